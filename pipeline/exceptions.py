@@ -1,0 +1,60 @@
+"""Errors raised by the pipeline stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class PipelineError(Exception):
+    """Base class for every pipeline error; its message is one line a producer can act on."""
+
+
+class ProjectError(PipelineError):
+    """A film project folder or its film.yaml is missing or invalid."""
+
+    def __init__(self, path: str | Path, reason: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class MediaError(PipelineError):
+    """A media file cannot be used (missing, empty, unreadable, not media)."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class MediaToolError(PipelineError):
+    """ffmpeg, ffprobe or another tool failed; carries its argv, exit code and stderr tail."""
+
+    def __init__(self, argv: Sequence[str], returncode: int, stderr_tail: str) -> None:
+        self.argv = list(argv)
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+        last = stderr_tail.strip().splitlines()[-1] if stderr_tail.strip() else "no message"
+        super().__init__(f"{Path(self.argv[0]).name} failed (exit {returncode}): {last}")
+
+
+class ToolMissingError(PipelineError):
+    """A required program is not installed."""
+
+    def __init__(self, tool: str, hint: str) -> None:
+        self.tool = tool
+        super().__init__(f"{tool} not found: {hint}")
+
+
+class BatchError(PipelineError):
+    """Some items of a batch failed; the others were done. Carries (item, error) pairs."""
+
+    def __init__(self, action: str, failures: Sequence[tuple[str, Exception]]) -> None:
+        self.failures = list(failures)
+        lines = [f"{len(self.failures)} {action} failed:"]
+        lines += [f"  {err}" if item in str(err) else f"  {item}: {err}"
+                  for item, err in self.failures]
+        super().__init__("\n".join(lines))

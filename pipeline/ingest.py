@@ -1,0 +1,136 @@
+"""Ingest: probe raw camera files, copy them into the project, record them, make derived files."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import media
+from pipeline.exceptions import BatchError, MediaError, PipelineError, ProjectError
+from pipeline.project import ID_RE, MediaInfo, Project, atomic_write_bytes, sha256_file
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestedClip:
+    """What happened to one file."""
+
+    source: Path
+    clip_id: str
+    info: MediaInfo
+    already: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def clip_id_for(path: Path) -> str:
+    """A clip id from a file name: lower-case, letters/digits/-/_ only."""
+    stem = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_")
+    return (stem or "clip")[:64]
+
+
+def _copy_hashing(src: Path, final: Path) -> str:
+    """Copy src to final through a temp file in the same folder, hashing as it goes."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            while chunk := inp.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copystat(src, tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return digest.hexdigest()
+
+
+def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequence[str],
+                say: Progress) -> IngestedClip:
+    info = media.probe(src)
+    digest = sha256_file(src)
+    for existing in project.film.clips.values():
+        if existing.sha256 == digest:
+            return IngestedClip(src, existing.id, info, already=True,
+                                notes=[f"already ingested as clip {existing.id}"])
+    if clip_id in project.film.clips:
+        raise MediaError(src, f"clip id {clip_id!r} is taken by other footage; "
+                              "choose another with --id")
+    final = project.footage_dir / f"{clip_id}{src.suffix.lower()}"
+    if final.exists():
+        raise MediaError(src, f"{final} already exists but is not in film.yaml; "
+                              "move it away or choose another --id")
+    say(f"{clip_id}: copying {src.name}")
+    copied = _copy_hashing(src, final)
+    if copied != digest:
+        final.unlink()
+        raise MediaError(src, "changed while it was being copied; ingest it again")
+    try:
+        say(f"{clip_id}: making 16 kHz WAV and review proxy")
+        if info.has_audio:
+            media.extract_audio(final, project.audio_path(clip_id))
+        media.make_proxy(final, project.proxy_path(clip_id), info)
+        atomic_write_bytes(project.probe_path(clip_id), json.dumps(
+            {"sha256": digest, "media": info.to_dict()}, indent=2).encode("utf-8"))
+        for person in contributors:
+            project.add_contributor(person)
+        project.add_clip(clip_id, final.relative_to(project.root).as_posix(), digest,
+                         list(contributors))
+        project.save()
+    except BaseException:
+        # Nothing half-recorded: the footage copy and derived files go if film.yaml was not saved.
+        if clip_id not in project.reload().film.clips:
+            for path in (final, project.audio_path(clip_id), project.proxy_path(clip_id),
+                         project.probe_path(clip_id)):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        raise
+    notes = []
+    if not info.has_audio:
+        notes.append("has no audio stream: its captions will be empty")
+    return IngestedClip(src, clip_id, info, notes=notes)
+
+
+def ingest(project: Project, files: Sequence[Path], *, contributors: Sequence[str] = (),
+           clip_ids: Sequence[str] = (), say: Progress = lambda _msg: None) -> list[IngestedClip]:
+    """Ingest each file; go on past bad ones and raise BatchError listing them at the end."""
+    if clip_ids and len(clip_ids) != len(files):
+        raise PipelineError(f"--id was given {len(clip_ids)} times for {len(files)} files; "
+                            "give one --id per file or none")
+    for cid in clip_ids:
+        if not ID_RE.match(cid):
+            raise PipelineError(f"--id {cid!r}: use lower-case letters, digits, - and _")
+    for person in contributors:
+        if not ID_RE.match(person):
+            raise PipelineError(f"--contributor {person!r}: use lower-case letters, digits, "
+                                "- and _")
+    done: list[IngestedClip] = []
+    failures: list[tuple[str, Exception]] = []
+    for i, src in enumerate(files):
+        clip_id = clip_ids[i] if clip_ids else clip_id_for(src)
+        try:
+            result = _ingest_one(project, Path(src), clip_id, contributors, say)
+        except (MediaError, ProjectError, PipelineError, OSError) as exc:
+            if isinstance(exc, OSError):
+                exc = MediaError(src, exc.strerror or str(exc))
+            failures.append((str(src), exc))
+            continue
+        done.append(result)
+        for note in result.notes:
+            say(f"{result.clip_id}: {note}")
+    if failures:
+        raise BatchError("files", failures)
+    return done

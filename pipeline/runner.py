@@ -1,0 +1,144 @@
+"""Every ffmpeg/ffprobe (and espeak-ng) call goes through here.
+
+Argument lists only, never shell strings; each program is located once; each call is logged
+with ``shlex.join``; a failure raises :class:`MediaToolError` with the tail of stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import shlex
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.exceptions import MediaToolError, ToolMissingError
+
+log = logging.getLogger("coprod.runner")
+
+_INSTALL_HINT = {
+    "ffmpeg": "install it with `apt-get install ffmpeg` (or run `make demo`, which does)",
+    "ffprobe": "install it with `apt-get install ffmpeg` (or run `make demo`, which does)",
+    "espeak-ng": "install it with `apt-get install espeak-ng`",
+}
+
+STDERR_TAIL_LINES = 15
+
+
+@functools.cache
+def which(tool: str) -> str:
+    """Absolute path of ``tool``, located once per process."""
+    found = shutil.which(tool)
+    if found is None:
+        raise ToolMissingError(tool, _INSTALL_HINT.get(tool, f"install {tool}"))
+    return found
+
+
+def _argv(argv: Sequence[str | Path]) -> list[str]:
+    args = [str(a) for a in argv]
+    if not args:
+        raise ValueError("empty argv")
+    if "/" not in args[0]:
+        args[0] = which(args[0])
+    return args
+
+
+def _tail(text: str) -> str:
+    return "\n".join(text.strip().splitlines()[-STDERR_TAIL_LINES:])
+
+
+def run(
+    argv: Sequence[str | Path],
+    *,
+    input: bytes | None = None,
+    check: bool = True,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run a program to completion and return its output; raise MediaToolError on failure."""
+    args = _argv(argv)
+    log.debug("run: %s", shlex.join(args))
+    try:
+        proc = subprocess.run(
+            args,
+            input=input,
+            capture_output=True,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise MediaToolError(args, -1, f"timed out after {timeout} s") from exc
+    if check and proc.returncode != 0:
+        raise MediaToolError(args, proc.returncode, _tail(proc.stderr.decode("utf-8", "replace")))
+    return proc
+
+
+def ffmpeg(
+    args: Sequence[str | Path],
+    *,
+    progress: Callable[[float], None] | None = None,
+    total_s: float | None = None,
+) -> None:
+    """Run ffmpeg with ``args`` (without the program name).
+
+    With ``progress``, ffmpeg reports through ``-progress pipe:1`` and ``progress`` is called
+    with the fraction done (0..1) when ``total_s`` is known, else with seconds done.
+    """
+    base: list[str | Path] = ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
+    if progress is None:
+        run([*base, *args])
+        return
+    argv = _argv([*base, "-progress", "pipe:1", "-nostats", *args])
+    log.debug("run: %s", shlex.join(argv))
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+    )
+    # stderr is drained on a thread so a chatty ffmpeg never blocks on a full pipe.
+    import threading
+
+    err_chunks: list[bytes] = []
+    drain = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))  # type: ignore[union-attr]
+    drain.start()
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+        if key == "out_time_us" and value.strip().lstrip("-").isdigit():
+            done = max(0, int(value)) / 1e6
+            progress(min(1.0, done / total_s) if total_s else done)
+    proc.wait()
+    drain.join()
+    if proc.returncode != 0:
+        stderr = b"".join(err_chunks).decode("utf-8", "replace")
+        raise MediaToolError(argv, proc.returncode, _tail(stderr))
+
+
+def run_graph(stream: Any, **kwargs: Any) -> None:
+    """Compile an ffmpeg-python graph to argv and run it through :func:`ffmpeg`."""
+    import ffmpeg as ffmpeg_python
+
+    argv = ffmpeg_python.compile(stream, cmd="ffmpeg", overwrite_output=False)
+    ffmpeg(argv[1:], **kwargs)
+
+
+def ffprobe_json(path: str | Path) -> dict[str, Any]:
+    """ffprobe's streams and format of ``path`` as a dict."""
+    proc = run(
+        [
+            "ffprobe", "-v", "error", "-print_format", "json",
+            "-show_format", "-show_streams", "--", str(path),
+        ]
+    )
+    data: dict[str, Any] = json.loads(proc.stdout or b"{}")
+    return data
+
+
+@functools.cache
+def tool_version(tool: str) -> str:
+    """First line of ``tool -version`` (for manifests)."""
+    proc = run([tool, "-version"], check=False)
+    text = proc.stdout.decode("utf-8", "replace") or proc.stderr.decode("utf-8", "replace")
+    return text.splitlines()[0].strip() if text else "unknown"

@@ -1,0 +1,90 @@
+"""Generate the demo film's raw footage: three synthetic interviews.
+
+Each clip is 1280x720 at 25 fps: an ffmpeg lavfi picture (a slowly moving gradient with the
+speaker's first name) and an espeak-ng voice reading a script about making a film together.
+The second clip has a 3-second pause, so caption segmentation must start a new cue after it.
+Nothing here is committed: `make demo` runs this into projects/demo/raw/.
+
+Usage: python projects/demo/make_footage.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline import runner
+from pipeline.media import ffmpeg_input_name, temp_output
+
+# (clip file name, contributor id, display name, espeak-ng voice, gradient colours, SSML script)
+INTERVIEWS = [
+    (
+        "amara-interview.mp4", "amara", "Amara", "en-gb+f3", ("0x1d3557", "0x457b9d"),
+        "When we started this film, I did not think anyone would listen to me. "
+        "Now I have written half of the questions myself. "
+        "Making it together means my story is told the way I would tell it. "
+        "I chose where we filmed, and I checked every word of the captions.",
+    ),
+    (
+        "ben-interview.mp4", "ben", "Ben", "en-gb+m3", ("0x2a9d8f", "0x264653"),
+        "I care for my dad, and most days there is no time to stop and think. "
+        "Being asked what good support looks like felt strange at first. "
+        '<break time="3s"/>'
+        "Then it felt important. Other carers will see this, "
+        "and they will know they are not on their own.",
+    ),
+    (
+        "chloe-interview.mp4", "chloe", "Chloe", "en-us+f2", ("0x6d597a", "0xb56576"),
+        "My job was to make sure everyone had a say in the edit. "
+        "We watched every clip together and changed what did not feel right. "
+        "If someone wanted to stop, we stopped. "
+        "That is what co-production means to us.",
+    ),
+]
+
+SIZE = "1280x720"
+FPS = 25
+
+
+def make_clip(out: Path, name: str, voice: str, colours: tuple[str, str], script: str) -> None:
+    """Speak the script with espeak-ng and lay it over a moving gradient with the name."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "voice.wav"
+        runner.run(["espeak-ng", "-m", "-v", voice, "-s", "150", "-w", str(wav),
+                    f"<speak>{script}</speak>"])
+        info = runner.ffprobe_json(ffmpeg_input_name(wav))
+        seconds = float(info["format"]["duration"]) + 1.0
+        picture = (f"gradients=s={SIZE}:r={FPS}:c0={colours[0]}:c1={colours[1]}"
+                   f":speed=0.005:d={seconds:.2f},"
+                   f"drawtext=text='{name}':fontsize=64:fontcolor=white:x=80:y=80")
+        with temp_output(out) as part:
+            runner.ffmpeg([
+                "-f", "lavfi", "-i", picture,
+                "-i", ffmpeg_input_name(wav),
+                # half a second of room tone before the first word, as in a real interview
+                "-af", "adelay=500:all=1,apad",
+                "-map", "0:v", "-map", "1:a", "-t", f"{seconds:.2f}",
+                "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
+                "-movflags", "+faststart", "-f", "mp4", str(part),
+            ])
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    out_dir = Path(argv[0])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for filename, _cid, name, voice, colours, script in INTERVIEWS:
+        target = out_dir / filename
+        if target.exists():
+            continue
+        make_clip(target, name, voice, colours, script)
+        print(f"made {target}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,56 @@
+"""Shared fixtures: tiny generated media and fresh film projects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline import runner
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """../shared/corpus beside the repository (CI lays it there)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+MakeMedia = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def make_media(media_dir: Path) -> MakeMedia:
+    """Make a seconds-long clip with ffmpeg lavfi: video and/or a tone, cached per arguments."""
+
+    def make(name: str = "clip.mp4", *, seconds: float = 2.0, video: bool = True,
+             audio: bool = True, size: str = "320x240", freq: int = 440) -> Path:
+        out = media_dir / name
+        if out.exists():
+            return out
+        args: list[str] = []
+        maps: list[str] = []
+        if video:
+            args += ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=25:duration={seconds}"]
+            maps += ["-map", f"{len(maps) // 2}:v"]
+        if audio:
+            args += ["-f", "lavfi", "-i", f"sine=frequency={freq}:duration={seconds}"]
+            maps += ["-map", f"{len(maps) // 2}:a"]
+        codecs: list[str] = []
+        if video:
+            codecs += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+        if audio:
+            codecs += ["-c:a", "aac" if out.suffix != ".wav" else "pcm_s16le"]
+        runner.ffmpeg([*args, *maps, *codecs, "-t", str(seconds), str(out)])
+        return out
+
+    return make

@@ -1,0 +1,180 @@
+"""coprod ingest: good files, duplicates, every kind of bad input, interrupted copies."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import ingest as ingest_mod
+from pipeline import runner
+from pipeline.cli import cli
+from pipeline.project import Project, sha256_file
+from tests.conftest import MakeMedia
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project.create(tmp_path / "film", "Film")
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_ingest_good_file_records_clip_and_makes_derived_files(
+        project: Project, make_media: MakeMedia) -> None:
+    src = make_media("Interview A.mp4", seconds=2)
+    code, out = _run("ingest", str(project.root), str(src), "--contributor", "amara")
+    assert code == 0, out
+    assert "clip interview-a" in out
+    project = project.reload()
+    clip = project.film.clips["interview-a"]
+    assert clip.contributors == ("amara",)
+    assert clip.sha256 == sha256_file(src)
+    assert clip.file == (project.footage_dir / "interview-a.mp4").resolve()
+    assert sha256_file(clip.file) == sha256_file(src)
+    assert "amara" in project.film.contributors
+    assert [s.clip_id for s in project.film.sequence] == ["interview-a"]
+    wav = runner.ffprobe_json(project.audio_path("interview-a"))["streams"][0]
+    assert (wav["codec_name"], wav["sample_rate"], wav["channels"]) == ("pcm_s16le", "16000", 1)
+    proxy = runner.ffprobe_json(project.proxy_path("interview-a"))
+    vstream = next(s for s in proxy["streams"] if s["codec_type"] == "video")
+    assert vstream["codec_name"] == "h264"
+    assert vstream["height"] <= 540
+    info = project.probe("interview-a")
+    assert (info.width, info.height, info.fps, info.has_audio) == (320, 240, 25.0, True)
+    assert abs(info.duration_ms - 2000) < 100
+
+
+def test_same_file_again_is_reported_not_copied(project: Project,
+                                                make_media: MakeMedia) -> None:
+    src = make_media("dup.mp4")
+    assert _run("ingest", str(project.root), str(src))[0] == 0
+    code, out = _run("ingest", str(project.root), str(src), "--id", "again")
+    assert code == 0
+    assert "already ingested" in out and "clip dup" in out
+    assert sorted(p.name for p in project.footage_dir.iterdir()) == ["dup.mp4"]
+    assert list(project.reload().film.clips) == ["dup"]
+
+
+def test_video_without_audio_is_allowed_with_a_note(project: Project,
+                                                    make_media: MakeMedia) -> None:
+    src = make_media("silent.mp4", audio=False)
+    result = CliRunner().invoke(cli, ["ingest", str(project.root), str(src)])
+    assert result.exit_code == 0
+    assert "no audio stream: its captions will be empty" in result.output
+    assert not project.audio_path("silent").exists()
+    assert project.proxy_path("silent").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing", "no such file"),
+        ("empty", "is empty (0 bytes)"),
+        ("text", "is not a media file"),
+        ("corrupt", "is not a media file"),
+        ("folder", "is a folder"),
+        ("unreadable", "permission denied"),
+    ],
+)
+def test_bad_inputs_give_one_line_errors(project: Project, tmp_path: Path, make_media: MakeMedia,
+                                         monkeypatch: pytest.MonkeyPatch, kind: str,
+                                         message: str) -> None:
+    bad = tmp_path / f"bad-{kind}.mp4"
+    if kind == "empty":
+        bad.write_bytes(b"")
+    elif kind == "text":
+        bad.write_text("these are my notes, not a video\n")
+    elif kind == "corrupt":
+        bad.write_bytes(make_media("good-for-corrupt.mp4").read_bytes()[:300])
+    elif kind == "folder":
+        bad.mkdir()
+    elif kind == "unreadable":
+        bad.write_bytes(make_media("good-for-perm.mp4").read_bytes())
+        bad.chmod(0)
+        if os.access(bad, os.R_OK):
+            # Root reads any file whatever its mode, so make the open itself fail as it would
+            # for a producer without permission.
+            real_open = open
+
+            def guarded(file: object, *args: object, **kwargs: object) -> object:
+                if str(file) == str(bad):
+                    raise PermissionError(13, "Permission denied", str(bad))
+                return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+            monkeypatch.setattr("builtins.open", guarded)
+    code, out = _run("ingest", str(project.root), str(bad))
+    assert code == 1
+    assert message in out
+    assert str(bad) in out
+    assert "Traceback" not in out
+    assert list(project.footage_dir.iterdir()) == []
+    assert project.reload().film.clips == {}
+
+
+def test_batch_goes_on_past_bad_files_and_lists_each(project: Project, tmp_path: Path,
+                                                     make_media: MakeMedia) -> None:
+    good1 = make_media("one.mp4")
+    good2 = make_media("two.mp4", freq=880)
+    empty = tmp_path / "zero.mp4"
+    empty.write_bytes(b"")
+    code, out = _run("ingest", str(project.root), str(good1), str(tmp_path / "gone.mov"),
+                     str(empty), str(good2))
+    assert code == 1
+    assert "2 files failed" in out
+    assert "gone.mov: no such file" in out and "zero.mp4: is empty" in out
+    assert sorted(project.reload().film.clips) == ["one", "two"]
+
+
+def test_interrupted_copy_leaves_no_file_under_a_final_name(
+        project: Project, make_media: MakeMedia, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = make_media("interrupt.mp4")
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest_mod.media, "make_proxy", boom)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_mod.ingest(project, [src])
+    leftovers = [p for p in project.root.rglob("*") if p.is_file()
+                 and p.suffix in (".mp4", ".wav", ".part")]
+    assert leftovers == []
+    assert project.reload().film.clips == {}
+
+
+def test_ingest_ids_must_match_files(project: Project, make_media: MakeMedia) -> None:
+    code, out = _run("ingest", str(project.root), str(make_media("x1.mp4")), "--id", "a",
+                     "--id", "b")
+    assert code == 1 and "--id was given 2 times for 1 files" in out
+
+
+def test_status_lists_clips_in_sequence_order(project: Project, make_media: MakeMedia) -> None:
+    _run("ingest", str(project.root), str(make_media("b-second.mp4", seconds=1.5)),
+         "--contributor", "ben")
+    _run("ingest", str(project.root), str(make_media("a-first.mp4", seconds=1)),
+         "--contributor", "amara", "--contributor", "ben")
+    code, out = _run("status", str(project.root))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].split()[:2] == ["clip", "duration"]
+    assert lines[2].startswith("b-second") and "1.5s" in lines[2]
+    assert lines[3].startswith("a-first") and "amara, ben" in lines[3]
+    code, out = _run("status", str(project.root), "--json")
+    data = json.loads(out)
+    assert [c["id"] for c in data["clips"]] == ["b-second", "a-first"]
+    assert data["clips"][1]["contributors"] == ["amara", "ben"]
+
+
+def test_new_then_status_of_empty_film(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _run("new", "f", "--title", "T")[0] == 0
+    code, out = _run("status", "f")
+    assert code == 0 and "no clips yet" in out
+    code, out = _run("status", "nowhere")
+    assert code == 1 and "no such project folder" in out

@@ -1,0 +1,142 @@
+"""film.yaml: creation, round trip with comments kept, and every validation error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.exceptions import ProjectError
+from pipeline.project import Project, parse_time_ms
+
+
+def test_create_makes_folders_and_commented_film_yaml(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "film", "Our film: together", "en")
+    for sub in ("footage", "captions", "consent", "build"):
+        assert (tmp_path / "film" / sub).is_dir()
+    text = project.film_yaml.read_text()
+    assert "# coprod film project" in text
+    assert project.film.title == "Our film: together"
+    assert project.film.output_profiles == ["web"]
+    assert project.film.caption_profile == "bbc"
+
+
+def test_create_refuses_existing_project(tmp_path: Path) -> None:
+    Project.create(tmp_path / "film", "One")
+    with pytest.raises(ProjectError, match="already exists"):
+        Project.create(tmp_path / "film", "Two")
+
+
+def test_round_trip_keeps_comments_and_key_order(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "film", "Film")
+    path = project.film_yaml
+    text = path.read_text().replace(
+        "contributors: []",
+        "contributors:\n  # our first contributor\n  - id: amara\n    name: Amara O  # display\n",
+    ).replace("title:", "# the producer's own note\ntitle:")
+    path.write_text(text)
+    project = Project.open(tmp_path / "film")
+    (tmp_path / "film" / "footage" / "a.mp4").write_bytes(b"x")
+    project.add_clip("a", "footage/a.mp4", "0" * 64, ["amara"])
+    project.save()
+    saved = path.read_text()
+    assert "# the producer's own note" in saved
+    assert "# our first contributor" in saved
+    assert "name: Amara O  # display" in saved
+    keys = [ln.split(":")[0] for ln in saved.splitlines() if ln and ln[0].isalpha()]
+    assert keys == ["title", "language", "contributors", "clips", "sequence", "captions",
+                    "consent", "profiles"]
+    reopened = Project.open(tmp_path / "film")
+    assert reopened.film.clips["a"].contributors == ("amara",)
+    assert [s.clip_id for s in reopened.film.sequence] == ["a"]
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    root = tmp_path / "film"
+    (root / "footage").mkdir(parents=True)
+    (root / "footage" / "a.mp4").write_bytes(b"x")
+    (root / "footage" / "b.mp4").write_bytes(b"y")
+    (root / "film.yaml").write_text(body)
+    return root
+
+
+GOOD = """\
+title: Film
+contributors:
+  - id: amara
+    name: Amara
+clips:
+  a:
+    file: footage/a.mp4
+    contributors: [amara]
+  b:
+    file: footage/b.mp4
+    contributors: [amara]
+sequence:
+  - clip: a
+    in: 1
+    out: 00:00:03.500
+  - clip: b
+profiles: [web]
+"""
+
+
+def test_good_film_yaml_parses_times(tmp_path: Path) -> None:
+    film = Project.open(_write(tmp_path, GOOD)).film
+    assert film.sequence[0].in_ms == 1000
+    assert film.sequence[0].out_ms == 3500
+    assert film.sequence[1].in_ms is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("contributors: [amara]\n  b:", "contributors: [zoe]\n  b:", 8,
+         "unknown contributor id 'zoe'"),
+        ("  - clip: b\n", "  - clip: a\n", 16, "clip 'a' is listed twice"),
+        ("    in: 1\n", "    in: 4\n", 14, "in (4) must be before out"),
+        ("file: footage/a.mp4", "file: ../outside.mp4", 7, "outside the project folder"),
+        ("file: footage/a.mp4", "file: /etc/passwd", 7, "outside the project folder"),
+        ("profiles: [web]", "profiles: [web, cinema]", 17, "unknown profile 'cinema'"),
+        ("  - clip: b\n", "  - clip: zz\n", 16, "unknown clip id 'zz'"),
+        ("title: Film", "title: Film\ncolour: red", 2, "unknown key 'colour'"),
+        ("    in: 1\n", "    in: soon\n", 14, "not a time"),
+        ("title: Film", "title: [", 1, "not valid YAML"),
+    ],
+)
+def test_validation_errors_name_key_and_line(tmp_path: Path, old: str, new: str, line: int,
+                                             message: str) -> None:
+    assert old in GOOD
+    root = _write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ProjectError) as info:
+        Project.open(root)
+    assert message in str(info.value)
+    if message != "not valid YAML":
+        assert info.value.line == line
+    assert str(info.value).startswith(str(root / "film.yaml"))
+
+
+def test_symlink_escaping_the_project_is_refused(tmp_path: Path) -> None:
+    root = _write(tmp_path, GOOD)
+    (tmp_path / "secret.mp4").write_bytes(b"s")
+    (root / "footage" / "link.mp4").symlink_to(tmp_path / "secret.mp4")
+    (root / "film.yaml").write_text(GOOD.replace("footage/a.mp4", "footage/link.mp4"))
+    with pytest.raises(ProjectError, match="outside the project folder"):
+        Project.open(root)
+
+
+def test_missing_project_and_film_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="no such project folder"):
+        Project.open(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ProjectError, match="film.yaml: missing"):
+        Project.open(tmp_path / "empty")
+
+
+def test_parse_time_ms() -> None:
+    assert parse_time_ms(1.5) == 1500
+    assert parse_time_ms("01:02:03.250") == 3723250
+    assert parse_time_ms("02:03") == 123000
+    for bad in ("x", -1, True, "1:2:3:4"):
+        with pytest.raises(ValueError):
+            parse_time_ms(bad)
