@@ -1,0 +1,225 @@
+"""Quality checks on a caption track against a profile.
+
+Each finding names the file, the cue (1-based, as numbered in an SRT file), a short rule name
+and what is wrong, printed as ``file:cue:rule: message``. Errors are things a viewer cannot
+read or that break the file's meaning (overlapping or out-of-order cues, too many or too long
+lines, a cue after the clip has ended, an empty cue); warnings are things a reviewer should
+look at but that may be right as they are (reading rate, short gaps, durations, line breaks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from captions.language import is_bad_line_end
+from captions.model import Cue
+from captions.profiles import Profile
+
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+# Errors.
+OVERLAP = "overlap"
+OUT_OF_ORDER = "out-of-order"
+TOO_MANY_LINES = "too-many-lines"
+LINE_TOO_LONG = "line-too-long"
+BEYOND_CLIP_END = "beyond-clip-end"
+EMPTY_CUE = "empty-cue"
+# Warnings.
+READING_RATE = "reading-rate"
+SHORT_GAP = "short-gap"
+TOO_SHORT = "too-short"
+TOO_LONG = "too-long"
+BAD_LINE_BREAK = "bad-line-break"
+
+RULES: dict[str, Severity] = {
+    OVERLAP: ERROR,
+    OUT_OF_ORDER: ERROR,
+    TOO_MANY_LINES: ERROR,
+    LINE_TOO_LONG: ERROR,
+    BEYOND_CLIP_END: ERROR,
+    EMPTY_CUE: ERROR,
+    READING_RATE: WARNING,
+    SHORT_GAP: WARNING,
+    TOO_SHORT: WARNING,
+    TOO_LONG: WARNING,
+    BAD_LINE_BREAK: WARNING,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing QC found in one cue."""
+
+    path: str | None
+    cue: int
+    rule: str
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '<captions>'}:{self.cue}:{self.rule}: {self.message}"
+
+
+def has_errors(findings: Sequence[Finding]) -> bool:
+    """True if any finding is an error (a check command then exits 1; warnings alone, 0)."""
+    return any(finding.severity == ERROR for finding in findings)
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:.3f} s"
+
+
+class _Checker:
+    """Collects findings for one track; one method per group of rules."""
+
+    def __init__(self, profile: Profile, path: str | None) -> None:
+        self.profile = profile
+        self.path = path
+        self.findings: list[Finding] = []
+
+    def add(self, cue: int, rule: str, message: str) -> None:
+        self.findings.append(Finding(self.path, cue, rule, RULES[rule], message))
+
+    def order(self, cues: Sequence[Cue]) -> None:
+        """Out-of-order cues, overlaps and short gaps, each against the cues before it."""
+        if not cues:
+            return
+        # The latest end of any earlier cue: a cue may overlap one further back than the last.
+        latest_end, latest_cue = cues[0].end, 1
+        for number in range(2, len(cues) + 1):
+            previous, cue = cues[number - 2], cues[number - 1]
+            if cue.start < previous.start:
+                self.add(
+                    number,
+                    OUT_OF_ORDER,
+                    f"starts at {_seconds(cue.start)}, before cue {number - 1} "
+                    f"({_seconds(previous.start)})",
+                )
+            elif cue.start < latest_end:
+                self.add(
+                    number,
+                    OVERLAP,
+                    f"starts at {_seconds(cue.start)} while cue {latest_cue} is still on "
+                    f"screen (until {_seconds(latest_end)})",
+                )
+            else:
+                gap = cue.start - latest_end
+                if 0 < gap < self.profile.min_gap_ms:
+                    self.add(
+                        number,
+                        SHORT_GAP,
+                        f"{gap} ms after cue {latest_cue} ends; leave no gap or at least "
+                        f"{self.profile.min_gap_ms} ms ({self.profile.min_gap_frames} frames)",
+                    )
+            if cue.end > latest_end:
+                latest_end, latest_cue = cue.end, number
+
+    def layout(self, number: int, cue: Cue) -> None:
+        """Line count, line length and line breaks."""
+        lines = cue.lines
+        if len(lines) > self.profile.max_lines:
+            self.add(
+                number,
+                TOO_MANY_LINES,
+                f"{len(lines)} lines (at most {self.profile.max_lines})",
+            )
+        for line_number, line in enumerate(lines, start=1):
+            if len(line) > self.profile.max_chars_per_line:
+                self.add(
+                    number,
+                    LINE_TOO_LONG,
+                    f"line {line_number} has {len(line)} characters "
+                    f"(at most {self.profile.max_chars_per_line}): {line!r}",
+                )
+        for line_number, (line, following) in enumerate(
+            zip(lines, lines[1:], strict=False), start=1
+        ):
+            if is_bad_line_end(line, following):
+                last_word = line.split()[-1] if line.split() else line
+                self.add(
+                    number,
+                    BAD_LINE_BREAK,
+                    f"line {line_number} ends on {last_word!r}, which belongs with the next line",
+                )
+
+    def timing(self, number: int, cue: Cue, clip_duration_ms: int | None) -> None:
+        """Duration limits and the clip's end."""
+        if clip_duration_ms is not None and cue.end > clip_duration_ms:
+            self.add(
+                number,
+                BEYOND_CLIP_END,
+                f"ends at {_seconds(cue.end)}, after the clip ends ({_seconds(clip_duration_ms)})",
+            )
+        if cue.duration < self.profile.min_duration_ms:
+            self.add(
+                number,
+                TOO_SHORT,
+                f"on screen {_seconds(cue.duration)} "
+                f"(at least {_seconds(self.profile.min_duration_ms)})",
+            )
+        elif cue.duration > self.profile.max_duration_ms:
+            self.add(
+                number,
+                TOO_LONG,
+                f"on screen {_seconds(cue.duration)} "
+                f"(at most {_seconds(self.profile.max_duration_ms)})",
+            )
+
+    def reading_rate(self, number: int, cue: Cue) -> None:
+        """Words per minute and characters per second, whichever the profile limits."""
+        if cue.duration <= 0:
+            return  # a zero-length cue cannot be read at all; too-short already says so
+        words = len(cue.text.split())
+        wpm = words * 60_000 / cue.duration
+        max_wpm = self.profile.max_wpm
+        if max_wpm is not None and wpm > max_wpm:
+            self.add(
+                number,
+                READING_RATE,
+                f"{wpm:.0f} words a minute (at most {max_wpm:.0f}); "
+                "lengthen the cue or shorten the text",
+            )
+        # Characters as a viewer reads them: line breaks do not count, spaces do.
+        characters = len(cue.text.replace("\n", ""))
+        cps = characters * 1000 / cue.duration
+        max_cps = self.profile.max_cps
+        if max_cps is not None and cps > max_cps:
+            self.add(
+                number,
+                READING_RATE,
+                f"{cps:.1f} characters a second (at most {max_cps:.0f}); "
+                "lengthen the cue or shorten the text",
+            )
+
+
+def check(
+    cues: Sequence[Cue],
+    profile: Profile,
+    *,
+    clip_duration_ms: int | None = None,
+    path: str | Path | None = None,
+) -> list[Finding]:
+    """Check a caption track against ``profile``; findings in cue order, errors first.
+
+    Args:
+        cues: the track, in file order.
+        profile: the limits to check against (see captions.profiles).
+        clip_duration_ms: the clip's length; cues ending after it are errors.
+        path: the caption file, named in each finding.
+    """
+    checker = _Checker(profile, str(path) if path is not None else None)
+    checker.order(cues)
+    for number, cue in enumerate(cues, start=1):
+        if cue.text.strip() == "":
+            checker.add(number, EMPTY_CUE, "has no text")
+        else:
+            checker.layout(number, cue)
+            checker.reading_rate(number, cue)
+        checker.timing(number, cue, clip_duration_ms)
+    severity_order = {ERROR: 0, WARNING: 1}
+    return sorted(checker.findings, key=lambda f: (f.cue, severity_order[f.severity]))

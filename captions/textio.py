@@ -1,0 +1,203 @@
+"""Reading caption-file bytes the way editors save them, and writing text safely.
+
+Editors save caption files in whatever encoding the machine defaults to: UTF-8 with or without
+a byte-order mark, UTF-16 or UTF-32 (Windows Notepad, Subtitle Edit), or Windows-1252 (older
+Windows tools, most SRT files from the web). A caption file carries no declaration of its
+encoding, so :func:`decode_caption_bytes` tries, in order:
+
+1. a byte-order mark (UTF-32 is checked before UTF-16 because the UTF-32 LE mark begins with
+   the UTF-16 LE one);
+2. strict UTF-8, which almost never decodes text in another encoding by accident;
+3. Windows-1252, the last resort, because it maps nearly every byte to a character and so would
+   "succeed" on anything. Three guards keep it from turning a file into mojibake, each giving a
+   :class:`CaptionParseError` that names the line and says to save as UTF-8 or pass
+   ``encoding=``:
+
+   - the five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D);
+   - a run of four or more non-ASCII bytes: Western text has its accented letters standing
+     alone between ASCII letters, while double-byte encodings (GB2312, Big5, Shift-JIS,
+     EUC-KR) put them in long runs;
+   - well-formed UTF-8 characters in a file that is not UTF-8 throughout (two files pasted
+     together): read as Windows-1252 they would be garbled ("café" becomes "cafÃ©").
+
+Line ends are normalised to ``\\n`` whatever the file used (CRLF, CR or LF).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from captions.exceptions import CaptionError, CaptionParseError
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Four or more non-ASCII bytes in a row: a double-byte encoding, not Windows-1252 (see above).
+_LONG_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]{4,}")
+# A well-formed UTF-8 character in a file that is not UTF-8 as a whole: two encodings mixed.
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def normalise_newlines(text: str) -> str:
+    """Turn CRLF and lone CR line ends into LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_of_offset(data: bytes, offset: int, encoding: str) -> int:
+    """1-based line number of the byte at ``offset``, counted in the file's own encoding."""
+    before = data[:offset].decode(encoding, errors="replace")
+    return normalise_newlines(before).count("\n") + 1
+
+
+def _decode(data: bytes, encoding: str, path: str | Path | None, label: str) -> str:
+    """Decode strictly, turning a bad byte into a CaptionParseError that names its line."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = _line_of_offset(data, exc.start, encoding)
+        bad = data[exc.start : exc.end].hex(" ")
+        raise CaptionParseError(
+            path, line, f"byte(s) {bad} are not valid {label}; save the file as UTF-8"
+        ) from None
+
+
+def sniff_bom(data: bytes) -> tuple[str, int] | None:
+    """The encoding a byte-order mark announces and the mark's length, or None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def decode_caption_bytes(
+    data: bytes, *, path: str | Path | None = None, encoding: str | None = None
+) -> str:
+    """Decode a caption file's bytes to text with LF line ends and no byte-order mark.
+
+    Args:
+        data: the file's bytes.
+        path: the file, named in errors.
+        encoding: a codec name to use instead of guessing (e.g. ``"gb2312"``); a byte-order
+            mark at the start is still dropped.
+
+    Returns:
+        The text, with every line end as ``\\n``.
+
+    Raises:
+        CaptionParseError: a byte cannot be decoded, or the guess would give mojibake.
+        CaptionError: ``encoding`` is not a codec Python knows.
+    """
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise CaptionError(f"unknown text encoding {encoding!r}") from None
+        text = _decode(data, encoding, path, encoding)
+        return normalise_newlines(text.removeprefix("\ufeff"))
+
+    sniffed = sniff_bom(data)
+    if sniffed is not None:
+        bom_encoding, bom_length = sniffed
+        body = data[bom_length:]
+        return normalise_newlines(_decode(body, bom_encoding, path, bom_encoding.upper()))
+
+    try:
+        return normalise_newlines(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+
+    run = _LONG_NON_ASCII_RUN.search(data)
+    if run is not None:
+        line = data[: run.start()].count(b"\n") + 1
+        raise CaptionParseError(
+            path,
+            line,
+            "the file is not UTF-8 and does not look like Windows-1252 either (it may be "
+            "GB2312, Big5 or Shift-JIS); save it as UTF-8 or give its encoding",
+        )
+    if _UTF8_CHARACTER.search(data) is not None:
+        raise CaptionParseError(
+            path,
+            data[:first_bad].count(b"\n") + 1,
+            "the file mixes UTF-8 with another encoding from this line on; "
+            "save it as UTF-8 or give its encoding",
+        )
+    return normalise_newlines(_decode(data, "cp1252", path, "UTF-8 or Windows-1252"))
+
+
+def read_caption_text(path: str | Path, *, encoding: str | None = None) -> str:
+    """Read and decode a caption file (see :func:`decode_caption_bytes`).
+
+    Raises:
+        CaptionError: the file cannot be read.
+        CaptionParseError: the file cannot be decoded.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CaptionError(f"cannot read caption file {path}: {exc.strerror or exc}") from None
+    return decode_caption_bytes(data, path=path, encoding=encoding)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` as UTF-8 (no byte-order mark, line ends as given) all at once.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then renamed over
+    ``path``: a reader, or a crash, sees the old file or the new one, never half of one. An
+    existing file keeps its permission bits; a new one gets the usual ones (umask applies).
+
+    Raises:
+        CaptionError: the file cannot be written.
+    """
+    target = Path(path)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
+        # os.open with 0o666 lets the umask decide, unlike tempfile's fixed 0o600.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            if mode is not None:
+                os.chmod(temp, mode)
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError as exc:
+        raise CaptionError(f"cannot write caption file {target}: {exc.strerror or exc}") from None
+    _fsync_folder(target.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder entry so the rename itself survives a power cut (POSIX only)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        # Some file systems (and Windows) refuse fsync on a folder; the data is already safe.
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,183 @@
+"""Caption QC: each rule alone, triggered and not, and what counts as an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from captions import qc
+from captions.model import Cue
+from captions.profiles import Profile, get_profile
+
+BBC = get_profile("bbc")  # 37 chars, 2 lines, 0.833-7 s, gap 0 or >= 80 ms, 180 wpm
+NETFLIX = get_profile("netflix")  # 42 chars, 20 cps
+
+
+def rules(
+    cues: list[Cue], profile: Profile = BBC, clip_duration_ms: int | None = None
+) -> list[tuple[int, str]]:
+    found = qc.check(cues, profile, clip_duration_ms=clip_duration_ms)
+    return [(finding.cue, finding.rule) for finding in found]
+
+
+def test_clean_track_has_no_findings() -> None:
+    cues = [
+        Cue(0, 2000, "We made this film\ntogether."),
+        Cue(2000, 4000, "It took a year."),
+        Cue(4200, 6000, "Everyone had a say."),
+    ]
+    assert qc.check(cues, BBC, clip_duration_ms=6000) == []
+
+
+def test_overlap() -> None:
+    assert rules([Cue(0, 2000, "One two."), Cue(1500, 3500, "Three four.")]) == [(2, qc.OVERLAP)]
+    assert rules([Cue(0, 2000, "One two."), Cue(2000, 4000, "Three four.")]) == []
+
+
+def test_overlap_with_an_earlier_longer_cue() -> None:
+    cues = [Cue(0, 10000, "A long one."), Cue(3000, 5000, "Inside it."), Cue(6000, 8000, "Also.")]
+    found = qc.check(cues, BBC)
+    assert [(f.cue, f.rule) for f in found if f.rule == qc.OVERLAP] == [
+        (2, qc.OVERLAP),
+        (3, qc.OVERLAP),
+    ]
+    assert "cue 1 is still on screen" in next(f.message for f in found if f.cue == 3)
+
+
+def test_same_times_are_an_overlap() -> None:
+    assert rules([Cue(0, 2000, "Top."), Cue(0, 2000, "Bottom.")]) == [(2, qc.OVERLAP)]
+
+
+def test_out_of_order() -> None:
+    assert rules([Cue(5000, 7000, "Later."), Cue(1000, 3000, "Earlier.")]) == [(2, qc.OUT_OF_ORDER)]
+    assert rules([Cue(1000, 3000, "Earlier."), Cue(5000, 7000, "Later.")]) == []
+
+
+def test_too_many_lines() -> None:
+    assert rules([Cue(0, 3000, "One.\nTwo.\nThree.")]) == [(1, qc.TOO_MANY_LINES)]
+    assert rules([Cue(0, 3000, "One.\nTwo.")]) == []
+
+
+def test_line_too_long() -> None:
+    assert rules([Cue(0, 3000, "x" * 38)]) == [(1, qc.LINE_TOO_LONG)]
+    assert rules([Cue(0, 3000, "x" * 37)]) == []
+    assert rules([Cue(0, 3000, "x" * 42)], profile=NETFLIX) == []
+
+
+def test_line_too_long_names_each_line() -> None:
+    found = qc.check([Cue(0, 5000, "y" * 40 + "\n" + "z" * 39)], BBC)
+    assert [f.message.split(" has")[0] for f in found] == ["line 1", "line 2"]
+
+
+def test_beyond_clip_end() -> None:
+    cues = [Cue(8000, 10001, "The end.")]
+    assert rules(cues, clip_duration_ms=10000) == [(1, qc.BEYOND_CLIP_END)]
+    assert rules(cues, clip_duration_ms=10001) == []
+    assert rules(cues) == []  # no clip length, no check
+
+
+def test_empty_cue() -> None:
+    assert rules([Cue(0, 2000, "")]) == [(1, qc.EMPTY_CUE)]
+    assert rules([Cue(0, 2000, "  ")]) == [(1, qc.EMPTY_CUE)]
+    assert rules([Cue(0, 2000, "Words.")]) == []
+
+
+def test_reading_rate_words_per_minute() -> None:
+    # 7 words in 2 s is 210 wpm; 6 is exactly 180, which is allowed.
+    assert rules([Cue(0, 2000, "one two three four five six seven")]) == [(1, qc.READING_RATE)]
+    assert rules([Cue(0, 2000, "one two three four five six")]) == []
+
+
+def test_reading_rate_easy_read_is_slower() -> None:
+    cues = [Cue(0, 2000, "one two three four five")]  # 150 wpm
+    assert rules(cues) == []
+    assert rules(cues, profile=get_profile("easy-read")) == [(1, qc.READING_RATE)]
+
+
+def test_reading_rate_characters_per_second() -> None:
+    # Netflix: 41 characters in 2 s is 20.5 cps; 40 is exactly 20. Line breaks do not count.
+    assert rules([Cue(0, 2000, "a" * 20 + "\n" + "b" * 21)], profile=NETFLIX) == [
+        (1, qc.READING_RATE)
+    ]
+    assert rules([Cue(0, 2000, "a" * 20 + "\n" + "b" * 20)], profile=NETFLIX) == []
+
+
+def test_short_gap() -> None:
+    assert rules([Cue(0, 2000, "One."), Cue(2040, 4000, "Two.")]) == [(2, qc.SHORT_GAP)]
+    assert rules([Cue(0, 2000, "One."), Cue(2080, 4000, "Two.")]) == []
+    assert rules([Cue(0, 2000, "One."), Cue(2000, 4000, "Two.")]) == []
+
+
+def test_too_short() -> None:
+    assert rules([Cue(0, 800, "Hi.")]) == [(1, qc.TOO_SHORT)]
+    assert rules([Cue(0, 833, "Hi.")]) == []
+
+
+def test_zero_length_cue_is_too_short_without_a_reading_rate() -> None:
+    assert rules([Cue(1000, 1000, "Flash.")]) == [(1, qc.TOO_SHORT)]
+
+
+def test_too_long() -> None:
+    assert rules([Cue(0, 7001, "Slow words.")]) == [(1, qc.TOO_LONG)]
+    assert rules([Cue(0, 7000, "Slow words.")]) == []
+
+
+def test_bad_line_break() -> None:
+    assert rules([Cue(0, 3000, "We went to see the\nfilm together.")]) == [(1, qc.BAD_LINE_BREAK)]
+    assert rules([Cue(0, 3000, "We went to see\nthe film together.")]) == []
+
+
+def test_last_line_of_a_cue_is_not_a_line_break() -> None:
+    assert rules([Cue(0, 3000, "We went to see the")]) == []
+
+
+def test_finding_format_and_severity() -> None:
+    found = qc.check([Cue(0, 2000, "One."), Cue(1000, 3000, "Two.")], BBC, path="captions/c1.srt")
+    assert len(found) == 1
+    assert str(found[0]) == (
+        "captions/c1.srt:2:overlap: starts at 1.000 s while cue 1 is still on screen "
+        "(until 2.000 s)"
+    )
+    assert found[0].severity == qc.ERROR
+
+
+@pytest.mark.parametrize(
+    ("rule", "severity"),
+    [
+        (qc.OVERLAP, "error"),
+        (qc.OUT_OF_ORDER, "error"),
+        (qc.TOO_MANY_LINES, "error"),
+        (qc.LINE_TOO_LONG, "error"),
+        (qc.BEYOND_CLIP_END, "error"),
+        (qc.EMPTY_CUE, "error"),
+        (qc.READING_RATE, "warning"),
+        (qc.SHORT_GAP, "warning"),
+        (qc.TOO_SHORT, "warning"),
+        (qc.TOO_LONG, "warning"),
+        (qc.BAD_LINE_BREAK, "warning"),
+    ],
+)
+def test_rule_severity(rule: str, severity: str) -> None:
+    assert qc.RULES[rule] == severity
+
+
+def test_exit_semantics_errors_versus_warnings() -> None:
+    warnings_only = qc.check([Cue(0, 500, "Hi."), Cue(540, 2000, "There.")], BBC)
+    assert {f.rule for f in warnings_only} == {qc.TOO_SHORT, qc.SHORT_GAP}
+    assert not qc.has_errors(warnings_only)  # the check command exits 0
+
+    with_error = qc.check([Cue(0, 500, "Hi."), Cue(400, 2000, "")], BBC)
+    assert qc.has_errors(with_error)  # the check command exits 1
+    assert qc.has_errors(with_error) == any(f.severity == "error" for f in with_error)
+
+
+def test_findings_come_in_cue_order_errors_first() -> None:
+    cues = [Cue(0, 500, "x" * 40), Cue(100, 600, "")]
+    found = qc.check(cues, BBC, clip_duration_ms=550)
+    assert [(f.cue, f.severity) for f in found] == [
+        (1, "error"),
+        (1, "warning"),
+        (2, "error"),
+        (2, "error"),
+        (2, "error"),
+        (2, "warning"),
+    ]
