@@ -1,0 +1,527 @@
+"""The consent gate used by render and build, plus the views `status` and `consent show` need.
+
+Inputs are plain dataclasses and verified ledger events, so this module needs no pipeline: the
+pipeline describes each clip in the film as a :class:`ClipUse` and asks :func:`check`.
+
+Which consent applies to a clip: the latest consent event (by ledger order) of the contributor that
+covers the clip. A withdrawal covering the clip supersedes it when the withdrawal was recorded
+after it, or is dated after the day it was given; so consent given again after a withdrawal
+re-grants, but a paper form from before the withdrawal, entered late, does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from consent.exceptions import ConsentError, GateError
+from consent.ledger import Event
+from consent.records import CHANNELS, ConsentGiven, Withdrawal
+from consent.signoff import signoff_status
+
+NO_CONSENT = "no-consent"
+WITHDRAWN = "withdrawn"
+EXPIRED = "expired"
+CHANNEL_NOT_COVERED = "channel-not-covered"
+SCOPE_MISSING = "scope-missing"
+
+
+@dataclass(frozen=True)
+class ClipUse:
+    """One clip as the film uses it.
+
+    Attributes:
+        clip_id: the clip id from film.yaml.
+        contributors: contributor ids appearing or heard in the clip.
+        has_audio: the clip's sound is used (needs ``voice``).
+        has_video: the clip's picture is used (needs ``appear``).
+        content_key: :func:`consent.signoff.content_key` of the clip as it is now.
+    """
+
+    clip_id: str
+    contributors: tuple[str, ...]
+    has_audio: bool
+    has_video: bool
+    content_key: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one contributor's part blocks one clip. ``message`` names ids only."""
+
+    clip_id: str
+    contributor: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {
+            "clip": self.clip_id, "contributor": self.contributor,
+            "code": self.code, "message": self.message,
+        }
+
+
+@dataclass
+class GateResult:
+    """What the gate decided for one film and channel.
+
+    Attributes:
+        channel: the channel asked about.
+        draft: sign-off was not required (internal draft).
+        allowed: clip ids that may be rendered, in film order.
+        blocked: clip id -> every reason it may not be, in film order.
+        name_allowed: contributor id -> may their name be shown (credits, lower thirds, speaker
+            labels); False means credit them generically.
+        events_used: hashes of the consent and sign-off events the allowed clips rely on.
+        ledger_head: hash of the last ledger event seen, or None for an empty ledger.
+    """
+
+    channel: str
+    draft: bool
+    allowed: list[str] = field(default_factory=list)
+    blocked: dict[str, list[Reason]] = field(default_factory=dict)
+    name_allowed: dict[str, bool] = field(default_factory=dict)
+    events_used: list[str] = field(default_factory=list)
+    ledger_head: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no clip is blocked."""
+        return not self.blocked
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """Every reason for every blocked clip, in film order."""
+        return [reason for reasons in self.blocked.values() for reason in reasons]
+
+    @property
+    def withdrawn(self) -> list[str]:
+        """Blocked clips with a withdrawal among their reasons (what --drop-withdrawn drops)."""
+        return [
+            clip for clip, reasons in self.blocked.items()
+            if any(reason.code == WITHDRAWN for reason in reasons)
+        ]
+
+    def raise_if_blocked(self) -> None:
+        """Raise GateError listing every reason when any clip is blocked."""
+        if self.blocked:
+            raise GateError(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for `--json` output and render manifests)."""
+        return {
+            "channel": self.channel,
+            "draft": self.draft,
+            "ok": self.ok,
+            "allowed": list(self.allowed),
+            "blocked": {
+                clip: [reason.to_dict() for reason in reasons]
+                for clip, reasons in self.blocked.items()
+            },
+            "name_allowed": dict(self.name_allowed),
+            "events_used": list(self.events_used),
+            "ledger_head": self.ledger_head,
+        }
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The consent that applies to one contributor in one clip.
+
+    Attributes:
+        consent: the latest consent event covering the clip, or None.
+        withdrawal: the withdrawal in effect for the clip, or None.
+    """
+
+    consent: Event | None
+    withdrawal: Event | None
+
+    @property
+    def in_force(self) -> ConsentGiven | None:
+        """The consent record when one applies and is not withdrawn (it may still be expired)."""
+        if self.consent is None or self.withdrawal is not None:
+            return None
+        record = self.consent.record
+        assert isinstance(record, ConsentGiven)
+        return record
+
+
+def _supersedes(withdrawal: Event, consent: Event) -> bool:
+    """True when ``withdrawal`` ends ``consent`` (see the module docstring)."""
+    w, c = withdrawal.record, consent.record
+    assert isinstance(w, Withdrawal) and isinstance(c, ConsentGiven)
+    return withdrawal.seq > consent.seq or w.date > c.given
+
+
+def consent_state(events: Iterable[Event], contributor: str, clip_id: str) -> ConsentState:
+    """Which consent applies to ``contributor`` in ``clip_id``, and whether it was withdrawn."""
+    latest: Event | None = None
+    withdrawals: list[Event] = []
+    for event in events:
+        record = event.record
+        if isinstance(record, ConsentGiven | Withdrawal) and record.contributor == contributor:
+            if not record.covers(clip_id):
+                continue
+            if isinstance(record, ConsentGiven):
+                if latest is None or event.seq > latest.seq:
+                    latest = event
+            else:
+                withdrawals.append(event)
+    effective: Event | None = None
+    for withdrawal in withdrawals:
+        # With no consent at all, a withdrawal still says "no": report it as withdrawn.
+        if latest is None or _supersedes(withdrawal, latest):
+            if effective is None or withdrawal.seq > effective.seq:
+                effective = withdrawal
+    return ConsentState(latest, effective)
+
+
+def _scopes_used(clip: ClipUse) -> list[tuple[str, str]]:
+    used = []
+    if clip.has_video:
+        used.append(("appear", "picture"))
+    if clip.has_audio:
+        used.append(("voice", "sound"))
+    return used
+
+
+def _consent_reasons(
+    state: ConsentState, clip: ClipUse, contributor: str, channel: str, today: date
+) -> list[Reason]:
+    def reason(code: str, text: str) -> Reason:
+        return Reason(clip.clip_id, contributor, code, f"clip {clip.clip_id}: contributor "
+                      f"{contributor}: {text}")
+
+    if state.withdrawal is not None:
+        withdrawal = state.withdrawal.record
+        assert isinstance(withdrawal, Withdrawal)
+        return [reason(WITHDRAWN, f"consent withdrawn on {withdrawal.date.isoformat()}")]
+    if state.consent is None:
+        return [reason(NO_CONSENT, "no consent recorded for this clip")]
+    consent = state.consent.record
+    assert isinstance(consent, ConsentGiven)
+    reasons = []
+    if consent.expired(today):
+        reasons.append(reason(EXPIRED, f"consent expired on {consent.expires.isoformat()}"))
+    if channel not in consent.channels:
+        reasons.append(reason(
+            CHANNEL_NOT_COVERED,
+            f"consent does not cover channel {channel} (covers {', '.join(consent.channels)})",
+        ))
+    for scope, part in _scopes_used(clip):
+        if not consent.scopes[scope]:
+            reasons.append(reason(
+                SCOPE_MISSING, f"no consent to {scope} (the film uses this clip's {part})"
+            ))
+    return reasons
+
+
+_SIGNOFF_TEXT = {
+    "no-signoff": "has not signed off this clip",
+    "stale-signoff": "sign-off is stale: the footage, in/out points or caption file changed "
+                     "since it was given",
+    "changes-requested": "asked for changes to this version of the clip",
+}
+
+
+def check(
+    events: Sequence[Event],
+    clips: Sequence[ClipUse],
+    channel: str,
+    *,
+    draft: bool = False,
+    today: date,
+) -> GateResult:
+    """Decide which clips may be rendered for ``channel``.
+
+    For each clip and each of its contributors: consent that applies, is not withdrawn, not
+    expired at ``today``, covers ``channel`` and the scopes the clip uses (``appear`` for picture,
+    ``voice`` for sound); and their sign-off (or a representative's on their behalf) at the clip's
+    current content key, not followed by a change request at that key. Every reason for every
+    blocked clip is returned. A clip with no contributors needs nothing.
+
+    Args:
+        events: verified ledger events, oldest first (``Ledger.events()``).
+        clips: the film's clips in film order.
+        channel: the output profile's channel.
+        draft: a draft for internal review: sign-off is not required (consent still is).
+        today: the day to judge expiry on.
+
+    Raises:
+        ConsentError: unknown channel, a draft for a channel other than internal, or a clip id
+            given twice.
+    """
+    if channel not in CHANNELS:
+        raise ConsentError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
+    if draft and channel != "internal":
+        raise ConsentError(
+            f"a draft skips sign-off, so it is only allowed for channel internal, not {channel}"
+        )
+    seen: set[str] = set()
+    for clip in clips:
+        if clip.clip_id in seen:
+            raise ConsentError(f"clip {clip.clip_id} is given to the gate twice")
+        seen.add(clip.clip_id)
+
+    result = GateResult(channel=channel, draft=draft)
+    result.ledger_head = events[-1].hash if events else None
+    names: dict[str, bool] = {}
+    used: dict[str, None] = {}  # insertion-ordered set
+    for clip in clips:
+        reasons: list[Reason] = []
+        clip_used: list[str] = []
+        for contributor in dict.fromkeys(clip.contributors):
+            state = consent_state(events, contributor, clip.clip_id)
+            consent_reasons = _consent_reasons(state, clip, contributor, channel, today)
+            reasons += consent_reasons
+            in_force = state.in_force
+            names[contributor] = names.get(contributor, True) and (
+                not consent_reasons and in_force is not None and in_force.scopes["name"]
+            )
+            if state.consent is not None and not consent_reasons:
+                clip_used.append(state.consent.hash)
+            if draft:
+                continue
+            status = signoff_status(events, clip.clip_id, contributor, clip.content_key)
+            if status.signed:
+                assert status.event is not None
+                clip_used.append(status.event.hash)
+            else:
+                reasons.append(Reason(
+                    clip.clip_id, contributor, status.state,
+                    f"clip {clip.clip_id}: contributor {contributor}: "
+                    f"{_SIGNOFF_TEXT[status.state]}",
+                ))
+        if reasons:
+            result.blocked[clip.clip_id] = reasons
+        else:
+            result.allowed.append(clip.clip_id)
+            used.update(dict.fromkeys(clip_used))
+    result.name_allowed = names
+    result.events_used = list(used)
+    return result
+
+
+@dataclass(frozen=True)
+class AffectedOutput:
+    """An existing output containing a clip whose contributor has withdrawn consent for it.
+
+    Attributes:
+        output: the manifest's ``output`` (e.g. the film's path).
+        clip_id: the clip in it.
+        contributor: who withdrew.
+        withdrawn_on: the withdrawal's date.
+        withdrawal_event: hash of the withdrawal event.
+        after_output: the withdrawal was recorded after the output was made (the usual case;
+            False means the output was made from a ledger that already had it, which the gate
+            should have refused).
+    """
+
+    output: str
+    clip_id: str
+    contributor: str
+    withdrawn_on: date
+    withdrawal_event: str
+    after_output: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "output": self.output, "clip": self.clip_id, "contributor": self.contributor,
+            "withdrawn_on": self.withdrawn_on.isoformat(),
+            "withdrawal_event": self.withdrawal_event, "after_output": self.after_output,
+        }
+
+
+def _manifest_time(value: object, output: str) -> datetime:
+    if isinstance(value, datetime):
+        made = value
+    elif isinstance(value, str):
+        try:
+            made = datetime.fromisoformat(value)
+        except ValueError:
+            raise ConsentError(f"render manifest of {output}: created {value!r} is not a date "
+                               "and time") from None
+    else:
+        raise ConsentError(f"render manifest of {output}: created time missing")
+    # A manifest written without a zone is taken as UTC, the zone the ledger uses.
+    return made if made.tzinfo is not None else made.replace(tzinfo=UTC)
+
+
+def affected_outputs(
+    events: Sequence[Event], manifests: Iterable[Mapping[str, Any]]
+) -> list[AffectedOutput]:
+    """Outputs that contain clips whose contributors have withdrawn consent for them.
+
+    A withdrawal counts while it is in effect (consent given again afterwards clears it).
+
+    Args:
+        events: verified ledger events.
+        manifests: render manifests, each with ``output``, ``created`` (ISO 8601 time) and
+            ``clips``: a list of ``{"id": ..., "contributors": [...]}``.
+
+    Returns:
+        One row per output, clip and withdrawn contributor, in manifest order.
+
+    Raises:
+        ConsentError: a manifest lacks one of those keys.
+    """
+    rows: list[AffectedOutput] = []
+    for manifest in manifests:
+        output = manifest.get("output")
+        if not isinstance(output, str):
+            raise ConsentError("render manifest without an output path")
+        made = _manifest_time(manifest.get("created"), output)
+        clips = manifest.get("clips")
+        if not isinstance(clips, list):
+            raise ConsentError(f"render manifest of {output}: clips missing")
+        for clip in clips:
+            if not isinstance(clip, Mapping) or not isinstance(clip.get("id"), str):
+                raise ConsentError(f"render manifest of {output}: a clip without an id")
+            for contributor in dict.fromkeys(clip.get("contributors") or []):
+                state = consent_state(events, contributor, clip["id"])
+                if state.withdrawal is None:
+                    continue
+                record = state.withdrawal.record
+                assert isinstance(record, Withdrawal)
+                rows.append(AffectedOutput(
+                    output=output, clip_id=clip["id"], contributor=contributor,
+                    withdrawn_on=record.date, withdrawal_event=state.withdrawal.hash,
+                    after_output=state.withdrawal.at > made,
+                ))
+    return rows
+
+
+@dataclass(frozen=True)
+class ConsentSummary:
+    """One consent record still in force for some clips, as `consent show` lists it."""
+
+    seq: int
+    event: str
+    recorded_at: datetime
+    consent: ConsentGiven
+    expired: bool
+    withdrawn: bool
+    withdrawn_clips: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data = self.consent.to_dict()
+        del data["contributor"]
+        data.update(
+            seq=self.seq, event=self.event, recorded_at=self.recorded_at.isoformat(),
+            expired=self.expired, withdrawn=self.withdrawn,
+            withdrawn_clips=list(self.withdrawn_clips),
+        )
+        return data
+
+
+@dataclass(frozen=True)
+class ContributorConsent:
+    """The current consent position of one contributor.
+
+    Attributes:
+        contributor: contributor id.
+        consents: consents not wholly replaced by later ones, oldest first.
+        withdrawn: nothing is left in force: every consent is withdrawn (or there is a withdrawal
+            and no consent).
+    """
+
+    contributor: str
+    consents: tuple[ConsentSummary, ...]
+    withdrawn: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "contributor": self.contributor,
+            "withdrawn": self.withdrawn,
+            "consents": [summary.to_dict() for summary in self.consents],
+        }
+
+
+def _replaced(consent: Event, later: list[Event]) -> bool:
+    """True when later consents cover every clip this one covers."""
+    record = consent.record
+    assert isinstance(record, ConsentGiven)
+    later_records = [event.record for event in later]
+    if any(isinstance(r, ConsentGiven) and r.clips is None for r in later_records):
+        return True
+    if record.clips is None:
+        return False
+    return all(
+        any(isinstance(r, ConsentGiven) and r.covers(clip) for r in later_records)
+        for clip in record.clips
+    )
+
+
+def summarise(
+    events: Sequence[Event], contributor: str | None = None, *, today: date | None = None
+) -> list[ContributorConsent]:
+    """Current consent per contributor, sorted by id (for `coprod consent show`).
+
+    Args:
+        events: verified ledger events.
+        contributor: only this contributor (an empty list when the ledger never names them).
+        today: the day to judge expiry on; today if None.
+    """
+    today = today if today is not None else date.today()
+    by_contributor: dict[str, list[Event]] = {}
+    for event in events:
+        record = event.record
+        if isinstance(record, ConsentGiven | Withdrawal):
+            if contributor is None or record.contributor == contributor:
+                by_contributor.setdefault(record.contributor, []).append(event)
+    summaries = []
+    for who in sorted(by_contributor):
+        own = by_contributor[who]
+        consents = [e for e in own if isinstance(e.record, ConsentGiven)]
+        withdrawals = [e for e in own if isinstance(e.record, Withdrawal)]
+        rows = []
+        for i, event in enumerate(consents):
+            if _replaced(event, consents[i + 1:]):
+                continue
+            record = event.record
+            assert isinstance(record, ConsentGiven)
+            ending = [w for w in withdrawals if _supersedes(w, event)]
+            whole = any(
+                isinstance(w.record, Withdrawal) and w.record.clips is None for w in ending
+            )
+            clips: dict[str, None] = {}
+            for w in ending:
+                assert isinstance(w.record, Withdrawal)
+                for clip in w.record.clips or ():
+                    if record.covers(clip):
+                        clips[clip] = None
+            if record.clips is not None and all(clip in clips for clip in record.clips):
+                whole = True
+            rows.append(ConsentSummary(
+                seq=event.seq, event=event.hash, recorded_at=event.at, consent=record,
+                expired=record.expired(today), withdrawn=whole, withdrawn_clips=tuple(clips),
+            ))
+        all_withdrawn = all(row.withdrawn for row in rows) if rows else bool(withdrawals)
+        summaries.append(ContributorConsent(who, tuple(rows), all_withdrawn))
+    return summaries
+
+
+__all__ = [
+    "CHANNEL_NOT_COVERED",
+    "EXPIRED",
+    "NO_CONSENT",
+    "SCOPE_MISSING",
+    "WITHDRAWN",
+    "AffectedOutput",
+    "ClipUse",
+    "ConsentState",
+    "ConsentSummary",
+    "ContributorConsent",
+    "GateResult",
+    "Reason",
+    "affected_outputs",
+    "check",
+    "consent_state",
+    "summarise",
+]

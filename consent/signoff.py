@@ -1,0 +1,143 @@
+"""Sign-off bound to content: a clip's content key and where a contributor's sign-off stands.
+
+A contributor signs off their clip *as it will be shown*: the footage file, the in/out points and
+the caption file's bytes. The content key is a hash over exactly those, so any later change to
+them leaves the sign-off on an older key (stale).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from consent.exceptions import ConsentError
+from consent.ledger import Event
+from consent.records import ChangeRequest, SignOff
+
+# Bump when the encoding below changes, so keys made by different coprod versions never collide.
+_KEY_VERSION = 1
+_CHUNK = 1 << 20
+
+SIGNED = "signed"
+NO_SIGNOFF = "no-signoff"
+STALE = "stale-signoff"
+CHANGES_REQUESTED = "changes-requested"
+
+
+def _check_sha256(name: str, value: str) -> None:
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise ConsentError(f"{name} must be a sha256 hex digest (64 lowercase hex digits)")
+
+
+def content_key(
+    footage_sha256: str, in_ms: int | None, out_ms: int | None, caption_sha256: str | None
+) -> str:
+    """The key a sign-off is bound to.
+
+    Args:
+        footage_sha256: sha256 of the clip's footage file.
+        in_ms: in point in ms, or None for the start.
+        out_ms: out point in ms, or None for the end.
+        caption_sha256: sha256 of the caption file's bytes, or None when the clip has none.
+
+    Returns:
+        A sha256 hex digest over a canonical encoding of the four inputs.
+
+    Raises:
+        ConsentError: a hash is malformed or the in/out points are impossible.
+    """
+    _check_sha256("footage_sha256", footage_sha256)
+    if caption_sha256 is not None:
+        _check_sha256("caption_sha256", caption_sha256)
+    for name, value in (("in_ms", in_ms), ("out_ms", out_ms)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ConsentError(f"{name} must be whole milliseconds or None")
+        if value is not None and value < 0:
+            raise ConsentError(f"{name} must not be negative")
+    if in_ms is not None and out_ms is not None and in_ms >= out_ms:
+        raise ConsentError(f"in point ({in_ms} ms) must be before out point ({out_ms} ms)")
+    encoded = json.dumps(
+        {
+            "v": _KEY_VERSION,
+            "footage": footage_sha256,
+            "in_ms": in_ms,
+            "out_ms": out_ms,
+            "caption": caption_sha256,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode("ascii")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of a file's bytes, read in chunks (footage can be gigabytes)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SignoffStatus:
+    """Where one contributor's sign-off of one clip stands.
+
+    Attributes:
+        state: ``signed``, ``no-signoff``, ``stale-signoff`` or ``changes-requested``.
+        event: the deciding event (sign-off or change request), if any.
+        by_representative: the deciding event was made by a representative.
+    """
+
+    state: str
+    event: Event | None = None
+    by_representative: bool = False
+
+    @property
+    def signed(self) -> bool:
+        """True when the contributor has signed off the clip as it is now."""
+        return self.state == SIGNED
+
+
+def signoff_status(
+    events: Iterable[Event], clip_id: str, contributor: str, key: str
+) -> SignoffStatus:
+    """Where ``contributor``'s sign-off of ``clip_id`` at content ``key`` stands.
+
+    The latest sign-off or change request at ``key`` decides: a change request after a sign-off
+    withdraws the approval, a sign-off after a change request gives it. Records made by a
+    representative on the contributor's behalf count as the contributor's.
+    """
+    at_key: Event | None = None
+    older_signoff = False
+    for event in events:
+        record = event.record
+        if not isinstance(record, SignOff | ChangeRequest):
+            continue
+        if record.clip != clip_id or record.contributor != contributor:
+            continue
+        if record.content_key == key:
+            at_key = event
+        elif isinstance(record, SignOff):
+            older_signoff = True
+    if at_key is not None:
+        record = at_key.record
+        assert isinstance(record, SignOff | ChangeRequest)
+        state = SIGNED if isinstance(record, SignOff) else CHANGES_REQUESTED
+        return SignoffStatus(state, at_key, record.by_representative)
+    return SignoffStatus(STALE if older_signoff else NO_SIGNOFF)
+
+
+__all__ = [
+    "CHANGES_REQUESTED",
+    "NO_SIGNOFF",
+    "SIGNED",
+    "STALE",
+    "SignoffStatus",
+    "content_key",
+    "file_sha256",
+    "signoff_status",
+]
