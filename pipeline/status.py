@@ -2,13 +2,68 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pipeline.project import Project
 
+SIGNOFF_CODES = ("no-signoff", "stale-signoff", "changes-requested")
 
-def film_status(project: Project) -> dict[str, Any]:
+
+def _consent_cells(project: Project, channel: str, today: date) -> dict[str, dict[str, str]]:
+    """Per clip: the consent and sign-off state for ``channel``, one word per contributor."""
+    from consent import check, signoff_status
+    from pipeline.clearance import clip_use, events
+
+    evs = events(project)
+    uses = [clip_use(project, item.clip_id) for item in project.film.sequence]
+    result = check(evs, uses, channel, today=today)
+    cells: dict[str, dict[str, str]] = {}
+    for use in uses:
+        reasons = [r for r in result.blocked.get(use.clip_id, []) if r.code not in SIGNOFF_CODES]
+        consent_words = []
+        signoff_words = []
+        for person in use.contributors:
+            mine = [r.code for r in reasons if r.contributor == person]
+            consent_words.append(f"{person}:{mine[0] if mine else 'ok'}")
+            state = signoff_status(evs, use.clip_id, person, use.content_key).state
+            signoff_words.append(f"{person}:{state}")
+        cells[use.clip_id] = {
+            "consent": ", ".join(consent_words) or "-",
+            "signoff": ", ".join(signoff_words) or "-",
+        }
+    return cells
+
+
+def _rendered(project: Project) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per clip: the profiles whose current render contains it, and those now out of date."""
+    from pipeline.clearance import clip_key, render_manifests
+
+    rendered: dict[str, list[str]] = {}
+    stale: dict[str, list[str]] = {}
+    for manifest in render_manifests(project):
+        profile = str(manifest.get("profile", "?"))
+        for clip in manifest.get("clips", []) or []:  # type: ignore[union-attr]
+            cid = clip.get("id")
+            if cid not in project.film.clips:
+                continue
+            rendered.setdefault(cid, []).append(profile)
+            if clip.get("content_key") != clip_key(project, cid):
+                stale.setdefault(cid, []).append(profile)
+    return rendered, stale
+
+
+def film_status(project: Project, *, today: date | None = None) -> dict[str, Any]:
     """A JSON-ready report: the film and one entry per clip in sequence order."""
+    from consent import affected_outputs
+    from pipeline.captionfiles import caption_state
+    from pipeline.clearance import events, render_manifests
+    from pipeline.output_profiles import load_profile
+
+    today = today or date.today()
+    channel = load_profile(project.film.output_profiles[0]).channel
+    cells = _consent_cells(project, channel, today)
+    rendered, stale = _rendered(project)
     rows: list[dict[str, Any]] = []
     for item in project.film.sequence:
         clip = project.clip(item.clip_id)
@@ -20,19 +75,29 @@ def film_status(project: Project) -> dict[str, Any]:
             "out_s": item.out_ms / 1000 if item.out_ms is not None else None,
             "contributors": list(clip.contributors),
             "audio": info.has_audio,
-            "captions": "yes" if project.caption_path(clip.id).exists() else "none",
+            "captions": caption_state(project.caption_path(clip.id)),
+            "consent": cells[clip.id]["consent"],
+            "signoff": cells[clip.id]["signoff"],
+            "rendered": rendered.get(clip.id, []),
+            "stale": stale.get(clip.id, []),
         })
-    return {"film": project.film.title, "project": str(project.root), "clips": rows}
+    take_down = [row.to_dict() for row in affected_outputs(events(project),
+                                                           render_manifests(project))]
+    return {"film": project.film.title, "project": str(project.root), "channel": channel,
+            "clips": rows, "take_down": take_down}
+
+
+COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
+           ("captions", "captions"), ("consent", "consent"), ("sign-off", "signoff"),
+           ("rendered", "rendered"), ("stale", "stale")]
 
 
 def format_status(report: dict[str, Any]) -> str:
-    """A table readable at a glance in a terminal."""
-    columns = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
-               ("captions", "captions")]
-    table = [[title for title, _ in columns]]
+    """A table readable at a glance in a terminal, then anything a producer must act on."""
+    table = [[title for title, _ in COLUMNS]]
     for row in report["clips"]:
         cells = []
-        for _, key in columns:
+        for _, key in COLUMNS:
             value = row.get(key)
             if isinstance(value, list):
                 value = ", ".join(value) or "-"
@@ -40,10 +105,17 @@ def format_status(report: dict[str, Any]) -> str:
                 value = f"{value:.1f}s"
             cells.append(str(value if value is not None else "-"))
         table.append(cells)
-    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
-    lines = [f"{report['film']}  ({report['project']})"]
+    widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
+    lines = [f"{report['film']}  ({report['project']}; consent checked for channel "
+             f"{report['channel']})"]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in table]
     if not report["clips"]:
         lines.append("no clips yet: add footage with `coprod ingest`")
+    if report["take_down"]:
+        lines.append("")
+        lines.append("Consent withdrawn for clips in existing outputs (take these down):")
+        for row in report["take_down"]:
+            lines.append(f"  {row['output']}: clip {row['clip']} (contributor "
+                         f"{row['contributor']}, withdrawn {row['withdrawn_on']})")
     return "\n".join(lines)

@@ -1,0 +1,155 @@
+"""The film's side of consent: content keys from the project, records, sign-offs, the gate.
+
+The rules live in consent/; this module only knows where a project keeps things: it turns the
+film's clips into :class:`consent.ClipUse` (hashing the footage and the caption file as they are
+now) and checks that a sign-off names a contributor of that clip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from consent import (
+    ChangeRequest,
+    ClipUse,
+    ConsentGiven,
+    Event,
+    GateResult,
+    Ledger,
+    SignOff,
+    Withdrawal,
+    check,
+    content_key,
+)
+from pipeline.exceptions import PipelineError
+from pipeline.project import Project, SequenceItem
+
+
+def ledger(project: Project) -> Ledger:
+    """The project's consent ledger."""
+    return Ledger(project.ledger_path)
+
+
+def events(project: Project) -> list[Event]:
+    """Every ledger event, after verifying the whole chain."""
+    return ledger(project).events()
+
+
+def caption_sha256(project: Project, clip_id: str) -> str | None:
+    """sha256 of the clip's caption file as it is now, or None when it has none."""
+    path = project.caption_path(clip_id)
+    return project.file_sha256(path) if path.exists() else None
+
+
+def _item(project: Project, clip_id: str) -> SequenceItem:
+    for item in project.film.sequence:
+        if item.clip_id == clip_id:
+            return item
+    return SequenceItem(clip_id)
+
+
+def clip_key(project: Project, clip_id: str) -> str:
+    """The content key a sign-off of this clip binds to: footage, in/out, caption bytes."""
+    item = _item(project, clip_id)
+    return content_key(project.footage_sha256(clip_id), item.in_ms, item.out_ms,
+                       caption_sha256(project, clip_id))
+
+
+def clip_use(project: Project, clip_id: str) -> ClipUse:
+    """What the gate needs to know about one clip as the film uses it now."""
+    clip = project.clip(clip_id)
+    info = project.probe(clip_id)
+    return ClipUse(clip_id, clip.contributors, info.has_audio, info.has_video,
+                   clip_key(project, clip_id))
+
+
+def gate(project: Project, channel: str, *, draft: bool = False,
+         clip_ids: Sequence[str] | None = None, today: date | None = None) -> GateResult:
+    """Run the consent gate over the film's sequence (or the given clips) for ``channel``."""
+    ids = list(clip_ids) if clip_ids is not None else [s.clip_id for s in project.film.sequence]
+    uses = [clip_use(project, cid) for cid in ids]
+    return check(events(project), uses, channel, draft=draft, today=today or date.today())
+
+
+def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
+                   channels: Sequence[str], method: str, obtained_by: str,
+                   clips: Sequence[str] = (), given: date | None = None,
+                   expires: date | None = None, capacity: str = "own",
+                   decision_maker: str | None = None, representative: str | None = None,
+                   note: str = "") -> Event:
+    """Append a consent to the ledger, with the film's expiry policy."""
+    _known_contributor(project, contributor)
+    for cid in clips:
+        clip = project.clip(cid)
+        if contributor not in clip.contributors:
+            raise PipelineError(f"clip {cid!r} does not list contributor {contributor!r} "
+                                f"in {project.film_yaml}")
+    record = ConsentGiven.create(
+        contributor, scopes=scopes, channels=channels, given=given or date.today(),
+        method=method, obtained_by=obtained_by, expires=expires,
+        clips=list(clips) or None, capacity=capacity, decision_maker=decision_maker,
+        representative=representative, note=note,
+        default_expiry_years=project.film.default_expiry_years,
+        max_expiry_years=project.film.max_expiry_years,
+    )
+    return ledger(project).add(record)
+
+
+def withdraw_consent(project: Project, contributor: str, *, clips: Sequence[str] = (),
+                     reason: str = "", on: date | None = None) -> Event:
+    """Append a withdrawal (all of the contributor's clips, or the listed ones)."""
+    _known_contributor(project, contributor)
+    for cid in clips:
+        project.clip(cid)
+    record = Withdrawal(contributor, on or date.today(), tuple(clips) or None, reason)
+    return ledger(project).add(record)
+
+
+def _feedback_by(project: Project, clip_id: str, by: str, on_behalf_of: str | None) -> None:
+    clip = project.clip(clip_id)
+    person = on_behalf_of or by
+    if person not in clip.contributors:
+        listed = ", ".join(clip.contributors) or "nobody"
+        raise PipelineError(f"{person!r} is not a contributor of clip {clip_id!r} "
+                            f"(it lists {listed})")
+
+
+def sign_off(project: Project, clip_id: str, by: str, *, on_behalf_of: str | None = None,
+             note: str = "") -> Event:
+    """Record approval of the clip as it is now (its content key)."""
+    _feedback_by(project, clip_id, by, on_behalf_of)
+    record = SignOff(clip_id, by, clip_key(project, clip_id), on_behalf_of, note)
+    return ledger(project).add(record)
+
+
+def request_changes(project: Project, clip_id: str, by: str, note: str, *,
+                    on_behalf_of: str | None = None) -> Event:
+    """Record a contributor's feedback asking for changes to the clip as it is now."""
+    _feedback_by(project, clip_id, by, on_behalf_of)
+    record = ChangeRequest(clip_id, by, clip_key(project, clip_id), on_behalf_of, note)
+    return ledger(project).add(record)
+
+
+def _known_contributor(project: Project, contributor: str) -> None:
+    if contributor not in project.film.contributors:
+        known = ", ".join(project.film.contributors) or "none yet"
+        raise PipelineError(f"no contributor {contributor!r} in {project.film_yaml} "
+                            f"(contributors: {known})")
+
+
+def render_manifests(project: Project) -> list[dict[str, object]]:
+    """Every render manifest under build/ (what `status` checks withdrawals against)."""
+    import json
+
+    found: list[dict[str, object]] = []
+    for path in sorted(project.build_dir.glob("*/manifest.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            data.setdefault("manifest", str(Path(path)))
+            found.append(data)
+    return found
