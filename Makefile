@@ -9,7 +9,6 @@ FILM   ?= $(DEMO)
 SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
 # The openai-whisper engine without triton (~1 GB that the CPU path never uses): the package
 # itself without dependencies, then the ones it really imports, torch pinned to the CPU build.
-OPENAI_WHISPER_DEPS := torch==2.13.0 numba tiktoken more-itertools tqdm
 OPENAI_WHISPER := openai-whisper==20250625
 
 .PHONY: all demo test lint film system venv venv-test clean-demo help
@@ -49,7 +48,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q $(OPENAI_WHISPER_DEPS)
+	$(BIN)/pip install -q -e '.[openai-whisper-deps]'
 	$(BIN)/pip install -q --no-deps $(OPENAI_WHISPER)
 	@touch $@
 

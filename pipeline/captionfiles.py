@@ -1,0 +1,210 @@
+"""Writing caption files without ever losing a contributor's edits.
+
+coprod records the sha256 of every caption file it writes in ``captions/.coprod-written.json``.
+Before it writes ``CLIP.srt`` again it compares the file on disk with that record:
+
+* the file is missing, or is byte-for-byte what coprod wrote: it is replaced (or left alone
+  when the new text is the same, so its time stamp and anything keyed on it stay put);
+* the file differs (a contributor edited it) or coprod never wrote it: the new draft goes to
+  ``CLIP.whisper.srt`` beside it and the edited file is not touched (``CLIP.whisper.srt`` is
+  coprod's own scratch copy and is replaced freely);
+* only with ``force=True`` is an edited file replaced, and then it is first copied to
+  ``CLIP.srt.bak-YYYYmmddTHHMMSS``.
+
+Every file (caption files, backups, the record) is written to a temp file in the same folder and
+renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from captions.model import Cue
+from pipeline.project import atomic_write_bytes, sha256_file
+
+log = logging.getLogger("coprod.captionfiles")
+
+RECORD_NAME = ".coprod-written.json"
+MACHINE_DRAFT_TAG = "whisper"
+BACKUP_STAMP = "%Y%m%dT%H%M%S"
+
+# What happened to one caption file.
+WRITTEN = "written"  # coprod wrote it (new, or replacing its own earlier draft)
+UNCHANGED = "unchanged"  # the new text is what is already there
+KEPT_EDITED = "kept-edited"  # edited by someone; the draft went to CLIP.whisper.EXT
+REPLACED_EDITED = "replaced-edited"  # edited, replaced because of force; old one backed up
+
+
+@dataclass(frozen=True)
+class CaptionWrite:
+    """The outcome of writing one caption file."""
+
+    path: Path
+    written: Path | None
+    status: str
+    backup: Path | None = None
+
+    @property
+    def message(self) -> str:
+        """One line for a producer."""
+        if self.status == KEPT_EDITED:
+            return (f"{self.path.name} was edited since coprod wrote it; kept it and wrote the "
+                    f"new draft to {self.written.name if self.written else '?'} "
+                    "(use --force to replace the edited file)")
+        if self.status == REPLACED_EDITED:
+            return (f"{self.path.name} was edited; replaced it (--force) and kept the edited "
+                    f"one as {self.backup.name if self.backup else '?'}")
+        if self.status == UNCHANGED:
+            return f"{self.path.name} unchanged"
+        return f"wrote {self.path.name}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    """sha256 of bytes, hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_path(caption_path: Path) -> Path:
+    """The record of what coprod wrote, in the caption file's folder."""
+    return caption_path.parent / RECORD_NAME
+
+
+def read_record(folder: Path) -> dict[str, Any]:
+    """``{file name: {"sha256": ..., "written": ISO time}}`` for files coprod wrote in ``folder``.
+
+    A missing or unreadable record counts as empty: every existing file then counts as edited,
+    which is the safe way to be wrong.
+    """
+    try:
+        data = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
+def _remember(folder: Path, name: str, digest: str, when: datetime) -> None:
+    files = read_record(folder)
+    files[name] = {"sha256": digest, "written": when.isoformat(timespec="seconds")}
+    body = {"about": "sha256 of each caption file as coprod last wrote it; a file that differs "
+                     "was edited by a person and is never overwritten without --force",
+            "files": dict(sorted(files.items()))}
+    atomic_write_bytes(folder / RECORD_NAME,
+                       (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def machine_draft_path(path: Path) -> Path:
+    """``captions/CLIP.whisper.srt`` for ``captions/CLIP.srt``."""
+    return path.with_name(f"{path.stem}.{MACHINE_DRAFT_TAG}{path.suffix}")
+
+
+def backup_path(path: Path, when: datetime) -> Path:
+    """``CLIP.srt.bak-YYYYmmddTHHMMSS`` (a counter is added if that name is taken)."""
+    base = path.with_name(f"{path.name}.bak-{when.strftime(BACKUP_STAMP)}")
+    candidate, n = base, 1
+    while candidate.exists():
+        candidate = base.with_name(f"{base.name}-{n}")
+        n += 1
+    return candidate
+
+
+def caption_state(path: Path) -> str:
+    """``missing``, ``machine`` (as coprod wrote it) or ``edited`` (changed, or not coprod's)."""
+    if not path.exists():
+        return "missing"
+    recorded = read_record(path.parent).get(path.name, {})
+    if isinstance(recorded, dict) and recorded.get("sha256") == sha256_file(path):
+        return "machine"
+    return "edited"
+
+
+def is_edited(path: Path) -> bool:
+    """True when ``path`` exists and is not byte-for-byte what coprod last wrote there."""
+    return caption_state(path) == "edited"
+
+
+def write_caption_bytes(
+    path: Path, data: bytes, *, force: bool = False, now: datetime | None = None
+) -> CaptionWrite:
+    """Write ``data`` to the caption file ``path`` unless that would overwrite someone's edits.
+
+    Args:
+        path: the caption file contributors review, e.g. ``captions/CLIP.srt``.
+        data: the file's new bytes.
+        force: replace an edited file (after copying it to ``CLIP.srt.bak-...``).
+        now: the time used for the record and the backup's name (tests pass one).
+    """
+    when = now or datetime.now().astimezone()
+    digest = sha256_bytes(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        atomic_write_bytes(path, data)
+        _remember(path.parent, path.name, digest, when)
+        return CaptionWrite(path, path, WRITTEN)
+    current = sha256_file(path)
+    recorded = read_record(path.parent).get(path.name, {})
+    machine = isinstance(recorded, dict) and recorded.get("sha256") == current
+    if current == digest:
+        if not machine:
+            # Someone's file already says exactly this; adopting it loses nothing.
+            _remember(path.parent, path.name, digest, when)
+        return CaptionWrite(path, path, UNCHANGED)
+    if machine:
+        atomic_write_bytes(path, data)
+        _remember(path.parent, path.name, digest, when)
+        return CaptionWrite(path, path, WRITTEN)
+    if not force:
+        draft = machine_draft_path(path)
+        if not draft.is_file() or sha256_file(draft) != digest:
+            atomic_write_bytes(draft, data)
+        _remember(path.parent, draft.name, digest, when)
+        result = CaptionWrite(path, draft, KEPT_EDITED)
+        log.warning("%s", result.message)
+        return result
+    backup = backup_path(path, when)
+    atomic_write_bytes(backup, path.read_bytes())
+    atomic_write_bytes(path, data)
+    _remember(path.parent, path.name, digest, when)
+    result = CaptionWrite(path, path, REPLACED_EDITED, backup)
+    log.warning("%s", result.message)
+    return result
+
+
+def write_caption_file(
+    path: Path, cues: Sequence[Cue], *, force: bool = False, now: datetime | None = None
+) -> CaptionWrite:
+    """Write ``cues`` as ``path`` (format from its extension) under edit protection.
+
+    The bytes are exactly what ``captions.formats.save`` writes (UTF-8 of ``dumps``); they are
+    rendered here first so they can be hashed and compared before anything is replaced.
+
+    Raises:
+        captions.exceptions.CaptionError: the extension is not a caption format coprod writes.
+    """
+    from captions.formats import dumps, format_for_path
+
+    text = dumps(cues, format_for_path(path))
+    return write_caption_bytes(path, text.encode("utf-8"), force=force, now=now)
+
+
+def load_captions(path: Path) -> list[Cue]:
+    """The cues of a clip's caption file; an empty .srt (a clip with no speech) has none.
+
+    coprod writes a 0-byte SRT for a clip without speech: SRT has no header, so an empty file
+    is the only way to say "no cues". Anything else goes through the strict readers.
+
+    Raises:
+        captions.exceptions.CaptionError: the file is malformed (names the file and line).
+    """
+    from captions.formats import load
+
+    if path.suffix.lower() == ".srt" and not path.read_bytes().strip():
+        return []
+    return load(path)
