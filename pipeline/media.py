@@ -80,7 +80,7 @@ def probe(path: Path) -> MediaInfo:
     duration = fmt.get("duration") or next(
         (s.get("duration") for s in video + audio if s.get("duration")), None)
     try:
-        duration_ms = round(float(duration) * 1000)
+        duration_ms = round(float(str(duration)) * 1000)
     except (TypeError, ValueError):
         raise MediaError(path, "has no duration ffmpeg can read (corrupt?)") from None
     if duration_ms <= 0:

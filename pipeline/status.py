@@ -43,7 +43,8 @@ def _rendered(project: Project) -> tuple[dict[str, list[str]], dict[str, list[st
     stale: dict[str, list[str]] = {}
     for manifest in render_manifests(project):
         profile = str(manifest.get("profile", "?"))
-        for clip in manifest.get("clips", []) or []:  # type: ignore[union-attr]
+        clips = manifest.get("clips")
+        for clip in clips if isinstance(clips, list) else []:
             cid = clip.get("id")
             if cid not in project.film.clips:
                 continue

@@ -51,7 +51,7 @@ def make_clip(out: Path, name: str, voice: str, colours: tuple[str, str], script
     """Speak the script with espeak-ng and lay it over a moving gradient with the name."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "voice.wav"
-        runner.run(["espeak-ng", "-m", "-v", voice, "-s", "150", "-w", str(wav),
+        runner.run(["espeak-ng", "-m", "-v", voice, "-s", "135", "-w", str(wav),
                     f"<speak>{script}</speak>"])
         info = runner.ffprobe_json(ffmpeg_input_name(wav))
         seconds = float(info["format"]["duration"]) + 1.0

@@ -1,0 +1,62 @@
+"""Caption review for producers: QC of each clip's caption file and what a reviewer changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from captions.exceptions import CaptionError, CaptionParseError
+from captions.profiles import get_profile
+from captions.qc import ERROR, Finding, check
+from pipeline.captionfiles import load_captions
+from pipeline.project import Project
+
+NO_CAPTIONS = "no-caption-file"
+UNREADABLE = "unreadable"
+
+
+def check_captions(project: Project, clip_ids: Sequence[str] = (), *,
+                   profile: str | None = None) -> list[Finding]:
+    """QC findings for each clip's caption file (every clip in the film by default).
+
+    A missing or unreadable caption file is itself an error finding, so one bad file does not
+    hide the findings of the others.
+    """
+    rules = get_profile(profile or project.film.caption_profile)
+    ids = list(clip_ids) or [item.clip_id for item in project.film.sequence]
+    findings: list[Finding] = []
+    for clip_id in ids:
+        project.clip(clip_id)
+        path = project.caption_path(clip_id)
+        if not path.exists():
+            findings.append(Finding(str(path), 0, NO_CAPTIONS, ERROR,
+                                    f"clip {clip_id} has no caption file; run "
+                                    f"`coprod transcribe {project.root} {clip_id}`"))
+            continue
+        try:
+            cues = load_captions(path)
+        except CaptionParseError as exc:
+            findings.append(Finding(str(path), 0, UNREADABLE, ERROR,
+                                    f"line {exc.line}: {exc.reason}"))
+            continue
+        except CaptionError as exc:
+            findings.append(Finding(str(path), 0, UNREADABLE, ERROR, str(exc)))
+            continue
+        findings += check(cues, rules, clip_duration_ms=project.probe(clip_id).duration_ms,
+                          path=str(path))
+    return findings
+
+
+def diff_captions(project: Project, clip_id: str) -> str:
+    """What the reviewer changed in CLIP.srt relative to Whisper's draft, readable by a person."""
+    from captions.diff import diff_tracks, format_diff
+    from pipeline.exceptions import PipelineError
+    from pipeline.transcribe import machine_draft
+
+    path = project.caption_path(clip_id)
+    if not path.exists():
+        raise PipelineError(f"{path}: no caption file; run `coprod transcribe` first")
+    draft = machine_draft(project, clip_id)
+    changes = diff_tracks(draft, load_captions(path))
+    if not changes:
+        return f"{path}: no changes from the machine draft"
+    return format_diff(changes, draft_name=f"{clip_id} (machine draft)", edited_name=str(path))

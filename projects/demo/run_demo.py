@@ -1,0 +1,90 @@
+"""Build the demo film end to end, as a producer would with the coprod commands.
+
+Run by `make demo` after make_footage.py. Every step is safe to repeat: footage already ingested
+is reported as such, edited captions are kept, consent is recorded once per contributor, sign-off
+is given only where it is missing or stale, and the build re-renders only what changed.
+
+Usage: python projects/demo/run_demo.py PROJECT_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from consent import signoff_status, summarise
+from pipeline.clearance import clip_key, events
+from pipeline.cli import cli
+from pipeline.project import Project
+
+TITLE = "Making it together"
+# (contributor id, display name, raw file, clip id, scopes they consented to)
+PEOPLE = [
+    ("amara", "Amara Okafor", "amara-interview.mp4", "amara-interview",
+     ["appear", "voice", "name", "story"]),
+    # Ben does not want his name shown: the credits and transcript call him a contributor.
+    ("ben", "Ben Carter", "ben-interview.mp4", "ben-interview", ["appear", "voice", "story"]),
+    ("chloe", "Chloe Marsh", "chloe-interview.mp4", "chloe-interview",
+     ["appear", "voice", "name", "story"]),
+]
+CHANNELS = ["internal", "training", "web"]
+
+
+def coprod(*args: str) -> None:
+    """Run one coprod command in this process; stop the demo on failure."""
+    shown = " ".join(a if " " not in a else repr(a) for a in args)
+    click.echo(f"\n$ coprod {shown}", err=True)
+    try:
+        cli.main(list(args), prog_name="coprod", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    root = Path(argv[0])
+    raw = root / "raw"
+    if not (root / "film.yaml").exists():
+        coprod("new", str(root), "--title", TITLE)
+        project = Project.open(root)
+        for cid, name, *_ in PEOPLE:
+            project.add_contributor(cid, name)
+        project.save()
+    for cid, _name, filename, clip_id, _scopes in PEOPLE:
+        coprod("ingest", str(root), str(raw / filename), "--contributor", cid, "--id", clip_id)
+    coprod("transcribe", str(root))
+    coprod("captions", "check", str(root))
+    recorded = {c.contributor for c in summarise(events(Project.open(root)))}
+    for cid, _name, _f, _clip, scopes in PEOPLE:
+        if cid in recorded:
+            continue
+        args = ["consent", "record", str(root), "--contributor", cid, "--method", "written",
+                "--obtained-by", "demo-producer", "--capacity", "own"]
+        for scope in scopes:
+            args += ["--scope", scope]
+        for channel in CHANNELS:
+            args += ["--channel", channel]
+        coprod(*args)
+    project = Project.open(root)
+    for cid, _name, _f, clip_id, _scopes in PEOPLE:
+        state = signoff_status(events(project), clip_id, cid, clip_key(project, clip_id)).state
+        if state != "signed":
+            coprod("signoff", str(root), clip_id, "--by", cid,
+                   "--note", "watched with the producer")
+    coprod("status", str(root))
+    coprod("build", str(root), "--profile", "web")
+    out = root / "build" / "web"
+    click.echo(f"\nThe demo film is in {out.resolve()}/", err=True)
+    for path in sorted(out.iterdir()):
+        if not path.name.startswith("."):
+            click.echo(f"  {path.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
