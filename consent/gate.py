@@ -18,7 +18,7 @@ from typing import Any
 
 from consent.exceptions import ConsentError, GateError
 from consent.ledger import Event
-from consent.records import CHANNELS, ConsentGiven, Withdrawal
+from consent.records import CHANNELS, ChangeRequest, ConsentGiven, SignOff, Withdrawal
 from consent.signoff import signoff_status
 
 NO_CONSENT = "no-consent"
@@ -26,6 +26,7 @@ WITHDRAWN = "withdrawn"
 EXPIRED = "expired"
 CHANNEL_NOT_COVERED = "channel-not-covered"
 SCOPE_MISSING = "scope-missing"
+NO_CONTRIBUTORS = "no-contributors"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class ClipUse:
         has_audio: the clip's sound is used (needs ``voice``).
         has_video: the clip's picture is used (needs ``appear``).
         content_key: :func:`consent.signoff.content_key` of the clip as it is now.
+        no_people: the producer has declared that nobody appears or is heard in the clip
+            (scenery, titles); only then may a clip with no contributors pass.
     """
 
     clip_id: str
@@ -45,6 +48,7 @@ class ClipUse:
     has_audio: bool
     has_video: bool
     content_key: str
+    no_people: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,20 @@ _SIGNOFF_TEXT = {
 }
 
 
+def linked_contributors(events: Iterable[Event], clip_id: str) -> list[str]:
+    """Contributors the ledger ties to ``clip_id`` by name, in ledger order."""
+    found: dict[str, None] = {}
+    for event in events:
+        record = event.record
+        if isinstance(record, SignOff | ChangeRequest):
+            if record.clip == clip_id:
+                found[record.contributor] = None
+        elif isinstance(record, ConsentGiven | Withdrawal):
+            if record.clips is not None and clip_id in record.clips:
+                found[record.contributor] = None
+    return list(found)
+
+
 def check(
     events: Sequence[Event],
     clips: Sequence[ClipUse],
@@ -241,7 +259,10 @@ def check(
     expired at ``today``, covers ``channel`` and the scopes the clip uses (``appear`` for picture,
     ``voice`` for sound); and their sign-off (or a representative's on their behalf) at the clip's
     current content key, not followed by a change request at that key. Every reason for every
-    blocked clip is returned. A clip with no contributors needs nothing.
+    blocked clip is returned. Contributors are those the clip lists plus everyone the ledger ties
+    to it (a sign-off, change request, or a consent or withdrawal naming the clip), so taking a
+    name off the clip in film.yaml does not undo a withdrawal. A clip with no contributors is
+    blocked (fail closed) unless it is marked ``no_people``.
 
     Args:
         events: verified ledger events, oldest first (``Ledger.events()``).
@@ -273,7 +294,15 @@ def check(
     for clip in clips:
         reasons: list[Reason] = []
         clip_used: list[str] = []
-        for contributor in dict.fromkeys(clip.contributors):
+        linked = linked_contributors(events, clip.clip_id)
+        people = list(dict.fromkeys([*clip.contributors, *linked]))
+        if not people and not clip.no_people:
+            reasons.append(Reason(
+                clip.clip_id, "-", NO_CONTRIBUTORS,
+                f"clip {clip.clip_id}: lists no contributors; name everyone who appears or is "
+                "heard, or mark the clip as having no people",
+            ))
+        for contributor in people:
             state = consent_state(events, contributor, clip.clip_id)
             consent_reasons = _consent_reasons(state, clip, contributor, channel, today)
             reasons += consent_reasons

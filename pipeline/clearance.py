@@ -62,7 +62,7 @@ def clip_use(project: Project, clip_id: str) -> ClipUse:
     clip = project.clip(clip_id)
     info = project.probe(clip_id)
     return ClipUse(clip_id, clip.contributors, info.has_audio, info.has_video,
-                   clip_key(project, clip_id))
+                   clip_key(project, clip_id), no_people=clip.no_people)
 
 
 def gate(project: Project, channel: str, *, draft: bool = False,
@@ -81,13 +81,13 @@ def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
                    note: str = "") -> Event:
     """Append a consent to the ledger, with the film's expiry policy."""
     _known_contributor(project, contributor)
-    for cid in clips:
-        clip = project.clip(cid)
-        if contributor not in clip.contributors:
-            raise PipelineError(f"clip {cid!r} does not list contributor {contributor!r} "
-                                f"in {project.film_yaml}")
+    _their_clips(project, contributor, clips)
+    today = date.today()
+    if given is not None and given > today:
+        raise PipelineError(f"--given {given.isoformat()} is in the future; consent is recorded "
+                            "once it has been given")
     record = ConsentGiven.create(
-        contributor, scopes=scopes, channels=channels, given=given or date.today(),
+        contributor, scopes=scopes, channels=channels, given=given or today,
         method=method, obtained_by=obtained_by, expires=expires,
         clips=list(clips) or None, capacity=capacity, decision_maker=decision_maker,
         representative=representative, note=note,
@@ -101,8 +101,7 @@ def withdraw_consent(project: Project, contributor: str, *, clips: Sequence[str]
                      reason: str = "", on: date | None = None) -> Event:
     """Append a withdrawal (all of the contributor's clips, or the listed ones)."""
     _known_contributor(project, contributor)
-    for cid in clips:
-        project.clip(cid)
+    _their_clips(project, contributor, clips)
     record = Withdrawal(contributor, on or date.today(), tuple(clips) or None, reason)
     return ledger(project).add(record)
 
@@ -130,6 +129,13 @@ def request_changes(project: Project, clip_id: str, by: str, note: str, *,
     _feedback_by(project, clip_id, by, on_behalf_of)
     record = ChangeRequest(clip_id, by, clip_key(project, clip_id), on_behalf_of, note)
     return ledger(project).add(record)
+
+
+def _their_clips(project: Project, contributor: str, clips: Sequence[str]) -> None:
+    for cid in clips:
+        if contributor not in project.clip(cid).contributors:
+            raise PipelineError(f"clip {cid!r} does not list contributor {contributor!r} "
+                                f"in {project.film_yaml}")
 
 
 def _known_contributor(project: Project, contributor: str) -> None:

@@ -150,8 +150,18 @@ def status(project: str, as_json: bool) -> None:
     click.echo(json.dumps(report, indent=2) if as_json else format_status(report))
 
 
+def _terminate(signum: int, _frame: Any) -> None:
+    # A producer's Ctrl-C, `kill` or a closed terminal all unwind the same way, so every stage's
+    # clean-up (temp files, half-recorded clips) runs.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     cli(prog_name="coprod")
 
 

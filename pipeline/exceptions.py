@@ -37,8 +37,11 @@ class MediaToolError(PipelineError):
         self.argv = list(argv)
         self.returncode = returncode
         self.stderr_tail = stderr_tail
-        last = stderr_tail.strip().splitlines()[-1] if stderr_tail.strip() else "no message"
-        super().__init__(f"{Path(self.argv[0]).name} failed (exit {returncode}): {last}")
+        lines = [ln.strip() for ln in stderr_tail.splitlines() if ln.strip(" -")]
+        # ffmpeg's last line is often a bare "--" or a summary; the first "Error" line says why.
+        why = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else
+                   "no message")
+        super().__init__(f"{Path(self.argv[0]).name} failed (exit {returncode}): {why}")
 
 
 class ToolMissingError(PipelineError):

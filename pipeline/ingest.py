@@ -70,14 +70,17 @@ def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequenc
         raise MediaError(src, f"clip id {clip_id!r} is taken by other footage; "
                               "choose another with --id")
     final = project.footage_dir / f"{clip_id}{src.suffix.lower()}"
+    if final.exists() and sha256_file(final) != digest:
+        raise MediaError(src, f"{final} already exists with other content and is not in "
+                              "film.yaml; move it away or choose another --id")
     if final.exists():
-        raise MediaError(src, f"{final} already exists but is not in film.yaml; "
-                              "move it away or choose another --id")
-    say(f"{clip_id}: copying {src.name}")
-    copied = _copy_hashing(src, final)
-    if copied != digest:
-        final.unlink()
-        raise MediaError(src, "changed while it was being copied; ingest it again")
+        # Left by an interrupted ingest, or copied in by hand: the same bytes, so adopt it.
+        say(f"{clip_id}: {final.name} is already in footage/ with the same content")
+    else:
+        say(f"{clip_id}: copying {src.name}")
+        if _copy_hashing(src, final) != digest:
+            final.unlink()
+            raise MediaError(src, "changed while it was being copied; ingest it again")
     try:
         say(f"{clip_id}: making 16 kHz WAV and review proxy")
         if info.has_audio:
@@ -85,11 +88,15 @@ def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequenc
         media.make_proxy(final, project.proxy_path(clip_id), info)
         atomic_write_bytes(project.probe_path(clip_id), json.dumps(
             {"sha256": digest, "media": info.to_dict()}, indent=2).encode("utf-8"))
-        for person in contributors:
-            project.add_contributor(person)
-        project.add_clip(clip_id, final.relative_to(project.root).as_posix(), digest,
-                         list(contributors))
-        project.save()
+        # film.yaml is read again under the lock: a producer's edit made while the footage
+        # was copying, or a second ingest running beside this one, is kept.
+        with project.lock("film"):
+            fresh = project.reload()
+            for person in contributors:
+                fresh.add_contributor(person)
+            fresh.add_clip(clip_id, final.relative_to(project.root).as_posix(), digest,
+                           list(contributors))
+            fresh.save()
     except BaseException:
         # Nothing half-recorded: the footage copy and derived files go if film.yaml was not saved.
         if clip_id not in project.reload().film.clips:
@@ -101,6 +108,11 @@ def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequenc
     notes = []
     if not info.has_audio:
         notes.append("has no audio stream: its captions will be empty")
+    if not contributors:
+        notes.append("no --contributor given: the render gate blocks this clip until its "
+                     "contributors are listed in film.yaml (or it is marked no_people: true)")
+    if info.audio_streams > 1:
+        notes.append(f"has {info.audio_streams} audio tracks: the first is used")
     return IngestedClip(src, clip_id, info, notes=notes)
 
 
@@ -122,6 +134,7 @@ def ingest(project: Project, files: Sequence[Path], *, contributors: Sequence[st
     for i, src in enumerate(files):
         clip_id = clip_ids[i] if clip_ids else clip_id_for(src)
         try:
+            project = project.reload()
             result = _ingest_one(project, Path(src), clip_id, contributors, say)
         except (MediaError, ProjectError, PipelineError, OSError) as exc:
             if isinstance(exc, OSError):

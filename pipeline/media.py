@@ -14,10 +14,12 @@ import ffmpeg as ffmpeg_python
 
 from pipeline import runner
 from pipeline.exceptions import MediaError, MediaToolError
-from pipeline.project import MediaInfo
+from pipeline.project import MediaInfo, file_mode
 
 # Streams ffprobe reports for pictures inside audio files (cover art) are not video footage.
 _ATTACHED_PIC = "attached_pic"
+# ffprobe "reads" any text file as tty/ansi art, and single pictures as image formats.
+_NOT_FOOTAGE = {"tty", "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "gif"}
 
 
 def ffmpeg_input_name(path: Path) -> str:
@@ -70,13 +72,15 @@ def probe(path: Path) -> MediaInfo:
     except MediaToolError:
         raise MediaError(path, "is not a media file ffmpeg can read (corrupt or another type)") \
             from None
+    fmt = data.get("format") or {}
+    if fmt.get("format_name") in _NOT_FOOTAGE:
+        raise MediaError(path, "is not a media file ffmpeg can read (corrupt or another type)")
     streams = data.get("streams") or []
     video = [s for s in streams if s.get("codec_type") == "video"
              and not (s.get("disposition") or {}).get(_ATTACHED_PIC)]
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     if not video and not audio:
         raise MediaError(path, "has no audio or video stream; is it a media file?")
-    fmt = data.get("format") or {}
     duration = fmt.get("duration") or next(
         (s.get("duration") for s in video + audio if s.get("duration")), None)
     try:
@@ -99,6 +103,7 @@ def probe(path: Path) -> MediaInfo:
         rotation=_rotation(v) if v else 0,
         video_codec=v.get("codec_name"),
         audio_codec=a.get("codec_name"),
+        audio_streams=len(audio),
     )
 
 
@@ -112,6 +117,7 @@ def temp_output(final: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, file_mode(final))
         os.replace(tmp_path, final)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -123,7 +129,8 @@ def extract_audio(src: Path, dst: Path, *,
                   total_s: float | None = None) -> None:
     """16 kHz mono 16-bit WAV of the first audio stream (what Whisper reads)."""
     with temp_output(dst) as tmp:
-        stream = ffmpeg_python.input(ffmpeg_input_name(src)).audio.output(
+        # "a:0": the first audio track only; a WAV holds one, and cameras often record two.
+        stream = ffmpeg_python.input(ffmpeg_input_name(src))["a:0"].output(
             str(tmp), ac=1, ar=16000, acodec="pcm_s16le", vn=None, f="wav")
         runner.run_graph(stream.overwrite_output(), progress=progress, total_s=total_s)
 
@@ -135,9 +142,10 @@ def make_proxy(src: Path, dst: Path, info: MediaInfo, *,
         inp = ffmpeg_python.input(ffmpeg_input_name(src))
         streams = []
         if info.has_video:
-            streams.append(inp.video.filter("scale", -2, "min(540,ih)"))
+            # x264 with yuv420p needs even sizes: round an odd source height down.
+            streams.append(inp["v:0"].filter("scale", -2, "min(540,trunc(ih/2)*2)"))
         if info.has_audio:
-            streams.append(inp.audio)
+            streams.append(inp["a:0"])
         kwargs: dict[str, Any] = {"movflags": "+faststart", "f": "mp4"}
         if info.has_video:
             kwargs.update(vcodec="libx264", preset="veryfast", crf=28, pix_fmt="yuv420p")

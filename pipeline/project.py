@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -85,6 +86,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes 0600 files; a shared project folder needs the usual mode.
+        os.chmod(tmp, file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -94,6 +97,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def file_mode(path: Path) -> int:
+    """The mode to give a file written at ``path``: its current one, else 0666 less umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def sha256_file(path: Path) -> str:
@@ -110,22 +123,16 @@ def parse_time_ms(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("expected a time, got true/false")
     if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError("time must not be negative")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{value!r} is not a time (use seconds like 12.5)")
         return round(float(value) * 1000)
     if isinstance(value, str):
         parts = value.strip().split(":")
-        if 1 <= len(parts) <= 3:
-            try:
-                nums = [float(p) for p in parts]
-            except ValueError:
-                pass
-            else:
-                seconds = 0.0
-                for n in nums:
-                    seconds = seconds * 60 + n
-                if seconds >= 0:
-                    return round(seconds * 1000)
+        if 1 <= len(parts) <= 3 and all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+            seconds = 0.0
+            for part in parts:
+                seconds = seconds * 60 + float(part)
+            return round(seconds * 1000)
     raise ValueError(f"not a time: {value!r} (use seconds like 12.5 or HH:MM:SS.mmm)")
 
 
@@ -145,6 +152,7 @@ class Clip:
     file: Path
     sha256: str
     contributors: tuple[str, ...]
+    no_people: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,7 @@ class MediaInfo:
     rotation: int = 0
     video_codec: str | None = None
     audio_codec: str | None = None
+    audio_streams: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -300,13 +309,23 @@ class _Validator:
                 raise self.fail(f"{where}: contributors must be a list of ids", item,
                                 "contributors")
             for j, person in enumerate(people):
-                if person not in contributors:
+                if not isinstance(person, str) or person not in contributors:
                     raise self.fail(f"{where}: unknown contributor id {person!r} "
                                     "(add it under contributors:)", people, j)
             sha = item.get("sha256", "")
             if not isinstance(sha, str):
                 raise self.fail(f"{where}: sha256 must be text", item, "sha256")
-            out[cid] = Clip(cid, path, sha, tuple(people))
+            no_people = item.get("no_people", False)
+            if not isinstance(no_people, bool):
+                raise self.fail(f"{where}: no_people must be true or false", item, "no_people")
+            if no_people and people:
+                raise self.fail(f"{where}: no_people is true but contributors are listed",
+                                item, "no_people")
+            unknown = set(item) - {"file", "sha256", "contributors", "no_people"}
+            if unknown:
+                raise self.fail(f"{where}: unknown key {sorted(unknown)[0]!r} (known: file, "
+                                "sha256, contributors, no_people)", item, sorted(unknown)[0])
+            out[cid] = Clip(cid, path, sha, tuple(people), no_people)
         return out
 
     def sequence(self, node: Any, clips: dict[str, Clip]) -> list[SequenceItem]:
@@ -319,8 +338,12 @@ class _Validator:
                 item = {"clip": item}
             if not isinstance(item, dict) or "clip" not in item:
                 raise self.fail("sequence: each entry needs `clip: ID`", node, i)
+            extra = set(item) - {"clip", "in", "out"}
+            if extra:
+                raise self.fail(f"sequence: unknown key {sorted(extra)[0]!r} (known: clip, in, "
+                                "out)", node, i)
             cid = item["clip"]
-            if cid not in clips:
+            if not isinstance(cid, str) or cid not in clips:
                 raise self.fail(f"sequence: unknown clip id {cid!r} (ingest it first)", node, i)
             if cid in seen:
                 raise self.fail(f"sequence: clip {cid!r} is listed twice", node, i)
@@ -392,13 +415,19 @@ class Project:
             raise ProjectError(root, "exists and is not a folder")
         if not title.strip() or "\n" in title:
             raise ProjectError(root, "the title must be one non-empty line")
-        for sub in ("footage", "captions", "consent", "build"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-        # The title is written through ruamel so quotes and colons in it stay valid YAML.
+        if not re.fullmatch(r"[a-z]{2,3}", language):
+            raise ProjectError(root, f"language {language!r} is not an ISO 639 code like 'en'")
+        # json.dumps makes a valid YAML double-quoted scalar of any one-line title.
         text = TEMPLATE.format(title=json.dumps(title.strip(), ensure_ascii=False),
                                language=language)
-        atomic_write_bytes(root / FILM_YAML, text.encode("utf-8"))
-        (root / "build" / ".gitignore").write_text("*\n", encoding="utf-8")
+        try:
+            for sub in ("footage", "captions", "consent", "build"):
+                (root / sub).mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(root / FILM_YAML, text.encode("utf-8"))
+            (root / "build" / ".gitignore").write_text("*\n", encoding="utf-8")
+        except OSError as exc:
+            raise ProjectError(root, f"cannot create the project: {exc.strerror or exc}") \
+                from None
         return cls.open(root)
 
     @classmethod
@@ -570,7 +599,8 @@ class Project:
         except (OSError, ValueError):
             cache = {}
         key = str(path.resolve())
-        stamp = [st.st_size, st.st_mtime_ns]
+        # inode and ctime too: `touch -r` or `cp -p` can keep size and mtime, never ctime.
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         hit = cache.get(key)
         if isinstance(hit, dict) and hit.get("stamp") == stamp:
             return str(hit["sha256"])

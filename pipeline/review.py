@@ -35,8 +35,9 @@ def check_captions(project: Project, clip_ids: Sequence[str] = (), *,
         try:
             cues = load_captions(path)
         except CaptionParseError as exc:
-            findings.append(Finding(str(path), 0, UNREADABLE, ERROR,
-                                    f"line {exc.line}: {exc.reason}"))
+            # The position is a line of the file here, not a cue: say so in the message.
+            findings.append(Finding(str(path), exc.line, UNREADABLE, ERROR,
+                                    f"line {exc.line}: {exc.reason}; nothing was changed"))
             continue
         except CaptionError as exc:
             findings.append(Finding(str(path), 0, UNREADABLE, ERROR, str(exc)))

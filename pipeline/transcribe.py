@@ -30,8 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from captions.exceptions import CaptionError
 from captions.model import Cue, Word
-from pipeline.captionfiles import CaptionWrite, write_caption_file
+from pipeline.captionfiles import KEPT_EDITED, CaptionWrite, load_captions, write_caption_file
 from pipeline.engines import (
     BUNDLED_MODEL_SHA256,
     DEFAULT_ENGINE,
@@ -50,7 +51,6 @@ log = logging.getLogger("coprod.transcribe")
 TRANSCRIPT_VERSION = 1
 # Bump when the guard's rules change, so up-to-date transcripts are made again.
 GUARD_VERSION = 1
-CAPTION_FORMATS = ("srt", "vtt")
 
 # Whisper's own rule (both engines' defaults): a window is silence when the no-speech token is
 # likely AND the decoding is unsure.
@@ -300,8 +300,16 @@ def machine_draft(project: Project, clip_id: str) -> list[Cue]:
 def _write_captions(project: Project, clip_id: str, words: Sequence[Word], duration_ms: int,
                     force: bool) -> list[CaptionWrite]:
     cues = draft_cues(project, words, duration_ms)
-    return [write_caption_file(project.caption_path(clip_id, ext), cues, force=force)
-            for ext in CAPTION_FORMATS]
+    srt = write_caption_file(project.caption_path(clip_id, "srt"), cues, force=force)
+    vtt_cues = cues
+    if srt.status == KEPT_EDITED:
+        # The reviewed SRT is what the film shows, so its .vtt twin follows it, not Whisper.
+        try:
+            vtt_cues = load_captions(srt.path)
+        except CaptionError as exc:
+            log.warning("%s; %s left as Whisper's draft", exc, f"{clip_id}.vtt")
+    vtt = write_caption_file(project.caption_path(clip_id, "vtt"), vtt_cues, force=force)
+    return [srt, vtt]
 
 
 def _write_transcript(project: Project, clip_id: str, body: dict[str, Any]) -> Path:

@@ -253,7 +253,8 @@ def test_representative_for_someone_else_does_not_count(
 ) -> None:
     give("p1")
     sign("c1", "p1", on_behalf_of="p2")  # p1 acting for p2 is not p1's own sign-off
-    assert codes(gate(ledger, [clip()])) == [("p1", "no-signoff")]
+    # ...and it ties p2 to the clip, so p2 now needs consent too.
+    assert codes(gate(ledger, [clip()])) == [("p1", "no-signoff"), ("p2", "no-consent")]
 
 
 def test_draft_skips_signoff_for_internal(ledger: Ledger, give: Give) -> None:
@@ -337,8 +338,24 @@ def test_events_used_leave_out_blocked_clips(ledger: Ledger, give: Give, sign: A
     assert json.loads(json.dumps(result.to_dict()))["blocked"]["c2"][0]["code"] == "no-signoff"
 
 
-def test_a_clip_without_contributors_needs_nothing(ledger: Ledger) -> None:
-    assert gate(ledger, [ClipUse("skyline", (), True, True, KEY)]).allowed == ["skyline"]
+def test_a_clip_without_contributors_is_blocked_unless_marked_no_people(ledger: Ledger) -> None:
+    result = gate(ledger, [ClipUse("skyline", (), True, True, KEY)])
+    assert codes(result, "skyline") == [("-", "no-contributors")]
+    marked = gate(ledger, [ClipUse("skyline", (), True, True, KEY, no_people=True)])
+    assert marked.allowed == ["skyline"]
+
+
+def test_removing_a_contributor_from_the_clip_does_not_undo_a_withdrawal(
+    ledger: Ledger, give: Give, sign: Act, withdraw: Act
+) -> None:
+    give("p1")
+    sign("c1", "p1")
+    assert gate(ledger, [clip()]).ok
+    withdraw("p1")
+    # film.yaml edited to list nobody (or someone else) on the clip: the ledger still ties p1.
+    for people in ((), ("p9",)):
+        result = gate(ledger, [ClipUse("c1", people, True, True, KEY)])
+        assert ("p1", "withdrawn") in codes(result)
 
 
 def test_messages_name_ids_never_personal_details(

@@ -150,3 +150,26 @@ def test_verify_names_a_tampered_line_and_repairs_a_torn_tail(film: Project) -> 
     assert code == 0 and "3 events, chain intact" in out
     assert ledger.read_bytes() == good
     assert list(ledger.parent.glob("ledger.jsonl.broken-*"))
+
+
+def test_future_given_date_is_refused(film: Project) -> None:
+    code, out = _consent(film.root, "amara", "--given", "2099-01-01")
+    assert code == 1 and "is in the future" in out
+    assert not film.ledger_path.exists() or film.ledger_path.read_bytes() == b""
+
+
+def test_clip_without_contributors_is_blocked_until_marked(film: Project,
+                                                          make_media: MakeMedia) -> None:
+    _run("ingest", str(film.root), str(make_media("skyline.mp4", freq=200)))
+    project = Project.open(film.root)
+    assert [r.code for r in gate(project, "web").blocked["skyline"]] == ["no-contributors"]
+    text = project.film_yaml.read_text()
+    project.film_yaml.write_text(text.replace("    contributors: []\n",
+                                              "    contributors: []\n    no_people: true\n"))
+    assert "skyline" in gate(Project.open(film.root), "web").allowed
+
+
+def test_withdrawing_for_a_clip_they_are_not_in_is_refused(film: Project) -> None:
+    code, out = _run("consent", "withdraw", str(film.root), "--contributor", "amara",
+                     "--clip", "ben-talk")
+    assert code == 1 and "does not list contributor 'amara'" in out

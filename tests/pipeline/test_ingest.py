@@ -178,3 +178,81 @@ def test_new_then_status_of_empty_film(tmp_path: Path, monkeypatch: pytest.Monke
     assert code == 0 and "no clips yet" in out
     code, out = _run("status", "nowhere")
     assert code == 1 and "no such project folder" in out
+
+
+def test_parallel_ingests_all_land_in_film_yaml(project: Project, make_media: MakeMedia) -> None:
+    import subprocess
+    import sys
+
+    sources = [make_media(f"par-{i}.mp4", freq=300 + 100 * i) for i in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(project.root),
+                               str(src), "--contributor", f"p{i}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i, src in enumerate(sources)]
+    for proc in procs:
+        assert proc.wait() == 0, proc.stderr.read() if proc.stderr else b""
+    film = project.reload().film
+    assert sorted(film.clips) == [f"par-{i}" for i in range(4)]
+    assert sorted(film.contributors) == [f"p{i}" for i in range(4)]
+
+
+def test_producer_edit_to_film_yaml_is_kept_by_a_later_ingest(
+        project: Project, make_media: MakeMedia) -> None:
+    _run("ingest", str(project.root), str(make_media("first.mp4")), "--contributor", "amara")
+    text = project.film_yaml.read_text()
+    project.film_yaml.write_text(text.replace("name: amara", "name: Amara Okafor  # producer"))
+    stale = Project.open(project.root)
+    project.film_yaml.write_text(project.film_yaml.read_text() + "# a note at the end\n")
+    ingest_mod.ingest(stale, [make_media("second.mp4", freq=523)], contributors=["amara"])
+    saved = project.film_yaml.read_text()
+    assert "name: Amara Okafor  # producer" in saved and "# a note at the end" in saved
+    assert sorted(project.reload().film.clips) == ["first", "second"]
+
+
+@pytest.mark.parametrize("kind", ["two-audio-tracks", "odd-height"])
+def test_awkward_camera_files_ingest(project: Project, tmp_path: Path, kind: str) -> None:
+    src = tmp_path / f"{kind}.mov"
+    if kind == "two-audio-tracks":
+        runner.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=1",
+                       "-f", "lavfi", "-i", "sine=frequency=300:duration=1",
+                       "-f", "lavfi", "-i", "sine=frequency=900:duration=1",
+                       "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264",
+                       "-preset", "ultrafast", "-c:a", "aac", str(src)])
+    else:
+        runner.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x241:rate=25:duration=1",
+                       "-c:v", "mpeg4", str(src)])
+    code, out = _run("ingest", str(project.root), str(src), "--contributor", "amara")
+    assert code == 0, out
+    if kind == "two-audio-tracks":
+        assert "2 audio tracks: the first is used" in out
+        assert runner.ffprobe_json(project.audio_path(kind))["streams"][0]["channels"] == 1
+    proxy = runner.ffprobe_json(project.proxy_path(kind))["streams"][0]
+    assert proxy["height"] % 2 == 0
+
+
+def test_text_file_named_like_footage_is_refused(project: Project, tmp_path: Path) -> None:
+    notes = tmp_path / "readme.nfo"
+    notes.write_text("Interview notes\nAmara, 10am\n" * 20)
+    code, out = _run("ingest", str(project.root), str(notes))
+    assert code == 1 and "is not a media file" in out
+
+
+def test_clip_without_contributor_is_flagged(project: Project, make_media: MakeMedia) -> None:
+    code, out = _run("ingest", str(project.root), str(make_media("nobody.mp4")))
+    assert code == 0 and "no --contributor given" in out
+
+
+def test_written_files_are_readable_by_the_group(project: Project,
+                                                 make_media: MakeMedia) -> None:
+    _run("ingest", str(project.root), str(make_media("modes.mp4")), "--contributor", "amara")
+    for path in (project.film_yaml, project.proxy_path("modes"), project.audio_path("modes")):
+        assert path.stat().st_mode & 0o044 == 0o044, path
+
+
+def test_rerun_after_interrupted_ingest_adopts_identical_footage(
+        project: Project, make_media: MakeMedia) -> None:
+    src = make_media("again.mp4")
+    (project.footage_dir / "again.mp4").write_bytes(src.read_bytes())
+    code, out = _run("ingest", str(project.root), str(src), "--contributor", "amara")
+    assert code == 0 and "same content" in out
+    assert "again" in project.reload().film.clips

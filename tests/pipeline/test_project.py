@@ -140,3 +140,57 @@ def test_parse_time_ms() -> None:
     for bad in ("x", -1, True, "1:2:3:4"):
         with pytest.raises(ValueError):
             parse_time_ms(bad)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("contributors: [amara]\n  b:", "contributors: [[1]]\n  b:", "unknown contributor id"),
+        ("  - clip: b\n", "  - clip: [a]\n", "unknown clip id"),
+        ("    in: 1\n", "    in: .inf\n", "not a time"),
+        ("    in: 1\n", "    in: '01:-30'\n", "not a time"),
+        ("    in: 1\n", "    in: [1]\n", "not a time"),
+        ("title: Film", "title: 5", "title: must be a non-empty text"),
+        ("clips:\n  a:\n    file: footage/a.mp4\n    contributors: [amara]\n  b:\n"
+         "    file: footage/b.mp4\n    contributors: [amara]\n", "clips: [a]\n",
+         "clips: must be a mapping"),
+        ("  - clip: b\n", "  - clip: b\n    speed: 2\n", "unknown key 'speed'"),
+    ],
+)
+def test_wrong_types_are_clean_errors(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in GOOD
+    root = _write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ProjectError, match=message.replace("[", r"\[")):
+        Project.open(root)
+
+
+def test_film_yaml_that_is_a_list(tmp_path: Path) -> None:
+    root = _write(tmp_path, "- a\n- b\n")
+    with pytest.raises(ProjectError, match="must be a mapping"):
+        Project.open(root)
+
+
+def test_bad_language_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="not an ISO 639 code"):
+        Project.create(tmp_path / "film", "Film", "English")
+    assert not (tmp_path / "film").exists()
+    Project.create(tmp_path / "film", "Film", "en")
+
+
+def test_create_inside_a_file_is_a_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ProjectError):
+        Project.create(tmp_path / "afile" / "sub", "Film")
+
+
+def test_hash_cache_is_not_fooled_by_a_same_size_edit_with_the_old_mtime(tmp_path: Path) -> None:
+    import os
+
+    project = Project.create(tmp_path / "film", "Film")
+    path = project.captions_dir / "x.srt"
+    path.write_text("1\n00:00:00,000 --> 00:00:01,000\nmy dog\n")
+    first = project.file_sha256(path)
+    st = path.stat()
+    path.write_text("1\n00:00:00,000 --> 00:00:01,000\nmy cat\n")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert project.file_sha256(path) != first

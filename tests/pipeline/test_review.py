@@ -82,7 +82,7 @@ def test_missing_and_malformed_files_are_errors_naming_the_file(film: Project) -
     path.write_text("1\n00:00:01 --> 00:00:02\nno milliseconds\n", encoding="utf-8")
     before = path.read_bytes()
     code, out = _run("captions", "check", str(film.root))
-    assert code == 1 and f"{path}:0:unreadable: line 2:" in out
+    assert code == 1 and f"{path}:2:unreadable: line 2:" in out
     assert path.read_bytes() == before
 
 

@@ -334,6 +334,9 @@ def test_edited_captions_survive_transcribing_again(
     assert srt.read_bytes() == edited
     assert project.captions_dir.joinpath("harvard.whisper.srt").is_file()
     assert any("harvard.whisper.srt" in n for n in report.results[0].notes)
+    # The .vtt twin follows the reviewed SRT, not Whisper's new draft.
+    vtt = project.caption_path("harvard", "vtt").read_text("utf-8")
+    assert "BIRCH" in vtt and "birch" not in vtt
 
     report = transcribe_project(project, force=True)
     assert srt.read_bytes() != edited
