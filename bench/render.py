@@ -1,0 +1,346 @@
+"""Render benchmark: coprod against moviepy and one hand-written ffmpeg command, in one run.
+
+All three render the same generated film: six 720p clips with speech (espeak-ng) scaled to the
+web profile's 1920x1080, a title and a credits card, captions burned in. coprod and the ffmpeg
+command both make the clean film (soft mov_text track) and the open-captions film, with loudness
+normalisation; moviepy makes only the burned-in film (it cannot do the rest), so its time is a
+lower bound for the same work. Then one cue of one clip is edited and coprod renders again, and a
+`build` with nothing changed is timed.
+
+    /tmp/v/bin/python bench/render.py                 # prints the table and ratios
+    /tmp/v/bin/python bench/render.py --write-docs    # also updates docs/BENCHMARKS.md
+
+moviepy is an optional extra (``pip install moviepy``), used here only; it is skipped, and the
+table says so, when it is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from captions.formats import load as load_captions  # noqa: E402
+from captions.formats import save as save_captions  # noqa: E402
+from captions.model import Cue  # noqa: E402
+from consent.ledger import Ledger  # noqa: E402
+from consent.records import ConsentGiven, SignOff  # noqa: E402
+from pipeline import clearance, runner  # noqa: E402
+from pipeline.build import build_film  # noqa: E402
+from pipeline.output_profiles import load_profile  # noqa: E402
+from pipeline.project import Project  # noqa: E402
+from pipeline.render import ass_document, render_film  # noqa: E402
+
+FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+DOCS = ROOT / "docs" / "BENCHMARKS.md"
+START, END = "<!-- render:start -->", "<!-- render:end -->"
+
+LINES = [
+    ["I started coming here two years ago.", "At first I did not say much at all."],
+    ["The staff listened to what I wanted.", "We made a plan, one step at a time."],
+    ["Now I cook my own meals most days.", "My sister says I am more confident."],
+    ["Some weeks are still hard for me.", "But I know who to call when they are."],
+    ["Making this film was my idea.", "I wanted other people to see it."],
+    ["If you are thinking of asking, ask.", "It made a difference to me."],
+]
+CONTRIBUTORS = {"amara": "Amara Okafor", "ben": "Ben Smith", "chloe": "Chloé Dubois"}
+
+
+def make_clip(work: Path, index: int, seconds: float) -> tuple[Path, list[Cue]]:
+    """A 720p moving test picture with two spoken sentences, and its cues."""
+    cues: list[Cue] = []
+    wavs: list[Path] = []
+    half = seconds / 2
+    for j, sentence in enumerate(LINES[index]):
+        wav = work / f"speech-{index}-{j}.wav"
+        runner.run(["espeak-ng", "-s", "150", "-w", str(wav), sentence])
+        wavs.append(wav)
+        start = round(j * half * 1000 + 300)
+        cues.append(Cue(start, round((j + 1) * half * 1000 - 300), sentence))
+    out = work / f"clip-{index + 1}.mp4"
+    graph = (f"[1:a]apad=whole_dur={half}[s0];[2:a]apad=whole_dur={half}[s1];"
+             "[s0][s1]concat=n=2:v=0:a=1,aresample=48000[a]")
+    runner.ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s=1280x720:r=25:d={seconds}",
+                   "-i", str(wavs[0]), "-i", str(wavs[1]), "-filter_complex", graph,
+                   "-map", "0:v", "-map", "[a]", "-t", str(seconds), "-c:v", "libx264",
+                   "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+                   "-c:a", "aac", "-b:a", "192k", str(out)])
+    return out, cues
+
+
+def make_film(work: Path, seconds: float) -> Project:
+    """The benchmark film project: six clips, captions, consent and sign-off."""
+    project = Project.create(work / "bench film", "Asking for help")
+    for cid, name in CONTRIBUTORS.items():
+        project.add_contributor(cid, name)
+    cues_by_clip = {}
+    for i in range(6):
+        src, cues = make_clip(work, i, seconds)
+        clip_id = f"clip-{i + 1}"
+        dst = project.footage_dir / f"{clip_id}.mp4"
+        shutil.move(src, dst)
+        project.add_clip(clip_id, f"footage/{clip_id}.mp4", project.file_sha256(dst),
+                         [list(CONTRIBUTORS)[i % 3]])
+        cues_by_clip[clip_id] = cues
+    project.save()
+    for clip_id, cues in cues_by_clip.items():
+        save_captions(cues, project.caption_path(clip_id))
+    ledger = Ledger(project.ledger_path)
+    for cid in CONTRIBUTORS:
+        ledger.add(ConsentGiven.create(cid, scopes=["appear", "voice", "name"],
+                                       channels=["internal", "web"], given=date(2026, 1, 10),
+                                       method="written", obtained_by="bench"))
+    sign_off(project)
+    return project
+
+
+def sign_off(project: Project) -> None:
+    ledger = Ledger(project.ledger_path)
+    for item in project.film.sequence:
+        for person in project.clip(item.clip_id).contributors:
+            ledger.add(SignOff(clip=item.clip_id, by=person,
+                               content_key=clearance.clip_key(project, item.clip_id)))
+
+
+def timed(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def hand_written_ffmpeg(project: Project, work: Path) -> None:
+    """What an editor would write by hand: one graph, both films, single-pass loudnorm."""
+    prof = load_profile("web")
+    w, h, fps = prof.width, prof.height, prof.fps
+    film_srt = project.build_dir / "web" / "film.srt"
+    ass = work / "film.ass"
+    ass.write_bytes(ass_document(load_captions(film_srt), prof))
+    clips = [project.clip(item.clip_id).file for item in project.film.sequence]
+    n = len(clips)
+    text = "font='DejaVu Sans':fontcolor=white:x=(w-text_w)/2"
+    args: list[str] = []
+    for clip in clips:
+        args += ["-i", str(clip)]
+    for card_ms in (prof.title_card_ms, prof.credits_card_ms):
+        args += ["-f", "lavfi", "-i", f"color=c=black:s={w}x{h}:r={fps}:d={card_ms / 1000}"]
+    args += [
+             "-f", "lavfi", "-i", f"anullsrc=r={prof.sample_rate}:cl=stereo",
+             "-i", str(film_srt)]
+    parts = [
+        f"[{n}:v]drawtext=text='Asking for help':fontsize=81:y=h/2-60:{text},"
+        f"drawtext=text='A co-produced film':fontsize=49:y=h/2+40:{text},format=yuv420p[tv]",
+        f"[{n + 1}:v]drawtext=text='Co-produced by':fontsize=65:y=h/2-120:{text},"
+        f"drawtext=text='Amara Okafor':fontsize=54:y=h/2-40:{text},"
+        f"drawtext=text='Ben Smith':fontsize=54:y=h/2+40:{text},"
+        f"drawtext=text='Chloé Dubois':fontsize=54:y=h/2+120:{text},format=yuv420p[cv]",
+        f"[{n + 2}:a]asplit=2[s1][s2]",
+        f"[s1]atrim=duration={prof.title_card_ms / 1000}[ta]",
+        f"[s2]atrim=duration={prof.credits_card_ms / 1000}[ca]",
+    ]
+    order = "[tv][ta]"
+    for i in range(n):
+        parts.append(f"[{i}:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=decrease,"
+                     f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v{i}]")
+        parts.append(f"[{i}:a]aresample={prof.sample_rate},"
+                     f"aformat=channel_layouts=stereo[a{i}]")
+        order += f"[v{i}][a{i}]"
+    order += "[cv][ca]"
+    parts += [
+        f"{order}concat=n={n + 2}:v=1:a=1[v][a]",
+        "[v]split=2[v1][v2]",
+        f"[v2]subtitles=filename={ass}[vb]",
+        f"[a]loudnorm=I={prof.loudness_i}:TP={prof.true_peak - 0.5}:LRA={prof.loudness_range},"
+        f"aresample={prof.sample_rate},aformat=channel_layouts=stereo,asplit=2[a1][a2]",
+    ]
+    enc = ["-c:v", "libx264", "-preset", prof.video_preset, "-crf", str(prof.video_crf),
+           "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", prof.audio_bitrate,
+           "-c:s", "mov_text", "-metadata:s:s:0", "language=eng", "-movflags", "+faststart"]
+    runner.ffmpeg([*args, "-filter_complex", ";".join(parts),
+                   "-map", "[v1]", "-map", "[a1]", "-map", f"{n + 3}:s", *enc,
+                   str(work / "hand.mp4"),
+                   "-map", "[vb]", "-map", "[a2]", "-map", f"{n + 3}:s", *enc,
+                   str(work / "hand.open-captions.mp4")])
+
+
+_MOVIEPY = """
+import sys
+from moviepy import (ColorClip, CompositeVideoClip, TextClip, VideoFileClip,
+                     concatenate_videoclips)
+from moviepy.video.tools.subtitles import SubtitlesClip
+
+font, srt, out, *clips = sys.argv[1:]
+W, H = 1920, 1080
+
+def card(lines, seconds):
+    texts = [TextClip(font=font, text=t, font_size=60, color="white").with_duration(seconds)
+             .with_position(("center", H / 2 - 60 * len(lines) + 90 * i))
+             for i, t in enumerate(lines)]
+    return CompositeVideoClip([ColorClip((W, H), (0, 0, 0), duration=seconds), *texts])
+
+videos = [VideoFileClip(c).resized(height=H) for c in clips]
+film = concatenate_videoclips(
+    [card(["Asking for help", "A co-produced film"], 3), *videos,
+     card(["Co-produced by", "Amara Okafor", "Ben Smith", "Chloé Dubois"], 5)])
+subs = SubtitlesClip(srt, encoding="utf-8", make_textclip=lambda t: TextClip(
+    font=font, text=t, font_size=81, color="white", bg_color="black", margin=(15, 15)))
+final = CompositeVideoClip([film, subs.with_position(("center", H * 0.75))], size=(W, H))
+final.write_videofile(out, fps=25, codec="libx264", audio_codec="aac", audio_bitrate="192k",
+                      preset="fast", ffmpeg_params=["-crf", "20", "-pix_fmt", "yuv420p"],
+                      threads=2, logger=None)
+"""
+
+
+def moviepy_render(project: Project, work: Path) -> float | None:
+    """moviepy's time for the burned-in film, or None when moviepy is not installed."""
+    try:
+        import moviepy  # noqa: F401
+    except ImportError:
+        return None
+    clips = [str(project.clip(item.clip_id).file) for item in project.film.sequence]
+    # The same ffmpeg binary as the others (moviepy would otherwise use imageio's own).
+    env = {**os.environ, "FFMPEG_BINARY": runner.which("ffmpeg")}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _MOVIEPY, FONT_FILE,
+                    str(project.build_dir / "web" / "film.srt"), str(work / "moviepy.mp4"),
+                    *clips], check=True, env=env)
+    return time.perf_counter() - start
+
+
+def edit_one_cue(project: Project) -> None:
+    path = project.caption_path("clip-3")
+    cues = load_captions(path)
+    cues[0] = Cue(cues[0].start, cues[0].end, "Now I cook my own meals every day.")
+    save_captions(cues, path)
+    sign_off(project)
+
+
+def warm_up(work: Path) -> None:
+    """One tiny libass render, so fontconfig's cache is built before anything is timed."""
+    ass = work / "warm.ass"
+    ass.write_bytes(ass_document([Cue(0, 500, "warm up")], load_profile("review")))
+    runner.ffmpeg(["-f", "lavfi", "-i", "color=s=320x180:d=0.5", "-vf",
+                   f"subtitles=filename={ass}", "-f", "null", "-"])
+
+
+def run(seconds: float, repeats: int, write_docs: bool, keep: Path | None) -> None:
+    work = Path(tempfile.mkdtemp(prefix="coprod-bench-")) if keep is None else keep
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"generating a 6-clip film ({seconds:g} s clips) in {work} ...", flush=True)
+    project = make_film(work, seconds)
+    warm_up(work)
+    film_s = 6 * seconds + 8
+    full_runs, hand_runs = [], []
+    # coprod and ffmpeg take turns, so a busy moment on the machine hits both alike.
+    for i in range(repeats):
+        shutil.rmtree(project.build_dir / "segments", ignore_errors=True)
+        print(f"[{i + 1}/{repeats}] coprod: full render (empty segment cache, both films)...",
+              flush=True)
+        full_s, result = timed(render_film, project, "web", open_captions=True)
+        full_runs.append(full_s)
+        print(f"  {full_s:.1f} s; loudness {result.loudness.normalization}", flush=True)
+        print(f"[{i + 1}/{repeats}] hand-written ffmpeg command (both films)...", flush=True)
+        hand_s, _ = timed(hand_written_ffmpeg, project, work)
+        hand_runs.append(hand_s)
+        print(f"  {hand_s:.1f} s", flush=True)
+    full_s, hand_s = min(full_runs), min(hand_runs)
+    print("moviepy (burned-in film only)...", flush=True)
+    movie_s = moviepy_render(project, work)
+    print(f"  {movie_s:.1f} s" if movie_s else "  moviepy not installed: skipped", flush=True)
+    edit_one_cue(project)
+    print("coprod: render after editing one cue in clip-3...", flush=True)
+    edit_s, edited = timed(render_film, project.reload(), "web", open_captions=True)
+    print(f"  {edit_s:.1f} s; segments rendered: {', '.join(edited.segments_rendered)}")
+    build_film(project, ["web"], open_captions=True)  # records the build stamp
+    noop_s, noop = timed(build_film, project.reload(), ["web"], open_captions=True)
+    assert noop.up_to_date == ["web"] and not noop.rendered
+
+    rows = [
+        ("coprod full render (clean + open-captions films)", full_s,
+         f"best of {repeats}: " + ", ".join(f"{t:.1f}" for t in full_runs)),
+        ("one hand-written ffmpeg command (same two films)", hand_s,
+         f"best of {repeats}: " + ", ".join(f"{t:.1f}" for t in hand_runs)
+         + f"; coprod / ffmpeg = {full_s / hand_s:.2f}x (target <= 1.2x)"),
+        ("moviepy concatenate + SubtitlesClip + write (burned-in film only)", movie_s,
+         f"moviepy / coprod = {movie_s / full_s:.1f}x for the whole render, "
+         f"{2 * movie_s / full_s:.1f}x per film made (target >= 5x)" if movie_s else
+         "moviepy not installed"),
+        ("coprod re-render after editing one cue in one clip", edit_s,
+         f"{100 * edit_s / full_s:.0f}% of the full render (target <= 25%)"),
+        ("coprod build with nothing changed (in-process, after imports)", noop_s,
+         "target < 2 s"),
+    ]
+    print()
+    for name, secs, note in rows:
+        shown = f"{secs:8.3f} s" if secs is not None else "       - "
+        print(f"{shown}  {name}  {note}")
+    if write_docs:
+        update_docs(rows, seconds, film_s, result.loudness.normalization)
+        print(f"\nwrote the Render section of {DOCS.relative_to(ROOT)}")
+    if keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def update_docs(rows: list[tuple[str, float | None, str]], seconds: float,
+                film_s: float, loudness: str) -> None:
+    table = ["| step | seconds | ratio |", "|---|---:|---|"]
+    table += [f"| {name} | {secs:.3f} | {note} |" if secs is not None else
+              f"| {name} | - | {note} |" for name, secs, note in rows]
+    section = "\n".join([
+        START,
+        "## Render",
+        "",
+        f"Measured by `bench/render.py` on {date.today().isoformat()}, {os.cpu_count()} cores "
+        f"({platform.machine()}), {' '.join(runner.tool_version('ffmpeg').split()[:3])}.",
+        "",
+        textwrap.fill(
+            f"The film: six generated 720p clips of {seconds:g} s with espeak-ng speech and two "
+            f"captions each, plus a 3 s title card and a 5 s credits card ({film_s:g} s in all), "
+            "rendered with the `web` profile (1920x1080 H.264 `fast` CRF 20, AAC, -16 LUFS). "
+            "coprod and the ffmpeg command each make the clean film with a mov_text track and "
+            "the open-captions film; the command normalises loudness in its one pass, coprod "
+            "measures first, normalises in a second pass (here: "
+            f"{loudness}, as espeak-ng's peaks leave no room for one linear gain) and verifies "
+            "with ebur128, and also writes sidecars, transcript and manifest. moviepy makes "
+            "only the burned-in film, without loudness normalisation. Full renders and the "
+            "command take turns and the best of each is compared; every run is listed.", 100),
+        "",
+        *table,
+        "",
+        END,
+    ])
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: section, text,
+                      flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each clip")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="full renders and ffmpeg runs (the best of each is compared)")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="replace the Render section of docs/BENCHMARKS.md")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    run(args.seconds, args.repeats, args.write_docs, args.keep)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""`coprod build`: everything the film needs, in order, doing only what is out of date.
+
+1. transcribe clips that have no caption file;
+2. check every caption file (QC errors stop the build and are listed, with every other failure);
+3. ask the consent gate;
+4. render each output profile, unless its build stamp says nothing has changed.
+
+The build stamp (``build/PROFILE/.build-stamp.json``) records the hash of every input a render
+reads (film.yaml, footage, caption files, the consent ledger, the profile, the render options,
+the gate's decision, coprod's version) and the size and modification time of every output. When
+all of them match, the profile is up to date and nothing is written: a build with nothing changed
+reads a few small files and hashes (footage hashes are cached by size and mtime) and returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from captions.qc import Finding
+from pipeline import __version__
+from pipeline.exceptions import PipelineError
+from pipeline.output_profiles import OutputProfile, load_profile
+from pipeline.project import Project, atomic_write_bytes
+from pipeline.render import (
+    GateRefusedError,
+    Progress,
+    RenderResult,
+    render_film,
+    resolve_open_captions,
+    run_gate,
+)
+
+STAMP = ".build-stamp.json"
+
+
+class BuildError(PipelineError):
+    """The build could not finish; ``failures`` lists (clip or step, what is wrong) for all."""
+
+    def __init__(self, failures: Sequence[tuple[str, str]],
+                 gate_refusal: GateRefusedError | None = None) -> None:
+        self.failures = list(failures)
+        self.gate_refusal = gate_refusal
+        lines = [f"build stopped: {len(self.failures)} problem(s) to fix first:"]
+        lines += [f"  {where}: {what}" for where, what in self.failures]
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class BuildResult:
+    """What a build did.
+
+    Attributes:
+        transcribed: clips given a caption file by this build.
+        findings: clip id -> QC findings (warnings only, when the build finished).
+        rendered: profile name -> what its render made.
+        up_to_date: profiles left alone because nothing had changed.
+    """
+
+    transcribed: list[str] = field(default_factory=list)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    rendered: dict[str, RenderResult] = field(default_factory=dict)
+    up_to_date: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when the build wrote anything."""
+        return bool(self.transcribed or self.rendered)
+
+
+def _missing_captions(project: Project) -> list[str]:
+    return [item.clip_id for item in project.film.sequence
+            if not project.caption_path(item.clip_id).exists()]
+
+
+def transcribe_missing(project: Project, *, progress: Progress | None = None,
+                       ) -> tuple[list[str], list[tuple[str, str]]]:
+    """Transcribe clips without a caption file; return (done, failures)."""
+    missing = _missing_captions(project)
+    if not missing:
+        return [], []
+    # Whisper is imported only when a clip needs it, so an up-to-date build stays fast.
+    from pipeline.transcribe import ClipProgress, transcribe_project
+
+    def report(event: ClipProgress) -> None:
+        if progress is not None and event.total:
+            progress(f"transcribe {event.clip_id}", event.index / event.total)
+
+    failures: list[tuple[str, str]] = []
+    try:
+        transcribe_project(project, missing, on_progress=report)
+    except PipelineError as exc:
+        for clip_id, err in getattr(exc, "failures", None) or [("transcribe", exc)]:
+            failures.append((str(clip_id), str(err)))
+    done = [c for c in missing if project.caption_path(c).exists()]
+    failures += [(c, "no caption file was made") for c in missing
+                 if c not in done and all(c != where for where, _ in failures)]
+    return done, failures
+
+
+def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tuple[str, str]]]:
+    """QC every caption file in the sequence; return (findings per clip, errors)."""
+    from pipeline.review import check_captions as qc
+
+    present = [item.clip_id for item in project.film.sequence
+               if project.caption_path(item.clip_id).exists()]
+    findings: dict[str, list[Finding]] = {cid: [] for cid in present}
+    for finding in qc(project, present):
+        findings[Path(finding.path or "").stem].append(finding)
+    errors = [(cid, str(f)) for cid, found in findings.items() for f in found
+              if f.severity == "error"]
+    return findings, errors
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def input_stamp(project: Project, profile: OutputProfile, options: dict[str, Any],
+                gate: dict[str, Any]) -> str:
+    """One hash over everything a render of ``profile`` reads."""
+    clips = []
+    for item in project.film.sequence:
+        caption = project.caption_path(item.clip_id)
+        clips.append([item.clip_id, project.footage_sha256(item.clip_id),
+                      project.file_sha256(caption) if caption.exists() else None])
+    ledger = project.ledger_path
+    return _sha(json.dumps({
+        "coprod": __version__,
+        "film.yaml": project.file_sha256(project.film_yaml),
+        "clips": clips,
+        "ledger": project.file_sha256(ledger) if ledger.exists() else None,
+        "profile": profile.to_dict(),
+        "options": options,
+        "gate": gate,
+    }, sort_keys=True, default=str).encode())
+
+
+def _output_marks(paths: Sequence[Path]) -> dict[str, list[int]] | None:
+    marks = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        marks[path.name] = [st.st_size, st.st_mtime_ns]
+    return marks
+
+
+def is_up_to_date(out_dir: Path, stamp: str) -> bool:
+    """True when the last build of this profile had the same inputs and its outputs are intact."""
+    try:
+        saved = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(saved, dict) or saved.get("inputs") != stamp:
+        return False
+    outputs = saved.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        return False
+    return _output_marks([out_dir / name for name in outputs]) == outputs
+
+
+def write_stamp(out_dir: Path, stamp: str, outputs: Sequence[Path]) -> None:
+    """Record the inputs and outputs of a finished render."""
+    marks = _output_marks(outputs) or {}
+    atomic_write_bytes(out_dir / STAMP, json.dumps({"inputs": stamp, "outputs": marks},
+                                                   indent=1).encode("utf-8"))
+
+
+def build_film(
+    project: Project,
+    profiles: Sequence[str | OutputProfile] | None = None,
+    *,
+    draft: bool = False,
+    drop_withdrawn: bool = False,
+    open_captions: bool | None = None,
+    today: date | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Bring the film's outputs up to date: transcribe, check captions, gate, render.
+
+    Args:
+        project: the film project.
+        profiles: output profiles to build; None = film.yaml's ``profiles``.
+        draft, drop_withdrawn, open_captions, today, jobs, progress: as for
+            :func:`pipeline.render.render_film`.
+
+    Raises:
+        BuildError: transcription failed or caption files have QC errors (every one is listed,
+            with any consent refusal); nothing was rendered.
+        GateRefusedError: consent or sign-off is missing (every reason listed).
+        RenderError, MediaToolError: the render failed; the previous film is intact.
+    """
+    today = today or date.today()
+    wanted = [load_profile(p) if isinstance(p, str) else p
+              for p in (profiles or project.film.output_profiles)]
+    result = BuildResult()
+    with project.lock("build"):
+        result.transcribed, failures = transcribe_missing(project, progress=progress)
+        result.findings, errors = check_captions(project)
+        failures += errors
+        for prof in wanted:
+            options = {"draft": draft, "drop_withdrawn": drop_withdrawn,
+                       "open_captions": resolve_open_captions(project, prof, open_captions)}
+            try:
+                gate, dropped, _ = run_gate(project, prof, draft=draft,
+                                            drop_withdrawn=drop_withdrawn, today=today)
+            except GateRefusedError as refusal:
+                if failures:
+                    failures += [("consent", r.message) for r in refusal.result.reasons]
+                    raise BuildError(failures, refusal) from None
+                raise
+            if failures:
+                raise BuildError(failures)
+            out_dir = project.build_dir / prof.name
+            stamp = input_stamp(project, prof, options,
+                                {**gate.to_dict(), "dropped": dropped})
+            if is_up_to_date(out_dir, stamp):
+                result.up_to_date.append(prof.name)
+                continue
+            rendered = render_film(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
+                                   open_captions=open_captions, today=today, jobs=jobs,
+                                   progress=progress)
+            result.rendered[prof.name] = rendered
+            write_stamp(out_dir, stamp, list(rendered.outputs.values()))
+        if failures:
+            raise BuildError(failures)
+    return result
+
+
+__all__ = [
+    "BuildError",
+    "BuildResult",
+    "build_film",
+    "check_captions",
+    "input_stamp",
+    "is_up_to_date",
+    "transcribe_missing",
+]

@@ -1,0 +1,262 @@
+"""What a render writes besides the picture: card text, whole-film captions, transcript, manifest.
+
+Nothing here runs ffmpeg; :mod:`pipeline.render` calls these and writes their text beside the
+film. Names of contributors appear only where the consent gate says ``name`` consent allows;
+everyone else is "Contributor N" (numbered by first appearance in the film) or counted in the
+credits, and manifests carry ids only.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from captions.model import Cue
+
+if TYPE_CHECKING:
+    from pipeline.project import Project
+    from pipeline.render import Part
+
+# ISO 639-1 (film.yaml) to ISO 639-2 (what MP4 language tags hold), for languages a UK social
+# care film is likely to be made in; a three-letter code in film.yaml is used as it is.
+ISO639_2 = {
+    "ar": "ara", "bn": "ben", "cy": "cym", "da": "dan", "de": "deu", "el": "ell", "en": "eng",
+    "es": "spa", "fa": "fas", "fi": "fin", "fr": "fra", "ga": "gle", "gd": "gla", "gu": "guj",
+    "he": "heb", "hi": "hin", "hu": "hun", "it": "ita", "ja": "jpn", "ko": "kor", "ku": "kur",
+    "lt": "lit", "lv": "lav", "ml": "mal", "nl": "nld", "no": "nor", "pa": "pan", "pl": "pol",
+    "ps": "pus", "pt": "por", "ro": "ron", "ru": "rus", "sk": "slk", "so": "som", "sq": "sqi",
+    "sv": "swe", "sw": "swa", "ta": "tam", "ti": "tir", "tl": "tgl", "tr": "tur", "uk": "ukr",
+    "ur": "urd", "vi": "vie", "yo": "yor", "zh": "zho",
+}
+
+PARAGRAPH_GAP_MS = 2000  # a pause this long starts a new paragraph in the transcript
+TITLE_WRAP = 30
+
+
+def iso639_2(language: str) -> str:
+    """The three-letter tag for a film.yaml language code ("und" when unknown)."""
+    if len(language) == 3:
+        return language
+    return ISO639_2.get(language, "und")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def title_card_lines(project: Project) -> list[tuple[str, float]]:
+    """The title card: the film's title (wrapped) and a line saying how it was made."""
+    lines = [(line, 0.075) for line in textwrap.wrap(project.film.title, TITLE_WRAP)]
+    return [*lines, ("", 0.04), ("A co-produced film", 0.045)]
+
+
+@dataclass(frozen=True)
+class Credits:
+    """Who the film credits: names where ``name`` consent allows, others counted generically.
+
+    Attributes:
+        order: every contributor id in order of first appearance in the film.
+        named: contributor id -> name, for those credited by name.
+    """
+
+    order: tuple[str, ...]
+    named: Mapping[str, str]
+
+    @classmethod
+    def for_film(cls, project: Project, clip_ids: Sequence[str],
+                 name_allowed: Mapping[str, bool]) -> Credits:
+        """Credits for the clips ``clip_ids`` as the gate allowed names."""
+        order: dict[str, None] = {}
+        for clip_id in clip_ids:
+            order.update(dict.fromkeys(project.clip(clip_id).contributors))
+        named = {cid: project.film.contributors[cid].name for cid in order
+                 if name_allowed.get(cid, False) and cid in project.film.contributors}
+        return cls(tuple(order), named)
+
+    @property
+    def unnamed(self) -> list[str]:
+        """Contributors credited generically."""
+        return [cid for cid in self.order if cid not in self.named]
+
+    def label(self, contributor: str) -> str:
+        """How the transcript names a speaker: their name, or "Contributor N"."""
+        if contributor in self.named:
+            return self.named[contributor]
+        return f"Contributor {self.order.index(contributor) + 1}"
+
+    def text_lines(self) -> list[str]:
+        """The credits as lines of text (the card, the transcript)."""
+        if not self.order:
+            return ["Thank you for watching"]
+        lines = ["Co-produced by"]
+        lines += [self.named[cid] for cid in self.order if cid in self.named]
+        others = len(self.unnamed)
+        if others and self.named:
+            lines.append(f"and {_plural(others, 'more contributor')}")
+        elif others:
+            lines.append(_plural(others, "contributor"))
+        return lines
+
+    def card_lines(self) -> list[tuple[str, float]]:
+        """The credits card: a heading and one line per name, smaller when there are many."""
+        lines = self.text_lines()
+        size = min(0.05, 0.72 / (len(lines) * 1.45))
+        return [(lines[0], min(0.06, size * 1.2)), *[(line, size) for line in lines[1:]]]
+
+
+def film_cues(parts: Sequence[Part], fps: int) -> list[Cue]:
+    """Every clip's cues (already trimmed to its in/out) moved to the clip's place in the film."""
+    from pipeline.render import part_duration_ms, part_start_ms
+
+    cues: list[Cue] = []
+    for part in parts:
+        start = part_start_ms(part, fps)
+        length = part_duration_ms(part, fps)
+        for cue in part.cues:
+            begin, end = start + cue.start, start + min(cue.end, length)
+            if end > begin:
+                cues.append(Cue(begin, end, cue.text))
+    return cues
+
+
+def _clock(ms: int) -> str:
+    seconds = ms // 1000
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _paragraphs(cues: Sequence[Cue]) -> list[tuple[int, str]]:
+    """Cue text joined into paragraphs (start ms, text), a new one after a long pause."""
+    paras: list[tuple[int, list[str]]] = []
+    last_end: int | None = None
+    for cue in cues:
+        text = " ".join(line.strip() for line in cue.text.split("\n") if line.strip())
+        if not text:
+            continue
+        if last_end is None or cue.start - last_end >= PARAGRAPH_GAP_MS:
+            paras.append((cue.start, [text]))
+        else:
+            paras[-1][1].append(text)
+        last_end = cue.end
+    return [(start, " ".join(words)) for start, words in paras]
+
+
+@dataclass(frozen=True)
+class TranscriptSection:
+    """One heading of the transcript and what is under it."""
+
+    heading: str
+    starts_ms: int
+    speakers: str  # "" when nobody is named for it
+    paragraphs: tuple[tuple[int, str], ...]
+    lines: tuple[str, ...] = ()  # card text, shown as a list
+
+
+def transcript_sections(project: Project, parts: Sequence[Part], fps: int,
+                        credits: Credits) -> list[TranscriptSection]:
+    """The film in reading order: title card, each clip with its speakers, credits."""
+    from pipeline.render import part_start_ms
+
+    sections: list[TranscriptSection] = []
+    number = 0
+    for part in parts:
+        start = part_start_ms(part, fps)
+        if part.kind == "card":
+            text = tuple(line for line, _ in part.lines if line.strip())
+            heading = "Title" if part.name == "title" else "Credits"
+            sections.append(TranscriptSection(heading, start, "", (), text))
+            continue
+        number += 1
+        assert part.clip_id is not None
+        people = [credits.label(cid) for cid in project.clip(part.clip_id).contributors]
+        speakers = ""
+        if people:
+            joined = people[0] if len(people) == 1 else ", ".join(people[:-1]) + \
+                " and " + people[-1]
+            speakers = f"{'Speaker' if len(people) == 1 else 'Speakers'}: {joined}"
+        paras = tuple((start + s, t) for s, t in _paragraphs(part.cues))
+        sections.append(TranscriptSection(f"Part {number}", start, speakers, paras))
+    return sections
+
+
+def transcript_html(title: str, language: str, duration_ms: int,
+                    sections: Sequence[TranscriptSection]) -> str:
+    """A transcript page: one h1, an h2 per part, speakers named, times as <time> elements."""
+    e = html.escape
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{e(language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Transcript: {e(title)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;font-size:1.125rem;line-height:1.6;"
+        "max-width:40em;margin:2rem auto;padding:0 1rem;color:#111;background:#fff}"
+        "h2{margin-top:2rem}.speakers{font-weight:bold}time{color:#333}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{e(title)}</h1>",
+        f"<p>Transcript of the film ({e(_duration_words(duration_ms))}). Times show where each "
+        "passage starts in the film, in minutes and seconds.</p>",
+    ]
+    for i, sec in enumerate(sections, start=1):
+        hid = f"section-{i}"
+        out.append(f'<section aria-labelledby="{hid}">')
+        out.append(f'<h2 id="{hid}">{e(sec.heading)} '
+                   f'(<time datetime="PT{sec.starts_ms / 1000:.1f}S">'
+                   f"{_clock(sec.starts_ms)}</time>)</h2>")
+        if sec.speakers:
+            out.append(f'<p class="speakers">{e(sec.speakers)}</p>')
+        if sec.lines:
+            out.append("<ul>")
+            out += [f"<li>{e(line)}</li>" for line in sec.lines]
+            out.append("</ul>")
+        for start, text in sec.paragraphs:
+            out.append(f'<p><time datetime="PT{start / 1000:.1f}S">{_clock(start)}</time> '
+                       f"{e(text)}</p>")
+        if not sec.lines and not sec.paragraphs:
+            out.append("<p>(no speech)</p>")
+        out.append("</section>")
+    out += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def transcript_text(title: str, duration_ms: int,
+                    sections: Sequence[TranscriptSection]) -> str:
+    """The same transcript as plain text."""
+    out = [title, "=" * len(title), "",
+           f"Transcript of the film ({_duration_words(duration_ms)}).", ""]
+    for sec in sections:
+        heading = f"{sec.heading} ({_clock(sec.starts_ms)})"
+        out += [heading, "-" * len(heading)]
+        if sec.speakers:
+            out.append(sec.speakers)
+        out += list(sec.lines)
+        out += [f"[{_clock(start)}] {text}" for start, text in sec.paragraphs]
+        if not sec.lines and not sec.paragraphs:
+            out.append("(no speech)")
+        out.append("")
+    return "\n".join(out)
+
+
+def _duration_words(ms: int) -> str:
+    seconds = round(ms / 1000)
+    minutes, seconds = divmod(seconds, 60)
+    if minutes:
+        return f"{_plural(minutes, 'minute')} {_plural(seconds, 'second')}"
+    return _plural(seconds, "second")
+
+
+def manifest(**fields: Any) -> dict[str, Any]:
+    """The manifest's fields in a fixed, readable order (keys not listed come last)."""
+    order = ["output", "created", "coprod", "profile", "channel", "draft", "film", "inputs",
+             "clips", "cards", "contributors", "dropped_clips", "consent", "loudness", "tools",
+             "segments", "outputs"]
+    ordered = {key: fields[key] for key in order if key in fields}
+    ordered.update({k: v for k, v in fields.items() if k not in ordered})
+    return ordered
