@@ -452,3 +452,117 @@ def captions_diff(project: str, clip_id: str) -> None:
     from pipeline.review import diff_captions
 
     click.echo(diff_captions(open_project(project), clip_id))
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+class _Progress:
+    """Shows ffmpeg's progress: one updating line on a terminal, a line per step otherwise."""
+
+    def __init__(self) -> None:
+        self.step = ""
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, step: str, fraction: float) -> None:
+        if self.tty:
+            click.echo(f"\r{step}: {fraction:4.0%}   ", err=True, nl=False)
+            if fraction >= 1:
+                click.echo("", err=True)
+        elif step != self.step:
+            click.echo(step, err=True)
+        self.step = step
+
+
+def _progress() -> _Progress | None:
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is not None and ctx.find_root().params.get("quiet") else _Progress()
+
+
+profile_choice = click.Choice(["web", "broadcast", "review"])
+render_options = [
+    click.option("--draft", is_flag=True,
+                 help="Internal review copy: skips sign-off (never consent); review profile."),
+    click.option("--drop-withdrawn", is_flag=True,
+                 help="Leave out clips whose consent was withdrawn instead of refusing."),
+    click.option("--open-captions/--no-open-captions", default=None,
+                 help="Also make a burned-in captions variant (default: film.yaml, or the "
+                      "profile: on for review)."),
+]
+
+
+def _with_render_options(func: F) -> F:
+    for option in reversed(render_options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@project_argument
+@click.option("--profile", type=profile_choice, default="web", show_default=True,
+              help="Output profile.")
+@_with_render_options
+@handles_errors
+def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
+           open_captions: bool | None) -> None:
+    """Render the film for one profile into build/PROFILE/, after the consent gate.
+
+    Refuses, listing every reason, when any clip lacks valid consent or a current sign-off.
+    Makes the film MP4 (soft captions), optionally a burned-in variant, whole-film .srt and
+    .vtt, a transcript (.html, .txt) and manifest.json. Unchanged clips are not re-encoded.
+
+    \b
+    Example:
+      coprod render projects/our-film --profile web
+      coprod render projects/our-film --profile review --draft
+      coprod render projects/our-film --drop-withdrawn
+    """
+    from pipeline.render import render_film
+
+    if draft and profile != "review":
+        raise click.UsageError("--draft is for internal review copies: use --profile review")
+    result = render_film(open_project(project), profile, draft=draft,
+                         drop_withdrawn=drop_withdrawn, open_captions=open_captions,
+                         progress=_progress())
+    for note in result.notes:
+        say(note)
+    for name, path in result.outputs.items():
+        click.echo(f"{name}: {path}")
+
+
+@cli.command()
+@project_argument
+@click.option("--profile", "profiles", type=profile_choice, multiple=True,
+              help="Output profile (repeatable; default: film.yaml profiles).")
+@_with_render_options
+@handles_errors
+def build(project: str, profiles: tuple[str, ...], draft: bool, drop_withdrawn: bool,
+          open_captions: bool | None) -> None:
+    """Do whatever is out of date: transcribe, check captions, gate, render.
+
+    With nothing changed it returns at once and touches no output; after a caption edit only
+    that clip's segment is rendered again and the film re-joined.
+
+    \b
+    Example:
+      coprod build projects/our-film
+      make film FILM=projects/our-film     # the same, quietly
+    """
+    from pipeline.build import build_film
+
+    if draft and any(p != "review" for p in (profiles or ["?"])):
+        raise click.UsageError("--draft is for internal review copies: use --profile review")
+    result = build_film(open_project(project), list(profiles) or None, draft=draft,
+                        drop_withdrawn=drop_withdrawn, open_captions=open_captions,
+                        progress=_progress())
+    for clip_id in result.transcribed:
+        say(f"transcribed {clip_id}")
+    for findings in result.findings.values():
+        for finding in findings:
+            say(str(finding))
+    for name in result.up_to_date:
+        say(f"{name}: up to date")
+    for name, rendered in result.rendered.items():
+        for note in rendered.notes:
+            say(note)
+        for output, path in rendered.outputs.items():
+            say(f"{name} {output}: {path}")

@@ -70,6 +70,7 @@ consent:
   max_expiry_years: 5
 
 profiles: [web]                # output profiles `coprod build` renders: web | broadcast | review
+open_captions: false           # true: every profile also gets a burned-in captions variant
 """
 
 
@@ -177,6 +178,7 @@ class Film:
     output_profiles: list[str] = field(default_factory=lambda: ["web"])
     default_expiry_years: int = 5
     max_expiry_years: int = 5
+    open_captions: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ class _Validator:
         if not isinstance(doc, CommentedMap):
             raise self.fail("film.yaml must be a mapping with title, contributors, clips, sequence")
         known = {"title", "language", "contributors", "clips", "sequence", "captions",
-                 "consent", "profiles"}
+                 "consent", "profiles", "open_captions"}
         for key in doc:
             if key not in known:
                 raise self.fail(f"unknown key {key!r} (known: {', '.join(sorted(known))})",
@@ -248,6 +250,9 @@ class _Validator:
         clips = self.clips(doc.get("clips") or CommentedMap(), contributors)
         sequence = self.sequence(doc.get("sequence") or CommentedSeq(), clips)
         caption_profile, default_years, max_years, profiles = self.settings(doc)
+        open_captions = doc.get("open_captions", False)
+        if not isinstance(open_captions, bool):
+            raise self.fail("open_captions: must be true or false", doc, "open_captions")
         return Film(
             title=title.strip(),
             language=language,
@@ -258,6 +263,7 @@ class _Validator:
             output_profiles=profiles,
             default_expiry_years=default_years,
             max_expiry_years=max_years,
+            open_captions=open_captions,
         )
 
     def contributors(self, node: Any) -> dict[str, Contributor]:

@@ -42,7 +42,8 @@ def _rendered(project: Project) -> tuple[dict[str, list[str]], dict[str, list[st
     rendered: dict[str, list[str]] = {}
     stale: dict[str, list[str]] = {}
     for manifest in render_manifests(project):
-        profile = str(manifest.get("profile", "?"))
+        prof = manifest.get("profile")
+        profile = str(prof.get("name", "?") if isinstance(prof, dict) else prof)
         clips = manifest.get("clips")
         for clip in clips if isinstance(clips, list) else []:
             cid = clip.get("id")

@@ -54,6 +54,8 @@ def main(argv: list[str]) -> int:
         project = Project.open(root)
         for cid, name, *_ in PEOPLE:
             project.add_contributor(cid, name)
+        # The demo also makes a burned-in captions variant, for social media.
+        project.doc["open_captions"] = True
         project.save()
     for cid, _name, filename, clip_id, _scopes in PEOPLE:
         coprod("ingest", str(root), str(raw / filename), "--contributor", cid, "--id", clip_id)
