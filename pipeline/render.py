@@ -46,7 +46,7 @@ from pipeline.captionfiles import load_captions
 from pipeline.exceptions import PipelineError
 from pipeline.media import ffmpeg_input_name, temp_output
 from pipeline.output_profiles import OutputProfile, load_profile
-from pipeline.project import Project, atomic_write_bytes
+from pipeline.project import Project, atomic_write_bytes, sha256_file
 
 # Bump when the way segments are made changes, so old cached segments are never reused.
 SEGMENT_FORMAT = 1
@@ -910,7 +910,7 @@ def _write_outputs(project: Project, prof: OutputProfile, parts: Sequence[Part],
             mux_film(captioned_list, sound, track, staged[OPEN_CAPTIONS_FILM],
                      language=language, title=film.title, seconds=seconds, progress=progress,
                      label="join (open captions)")
-        outputs = {name: {"sha256": file_digest(path), "bytes": path.stat().st_size}
+        outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                    for name, path in staged.items() if name != "manifest.json"}
         result.manifest = _manifest(project, prof, parts, files, result, uses, credits,
                                     outputs, draft)
@@ -991,15 +991,6 @@ def _manifest(project: Project, prof: OutputProfile, parts: Sequence[Part],
 def created_now() -> str:
     """The time a render finished, as the manifest records it (UTC, ISO 8601)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of an output file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 __all__ = [

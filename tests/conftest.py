@@ -23,6 +23,16 @@ def corpus() -> Path:
 MakeMedia = Callable[..., Path]
 
 
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run a coprod command in-process; its exit code and everything it printed."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from captions.model import Word
 from pipeline.exceptions import MediaError, PipelineError
+from pipeline.project import sha256_file
 
 if TYPE_CHECKING:  # numpy is imported where samples are made, keeping `coprod --help` quick
     import numpy as np
@@ -155,15 +156,6 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def sha256_path(path: Path) -> str:
-    """sha256 of one file, streamed."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def combined_hash(file_hashes: Mapping[str, str]) -> str:
     """One hash naming a whole model folder: sha256 over its sorted "name sha256" lines."""
     lines = "".join(f"{name} {digest}\n" for name, digest in sorted(file_hashes.items()))
@@ -192,7 +184,7 @@ def verify_model_dir(model_dir: Path, expected: Mapping[str, str]) -> str:
         path = model_dir / name
         if not path.is_file():
             raise ModelIntegrityError(model_dir, name, digest, None)
-        actual = sha256_path(path)
+        actual = sha256_file(path)
         if actual != digest:
             raise ModelIntegrityError(model_dir, name, digest, actual)
     return combined_hash(expected)
@@ -204,7 +196,7 @@ def hash_model_dir(model_dir: Path) -> str:
         raise ModelError(model_dir, "not a CTranslate2 model folder (needs model.bin and "
                          "config.json)")
     return combined_hash(
-        {p.name: sha256_path(p) for p in sorted(model_dir.iterdir()) if p.is_file()}
+        {p.name: sha256_file(p) for p in sorted(model_dir.iterdir()) if p.is_file()}
     )
 
 

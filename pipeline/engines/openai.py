@@ -26,11 +26,11 @@ from pipeline.engines import (
     bundled_model_dir,
     cpu_threads,
     hash_model_dir,
-    sha256_path,
     speech_regions,
     to_ms,
     verify_model_dir,
 )
+from pipeline.project import sha256_file
 
 log = logging.getLogger("coprod.engines.openai")
 
@@ -83,7 +83,7 @@ def load_model(model: str | None) -> tuple[Any, ModelInfo]:
             loaded = load_openai_model(candidate)
         except Exception as exc:  # torch.load raises many types for a file that is not a model
             raise ModelError(model, f"not an openai-whisper checkpoint ({exc})") from None
-        return loaded, ModelInfo(candidate.name, str(candidate.resolve()), sha256_path(candidate))
+        return loaded, ModelInfo(candidate.name, str(candidate.resolve()), sha256_file(candidate))
     if model not in whisper.available_models():
         raise ModelError(model, f"no such file or folder, and not an openai-whisper model name "
                          f"(known: {', '.join(whisper.available_models())})")

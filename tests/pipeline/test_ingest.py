@@ -14,16 +14,12 @@ from pipeline import runner
 from pipeline.cli import cli
 from pipeline.project import Project, sha256_file
 from tests.conftest import MakeMedia
+from tests.conftest import run_cli as _run
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project.create(tmp_path / "film", "Film")
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
 
 
 def test_ingest_good_file_records_clip_and_makes_derived_files(

@@ -7,16 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from pipeline.cli import cli
 from pipeline.project import Project
 from tests.conftest import MakeMedia
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
+from tests.conftest import run_cli as _run
 
 
 @pytest.fixture
