@@ -62,8 +62,11 @@ def make_clip(out: Path, name: str, voice: str, colours: tuple[str, str], script
             runner.ffmpeg([
                 "-f", "lavfi", "-i", picture,
                 "-i", ffmpeg_input_name(wav),
-                # half a second of room tone before the first word, as in a real interview
-                "-af", "adelay=500:all=1,apad",
+                # Half a second before the first word, as in a real interview; then a gentle
+                # compressor and limiter as a sound recordist would use, so the peaks of the
+                # synthetic voice leave room for one linear loudness gain.
+                "-af", "adelay=500:all=1,acompressor=threshold=-20dB:ratio=3:attack=5:"
+                       "release=100,alimiter=limit=0.35,apad",
                 "-map", "0:v", "-map", "1:a", "-t", f"{seconds:.2f}",
                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",

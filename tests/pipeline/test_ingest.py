@@ -252,3 +252,17 @@ def test_rerun_after_interrupted_ingest_adopts_identical_footage(
     code, out = _run("ingest", str(project.root), str(src), "--contributor", "amara")
     assert code == 0 and "same content" in out
     assert "again" in project.reload().film.clips
+
+
+def test_copy_interrupted_midway_leaves_no_footage(
+        project: Project, make_media: MakeMedia, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = make_media("midcopy.mp4")
+
+    def interrupted(*_a: object, **_k: object) -> None:
+        # copystat runs after every byte is written and before the rename.
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest_mod.shutil, "copystat", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_mod.ingest(project, [src])
+    assert [p.name for p in project.footage_dir.iterdir()] == []
