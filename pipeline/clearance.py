@@ -18,6 +18,7 @@ from consent import (
     Event,
     GateResult,
     Ledger,
+    LedgerError,
     SignOff,
     Withdrawal,
     check,
@@ -33,8 +34,32 @@ def ledger(project: Project) -> Ledger:
 
 
 def events(project: Project) -> list[Event]:
-    """Every ledger event, after verifying the whole chain."""
-    return ledger(project).events()
+    """Every ledger event, after verifying the whole chain and the renders that relied on it."""
+    found = ledger(project).events()
+    _check_renders_still_covered(project, found)
+    return found
+
+
+def _check_renders_still_covered(project: Project, found: Sequence[Event]) -> None:
+    """Refuse a ledger that lost events a render relied on.
+
+    The hash chain shows an edited, moved or inserted line anywhere, and a deleted line
+    anywhere but at the end: nothing follows the last line to vouch for it. Every render
+    records the ledger's last event (``ledger_head``), so lines cut from the end since a render
+    are caught here.
+    """
+    known = {event.hash for event in found}
+    for manifest in render_manifests(project):
+        consent_part = manifest.get("consent")
+        head = consent_part.get("ledger_head") if isinstance(consent_part, dict) else None
+        if isinstance(head, str) and head not in known:
+            raise LedgerError(
+                project.ledger_path, len(found) + 1,
+                f"event {head[:12]}... that the render {manifest.get('output', '?')} relied on "
+                "is missing: lines were deleted from the end of the ledger",
+                code="deleted",
+                hint="restore consent/ledger.jsonl from a backup; coprod will not guess what "
+                     "was removed")
 
 
 def caption_sha256(project: Project, clip_id: str) -> str | None:

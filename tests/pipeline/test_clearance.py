@@ -167,3 +167,23 @@ def test_withdrawing_for_a_clip_they_are_not_in_is_refused(film: Project) -> Non
     code, out = _run("consent", "withdraw", str(film.root), "--contributor", "amara",
                      "--clip", "ben-talk")
     assert code == 1 and "does not list contributor 'amara'" in out
+
+
+def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project) -> None:
+    _consent(film.root, "amara")
+    _consent(film.root, "ben")
+    ledger = film.ledger_path
+    lines = ledger.read_bytes().splitlines(keepends=True)
+    head = json.loads(lines[-1])["hash"]
+    manifest = film.build_dir / "web" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"output": "build/web/film.mp4", "created":
+                                    "2026-11-27T10:00:00+00:00", "clips": [],
+                                    "consent": {"ledger_head": head}}))
+    assert _run("consent", "verify", str(film.root))[0] == 0
+    # The chain of what is left is perfect; only the render's record shows the loss.
+    ledger.write_bytes(b"".join(lines[:-1]))
+    code, out = _run("consent", "verify", str(film.root))
+    assert code == 1 and "ledger.jsonl:2:" in out and "build/web/film.mp4 relied on" in out
+    code, out = _run("status", str(film.root))
+    assert code == 1 and "relied on" in out
