@@ -119,19 +119,24 @@ class Loads:
     count: int = 0
 
 
+def _counting_model(loads: Loads) -> Any:
+    """faster-whisper's WhisperModel, counting each load in ``loads``."""
+    import faster_whisper
+
+    class Counting(faster_whisper.WhisperModel):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            loads.count += 1
+            super().__init__(*args, **kwargs)
+
+    return Counting
+
+
 @pytest.fixture
 def count_loads(monkeypatch: pytest.MonkeyPatch) -> Loads:
     import faster_whisper
 
     loads = Loads()
-    original = faster_whisper.WhisperModel
-
-    class Counting(original):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            loads.count += 1
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(faster_whisper, "WhisperModel", Counting)
+    monkeypatch.setattr(faster_whisper, "WhisperModel", _counting_model(loads))
     return loads
 
 
@@ -201,15 +206,8 @@ def full_run(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     project = _copy(template, tmp_path_factory.mktemp("full"))
     events: list[ClipProgress] = []
     loads = Loads()
-    original = faster_whisper.WhisperModel
-
-    class Counting(original):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            loads.count += 1
-            super().__init__(*args, **kwargs)
-
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(faster_whisper, "WhisperModel", Counting)
+        mp.setattr(faster_whisper, "WhisperModel", _counting_model(loads))
         report = transcribe_project(project, on_progress=events.append)
     yield FullRun(project, report, events, loads.count)
 
