@@ -5,31 +5,45 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 
 SIGNOFF_CODES = ("no-signoff", "stale-signoff", "changes-requested")
 
 
-def _consent_cells(project: Project, channel: str, today: date) -> dict[str, dict[str, str]]:
-    """Per clip: the consent and sign-off state for ``channel``, one word per contributor."""
+def _consent_cells(project: Project, channel: str, today: date,
+                   problems: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Per clip: the consent and sign-off state for ``channel``, one word per contributor.
+
+    A clip whose footage cannot be read is left out of the gate and noted in ``problems``.
+    """
     from consent import check, signoff_status
     from pipeline.clearance import clip_use, events
 
     evs = events(project)
-    uses = [clip_use(project, item.clip_id) for item in project.film.sequence]
+    uses = []
+    for item in project.film.sequence:
+        try:
+            uses.append(clip_use(project, item.clip_id))
+        except PipelineError as exc:
+            problems[item.clip_id] = str(exc)
     result = check(evs, uses, channel, today=today)
     cells: dict[str, dict[str, str]] = {}
     for use in uses:
         reasons = [r for r in result.blocked.get(use.clip_id, []) if r.code not in SIGNOFF_CODES]
         consent_words = []
         signoff_words = []
-        for person in use.contributors:
+        people = list(dict.fromkeys([*use.contributors,
+                                     *(r.contributor for r in reasons if r.contributor != "-")]))
+        for person in people:
             mine = [r.code for r in reasons if r.contributor == person]
             consent_words.append(f"{person}:{mine[0] if mine else 'ok'}")
             state = signoff_status(evs, use.clip_id, person, use.content_key).state
             signoff_words.append(f"{person}:{state}")
+        if not people:
+            consent_words = ["no people" if use.no_people else "no contributors listed"]
         cells[use.clip_id] = {
-            "consent": ", ".join(consent_words) or "-",
+            "consent": ", ".join(consent_words),
             "signoff": ", ".join(signoff_words) or "-",
         }
     return cells
@@ -50,7 +64,11 @@ def _rendered(project: Project) -> tuple[dict[str, list[str]], dict[str, list[st
             if cid not in project.film.clips:
                 continue
             rendered.setdefault(cid, []).append(profile)
-            if clip.get("content_key") != clip_key(project, cid):
+            try:
+                current = clip_key(project, cid)
+            except PipelineError:
+                current = None  # footage gone: reported as a problem on the clip's row
+            if clip.get("content_key") != current:
                 stale.setdefault(cid, []).append(profile)
     return rendered, stale
 
@@ -64,24 +82,27 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
 
     today = today or date.today()
     channel = load_profile(project.film.output_profiles[0]).channel
-    cells = _consent_cells(project, channel, today)
+    problems: dict[str, str] = {}
+    cells = _consent_cells(project, channel, today, problems)
     rendered, stale = _rendered(project)
     rows: list[dict[str, Any]] = []
     for item in project.film.sequence:
         clip = project.clip(item.clip_id)
-        info = project.probe(item.clip_id)
+        blank = {"consent": "-", "signoff": "-"}
+        info = None if clip.id in problems else project.probe(item.clip_id)
         rows.append({
             "id": clip.id,
-            "duration_s": round(info.duration_ms / 1000, 3),
+            "duration_s": round(info.duration_ms / 1000, 3) if info else None,
             "in_s": item.in_ms / 1000 if item.in_ms is not None else None,
             "out_s": item.out_ms / 1000 if item.out_ms is not None else None,
             "contributors": list(clip.contributors),
-            "audio": info.has_audio,
+            "audio": info.has_audio if info else None,
             "captions": caption_state(project.caption_path(clip.id)),
-            "consent": cells[clip.id]["consent"],
-            "signoff": cells[clip.id]["signoff"],
+            "consent": cells.get(clip.id, blank)["consent"],
+            "signoff": cells.get(clip.id, blank)["signoff"],
             "rendered": rendered.get(clip.id, []),
             "stale": stale.get(clip.id, []),
+            "problem": problems.get(clip.id),
         })
     take_down = [row.to_dict() for row in affected_outputs(events(project),
                                                            render_manifests(project))]
@@ -103,7 +124,7 @@ def format_status(report: dict[str, Any]) -> str:
             value = row.get(key)
             if isinstance(value, list):
                 value = ", ".join(value) or "-"
-            elif key == "duration_s":
+            elif key == "duration_s" and value is not None:
                 value = f"{value:.1f}s"
             cells.append(str(value if value is not None else "-"))
         table.append(cells)
@@ -114,6 +135,11 @@ def format_status(report: dict[str, Any]) -> str:
               for r in table]
     if not report["clips"]:
         lines.append("no clips yet: add footage with `coprod ingest`")
+    problems = [row for row in report["clips"] if row.get("problem")]
+    if problems:
+        lines.append("")
+        lines.append("Problems:")
+        lines += [f"  {row['id']}: {row['problem']}" for row in problems]
     if report["take_down"]:
         lines.append("")
         lines.append("Consent withdrawn for clips in existing outputs (take these down):")

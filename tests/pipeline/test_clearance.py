@@ -187,3 +187,18 @@ def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project) -> No
     assert code == 1 and "ledger.jsonl:2:" in out and "build/web/film.mp4 relied on" in out
     code, out = _run("status", str(film.root))
     assert code == 1 and "relied on" in out
+
+
+def test_status_survives_missing_footage_and_shows_unlisted_clips(
+        film: Project, make_media: MakeMedia) -> None:
+    _run("ingest", str(film.root), str(make_media("scenery.mp4", freq=250)))
+    (film.footage_dir / "ben-talk.mp4").unlink()
+    code, out = _run("status", str(film.root))
+    assert code == 0, out
+    rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
+    assert "no contributors listed" in rows["scenery"]
+    assert "amara:no-consent" in rows["amara-talk"]
+    assert "Problems:" in out and "ben-talk:" in out and "missing" in out
+    data = json.loads(_run("status", str(film.root), "--json")[1])
+    problem = {c["id"]: c["problem"] for c in data["clips"]}
+    assert problem["ben-talk"] and problem["amara-talk"] is None
