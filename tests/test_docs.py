@@ -48,3 +48,17 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_readme_film_yaml_example_is_valid(tmp_path: Path) -> None:
+    from pipeline.project import Project
+
+    example = README.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert "contributors:" in example and "sequence:" in example
+    (tmp_path / "footage").mkdir()
+    for name in ("amara-interview.mp4", "garden.mov"):
+        (tmp_path / "footage" / name).write_bytes(b"x")
+    (tmp_path / "film.yaml").write_text(example, encoding="utf-8")
+    film = Project.open(tmp_path).film
+    assert [s.clip_id for s in film.sequence] == ["amara-interview", "garden"]
+    assert film.clips["garden"].no_people
