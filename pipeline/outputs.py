@@ -20,27 +20,8 @@ if TYPE_CHECKING:
     from pipeline.project import Project
     from pipeline.render import Part
 
-# ISO 639-1 (film.yaml) to ISO 639-2 (what MP4 language tags hold), for languages a UK social
-# care film is likely to be made in; a three-letter code in film.yaml is used as it is.
-ISO639_2 = {
-    "ar": "ara", "bn": "ben", "cy": "cym", "da": "dan", "de": "deu", "el": "ell", "en": "eng",
-    "es": "spa", "fa": "fas", "fi": "fin", "fr": "fra", "ga": "gle", "gd": "gla", "gu": "guj",
-    "he": "heb", "hi": "hin", "hu": "hun", "it": "ita", "ja": "jpn", "ko": "kor", "ku": "kur",
-    "lt": "lit", "lv": "lav", "ml": "mal", "nl": "nld", "no": "nor", "pa": "pan", "pl": "pol",
-    "ps": "pus", "pt": "por", "ro": "ron", "ru": "rus", "sk": "slk", "so": "som", "sq": "sqi",
-    "sv": "swe", "sw": "swa", "ta": "tam", "ti": "tir", "tl": "tgl", "tr": "tur", "uk": "ukr",
-    "ur": "urd", "vi": "vie", "yo": "yor", "zh": "zho",
-}
-
 PARAGRAPH_GAP_MS = 2000  # a pause this long starts a new paragraph in the transcript
 TITLE_WRAP = 30
-
-
-def iso639_2(language: str) -> str:
-    """The three-letter tag for a film.yaml language code ("und" when unknown)."""
-    if len(language) == 3:
-        return language
-    return ISO639_2.get(language, "und")
 
 
 def _plural(n: int, word: str) -> str:

@@ -34,6 +34,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from pipeline.exceptions import ProjectError
+from pipeline.languages import known_language
 
 FILM_YAML = "film.yaml"
 OUTPUT_PROFILES = ("web", "broadcast", "review")
@@ -243,9 +244,10 @@ class _Validator:
         if not isinstance(title, str) or not title.strip():
             raise self.fail("title: must be a non-empty text", doc, "title")
         language = doc.get("language", "en")
-        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
-            raise self.fail(f"language: {language!r} is not an ISO 639 code like 'en'",
-                            doc, "language")
+        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language) \
+                or not known_language(language):
+            raise self.fail(f"language: {language!r} is not an ISO 639 code like 'en' "
+                            "(or a three-letter ISO 639-2 code like 'cym')", doc, "language")
         contributors = self.contributors(doc.get("contributors") or CommentedSeq())
         clips = self.clips(doc.get("clips") or CommentedMap(), contributors)
         sequence = self.sequence(doc.get("sequence") or CommentedSeq(), clips)
@@ -421,7 +423,7 @@ class Project:
             raise ProjectError(root, "exists and is not a folder")
         if not title.strip() or "\n" in title:
             raise ProjectError(root, "the title must be one non-empty line")
-        if not re.fullmatch(r"[a-z]{2,3}", language):
+        if not re.fullmatch(r"[a-z]{2,3}", language) or not known_language(language):
             raise ProjectError(root, f"language {language!r} is not an ISO 639 code like 'en'")
         # json.dumps makes a valid YAML double-quoted scalar of any one-line title.
         text = TEMPLATE.format(title=json.dumps(title.strip(), ensure_ascii=False),
@@ -599,6 +601,8 @@ class Project:
             st = path.stat()
         except OSError:
             raise ProjectError(path, "missing (was it moved or deleted?)") from None
+        if not path.is_file():
+            raise ProjectError(path, "is not a file (a folder?); put the file itself there")
         cache_path = self.build_dir / "cache" / "hashes.json"
         try:
             cache = json.loads(cache_path.read_text(encoding="utf-8"))

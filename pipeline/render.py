@@ -44,6 +44,7 @@ from consent.gate import check as gate_check
 from pipeline import __version__, clearance, runner
 from pipeline.captionfiles import load_captions
 from pipeline.exceptions import PipelineError
+from pipeline.languages import iso639_2
 from pipeline.media import ffmpeg_input_name, temp_output
 from pipeline.output_profiles import OutputProfile, load_profile
 from pipeline.project import Project, atomic_write_bytes, sha256_file
@@ -292,9 +293,10 @@ def _timecode(frame: int, fps: int) -> str:
 def _fit(video: Any, profile: OutputProfile) -> Any:
     """Constant frame rate, scaled to fit and letter/pillarboxed, BT.709 4:2:0."""
     w, h = profile.width, profile.height
+    # start_time=0 (not setpts=PTS-STARTPTS): a picture that starts after the sound is padded
+    # with its first frame, so picture and sound keep the offset the camera recorded.
     return (video
-            .filter("setpts", "PTS-STARTPTS")
-            .filter("fps", profile.fps)
+            .filter("fps", profile.fps, start_time=0)
             .filter("scale", w, h, force_original_aspect_ratio="decrease",
                     force_divisible_by=2, out_color_matrix="bt709", out_range="tv")
             .filter("pad", w, h, "(ow-iw)/2", "(oh-ih)/2", color="black")
@@ -407,8 +409,9 @@ def _render_segment(part: Part, files: SegmentFiles, profile: OutputProfile, *,
         if want_audio:
             if part.kind == "clip" and part.has_audio:
                 assert inp is not None
-                audio = (inp.audio.filter("asetpts", "PTS-STARTPTS")
-                         .filter("aresample", profile.sample_rate))
+                # first_pts=0: sound that starts after the picture is padded with silence
+                # rather than pulled forward, so lips and voice stay together.
+                audio = inp.audio.filter("aresample", profile.sample_rate, first_pts=0)
             else:
                 audio = ffmpeg_python.input(f"anullsrc=r={profile.sample_rate}:cl=stereo",
                                             f="lavfi").audio
@@ -423,23 +426,42 @@ def _render_segment(part: Part, files: SegmentFiles, profile: OutputProfile, *,
         if not outputs:
             return
         label = f"segment {part.name}"
+        before = _stat_stamp(part.source) if part.source is not None else None
         runner.run_graph(ffmpeg_python.merge_outputs(*outputs),
                          progress=(lambda f: progress(label, f)) if progress else None,
                          total_s=seconds)
+        # The cache names this segment after the footage hash taken when the film was planned:
+        # if the file was replaced while ffmpeg read it, the picture may be another clip's.
+        # Raising here, inside the temp files' context, keeps it out of the cache.
+        if part.source is not None and _stat_stamp(part.source) != before:
+            raise RenderError(f"clip {part.clip_id}: its footage changed while it was being "
+                              "rendered; render again")
+
+
+def _stat_stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """Size, mtime, inode and ctime: any replacement or rewrite of the file changes one."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 # --- joining and loudness ------------------------------------------------------------------------
 
 
 def write_concat_list(path: Path, files: Sequence[Path], durations_s: Sequence[float]) -> None:
-    """An ffconcat list naming segments beside it, each with its exact duration."""
+    """An ffconcat list naming each segment, with its exact duration.
+
+    Entries are absolute ``file:`` paths in single quotes: ffmpeg resolves a relative entry
+    against the list's address, where a '#' or '?' in the project's path would be read as URL
+    syntax.
+    """
     lines = ["ffconcat version 1.0"]
     for file, seconds in zip(files, durations_s, strict=True):
-        if file.parent.resolve() != path.parent.resolve():
-            raise RenderError(f"segment {file} is not beside its list {path}")
-        # Segment names are hex keys: nothing in them needs quoting.
-        lines += [f"file {file.name}", f"duration {seconds:.6f}"]
-    atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("ascii"))
+        quoted = ("file:" + str(file.resolve())).replace("'", "'\\''")
+        lines += [f"file '{quoted}'", f"duration {seconds:.6f}"]
+    atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def _concat_input(list_path: Path) -> Any:
@@ -785,6 +807,11 @@ def render_film(
         _clean_stale(out_dir)
         gate, dropped, uses = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
                                  today=today)
+        # What the gate decided on, hashed now: the manifest must not describe later edits.
+        ledger = project.ledger_path
+        inputs = {"film.yaml": project.file_sha256(project.film_yaml),
+                  "ledger": project.file_sha256(ledger) if ledger.exists() else None,
+                  "profile": prof.digest()}
         credits = outputs.Credits.for_film(project, gate.allowed, gate.name_allowed)
         parts = plan_film(project, prof, gate.allowed, outputs.title_card_lines(project),
                           credits.card_lines())
@@ -824,13 +851,6 @@ def render_film(
         else:
             reused.append("film:loudness")
 
-        # A caption or footage edit during the render would put content nobody signed off
-        # into the film: refuse it (the previous film stays) rather than publish it.
-        changed = [u.clip_id for u in uses
-                   if clearance.clip_use(project, u.clip_id).content_key != u.content_key]
-        if changed:
-            raise RenderError(f"clip(s) {', '.join(changed)} changed while rendering; "
-                              "render again")
         notes = []
         if dropped:
             notes.append(f"left out withdrawn clip(s): {', '.join(dropped)}")
@@ -842,10 +862,35 @@ def render_film(
             duration_ms=frames_ms(total_frames, prof.fps), gate=gate, loudness=loudness,
             segments_rendered=rendered, segments_reused=reused, dropped=dropped, notes=notes,
         )
+        def still_cleared() -> None:
+            _check_still_cleared(project, prof, uses, gate, draft=draft, today=today)
+
         _write_outputs(project, prof, parts, files, result, uses=uses, credits=credits,
                        video_list=video_list, captioned_list=captioned_list, sound=sound,
-                       draft=draft, progress=progress)
+                       draft=draft, progress=progress, still_cleared=still_cleared,
+                       inputs=inputs)
         return result
+
+
+def _check_still_cleared(project: Project, prof: OutputProfile, uses: Sequence[ClipUse],
+                         gate: GateResult, *, draft: bool, today: date | None) -> None:
+    """Refuse to publish if content or consent changed since the gate said yes.
+
+    Called after the films are made and before anything is renamed into place: a caption or
+    footage edit, or a withdrawal recorded while ffmpeg worked, leaves the previous film.
+    """
+    changed = [u.clip_id for u in uses
+               if clearance.clip_use(project, u.clip_id).content_key != u.content_key]
+    if changed:
+        raise RenderError(f"clip(s) {', '.join(changed)} changed while rendering; nothing was "
+                          "published; render again")
+    again = gate_check(clearance.events(project), uses, prof.channel, draft=draft,
+                       today=today or date.today())
+    if again.blocked:
+        raise GateRefusedError(again, prof.name)
+    if again.name_allowed != gate.name_allowed:
+        raise RenderError("consent to show names changed while rendering; nothing was "
+                          "published; render again")
 
 
 def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Path, *,
@@ -876,14 +921,19 @@ def _write_outputs(project: Project, prof: OutputProfile, parts: Sequence[Part],
                    files: dict[str, SegmentFiles], result: RenderResult, *,
                    uses: Sequence[ClipUse], credits: Any, video_list: Path,
                    captioned_list: Path | None, sound: Path, draft: bool,
-                   progress: Progress | None) -> None:
-    """Make every output under a temp name, then rename them all (the manifest last)."""
+                   progress: Progress | None, still_cleared: Callable[[], None],
+                   inputs: dict[str, Any]) -> None:
+    """Make every output under a temp name, then rename them all (the manifest last).
+
+    ``still_cleared`` runs after the films are made and before any rename; it raises when
+    consent or content changed meanwhile, and then nothing is published.
+    """
     from captions.formats import dumps
     from pipeline import outputs as out
 
     out_dir = result.out_dir
     film = project.film
-    language = out.iso639_2(film.language)
+    language = iso639_2(film.language)
     seconds = result.duration_ms / 1000
     cues = out.film_cues(parts, prof.fps)
     sections = out.transcript_sections(project, parts, prof.fps, credits)
@@ -910,12 +960,14 @@ def _write_outputs(project: Project, prof: OutputProfile, parts: Sequence[Part],
             mux_film(captioned_list, sound, track, staged[OPEN_CAPTIONS_FILM],
                      language=language, title=film.title, seconds=seconds, progress=progress,
                      label="join (open captions)")
+        still_cleared()
         outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                    for name, path in staged.items() if name != "manifest.json"}
         result.manifest = _manifest(project, prof, parts, files, result, uses, credits,
-                                    outputs, draft)
+                                    outputs, draft, inputs)
         staged["manifest.json"].write_text(
             json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _widen_manifest_for_swap(out_dir / "manifest.json", result.manifest)
     if captioned_list is None:
         # An open-captions film from an earlier render would not match this one: remove it.
         with contextlib.suppress(FileNotFoundError):
@@ -923,9 +975,36 @@ def _write_outputs(project: Project, prof: OutputProfile, parts: Sequence[Part],
     result.outputs = {name: out_dir / name for name in staged}
 
 
+def _widen_manifest_for_swap(path: Path, new: dict[str, Any]) -> None:
+    """While old films are swapped for new ones, let the manifest name the clips of both.
+
+    The renames are one at a time, so for a moment the folder may hold a new film beside the
+    old manifest. A withdrawal report (`coprod status`) read then must still see every clip
+    either film may contain: the interim manifest lists both sets; the exact one replaces it
+    once every film is in place.
+    """
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    old_clips = old.get("clips") if isinstance(old, dict) else None
+    clips = list(new.get("clips", []))
+    seen = {c.get("id") for c in clips}
+    for clip in old_clips if isinstance(old_clips, list) else []:
+        if isinstance(clip, dict) and clip.get("id") not in seen:
+            clips.append(clip)
+    # The earlier of the two times, so withdrawals after either film count.
+    created = min(str(old.get("created") or new["created"]), str(new["created"])) \
+        if isinstance(old, dict) else new["created"]
+    interim = {**new, "clips": clips, "created": created, "interim": True}
+    atomic_write_bytes(path, (json.dumps(interim, indent=2, ensure_ascii=False) + "\n")
+                       .encode("utf-8"))
+
+
 def _manifest(project: Project, prof: OutputProfile, parts: Sequence[Part],
               files: dict[str, SegmentFiles], result: RenderResult, uses: Sequence[ClipUse],
-              credits: Any, outputs: dict[str, Any], draft: bool) -> dict[str, Any]:
+              credits: Any, outputs: dict[str, Any], draft: bool,
+              inputs: dict[str, Any]) -> dict[str, Any]:
     from pipeline import outputs as out
 
     root = project.root.resolve()
@@ -954,11 +1033,11 @@ def _manifest(project: Project, prof: OutputProfile, parts: Sequence[Part],
             "id": part.clip_id,
             "contributors": list(project.clip(part.clip_id).contributors),
             "footage": rel(part.source), "footage_sha256": part.footage_sha256,
-            "caption_file": rel(caption), "caption_sha256": project.file_sha256(caption),
+            "caption_file": rel(caption),
+            "caption_sha256": clearance.caption_sha256(project, part.clip_id),
             "in_ms": part.in_ms, "out_ms": part.out_ms, "content_key": keys.get(part.clip_id),
             **entry,
         })
-    ledger = project.ledger_path
     return out.manifest(
         output=rel(result.out_dir / FILM),
         created=created_now(),
@@ -969,9 +1048,7 @@ def _manifest(project: Project, prof: OutputProfile, parts: Sequence[Part],
         film={"title": project.film.title, "language": project.film.language,
               "duration_ms": result.duration_ms, "frames": sum(p.frames for p in parts),
               "fps": prof.fps},
-        inputs={"film.yaml": project.file_sha256(project.film_yaml),
-                "ledger": project.file_sha256(ledger) if ledger.exists() else None,
-                "profile": prof.digest()},
+        inputs=inputs,
         clips=clips,
         cards=cards,
         contributors=[{"id": cid, "credited_by_name": cid in credits.named}

@@ -194,3 +194,17 @@ def test_hash_cache_is_not_fooled_by_a_same_size_edit_with_the_old_mtime(tmp_pat
     path.write_text("1\n00:00:00,000 --> 00:00:01,000\nmy cat\n")
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert project.file_sha256(path) != first
+
+
+def test_language_codes_known_and_unknown(tmp_path: Path) -> None:
+    from pipeline.languages import iso639_2
+
+    assert (iso639_2("cs"), iso639_2("cy"), iso639_2("en"), iso639_2("cym")) == \
+        ("ces", "cym", "eng", "cym")
+    Project.create(tmp_path / "czech", "Film", "cs")
+    with pytest.raises(ProjectError, match="not an ISO 639 code"):
+        Project.create(tmp_path / "bad", "Film", "xq")
+    root = _write(tmp_path, GOOD.replace("title: Film", "title: Film\nlanguage: qq"))
+    with pytest.raises(ProjectError, match="language: 'qq'") as info:
+        Project.open(root)
+    assert info.value.line == 2

@@ -355,7 +355,7 @@ def test_second_render_refuses_while_one_runs(make_film: MakeFilm) -> None:
 
 
 def test_awkward_folder_and_footage_names(make_film: MakeFilm) -> None:
-    folder = "Film's [draft]: ünïcode, 100% ; a=b"
+    folder = "Film's #2 [draft]: ünïcode, 100% ; a=b?"
     # The title is drawn on the title card through drawtext: quotes, colons, brackets, % and
     # backslashes must reach it as text.
     film = make_film(1, folder=folder, title="It's ours: [draft] 100%, a\\b; {x}")
@@ -446,3 +446,110 @@ def test_progress_reports_fractions(make_film: MakeFilm) -> None:
     steps = {step for step, _ in seen}
     assert "segment clip-1" in steps and "join" in steps
     assert all(0.0 <= frac <= 1.0 for _, frac in seen)
+
+
+# --- changes while a render runs -----------------------------------------------------------------
+
+
+def test_footage_replaced_while_its_segment_renders_is_not_cached(
+        make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
+    film = make_film(2, sizes=["320x180", "320x240"])  # two different footage files
+    project = film.project
+    target = project.clip("clip-2").file
+    original = target.read_bytes()
+    real = runner.run_graph
+
+    def swap_during_clip_2(stream, **kwargs):  # type: ignore[no-untyped-def]
+        import ffmpeg as ffmpeg_python
+
+        real(stream, **kwargs)
+        if any(str(target) in arg for arg in ffmpeg_python.get_args(stream)):
+            target.write_bytes(project.clip("clip-1").file.read_bytes())
+
+    monkeypatch.setattr(runner, "run_graph", swap_during_clip_2)
+    with pytest.raises(render.RenderError, match="clip clip-2: its footage changed"):
+        _render(project)
+    monkeypatch.setattr(runner, "run_graph", real)
+    target.write_bytes(original)
+    # Put back as signed: the next render must make clip-2's picture again, not reuse one
+    # made from the other clip's footage.
+    result = _render(project.reload())
+    assert "clip-2:video" in result.segments_rendered
+
+
+def test_withdrawal_recorded_while_rendering_stops_publication(
+        make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
+    film = make_film(2)
+    real = render.mux_film
+
+    def withdraw_then_mux(*args, **kwargs):  # type: ignore[no-untyped-def]
+        Ledger(film.project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "mux_film", withdraw_then_mux)
+    with pytest.raises(GateRefusedError, match="contributor ben: consent withdrawn"):
+        _render(film.project)
+    out = film.project.build_dir / "web"
+    assert not (out / "film.mp4").exists() and not (out / "manifest.json").exists()
+
+
+def test_caption_edited_while_rendering_stops_publication(
+        make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
+    film = make_film(1)
+    real = render.mux_film
+
+    def edit_then_mux(*args, **kwargs):  # type: ignore[no-untyped-def]
+        save_captions([Cue(100, 900, "Not what was signed.")],
+                      film.project.caption_path("clip-1"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "mux_film", edit_then_mux)
+    with pytest.raises(render.RenderError, match="changed while rendering"):
+        _render(film.project)
+    assert not (film.project.build_dir / "web" / "film.mp4").exists()
+
+
+def test_non_english_film_is_tagged_with_its_language(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    text = film.project.film_yaml.read_text()
+    film.project.film_yaml.write_text(text.replace("language: en", "language: cs"))
+    result = _render(film.reload())
+    streams = runner.ffprobe_json(result.outputs["film.mp4"])["streams"]
+    tags = {s["codec_type"]: s.get("tags", {}).get("language") for s in streams}
+    assert tags["audio"] == "ces" and tags["subtitle"] == "ces"
+
+
+def test_caption_path_that_is_a_folder_is_a_clean_error(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    path = film.project.caption_path("clip-1")
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(ProjectError, match="is not a file"):
+        _render(film.project)
+
+
+def test_sound_that_starts_after_the_picture_stays_in_sync(tmp_path: Path) -> None:
+    import array
+
+    src = tmp_path / "late-sound.mp4"
+    # The sound track starts 0.48 s into the file; its beep is at 1.0 s on the file's clock.
+    runner.ffmpeg(["-f", "lavfi", "-i", f"testsrc=s={W}x{H}:r={FPS}:d=2", "-itsoffset", "0.48",
+                   "-f", "lavfi", "-i",
+                   "aevalsrc='if(between(t\\,0.52\\,0.62)\\,0.5*sin(2*PI*1000*t)\\,0)'"
+                   ":s=48000:d=1.52",
+                   "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
+                   "-c:a", "pcm_s16le", str(src.with_suffix(".mov"))])
+    src = src.with_suffix(".mov")
+    prof = tiny()
+    part = render.Part(name="late", kind="clip", start_frame=0, frames=2 * FPS, clip_id="late",
+                       source=src, footage_sha256="0" * 64, in_ms=0, out_ms=2000,
+                       has_video=True, has_audio=True)
+    files = render.segment_files(part, prof, tmp_path)
+    render._render_segment(part, files, prof, want_video=True, want_captioned=False,
+                           want_audio=True, progress=None)
+    raw = runner.run(["ffmpeg", "-v", "error", "-i", str(files.audio), "-ac", "1",
+                      "-f", "s16le", "-"]).stdout
+    samples = array.array("h")
+    samples.frombytes(raw)
+    first_loud = next(i for i, v in enumerate(samples) if abs(v) > 3000)
+    assert abs(first_loud / 48000 - 1.0) < 0.03
