@@ -14,7 +14,6 @@ reads a few small files and hashes (footage hashes are cached by size and mtime)
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from captions.qc import Finding
 from pipeline import __version__
 from pipeline.exceptions import PipelineError
 from pipeline.output_profiles import OutputProfile, load_profile
-from pipeline.project import Project, atomic_write_bytes
+from pipeline.project import Project, atomic_write_bytes, sha256_bytes
 from pipeline.render import (
     GateRefusedError,
     Progress,
@@ -117,10 +116,6 @@ def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tup
     return findings, errors
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def input_stamp(project: Project, profile: OutputProfile, options: dict[str, Any],
                 gate: dict[str, Any]) -> str:
     """One hash over everything a render of ``profile`` reads."""
@@ -130,7 +125,7 @@ def input_stamp(project: Project, profile: OutputProfile, options: dict[str, Any
         clips.append([item.clip_id, project.footage_sha256(item.clip_id),
                       project.file_sha256(caption) if caption.exists() else None])
     ledger = project.ledger_path
-    return _sha(json.dumps({
+    return sha256_bytes(json.dumps({
         "coprod": __version__,
         "film.yaml": project.file_sha256(project.film_yaml),
         "clips": clips,

@@ -17,7 +17,6 @@ renamed into place.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from captions.model import Cue
-from pipeline.project import atomic_write_bytes, sha256_file
+from pipeline.project import atomic_write_bytes, sha256_bytes, sha256_file
 
 log = logging.getLogger("coprod.captionfiles")
 
@@ -64,11 +63,6 @@ class CaptionWrite:
         if self.status == UNCHANGED:
             return f"{self.path.name} unchanged"
         return f"wrote {self.path.name}"
-
-
-def sha256_bytes(data: bytes) -> str:
-    """sha256 of bytes, hex."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def record_path(caption_path: Path) -> Path:

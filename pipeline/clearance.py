@@ -7,9 +7,10 @@ now) and checks that a sign-off names a contributor of that clip.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
+from typing import Any
 
 from consent import (
     ChangeRequest,
@@ -170,17 +171,15 @@ def _known_contributor(project: Project, contributor: str) -> None:
                             f"(contributors: {known})")
 
 
-def render_manifests(project: Project) -> list[dict[str, object]]:
+def render_manifests(project: Project) -> list[dict[str, Any]]:
     """Every render manifest under build/ (what `status` checks withdrawals against)."""
-    import json
-
-    found: list[dict[str, object]] = []
+    found: list[dict[str, Any]] = []
     for path in sorted(project.build_dir.glob("*/manifest.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if isinstance(data, dict):
-            data.setdefault("manifest", str(Path(path)))
+            data.setdefault("manifest", str(path))
             found.append(data)
     return found

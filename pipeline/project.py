@@ -111,6 +111,11 @@ def file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def sha256_bytes(data: bytes) -> str:
+    """sha256 of bytes already in memory (cache keys, caption files about to be written)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """sha256 of a file, streamed in 1 MiB chunks (never the whole file in memory)."""
     digest = hashlib.sha256()

@@ -25,7 +25,6 @@ No frame passes through Python: every step is an ffmpeg process started through 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import re
@@ -47,7 +46,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.languages import iso639_2
 from pipeline.media import ffmpeg_input_name, temp_output
 from pipeline.output_profiles import OutputProfile, load_profile
-from pipeline.project import Project, atomic_write_bytes, sha256_file
+from pipeline.project import Project, atomic_write_bytes, sha256_bytes, sha256_file
 
 # Bump when the way segments are made changes, so old cached segments are never reused.
 SEGMENT_FORMAT = 1
@@ -167,7 +166,7 @@ class SegmentFiles:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    return sha256_bytes(json.dumps(value, sort_keys=True, default=str).encode())
 
 
 def _video_settings(profile: OutputProfile) -> dict[str, Any]:
@@ -199,7 +198,7 @@ def segment_files(part: Part, profile: OutputProfile, segments_dir: Path) -> Seg
     captioned_key = video_key
     if part.cues:
         ass_bytes = ass_document(part.cues, profile)
-        captioned_key = _digest({"video": video_key, "captions": _sha(ass_bytes)})
+        captioned_key = _digest({"video": video_key, "captions": sha256_bytes(ass_bytes)})
         ass = segments_dir / f"{captioned_key}.ass"
     audio_source = (_source(part) if part.kind == "clip" and part.has_audio
                     else {"silence": part.frames})
@@ -213,10 +212,6 @@ def segment_files(part: Part, profile: OutputProfile, segments_dir: Path) -> Seg
         audio=segments_dir / f"{audio_key}.wav",
         ass=ass,
     )
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- burned-in captions --------------------------------------------------------------------------

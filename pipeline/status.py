@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 
+if TYPE_CHECKING:
+    from consent import Event
+
 SIGNOFF_CODES = ("no-signoff", "stale-signoff", "changes-requested")
 
 
-def _consent_cells(project: Project, channel: str, today: date,
+def _consent_cells(project: Project, evs: Sequence[Event], channel: str, today: date,
                    problems: dict[str, str]) -> dict[str, dict[str, str]]:
     """Per clip: the consent and sign-off state for ``channel``, one word per contributor.
 
     A clip whose footage cannot be read is left out of the gate and noted in ``problems``.
     """
     from consent import check, signoff_status
-    from pipeline.clearance import clip_use, events
+    from pipeline.clearance import clip_use
 
-    evs = events(project)
     uses = []
     for item in project.film.sequence:
         try:
@@ -49,13 +52,14 @@ def _consent_cells(project: Project, channel: str, today: date,
     return cells
 
 
-def _rendered(project: Project) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _rendered(project: Project, manifests: Sequence[dict[str, Any]],
+              ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per clip: the profiles whose current render contains it, and those now out of date."""
-    from pipeline.clearance import clip_key, render_manifests
+    from pipeline.clearance import clip_key
 
     rendered: dict[str, list[str]] = {}
     stale: dict[str, list[str]] = {}
-    for manifest in render_manifests(project):
+    for manifest in manifests:
         prof = manifest.get("profile")
         profile = str(prof.get("name", "?") if isinstance(prof, dict) else prof)
         clips = manifest.get("clips")
@@ -83,8 +87,10 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
     today = today or date.today()
     channel = load_profile(project.film.output_profiles[0]).channel
     problems: dict[str, str] = {}
-    cells = _consent_cells(project, channel, today, problems)
-    rendered, stale = _rendered(project)
+    evs = events(project)
+    manifests = render_manifests(project)
+    cells = _consent_cells(project, evs, channel, today, problems)
+    rendered, stale = _rendered(project, manifests)
     rows: list[dict[str, Any]] = []
     for item in project.film.sequence:
         clip = project.clip(item.clip_id)
@@ -104,8 +110,7 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             "stale": stale.get(clip.id, []),
             "problem": problems.get(clip.id),
         })
-    take_down = [row.to_dict() for row in affected_outputs(events(project),
-                                                           render_manifests(project))]
+    take_down = [row.to_dict() for row in affected_outputs(evs, manifests)]
     return {"film": project.film.title, "project": str(project.root), "channel": channel,
             "clips": rows, "take_down": take_down}
 

@@ -19,8 +19,8 @@ from captions.formats import save as save_captions
 from captions.model import Cue
 from consent.ledger import Ledger
 from consent.records import ConsentGiven, SignOff
-from consent.signoff import content_key
 from pipeline import runner
+from pipeline.clearance import clip_key
 from pipeline.output_profiles import OutputProfile, load_profile
 from pipeline.project import Project
 
@@ -92,9 +92,7 @@ def record_signoffs(project: Project, clip_ids: Sequence[str] | None = None) -> 
         if clip_ids is not None and item.clip_id not in clip_ids:
             continue
         clip = project.clip(item.clip_id)
-        caption = project.caption_path(clip.id)
-        key = content_key(project.footage_sha256(clip.id), item.in_ms, item.out_ms,
-                          project.file_sha256(caption) if caption.exists() else None)
+        key = clip_key(project, clip.id)
         for person in clip.contributors:
             ledger.add(SignOff(clip=clip.id, by=person, content_key=key))
 
