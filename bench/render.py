@@ -39,9 +39,9 @@ from consent.ledger import Ledger  # noqa: E402
 from consent.records import ConsentGiven, SignOff  # noqa: E402
 from pipeline import clearance, runner  # noqa: E402
 from pipeline.build import build_film  # noqa: E402
-from pipeline.output_profiles import load_profile  # noqa: E402
 from pipeline.project import Project  # noqa: E402
 from pipeline.render import ass_document, caption_style, render_film  # noqa: E402
+from pipeline.render_profiles import load_profile  # noqa: E402
 
 FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DOCS = ROOT / "docs" / "BENCHMARKS.md"

@@ -149,10 +149,11 @@ def run_worker(engine: str, wav: Path, dest: Path, repeats: int) -> dict[str, An
 def coprod_cues(segments: list[dict[str, Any]], duration_ms: int) -> tuple[list[Any], int]:
     """coprod's captions from an engine's segments: guard, then bbc segmentation."""
     from captions.model import Word
-    from captions.profiles import get_profile
     from captions.segment import segment
+    from captions.styles import get_style
     from pipeline.engines import Segment
-    from pipeline.transcribe import _clamp, guard
+    from pipeline.hallucinations import guard
+    from pipeline.transcribe import _clamp
 
     segs = [Segment(s["start"], s["end"], s["text"],
                     [Word(w["start"], w["end"], w["text"], w["probability"]) for w in s["words"]],
@@ -160,16 +161,16 @@ def coprod_cues(segments: list[dict[str, Any]], duration_ms: int) -> tuple[list[
             for s in segments]
     kept, dropped = guard(segs)
     words = [w for s in kept for w in s.words]
-    return _clamp(segment(words, get_profile("bbc")), duration_ms), len(dropped)
+    return _clamp(segment(words, get_style("bbc")), duration_ms), len(dropped)
 
 
 def conformance(cues: list[Any], duration_ms: int) -> dict[str, Any]:
     """QC errors/warnings (bbc profile) and bad line breaks, inside cues and at cue ends."""
     from captions import qc
     from captions.language import is_bad_line_end
-    from captions.profiles import get_profile
+    from captions.styles import get_style
 
-    findings = qc.check(cues, get_profile("bbc"), clip_duration_ms=duration_ms)
+    findings = qc.check(cues, get_style("bbc"), clip_duration_ms=duration_ms)
     errors = [f for f in findings if f.severity == qc.ERROR]
     by_rule: dict[str, int] = {}
     for f in findings:
@@ -189,7 +190,7 @@ def conformance(cues: list[Any], duration_ms: int) -> dict[str, Any]:
 
 
 def _wer(segments: list[dict[str, Any]]) -> float:
-    from pipeline.transcribe import word_error_rate
+    from bench.wer import word_error_rate
 
     text = " ".join(w["text"] for s in segments for w in s["words"])
     return word_error_rate(" ".join(ref for _, ref in SPEECH), text)

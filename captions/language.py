@@ -157,12 +157,6 @@ def _binds_to_next(word: str) -> bool:
     return core in _TITLES or (len(core) == 1 and core.isalpha() and core.upper() == text[-2])
 
 
-def ends_clause(word: str) -> bool:
-    """True if ``word`` ends with clause punctuation (comma, semicolon, colon, dash, ellipsis)."""
-    mark = _trailing_mark(word)
-    return bool(mark) and (mark in _CLAUSE_PUNCT or word.rstrip().rstrip(_CLOSERS).endswith("..."))
-
-
 def has_trailing_punctuation(word: str) -> bool:
     """True if ``word`` ends with any punctuation mark (closing quotes and brackets looked past)."""
     return bool(_trailing_mark(word))

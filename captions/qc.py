@@ -1,4 +1,4 @@
-"""Quality checks on a caption track against a profile.
+"""Quality checks on a caption track against a style.
 
 Each finding names the file, the cue (1-based, as numbered in an SRT file), a short rule name
 and what is wrong, printed as ``file:cue:rule: message``. Errors are things a viewer cannot
@@ -16,7 +16,7 @@ from typing import Literal
 
 from captions.language import is_bad_line_end
 from captions.model import Cue
-from captions.profiles import Profile
+from captions.styles import CaptionStyle
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -70,6 +70,16 @@ def has_errors(findings: Sequence[Finding]) -> bool:
     return any(finding.severity == ERROR for finding in findings)
 
 
+def words_per_minute(cue: Cue) -> float:
+    """Words a minute a viewer must read to take in ``cue``; infinite for a zero-length cue."""
+    words = len(cue.text.split())
+    if words == 0:
+        return 0.0
+    if cue.duration <= 0:
+        return float("inf")
+    return words * 60_000 / cue.duration
+
+
 def _seconds(ms: int) -> str:
     return f"{ms / 1000:.3f} s"
 
@@ -77,8 +87,8 @@ def _seconds(ms: int) -> str:
 class _Checker:
     """Collects findings for one track; one method per group of rules."""
 
-    def __init__(self, profile: Profile, path: str | None) -> None:
-        self.profile = profile
+    def __init__(self, style: CaptionStyle, path: str | None) -> None:
+        self.style = style
         self.path = path
         self.findings: list[Finding] = []
 
@@ -109,12 +119,12 @@ class _Checker:
                 )
             else:
                 gap = cue.start - latest_end
-                if 0 < gap < self.profile.min_gap_ms:
+                if 0 < gap < self.style.min_gap_ms:
                     self.add(
                         number,
                         SHORT_GAP,
                         f"{gap} ms after cue {latest_cue} ends; leave no gap or at least "
-                        f"{self.profile.min_gap_ms} ms ({self.profile.min_gap_frames} frames)",
+                        f"{self.style.min_gap_ms} ms ({self.style.min_gap_frames} frames)",
                     )
             if cue.end > latest_end:
                 latest_end, latest_cue = cue.end, number
@@ -122,19 +132,19 @@ class _Checker:
     def layout(self, number: int, cue: Cue) -> None:
         """Line count, line length and line breaks."""
         lines = cue.lines
-        if len(lines) > self.profile.max_lines:
+        if len(lines) > self.style.max_lines:
             self.add(
                 number,
                 TOO_MANY_LINES,
-                f"{len(lines)} lines (at most {self.profile.max_lines})",
+                f"{len(lines)} lines (at most {self.style.max_lines})",
             )
         for line_number, line in enumerate(lines, start=1):
-            if len(line) > self.profile.max_chars_per_line:
+            if len(line) > self.style.max_chars_per_line:
                 self.add(
                     number,
                     LINE_TOO_LONG,
                     f"line {line_number} has {len(line)} characters "
-                    f"(at most {self.profile.max_chars_per_line}): {line!r}",
+                    f"(at most {self.style.max_chars_per_line}): {line!r}",
                 )
         for line_number, (line, following) in enumerate(
             zip(lines, lines[1:], strict=False), start=1
@@ -155,28 +165,27 @@ class _Checker:
                 BEYOND_CLIP_END,
                 f"ends at {_seconds(cue.end)}, after the clip ends ({_seconds(clip_duration_ms)})",
             )
-        if cue.duration < self.profile.min_duration_ms:
+        if cue.duration < self.style.min_duration_ms:
             self.add(
                 number,
                 TOO_SHORT,
                 f"on screen {_seconds(cue.duration)} "
-                f"(at least {_seconds(self.profile.min_duration_ms)})",
+                f"(at least {_seconds(self.style.min_duration_ms)})",
             )
-        elif cue.duration > self.profile.max_duration_ms:
+        elif cue.duration > self.style.max_duration_ms:
             self.add(
                 number,
                 TOO_LONG,
                 f"on screen {_seconds(cue.duration)} "
-                f"(at most {_seconds(self.profile.max_duration_ms)})",
+                f"(at most {_seconds(self.style.max_duration_ms)})",
             )
 
     def reading_rate(self, number: int, cue: Cue) -> None:
-        """Words per minute and characters per second, whichever the profile limits."""
+        """Words per minute and characters per second, whichever the style limits."""
         if cue.duration <= 0:
             return  # a zero-length cue cannot be read at all; too-short already says so
-        words = len(cue.text.split())
-        wpm = words * 60_000 / cue.duration
-        max_wpm = self.profile.max_wpm
+        wpm = words_per_minute(cue)
+        max_wpm = self.style.max_wpm
         if max_wpm is not None and wpm > max_wpm:
             self.add(
                 number,
@@ -187,7 +196,7 @@ class _Checker:
         # Characters as a viewer reads them: line breaks do not count, spaces do.
         characters = len(cue.text.replace("\n", ""))
         cps = characters * 1000 / cue.duration
-        max_cps = self.profile.max_cps
+        max_cps = self.style.max_cps
         if max_cps is not None and cps > max_cps:
             self.add(
                 number,
@@ -199,20 +208,20 @@ class _Checker:
 
 def check(
     cues: Sequence[Cue],
-    profile: Profile,
+    style: CaptionStyle,
     *,
     clip_duration_ms: int | None = None,
     path: str | Path | None = None,
 ) -> list[Finding]:
-    """Check a caption track against ``profile``; findings in cue order, errors first.
+    """Check a caption track against ``style``; findings in cue order, errors first.
 
     Args:
         cues: the track, in file order.
-        profile: the limits to check against (see captions.profiles).
+        style: the limits to check against (see captions.styles).
         clip_duration_ms: the clip's length; cues ending after it are errors.
         path: the caption file, named in each finding.
     """
-    checker = _Checker(profile, str(path) if path is not None else None)
+    checker = _Checker(style, str(path) if path is not None else None)
     checker.order(cues)
     for number, cue in enumerate(cues, start=1):
         if cue.text.strip() == "":

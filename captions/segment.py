@@ -1,9 +1,9 @@
-"""Caption segmentation: from recognised words to cues that follow a profile's rules.
+"""Caption segmentation: from recognised words to cues that follow a style's rules.
 
 :func:`segment` is a chain of small steps, each a public function that can be tested alone::
 
     normalise_words        tidy Whisper's words (" Hello," -> "Hello,"), order and de-overlap them
-    split_at_pauses        a new group at every silence of profile.pause_split_ms or more
+    split_at_pauses        a new group at every silence of style.pause_split_ms or more
     split_at_sentence_ends a new group after every '.', '?' or '!'
     split_by_length        split groups too long for one cue (characters or max_duration_ms),
                            choosing clause boundaries and never a bad line end if avoidable
@@ -14,7 +14,6 @@
 A "group" is a list of consecutive words that will become one cue. Line and cue breaks are both
 scored by :func:`captions.language.break_cost`; cue splits are chosen by a small dynamic programme
 and ties go to the earlier option, so the same words always give the same cues.
-:func:`reading_rate_wpm` is for callers (QC) that flag cues too fast to read.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from functools import lru_cache
 
 from captions.language import COST_BAD_END, break_cost, ends_sentence
 from captions.model import Cue, Word
-from captions.profiles import Profile
+from captions.styles import CaptionStyle
 
 Group = list[Word]
 
@@ -37,7 +36,7 @@ CUE_BREAK_FACTOR = 4
 CUE_BREAK_ALLOWANCE = 30
 # Each extra cue also costs a little, so of two equally good splits the one with fewer cues wins.
 COST_PER_CUE = 10
-# A piece of a split group that is shorter than the profile's minimum duration is hard to read.
+# A piece of a split group that is shorter than the style's minimum duration is hard to read.
 COST_SHORT_PIECE = 40
 # A top line longer than the bottom one costs a little: a bottom-heavy pyramid reads best.
 COST_TOP_HEAVY = 3
@@ -153,28 +152,28 @@ def _layout(texts: tuple[str, ...], max_chars: int, max_lines: int) -> tuple[int
     return best
 
 
-def layout_cost(texts: Sequence[str], profile: Profile) -> int:
+def layout_cost(texts: Sequence[str], style: CaptionStyle) -> int:
     """The cost of the best line layout of ``texts`` (break quality plus imbalance)."""
-    return _layout(tuple(texts), profile.max_chars_per_line, profile.max_lines)[0]
+    return _layout(tuple(texts), style.max_chars_per_line, style.max_lines)[0]
 
 
-def break_lines(texts: Sequence[str], profile: Profile) -> str:
+def break_lines(texts: Sequence[str], style: CaptionStyle) -> str:
     """The words laid out as a cue's text: as few lines as fit, balanced, breaks at good points.
 
     Never ends a line on an article, preposition, conjunction or subject pronoun when any layout
-    within the profile's limits avoids it. A single word longer than a line stands alone.
+    within the style's limits avoids it. A single word longer than a line stands alone.
     """
-    return "\n".join(_layout(tuple(texts), profile.max_chars_per_line, profile.max_lines)[1])
+    return "\n".join(_layout(tuple(texts), style.max_chars_per_line, style.max_lines)[1])
 
 
-def fits_one_cue(words: Sequence[Word], profile: Profile) -> bool:
-    """True if the words fit one cue: lines, characters a line, and duration within the profile."""
+def fits_one_cue(words: Sequence[Word], style: CaptionStyle) -> bool:
+    """True if the words fit one cue: lines, characters a line, and duration within the style."""
     if len(words) <= 1:
         return True  # a single word always gets a cue of its own, however long
-    needed = lines_needed(_texts(words), profile.max_chars_per_line)
-    if needed == 0 or needed > profile.max_lines:
+    needed = lines_needed(_texts(words), style.max_chars_per_line)
+    if needed == 0 or needed > style.max_lines:
         return False
-    return words[-1].end - words[0].start <= profile.max_duration_ms
+    return words[-1].end - words[0].start <= style.max_duration_ms
 
 
 def cue_break_cost(left: Sequence[str], right: Sequence[str]) -> int:
@@ -182,15 +181,15 @@ def cue_break_cost(left: Sequence[str], right: Sequence[str]) -> int:
     return max(0, CUE_BREAK_FACTOR * break_cost(left, right) - CUE_BREAK_ALLOWANCE)
 
 
-def _piece_cost(words: Sequence[Word], profile: Profile, whole: bool) -> int:
+def _piece_cost(words: Sequence[Word], style: CaptionStyle, whole: bool) -> int:
     """The cost of showing ``words`` as one cue cut from a longer group (``whole``: not cut)."""
-    cost = COST_PER_CUE + layout_cost(_texts(words), profile)
-    if not whole and words[-1].end - words[0].start < profile.min_duration_ms:
+    cost = COST_PER_CUE + layout_cost(_texts(words), style)
+    if not whole and words[-1].end - words[0].start < style.min_duration_ms:
         cost += COST_SHORT_PIECE
     return cost
 
 
-def _best_pieces(words: Sequence[Word], profile: Profile) -> list[Group]:
+def _best_pieces(words: Sequence[Word], style: CaptionStyle) -> list[Group]:
     """The cheapest way to cut ``words`` into pieces that each fit one cue."""
     n = len(words)
     texts = _texts(words)
@@ -199,12 +198,12 @@ def _best_pieces(words: Sequence[Word], profile: Profile) -> list[Group]:
     for end in range(1, n + 1):
         for start in range(end - 1, -1, -1):
             piece = words[start:end]
-            if not fits_one_cue(piece, profile):
+            if not fits_one_cue(piece, style):
                 break  # adding words to the front only makes a piece longer
             before = best[start]
             if before is None:
                 continue
-            cost = before + _piece_cost(piece, profile, whole=start == 0 and end == n)
+            cost = before + _piece_cost(piece, style, whole=start == 0 and end == n)
             if start > 0:
                 cost += cue_break_cost(texts[max(0, start - 3) : start], texts[start : start + 2])
             current = best[end]
@@ -218,7 +217,7 @@ def _best_pieces(words: Sequence[Word], profile: Profile) -> list[Group]:
     return pieces[::-1]
 
 
-def split_by_length(groups: Sequence[Sequence[Word]], profile: Profile) -> list[Group]:
+def split_by_length(groups: Sequence[Sequence[Word]], style: CaptionStyle) -> list[Group]:
     """Groups that do not fit one cue cut into pieces that do.
 
     A piece fits when its words fill at most ``max_lines`` lines of ``max_chars_per_line`` and last
@@ -228,37 +227,37 @@ def split_by_length(groups: Sequence[Sequence[Word]], profile: Profile) -> list[
     """
     out: list[Group] = []
     for group in groups:
-        if fits_one_cue(group, profile) and layout_cost(_texts(group), profile) < COST_BAD_END:
+        if fits_one_cue(group, style) and layout_cost(_texts(group), style) < COST_BAD_END:
             out.append(list(group))
         else:
-            out.extend(_best_pieces(group, profile))
+            out.extend(_best_pieces(group, style))
     return out
 
 
-def _reachable_duration(groups: Sequence[Sequence[Word]], i: int, profile: Profile) -> int:
+def _reachable_duration(groups: Sequence[Sequence[Word]], i: int, style: CaptionStyle) -> int:
     """How long group ``i`` could stay on screen by lingering and leading into the silences."""
     group = groups[i]
     start, end = group[0].start, group[-1].end
-    latest = end + profile.max_linger_ms
+    latest = end + style.max_linger_ms
     if i + 1 < len(groups):
-        latest = min(latest, groups[i + 1][0].start - profile.min_gap_ms)
-    earliest = max(0, start - profile.max_lead_ms)
+        latest = min(latest, groups[i + 1][0].start - style.min_gap_ms)
+    earliest = max(0, start - style.max_lead_ms)
     if i > 0:
-        earliest = max(earliest, groups[i - 1][-1].end + profile.min_gap_ms)
+        earliest = max(earliest, groups[i - 1][-1].end + style.min_gap_ms)
     return max(end, latest) - min(start, earliest)
 
 
-def merge_short(groups: Sequence[Sequence[Word]], profile: Profile) -> list[Group]:
+def merge_short(groups: Sequence[Sequence[Word]], style: CaptionStyle) -> list[Group]:
     """Groups too short to read joined to a neighbour, when the join fits one cue.
 
     A group is short when, even lingering into the silences around it, it cannot stay up for
     ``min_duration_ms``. It joins the neighbour it is closer to in time; never across a pause of
-    ``pause_split_ms`` and never into a cue that would break the profile's limits.
+    ``pause_split_ms`` and never into a cue that would break the style's limits.
     """
     out: list[Group] = [list(g) for g in groups]
     i = 0
     while i < len(out):
-        if _reachable_duration(out, i, profile) >= profile.min_duration_ms:
+        if _reachable_duration(out, i, style) >= style.min_duration_ms:
             i += 1
             continue
         options: list[tuple[int, int, int]] = []  # (gap, side, cost) with side -1 or +1
@@ -269,9 +268,9 @@ def merge_short(groups: Sequence[Sequence[Word]], profile: Profile) -> list[Grou
             first, second = (out[i], out[j]) if side == 1 else (out[j], out[i])
             gap = second[0].start - first[-1].end
             joined = first + second
-            if gap >= profile.pause_split_ms or not fits_one_cue(joined, profile):
+            if gap >= style.pause_split_ms or not fits_one_cue(joined, style):
                 continue
-            cost = layout_cost(_texts(joined), profile)
+            cost = layout_cost(_texts(joined), style)
             if cost >= COST_BAD_END:
                 continue
             options.append((gap, side, cost))
@@ -286,16 +285,16 @@ def merge_short(groups: Sequence[Sequence[Word]], profile: Profile) -> list[Grou
     return out
 
 
-def to_cues(groups: Sequence[Sequence[Word]], profile: Profile) -> list[Cue]:
+def to_cues(groups: Sequence[Sequence[Word]], style: CaptionStyle) -> list[Cue]:
     """One cue per group, lines broken by :func:`break_lines`, timed exactly to its words."""
     return [
-        Cue(start=g[0].start, end=g[-1].end, text=break_lines(_texts(g), profile))
+        Cue(start=g[0].start, end=g[-1].end, text=break_lines(_texts(g), style))
         for g in groups
         if g
     ]
 
 
-def time_cues(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
+def time_cues(cues: Sequence[Cue], style: CaptionStyle) -> list[Cue]:
     """Cues retimed for reading; input cues span exactly their words (as :func:`to_cues` makes).
 
     * A cue shorter than ``min_duration_ms`` lingers after its last word (at most
@@ -308,21 +307,21 @@ def time_cues(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
     * No cue is longer than ``max_duration_ms``; only a single word that long can make one, and
       it is cut at the limit.
     """
-    min_gap = profile.min_gap_ms
+    min_gap = style.min_gap_ms
     spans = [(c.start, c.end) for c in cues]
     n = len(spans)
     starts = [s for s, _ in spans]
-    ends = [min(e, s + profile.max_duration_ms) for s, e in spans]
+    ends = [min(e, s + style.max_duration_ms) for s, e in spans]
 
     def is_pause(i: int) -> bool:
         """True if the silence after cue ``i`` (in word times) is a pause."""
-        return spans[i + 1][0] - spans[i][1] >= profile.pause_split_ms
+        return spans[i + 1][0] - spans[i][1] >= style.pause_split_ms
 
     for i in range(n):
         start, word_end = spans[i]
-        if ends[i] - start >= profile.min_duration_ms:
+        if ends[i] - start >= style.min_duration_ms:
             continue
-        target = min(start + profile.min_duration_ms, word_end + profile.max_linger_ms)
+        target = min(start + style.min_duration_ms, word_end + style.max_linger_ms)
         if i + 1 < n:
             limit = spans[i + 1][0] - (min_gap if is_pause(i) else 0)
             target = min(target, limit)
@@ -330,15 +329,15 @@ def time_cues(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
 
     for i in range(n):
         word_start = spans[i][0]
-        if ends[i] - starts[i] >= profile.min_duration_ms:
+        if ends[i] - starts[i] >= style.min_duration_ms:
             continue
-        floor = max(0, word_start - profile.max_lead_ms)
+        floor = max(0, word_start - style.max_lead_ms)
         if i > 0:
             floor = max(floor, ends[i - 1] + (min_gap if is_pause(i - 1) else 0))
-        target = max(ends[i] - profile.min_duration_ms, floor)
+        target = max(ends[i] - style.min_duration_ms, floor)
         if i > 0 and 0 < target - ends[i - 1] < min_gap and not is_pause(i - 1):
             # Touching the previous cue is allowed; a sliver of gap is not.
-            if word_start - ends[i - 1] <= profile.max_lead_ms:
+            if word_start - ends[i - 1] <= style.max_lead_ms:
                 target = ends[i - 1]
         starts[i] = min(starts[i], target)
 
@@ -348,8 +347,8 @@ def time_cues(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
             continue
         closed = starts[i + 1]
         if (
-            closed - starts[i] <= profile.max_duration_ms
-            and closed - spans[i][1] <= profile.max_linger_ms
+            closed - starts[i] <= style.max_duration_ms
+            and closed - spans[i][1] <= style.max_linger_ms
             and not is_pause(i)
         ):
             ends[i] = closed
@@ -361,28 +360,19 @@ def time_cues(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
     return [Cue(start=s, end=e, text=c.text) for s, e, c in zip(starts, ends, cues, strict=True)]
 
 
-def segment(words: Sequence[Word], profile: Profile) -> list[Cue]:
-    """Cues for ``words`` following ``profile``: the whole chain of steps in this module.
+def segment(words: Sequence[Word], style: CaptionStyle) -> list[Cue]:
+    """Cues for ``words`` following ``style``: the whole chain of steps in this module.
 
     Example::
 
-        cues = segment(transcript_words, get_profile("bbc"))
+        cues = segment(transcript_words, get_style("bbc"))
     """
     tidy = normalise_words(words)
     if not tidy:
         return []
-    groups = split_at_pauses(tidy, profile.pause_split_ms)
+    groups = split_at_pauses(tidy, style.pause_split_ms)
     groups = split_at_sentence_ends(groups)
-    groups = split_by_length(groups, profile)
-    groups = merge_short(groups, profile)
-    return time_cues(to_cues(groups, profile), profile)
+    groups = split_by_length(groups, style)
+    groups = merge_short(groups, style)
+    return time_cues(to_cues(groups, style), style)
 
-
-def reading_rate_wpm(cue: Cue) -> float:
-    """Words a minute a viewer must read to take in ``cue``; infinite for a zero-length cue."""
-    words = len(cue.text.split())
-    if words == 0:
-        return 0.0
-    if cue.duration <= 0:
-        return float("inf")
-    return words * 60_000 / cue.duration

@@ -14,19 +14,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from consent.exceptions import ConsentError, GateError
 from consent.ledger import Event
-from consent.records import CHANNELS, ChangeRequest, ConsentGiven, SignOff, Withdrawal
-from consent.signoff import signoff_status
+from consent.records import ChangeRequest, Channel, ConsentGiven, Scope, SignOff, Withdrawal
+from consent.signoff import SignoffState, signoff_status
 
-NO_CONSENT = "no-consent"
-WITHDRAWN = "withdrawn"
-EXPIRED = "expired"
-CHANNEL_NOT_COVERED = "channel-not-covered"
-SCOPE_MISSING = "scope-missing"
-NO_CONTRIBUTORS = "no-contributors"
+
+class ReasonCode(StrEnum):
+    """Why consent blocks a clip. A missing sign-off's code is its :class:`SignoffState`."""
+
+    NO_CONSENT = "no-consent"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    CHANNEL_NOT_COVERED = "channel-not-covered"
+    SCOPE_MISSING = "scope-missing"
+    NO_CONTRIBUTORS = "no-contributors"
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ class GateResult:
         """Blocked clips with a withdrawal among their reasons (what --drop-withdrawn drops)."""
         return [
             clip for clip, reasons in self.blocked.items()
-            if any(reason.code == WITHDRAWN for reason in reasons)
+            if any(reason.code == ReasonCode.WITHDRAWN for reason in reasons)
         ]
 
     def raise_if_blocked(self) -> None:
@@ -183,12 +188,12 @@ def consent_state(events: Iterable[Event], contributor: str, clip_id: str) -> Co
     return ConsentState(latest, effective)
 
 
-def _scopes_used(clip: ClipUse) -> list[tuple[str, str]]:
+def _scopes_used(clip: ClipUse) -> list[tuple[Scope, str]]:
     used = []
     if clip.has_video:
-        used.append(("appear", "picture"))
+        used.append((Scope.APPEAR, "picture"))
     if clip.has_audio:
-        used.append(("voice", "sound"))
+        used.append((Scope.VOICE, "sound"))
     return used
 
 
@@ -202,32 +207,34 @@ def _consent_reasons(
     if state.withdrawal is not None:
         withdrawal = state.withdrawal.record
         assert isinstance(withdrawal, Withdrawal)
-        return [reason(WITHDRAWN, f"consent withdrawn on {withdrawal.date.isoformat()}")]
+        return [reason(ReasonCode.WITHDRAWN, f"consent withdrawn on {withdrawal.date.isoformat()}")]
     if state.consent is None:
-        return [reason(NO_CONSENT, "no consent recorded for this clip")]
+        return [reason(ReasonCode.NO_CONSENT, "no consent recorded for this clip")]
     consent = state.consent.record
     assert isinstance(consent, ConsentGiven)
     reasons = []
     if consent.expired(today):
-        reasons.append(reason(EXPIRED, f"consent expired on {consent.expires.isoformat()}"))
+        reasons.append(reason(ReasonCode.EXPIRED,
+                              f"consent expired on {consent.expires.isoformat()}"))
     if channel not in consent.channels:
         reasons.append(reason(
-            CHANNEL_NOT_COVERED,
+            ReasonCode.CHANNEL_NOT_COVERED,
             f"consent does not cover channel {channel} (covers {', '.join(consent.channels)})",
         ))
     for scope, part in _scopes_used(clip):
         if not consent.scopes[scope]:
             reasons.append(reason(
-                SCOPE_MISSING, f"no consent to {scope} (the film uses this clip's {part})"
+                ReasonCode.SCOPE_MISSING,
+                f"no consent to {scope} (the film uses this clip's {part})",
             ))
     return reasons
 
 
 _SIGNOFF_TEXT = {
-    "no-signoff": "has not signed off this clip",
-    "stale-signoff": "sign-off is stale: the footage, in/out points or caption file changed "
-                     "since it was given",
-    "changes-requested": "asked for changes to this version of the clip",
+    SignoffState.NO_SIGNOFF: "has not signed off this clip",
+    SignoffState.STALE: "sign-off is stale: the footage, in/out points or caption file changed "
+                        "since it was given",
+    SignoffState.CHANGES_REQUESTED: "asked for changes to this version of the clip",
 }
 
 
@@ -275,9 +282,9 @@ def check(
         ConsentError: unknown channel, a draft for a channel other than internal, or a clip id
             given twice.
     """
-    if channel not in CHANNELS:
-        raise ConsentError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
-    if draft and channel != "internal":
+    if channel not in frozenset(Channel):
+        raise ConsentError(f"unknown channel {channel!r} (known: {', '.join(Channel)})")
+    if draft and channel != Channel.INTERNAL:
         raise ConsentError(
             f"a draft skips sign-off, so it is only allowed for channel internal, not {channel}"
         )
@@ -298,7 +305,7 @@ def check(
         people = list(dict.fromkeys([*clip.contributors, *linked]))
         if not people and not clip.no_people:
             reasons.append(Reason(
-                clip.clip_id, "-", NO_CONTRIBUTORS,
+                clip.clip_id, "-", ReasonCode.NO_CONTRIBUTORS,
                 f"clip {clip.clip_id}: lists no contributors; name everyone who appears or is "
                 "heard, or mark the clip as having no people",
             ))
@@ -308,7 +315,7 @@ def check(
             reasons += consent_reasons
             in_force = state.in_force
             names[contributor] = names.get(contributor, True) and (
-                not consent_reasons and in_force is not None and in_force.scopes["name"]
+                not consent_reasons and in_force is not None and in_force.scopes[Scope.NAME]
             )
             if state.consent is not None and not consent_reasons:
                 clip_used.append(state.consent.hash)
@@ -537,11 +544,6 @@ def summarise(
 
 
 __all__ = [
-    "CHANNEL_NOT_COVERED",
-    "EXPIRED",
-    "NO_CONSENT",
-    "SCOPE_MISSING",
-    "WITHDRAWN",
     "AffectedOutput",
     "ClipUse",
     "ConsentState",
@@ -549,6 +551,7 @@ __all__ = [
     "ContributorConsent",
     "GateResult",
     "Reason",
+    "ReasonCode",
     "affected_outputs",
     "check",
     "consent_state",

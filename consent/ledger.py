@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from consent.exceptions import ConsentError, LedgerError, RecordError
-from consent.records import EVENT_TYPES, Record, event_type, record_from_dict
+from consent.records import EVENT_TYPES, Record, event_type, is_sha256_hex, record_from_dict
 
 GENESIS = "0" * 64
 """The ``prev`` of the first event."""
@@ -39,7 +39,6 @@ REPAIR_HINT = (
 )
 
 _FIELDS = frozenset({"seq", "type", "at", "data", "prev", "hash"})
-_HEX = frozenset("0123456789abcdef")
 
 
 def canonical_json(value: Mapping[str, Any]) -> bytes:
@@ -113,10 +112,6 @@ def _split(raw: bytes) -> list[_Line]:
     return lines
 
 
-def _is_hex64(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX
-
-
 def _parse_time(value: str) -> datetime | None:
     try:
         at = datetime.fromisoformat(value)
@@ -142,7 +137,7 @@ def _shape_problem(fields: object) -> str | None:
         return "at is not a date and time with a time zone"
     if not isinstance(fields["data"], dict):
         return "data is not an object"
-    if not _is_hex64(fields["prev"]) or not _is_hex64(fields["hash"]):
+    if not is_sha256_hex(fields["prev"]) or not is_sha256_hex(fields["hash"]):
         return "prev or hash is not a sha256 hex digest"
     return None
 

@@ -11,18 +11,52 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeGuard, TypeVar
 
 from consent.exceptions import ConsentError, RecordError
 
-# Tuples, not sets: the order is the order people read them in (`consent show`, messages).
-# Scopes: appear = on camera; voice = heard; name = real name in credits or on screen;
-# story = personal details told.
-SCOPES: tuple[str, ...] = ("appear", "voice", "name", "story")
+# The vocabulary of consent. Members are the words themselves ("web" == Channel.WEB), stored and
+# shown as such; the order is the order people read them in (`consent show`, messages).
 
-CHANNELS: tuple[str, ...] = ("internal", "training", "web", "social", "broadcast")
-METHODS: tuple[str, ...] = ("written", "verbal", "easy-read", "signed-by-representative")
-CAPACITY: tuple[str, ...] = ("own", "supported", "best-interests")
+
+class Scope(StrEnum):
+    """What a contributor may agree to."""
+
+    APPEAR = "appear"  # on camera
+    VOICE = "voice"  # heard
+    NAME = "name"  # real name in credits or on screen
+    STORY = "story"  # personal details told
+
+
+class Channel(StrEnum):
+    """Where a film may be shown."""
+
+    INTERNAL = "internal"
+    TRAINING = "training"
+    WEB = "web"
+    SOCIAL = "social"
+    BROADCAST = "broadcast"
+
+
+class Method(StrEnum):
+    """How consent was given."""
+
+    WRITTEN = "written"
+    VERBAL = "verbal"
+    EASY_READ = "easy-read"
+    SIGNED_BY_REPRESENTATIVE = "signed-by-representative"
+
+
+class Capacity(StrEnum):
+    """Whose decision it was: the contributor's own, supported, or made in their best interests."""
+
+    OWN = "own"
+    SUPPORTED = "supported"
+    BEST_INTERESTS = "best-interests"
+
+
+_Word = TypeVar("_Word", bound=StrEnum)
 
 DEFAULT_EXPIRY_YEARS = 5
 MAX_EXPIRY_YEARS = 5
@@ -55,11 +89,20 @@ def _optional_text(name: str, value: object) -> str | None:
     return _text(name, value)
 
 
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+def is_sha256_hex(value: object) -> TypeGuard[str]:
+    """True for a sha256 hex digest as coprod writes them: 64 lowercase hex digits."""
+    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
+
+
+def _choice(name: str, value: object, allowed: type[_Word]) -> _Word:
+    """``value`` as a word of ``allowed``; RecordError naming the known words otherwise."""
+    if isinstance(value, str):
+        try:
+            return allowed(value)
+        except ValueError:
+            pass
     # Echoing the bad value is safe here: it is one of our own vocabulary words or a typo of one.
-    if not isinstance(value, str) or value not in allowed:
-        raise RecordError(name, f"unknown {name} {value!r} (known: {', '.join(allowed)})")
-    return value
+    raise RecordError(name, f"unknown {name} {value!r} (known: {', '.join(allowed)})")
 
 
 def _clips(value: object) -> tuple[str, ...] | None:
@@ -88,7 +131,7 @@ def _date(name: str, value: object) -> date:
 
 
 def _sha256(name: str, value: object) -> str:
-    if not isinstance(value, str) or not _HEX64.fullmatch(value):
+    if not is_sha256_hex(value):
         raise RecordError(name, "must be a sha256 hex digest (64 lowercase hex digits)")
     return value
 
@@ -121,14 +164,14 @@ class ConsentGiven:
 
     Attributes:
         contributor: contributor id from film.yaml.
-        scopes: every scope in SCOPES mapped to yes/no (missing scopes are stored as no).
-        channels: channels the film may be shown on, in CHANNELS order.
+        scopes: every Scope mapped to yes/no (missing scopes are stored as no).
+        channels: Channels the film may be shown on, in Channel order.
         clips: clip ids covered, or None for all of the contributor's clips.
         given: the day consent was given.
         expires: the first day the consent no longer holds.
-        method: how it was given (METHODS).
+        method: how it was given (a Method).
         obtained_by: who obtained it (a member of staff).
-        capacity: own, supported or best-interests (CAPACITY).
+        capacity: own, supported or best-interests (a Capacity).
         decision_maker: who made a best-interests decision; required with best-interests only.
         representative: who signed for the contributor, if anyone; required when method is
             signed-by-representative.
@@ -143,7 +186,7 @@ class ConsentGiven:
     method: str
     obtained_by: str
     clips: tuple[str, ...] | None = None
-    capacity: str = "own"
+    capacity: str = Capacity.OWN
     decision_maker: str | None = None
     representative: str | None = None
     note: str = ""
@@ -153,17 +196,17 @@ class ConsentGiven:
         if not isinstance(self.scopes, Mapping):
             raise RecordError("scopes", "must map each scope to yes/no")
         for scope, granted in self.scopes.items():
-            _choice("scope", scope, SCOPES)
+            _choice("scope", scope, Scope)
             if not isinstance(granted, bool):
                 raise RecordError("scopes", f"{scope} must be true or false")
         # Normalise so that every stored consent says yes or no to every scope explicitly.
-        object.__setattr__(self, "scopes", {s: bool(self.scopes.get(s, False)) for s in SCOPES})
+        object.__setattr__(self, "scopes", {s: bool(self.scopes.get(s, False)) for s in Scope})
         if isinstance(self.channels, str) or not isinstance(self.channels, Iterable):
             raise RecordError("channels", "must be a list of channels")
-        channels = {_choice("channel", c, CHANNELS) for c in self.channels}
+        channels = {_choice("channel", c, Channel) for c in self.channels}
         if not channels:
             raise RecordError("channels", "at least one channel is needed")
-        object.__setattr__(self, "channels", tuple(c for c in CHANNELS if c in channels))
+        object.__setattr__(self, "channels", tuple(c for c in Channel if c in channels))
         object.__setattr__(self, "clips", _clips(self.clips))
         object.__setattr__(self, "given", _date("given", self.given))
         object.__setattr__(self, "expires", _date("expires", self.expires))
@@ -173,21 +216,21 @@ class ConsentGiven:
                 f"expiry {self.expires.isoformat()} is not after the date consent was given "
                 f"({self.given.isoformat()})",
             )
-        _choice("method", self.method, METHODS)
+        object.__setattr__(self, "method", _choice("method", self.method, Method))
         _text("obtained_by", self.obtained_by)
-        _choice("capacity", self.capacity, CAPACITY)
+        object.__setattr__(self, "capacity", _choice("capacity", self.capacity, Capacity))
         _optional_text("decision_maker", self.decision_maker)
         _optional_text("representative", self.representative)
         _text("note", self.note, required=False)
-        if self.capacity == "best-interests" and self.decision_maker is None:
+        if self.capacity == Capacity.BEST_INTERESTS and self.decision_maker is None:
             raise RecordError(
                 "decision_maker", "a best-interests decision must record who made it"
             )
-        if self.capacity != "best-interests" and self.decision_maker is not None:
+        if self.capacity != Capacity.BEST_INTERESTS and self.decision_maker is not None:
             raise RecordError(
                 "decision_maker", "only recorded for a best-interests decision (capacity)"
             )
-        if self.method == "signed-by-representative" and self.representative is None:
+        if self.method == Method.SIGNED_BY_REPRESENTATIVE and self.representative is None:
             raise RecordError("representative", "method signed-by-representative needs one")
 
     @classmethod
@@ -202,7 +245,7 @@ class ConsentGiven:
         obtained_by: str,
         expires: date | None = None,
         clips: Iterable[str] | None = None,
-        capacity: str = "own",
+        capacity: str = Capacity.OWN,
         decision_maker: str | None = None,
         representative: str | None = None,
         note: str = "",
@@ -242,8 +285,8 @@ class ConsentGiven:
         else:
             granted = list(scopes)
             for scope in granted:
-                _choice("scope", scope, SCOPES)
-            scope_map = {s: s in granted for s in SCOPES}
+                _choice("scope", scope, Scope)
+            scope_map = {s: s in granted for s in Scope}
         if expires is None:
             expires = add_years(given, default_expiry_years)
         latest = add_years(given, max_expiry_years)
@@ -270,8 +313,8 @@ class ConsentGiven:
 
     @property
     def granted(self) -> tuple[str, ...]:
-        """The scopes granted, in SCOPES order."""
-        return tuple(s for s in SCOPES if self.scopes[s])
+        """The scopes granted, in Scope order."""
+        return tuple(s for s in Scope if self.scopes[s])
 
     def covers(self, clip_id: str) -> bool:
         """True when this consent covers ``clip_id``."""
@@ -311,7 +354,7 @@ class ConsentGiven:
             expires=_get(data, "expires"),
             method=_get(data, "method"),
             obtained_by=_get(data, "obtained_by"),
-            capacity=_get(data, "capacity", "own"),
+            capacity=_get(data, "capacity", Capacity.OWN),
             decision_maker=_get(data, "decision_maker", None),
             representative=_get(data, "representative", None),
             note=_get(data, "note", ""),
@@ -489,20 +532,21 @@ def record_from_dict(kind: str, data: Mapping[str, Any]) -> Record:
 
 
 __all__ = [
-    "CAPACITY",
-    "CHANNELS",
     "DEFAULT_EXPIRY_YEARS",
     "EVENT_TYPES",
     "MAX_EXPIRY_YEARS",
-    "METHODS",
-    "SCOPES",
+    "Capacity",
     "ChangeRequest",
+    "Channel",
     "ConsentGiven",
+    "Method",
     "Record",
+    "Scope",
     "SignOff",
     "Withdrawal",
     "add_years",
     "covers_clip",
     "event_type",
+    "is_sha256_hex",
     "record_from_dict",
 ]

@@ -11,24 +11,33 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from enum import StrEnum
 
 from consent.exceptions import ConsentError
 from consent.ledger import Event
-from consent.records import ChangeRequest, SignOff
+from consent.records import ChangeRequest, SignOff, is_sha256_hex
 
 # Bump when the encoding below changes, so keys made by different coprod versions never collide.
 _KEY_VERSION = 1
-_CHUNK = 1 << 20
 
-SIGNED = "signed"
-NO_SIGNOFF = "no-signoff"
-STALE = "stale-signoff"
-CHANGES_REQUESTED = "changes-requested"
+
+class SignoffState(StrEnum):
+    """Where one contributor's sign-off of one clip stands."""
+
+    SIGNED = "signed"
+    NO_SIGNOFF = "no-signoff"
+    STALE = "stale-signoff"
+    CHANGES_REQUESTED = "changes-requested"
+
+
+SIGNOFF_CODES: frozenset[str] = frozenset(
+    {SignoffState.NO_SIGNOFF, SignoffState.STALE, SignoffState.CHANGES_REQUESTED}
+)
+"""Every state but SIGNED blocks a clip; the gate gives it as the code of its reason."""
 
 
 def _check_sha256(name: str, value: str) -> None:
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+    if not is_sha256_hex(value):
         raise ConsentError(f"{name} must be a sha256 hex digest (64 lowercase hex digits)")
 
 
@@ -73,33 +82,24 @@ def content_key(
     return hashlib.sha256(encoded).hexdigest()
 
 
-def file_sha256(path: str | Path) -> str:
-    """sha256 of a file's bytes, read in chunks (footage can be gigabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class SignoffStatus:
     """Where one contributor's sign-off of one clip stands.
 
     Attributes:
-        state: ``signed``, ``no-signoff``, ``stale-signoff`` or ``changes-requested``.
+        state: signed, no sign-off, stale, or changes requested.
         event: the deciding event (sign-off or change request), if any.
         by_representative: the deciding event was made by a representative.
     """
 
-    state: str
+    state: SignoffState
     event: Event | None = None
     by_representative: bool = False
 
     @property
     def signed(self) -> bool:
         """True when the contributor has signed off the clip as it is now."""
-        return self.state == SIGNED
+        return self.state == SignoffState.SIGNED
 
 
 def signoff_status(
@@ -126,18 +126,16 @@ def signoff_status(
     if at_key is not None:
         record = at_key.record
         assert isinstance(record, SignOff | ChangeRequest)
-        state = SIGNED if isinstance(record, SignOff) else CHANGES_REQUESTED
+        state = (SignoffState.SIGNED if isinstance(record, SignOff)
+                 else SignoffState.CHANGES_REQUESTED)
         return SignoffStatus(state, at_key, record.by_representative)
-    return SignoffStatus(STALE if older_signoff else NO_SIGNOFF)
+    return SignoffStatus(SignoffState.STALE if older_signoff else SignoffState.NO_SIGNOFF)
 
 
 __all__ = [
-    "CHANGES_REQUESTED",
-    "NO_SIGNOFF",
-    "SIGNED",
-    "STALE",
+    "SIGNOFF_CODES",
+    "SignoffState",
     "SignoffStatus",
     "content_key",
-    "file_sha256",
     "signoff_status",
 ]

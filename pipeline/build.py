@@ -24,8 +24,8 @@ from typing import Any
 from captions.qc import Finding
 from pipeline import __version__
 from pipeline.exceptions import PipelineError
-from pipeline.output_profiles import OutputProfile, load_profile
-from pipeline.project import Project, atomic_write_bytes, sha256_bytes
+from pipeline.fsutil import atomic_write_bytes, sha256_bytes
+from pipeline.project import Project
 from pipeline.render import (
     GateRefusedError,
     Progress,
@@ -34,6 +34,7 @@ from pipeline.render import (
     resolve_open_captions,
     run_gate,
 )
+from pipeline.render_profiles import RenderProfile, load_profile
 
 STAMP = ".build-stamp.json"
 
@@ -104,7 +105,7 @@ def transcribe_missing(project: Project, *, progress: Progress | None = None,
 
 def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tuple[str, str]]]:
     """QC every caption file in the sequence; return (findings per clip, errors)."""
-    from pipeline.review import check_captions as qc
+    from pipeline.caption_qc import check_captions as qc
 
     present = [item.clip_id for item in project.film.sequence
                if project.caption_path(item.clip_id).exists()]
@@ -116,7 +117,7 @@ def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tup
     return findings, errors
 
 
-def input_stamp(project: Project, profile: OutputProfile, options: dict[str, Any],
+def input_stamp(project: Project, profile: RenderProfile, options: dict[str, Any],
                 gate: dict[str, Any]) -> str:
     """One hash over everything a render of ``profile`` reads."""
     clips = []
@@ -170,7 +171,7 @@ def write_stamp(out_dir: Path, stamp: str, outputs: Sequence[Path]) -> None:
 
 def build_film(
     project: Project,
-    profiles: Sequence[str | OutputProfile] | None = None,
+    profiles: Sequence[str | RenderProfile] | None = None,
     *,
     draft: bool = False,
     drop_withdrawn: bool = False,
@@ -195,7 +196,7 @@ def build_film(
     """
     today = today or date.today()
     wanted = [load_profile(p) if isinstance(p, str) else p
-              for p in (profiles or project.film.output_profiles)]
+              for p in (profiles or project.film.render_profiles)]
     result = BuildResult()
     with project.lock("build"):
         result.transcribed, failures = transcribe_missing(project, progress=progress)

@@ -26,7 +26,8 @@ from consent import (
     content_key,
 )
 from pipeline.exceptions import PipelineError
-from pipeline.project import Project, SequenceItem
+from pipeline.film import SequenceItem
+from pipeline.project import Project
 
 
 def ledger(project: Project) -> Ledger:

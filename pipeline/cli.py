@@ -12,7 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
+from captions.styles import StyleName
+from consent.records import Capacity, Channel, Method, Scope
 from pipeline import __version__
+from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
+from pipeline.render_profiles import RenderProfileName
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -187,10 +191,10 @@ def consent() -> None:
 @project_argument
 @click.option("--contributor", required=True, metavar="ID", help="Contributor id.")
 @click.option("--scope", "scopes", multiple=True, required=True,
-              type=click.Choice(["appear", "voice", "name", "story"]),
+              type=click.Choice([s.value for s in Scope]),
               help="What they agree to (repeatable); scopes not given are a no.")
 @click.option("--channel", "channels", multiple=True, required=True,
-              type=click.Choice(["internal", "training", "web", "social", "broadcast"]),
+              type=click.Choice([c.value for c in Channel]),
               help="Where the film may be shown (repeatable).")
 @click.option("--clip", "clips", multiple=True, metavar="CLIP_ID",
               help="Only these clips (repeatable; default: all of the contributor's clips).")
@@ -199,10 +203,10 @@ def consent() -> None:
 @click.option("--expires", callback=_date, metavar="DATE",
               help="Expiry (default: film.yaml consent.default_expiry_years after --given).")
 @click.option("--method", required=True,
-              type=click.Choice(["written", "verbal", "easy-read", "signed-by-representative"]))
+              type=click.Choice([m.value for m in Method]))
 @click.option("--obtained-by", required=True, metavar="NAME", help="Who obtained consent.")
-@click.option("--capacity", default="own", show_default=True,
-              type=click.Choice(["own", "supported", "best-interests"]))
+@click.option("--capacity", default=Capacity.OWN.value, show_default=True,
+              type=click.Choice([c.value for c in Capacity]))
 @click.option("--decision-maker", metavar="NAME", help="Required with best-interests.")
 @click.option("--representative", metavar="NAME",
               help="Who signed for the contributor (with signed-by-representative).")
@@ -372,8 +376,8 @@ def request_changes(project: str, clip_id: str, by: str, note: str,
 @cli.command()
 @project_argument
 @click.argument("clip_ids", nargs=-1, metavar="[CLIP_ID]...")
-@click.option("--engine", type=click.Choice(["faster-whisper", "openai-whisper"]),
-              default="faster-whisper", show_default=True, help="Speech recognition engine.")
+@click.option("--engine", type=click.Choice(list(ENGINES)),
+              default=DEFAULT_ENGINE, show_default=True, help="Speech recognition engine.")
 @click.option("--model", metavar="NAME_OR_PATH",
               help="Model name or local folder/checkpoint (default: bundled tiny.en).")
 @click.option("--force", is_flag=True,
@@ -407,7 +411,7 @@ def captions() -> None:
 @captions.command("check")
 @project_argument
 @click.argument("clip_ids", nargs=-1, metavar="[CLIP_ID]...")
-@click.option("--profile", type=click.Choice(["bbc", "netflix", "easy-read"]),
+@click.option("--profile", type=click.Choice([s.value for s in StyleName]),
               help="Caption profile (default: film.yaml captions.profile).")
 @json_option
 @handles_errors
@@ -424,9 +428,9 @@ def captions_check(project: str, clip_ids: tuple[str, ...], profile: str | None,
       coprod captions check projects/our-film amara-interview --profile easy-read --json
     """
     from captions.qc import has_errors
-    from pipeline.review import check_captions
+    from pipeline.caption_qc import check_captions
 
-    findings = check_captions(open_project(project), clip_ids, profile=profile)
+    findings = check_captions(open_project(project), clip_ids, style=profile)
     if as_json:
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
     else:
@@ -449,7 +453,7 @@ def captions_diff(project: str, clip_id: str) -> None:
     Example:
       coprod captions diff projects/our-film amara-interview
     """
-    from pipeline.review import diff_captions
+    from pipeline.caption_qc import diff_captions
 
     click.echo(diff_captions(open_project(project), clip_id))
 
@@ -478,7 +482,7 @@ def _progress() -> _Progress | None:
     return None if ctx is not None and ctx.find_root().params.get("quiet") else _Progress()
 
 
-profile_choice = click.Choice(["web", "broadcast", "review"])
+profile_choice = click.Choice([p.value for p in RenderProfileName])
 render_options = [
     click.option("--draft", is_flag=True,
                  help="Internal review copy: skips sign-off (never consent); review profile."),
@@ -498,8 +502,8 @@ def _with_render_options(func: F) -> F:
 
 @cli.command()
 @project_argument
-@click.option("--profile", type=profile_choice, default="web", show_default=True,
-              help="Output profile.")
+@click.option("--profile", type=profile_choice, default=RenderProfileName.WEB.value,
+              show_default=True, help="Output profile.")
 @_with_render_options
 @handles_errors
 def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import media
 from pipeline.exceptions import BatchError, MediaError, PipelineError, ProjectError
-from pipeline.project import ID_RE, MediaInfo, Project, atomic_write_bytes, sha256_file
+from pipeline.film import ID_RE
+from pipeline.fsutil import copy_hashing, sha256_file
+from pipeline.media import MediaInfo
+from pipeline.project import Project
 
 Progress = Callable[[str], None]
 
@@ -35,27 +33,6 @@ def clip_id_for(path: Path) -> str:
     """A clip id from a file name: lower-case, letters/digits/-/_ only."""
     stem = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_")
     return (stem or "clip")[:64]
-
-
-def _copy_hashing(src: Path, final: Path) -> str:
-    """Copy src to final through a temp file in the same folder, hashing as it goes."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-            while chunk := inp.read(1 << 20):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copystat(src, tmp)
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return digest.hexdigest()
 
 
 def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequence[str],
@@ -78,7 +55,7 @@ def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequenc
         say(f"{clip_id}: {final.name} is already in footage/ with the same content")
     else:
         say(f"{clip_id}: copying {src.name}")
-        if _copy_hashing(src, final) != digest:
+        if copy_hashing(src, final) != digest:
             final.unlink()
             raise MediaError(src, "changed while it was being copied; ingest it again")
     try:
@@ -86,8 +63,7 @@ def _ingest_one(project: Project, src: Path, clip_id: str, contributors: Sequenc
         if info.has_audio:
             media.extract_audio(final, project.audio_path(clip_id))
         media.make_proxy(final, project.proxy_path(clip_id), info)
-        atomic_write_bytes(project.probe_path(clip_id), json.dumps(
-            {"sha256": digest, "media": info.to_dict()}, indent=2).encode("utf-8"))
+        media.write_probe_record(project.probe_path(clip_id), digest, info)
         # film.yaml is read again under the lock: a producer's edit made while the footage
         # was copying, or a second ingest running beside this one, is kept.
         with project.lock("film"):

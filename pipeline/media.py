@@ -1,25 +1,50 @@
-"""Probing footage and making the derived files ingest needs (16 kHz WAV, review proxy)."""
+"""Probing footage, the probe record, and the derived files ingest makes (16 kHz WAV, proxy).
+
+What ffprobe says about a clip is recorded at ingest in ``build/probe/CLIP.json`` beside the
+footage's hash, so later stages read it instead of probing again; a record made for other bytes
+is ignored and the footage probed afresh.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import ffmpeg as ffmpeg_python
-
 from pipeline import runner
 from pipeline.exceptions import MediaError, MediaToolError
-from pipeline.project import MediaInfo, file_mode
+from pipeline.fsutil import atomic_write_bytes, temp_output
 
 # Streams ffprobe reports for pictures inside audio files (cover art) are not video footage.
 _ATTACHED_PIC = "attached_pic"
 # ffprobe "reads" any text file as tty/ansi art, and single pictures as image formats.
 _NOT_FOOTAGE = {"tty", "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "gif"}
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What ffprobe says about a clip's footage (recorded at ingest)."""
+
+    duration_ms: int
+    has_video: bool
+    has_audio: bool
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    audio_channels: int | None = None
+    sample_rate: int | None = None
+    rotation: int = 0
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    audio_streams: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return dict(self.__dict__)
 
 
 def ffmpeg_input_name(path: Path) -> str:
@@ -107,27 +132,41 @@ def probe(path: Path) -> MediaInfo:
     )
 
 
-@contextlib.contextmanager
-def temp_output(final: Path) -> Iterator[Path]:
-    """A temp path beside ``final`` (same suffix, so ffmpeg picks the muxer); renamed on success."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".part{final.suffix}",
-                               dir=final.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo) -> None:
+    """Record ``info`` for the footage whose sha256 is ``footage_sha256``."""
+    body = {"sha256": footage_sha256, "media": info.to_dict()}
+    atomic_write_bytes(record, json.dumps(body, indent=2).encode("utf-8"))
+
+
+def read_probe_record(record: Path) -> tuple[str, MediaInfo] | None:
+    """The footage hash and MediaInfo in ``record``; None when it is missing or unreadable."""
     try:
-        yield tmp_path
-        os.chmod(tmp_path, file_mode(final))
-        os.replace(tmp_path, final)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return str(data["sha256"]), MediaInfo(**data["media"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def cached_probe(footage: Path, record: Path, footage_sha256: Callable[[], str]) -> MediaInfo:
+    """What ``record`` says about ``footage`` if made for its bytes now; else probe and record.
+
+    ``footage_sha256`` hashes the footage as it is now; it is not called when there is no record
+    to compare with, so a missing file is then reported by the probe.
+    """
+    recorded = read_probe_record(record)
+    if recorded is not None and recorded[0] == footage_sha256():
+        return recorded[1]
+    info = probe(footage)
+    write_probe_record(record, footage_sha256(), info)
+    return info
 
 
 def extract_audio(src: Path, dst: Path, *,
                   progress: Callable[[float], None] | None = None,
                   total_s: float | None = None) -> None:
     """16 kHz mono 16-bit WAV of the first audio stream (what Whisper reads)."""
+    import ffmpeg as ffmpeg_python
+
     with temp_output(dst) as tmp:
         # "a:0": the first audio track only; a WAV holds one, and cameras often record two.
         stream = ffmpeg_python.input(ffmpeg_input_name(src))["a:0"].output(
@@ -138,6 +177,8 @@ def extract_audio(src: Path, dst: Path, *,
 def make_proxy(src: Path, dst: Path, info: MediaInfo, *,
                progress: Callable[[float], None] | None = None) -> None:
     """A small H.264 review proxy (540p, fast preset) with AAC audio when there is audio."""
+    import ffmpeg as ffmpeg_python
+
     with temp_output(dst) as tmp:
         inp = ffmpeg_python.input(ffmpeg_input_name(src))
         streams = []

@@ -41,12 +41,13 @@ from captions.model import Cue
 from consent.gate import ClipUse, GateResult
 from consent.gate import check as gate_check
 from pipeline import __version__, clearance, runner
-from pipeline.captionfiles import load_captions
+from pipeline.caption_store import load_captions
 from pipeline.exceptions import PipelineError
+from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_bytes, sha256_file, temp_output
 from pipeline.languages import iso639_2
-from pipeline.media import ffmpeg_input_name, temp_output
-from pipeline.output_profiles import OutputProfile, load_profile
-from pipeline.project import Project, atomic_write_bytes, sha256_bytes, sha256_file
+from pipeline.media import ffmpeg_input_name
+from pipeline.project import Project
+from pipeline.render_profiles import RenderProfile, load_profile
 
 # Bump when the way segments are made changes, so old cached segments are never reused.
 SEGMENT_FORMAT = 1
@@ -169,7 +170,7 @@ def _digest(value: Any) -> str:
     return sha256_bytes(json.dumps(value, sort_keys=True, default=str).encode())
 
 
-def _video_settings(profile: OutputProfile) -> dict[str, Any]:
+def _video_settings(profile: RenderProfile) -> dict[str, Any]:
     return {
         "w": profile.width, "h": profile.height, "fps": profile.fps,
         "codec": profile.video_codec, "preset": profile.video_preset, "crf": profile.video_crf,
@@ -184,7 +185,7 @@ def _source(part: Part) -> dict[str, Any]:
     return {"card": [list(line) for line in part.lines], "frames": part.frames}
 
 
-def segment_files(part: Part, profile: OutputProfile, segments_dir: Path) -> SegmentFiles:
+def segment_files(part: Part, profile: RenderProfile, segments_dir: Path) -> SegmentFiles:
     """Cache keys and file names of ``part``'s segments (nothing is rendered here)."""
     overlay = {
         "draft": DRAFT_TEXT if profile.burn_draft else None,
@@ -231,7 +232,7 @@ def _ass_text(text: str) -> str:
     return "\\N".join(line.strip() for line in text.split("\n"))
 
 
-def caption_style(profile: OutputProfile) -> dict[str, int]:
+def caption_style(profile: RenderProfile) -> dict[str, int]:
     """Font size, box padding and margins (pixels) of burned-in captions for ``profile``.
 
     The line height (libass's font size, in script pixels equal to picture pixels) is 7.5 % of
@@ -247,7 +248,7 @@ def caption_style(profile: OutputProfile) -> dict[str, int]:
     }
 
 
-def ass_document(cues: Sequence[Cue], profile: OutputProfile) -> bytes:
+def ass_document(cues: Sequence[Cue], profile: RenderProfile) -> bytes:
     """An ASS subtitle file drawing ``cues`` white on a black box, for libass to burn in."""
     st = caption_style(profile)
     head = [
@@ -285,7 +286,7 @@ def _timecode(frame: int, fps: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
 
 
-def _fit(video: Any, profile: OutputProfile) -> Any:
+def _fit(video: Any, profile: RenderProfile) -> Any:
     """Constant frame rate, scaled to fit and letter/pillarboxed, BT.709 4:2:0."""
     w, h = profile.width, profile.height
     # start_time=0 (not setpts=PTS-STARTPTS): a picture that starts after the sound is padded
@@ -299,7 +300,7 @@ def _fit(video: Any, profile: OutputProfile) -> Any:
             .filter("format", "yuv420p"))
 
 
-def _exact_frames(video: Any, part: Part, profile: OutputProfile) -> Any:
+def _exact_frames(video: Any, part: Part, profile: RenderProfile) -> Any:
     # Footage that ends before the out point holds its last frame, so every segment has exactly
     # the frames the plan counted.
     return (video
@@ -308,7 +309,7 @@ def _exact_frames(video: Any, part: Part, profile: OutputProfile) -> Any:
             .filter("setpts", "N/FRAME_RATE/TB"))
 
 
-def _card_video(part: Part, profile: OutputProfile) -> Any:
+def _card_video(part: Part, profile: RenderProfile) -> Any:
     w, h = profile.width, profile.height
     src = ffmpeg_python.input(f"color=c=black:s={w}x{h}:r={profile.fps}", f="lavfi").video
     sizes = [max(8, round(h * frac)) for _, frac in part.lines]
@@ -327,7 +328,7 @@ def _card_video(part: Part, profile: OutputProfile) -> Any:
     return src.filter("format", "yuv420p")
 
 
-def _overlays(video: Any, part: Part, profile: OutputProfile) -> Any:
+def _overlays(video: Any, part: Part, profile: RenderProfile) -> Any:
     h = profile.height
     size = max(8, round(h * 0.04))
     common: dict[str, Any] = {"font": FONT, "fontsize": size, "fontcolor": "white", "box": 1,
@@ -343,7 +344,7 @@ def _overlays(video: Any, part: Part, profile: OutputProfile) -> Any:
     return video
 
 
-def _video_args(profile: OutputProfile) -> dict[str, Any]:
+def _video_args(profile: RenderProfile) -> dict[str, Any]:
     return {
         "vcodec": profile.video_codec,
         "preset": profile.video_preset,
@@ -361,7 +362,7 @@ def _video_args(profile: OutputProfile) -> dict[str, Any]:
     }
 
 
-def _render_segment(part: Part, files: SegmentFiles, profile: OutputProfile, *,
+def _render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
                     want_video: bool, want_captioned: bool, want_audio: bool,
                     progress: Progress | None) -> None:
     """One ffmpeg run making the missing files of ``part`` (picture, captioned picture, sound)."""
@@ -421,25 +422,16 @@ def _render_segment(part: Part, files: SegmentFiles, profile: OutputProfile, *,
         if not outputs:
             return
         label = f"segment {part.name}"
-        before = _stat_stamp(part.source) if part.source is not None else None
+        before = change_stamp(part.source) if part.source is not None else None
         runner.run_graph(ffmpeg_python.merge_outputs(*outputs),
                          progress=(lambda f: progress(label, f)) if progress else None,
                          total_s=seconds)
         # The cache names this segment after the footage hash taken when the film was planned:
         # if the file was replaced while ffmpeg read it, the picture may be another clip's.
         # Raising here, inside the temp files' context, keeps it out of the cache.
-        if part.source is not None and _stat_stamp(part.source) != before:
+        if part.source is not None and change_stamp(part.source) != before:
             raise RenderError(f"clip {part.clip_id}: its footage changed while it was being "
                               "rendered; render again")
-
-
-def _stat_stamp(path: Path) -> tuple[int, int, int, int] | None:
-    """Size, mtime, inode and ctime: any replacement or rewrite of the file changes one."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 # --- joining and loudness ------------------------------------------------------------------------
@@ -486,7 +478,7 @@ def _num(value: Any) -> float:
         return float("-inf")
 
 
-def measure_loudness(audio_list: Path, profile: OutputProfile) -> dict[str, float]:
+def measure_loudness(audio_list: Path, profile: RenderProfile) -> dict[str, float]:
     """loudnorm's first pass over the joined sound: integrated, true peak, range, threshold."""
     stream = (_concat_input(audio_list).audio
               .filter("loudnorm", I=profile.loudness_i, TP=profile.true_peak,
@@ -537,7 +529,7 @@ class LoudnessReport:
                 "normalization": self.normalization, "note": self.note}
 
 
-def normalise_audio(audio_list: Path, dest: Path, profile: OutputProfile,
+def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
                     progress: Progress | None = None) -> LoudnessReport:
     """Measure the joined sound, normalise it in one linear pass, encode AAC, verify.
 
@@ -621,7 +613,7 @@ class RenderResult:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def run_gate(project: Project, profile: OutputProfile, *, draft: bool = False,
+def run_gate(project: Project, profile: RenderProfile, *, draft: bool = False,
              drop_withdrawn: bool = False, today: date | None = None,
              ) -> tuple[GateResult, list[str], list[ClipUse]]:
     """Ask the consent gate; return its result, the clips left out and the clips as used.
@@ -651,7 +643,7 @@ def run_gate(project: Project, profile: OutputProfile, *, draft: bool = False,
     return result, dropped, uses
 
 
-def plan_film(project: Project, profile: OutputProfile, clip_ids: Sequence[str],
+def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
               title_lines: Sequence[tuple[str, float]],
               credit_lines: Sequence[tuple[str, float]]) -> list[Part]:
     """The film as parts: title card, the clips in sequence order, credits card.
@@ -709,7 +701,7 @@ def _clean_stale(folder: Path) -> None:
                 stale.unlink()
 
 
-def render_segments(parts: Sequence[Part], profile: OutputProfile, segments_dir: Path, *,
+def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir: Path, *,
                     open_captions: bool, jobs: int = 1, progress: Progress | None = None,
                     ) -> tuple[dict[str, SegmentFiles], list[str], list[str]]:
     """Render every segment that is not cached; return files per part, rendered, reused.
@@ -751,7 +743,7 @@ def render_segments(parts: Sequence[Part], profile: OutputProfile, segments_dir:
     return files, rendered, reused
 
 
-def resolve_open_captions(project: Project, prof: OutputProfile, asked: bool | None) -> bool:
+def resolve_open_captions(project: Project, prof: RenderProfile, asked: bool | None) -> bool:
     """Whether to make the burned-in variant: the option, else film.yaml, else the profile."""
     if asked is not None:
         return asked
@@ -760,7 +752,7 @@ def resolve_open_captions(project: Project, prof: OutputProfile, asked: bool | N
 
 def render_film(
     project: Project,
-    profile: str | OutputProfile = "web",
+    profile: str | RenderProfile = "web",
     *,
     draft: bool = False,
     drop_withdrawn: bool = False,
@@ -867,7 +859,7 @@ def render_film(
         return result
 
 
-def _check_still_cleared(project: Project, prof: OutputProfile, uses: Sequence[ClipUse],
+def _check_still_cleared(project: Project, prof: RenderProfile, uses: Sequence[ClipUse],
                          gate: GateResult, *, draft: bool, today: date | None) -> None:
     """Refuse to publish if content or consent changed since the gate said yes.
 
@@ -912,7 +904,7 @@ OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, "film.srt", "film.vtt", "transcript.ht
                 "transcript.txt", "manifest.json")
 
 
-def _write_outputs(project: Project, prof: OutputProfile, parts: Sequence[Part],
+def _write_outputs(project: Project, prof: RenderProfile, parts: Sequence[Part],
                    files: dict[str, SegmentFiles], result: RenderResult, *,
                    uses: Sequence[ClipUse], credits: Any, video_list: Path,
                    captioned_list: Path | None, sound: Path, draft: bool,
@@ -996,7 +988,7 @@ def _widen_manifest_for_swap(path: Path, new: dict[str, Any]) -> None:
                        .encode("utf-8"))
 
 
-def _manifest(project: Project, prof: OutputProfile, parts: Sequence[Part],
+def _manifest(project: Project, prof: RenderProfile, parts: Sequence[Part],
               files: dict[str, SegmentFiles], result: RenderResult, uses: Sequence[ClipUse],
               credits: Any, outputs: dict[str, Any], draft: bool,
               inputs: dict[str, Any]) -> dict[str, Any]:

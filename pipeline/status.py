@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from consent.signoff import SIGNOFF_CODES
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 
 if TYPE_CHECKING:
     from consent import Event
-
-SIGNOFF_CODES = ("no-signoff", "stale-signoff", "changes-requested")
 
 
 def _consent_cells(project: Project, evs: Sequence[Event], channel: str, today: date,
@@ -80,12 +79,12 @@ def _rendered(project: Project, manifests: Sequence[dict[str, Any]],
 def film_status(project: Project, *, today: date | None = None) -> dict[str, Any]:
     """A JSON-ready report: the film and one entry per clip in sequence order."""
     from consent import affected_outputs
-    from pipeline.captionfiles import caption_state
+    from pipeline.caption_store import caption_state
     from pipeline.clearance import events, render_manifests
-    from pipeline.output_profiles import load_profile
+    from pipeline.render_profiles import load_profile
 
     today = today or date.today()
-    channel = load_profile(project.film.output_profiles[0]).channel
+    channel = load_profile(project.film.render_profiles[0]).channel
     problems: dict[str, str] = {}
     evs = events(project)
     manifests = render_manifests(project)

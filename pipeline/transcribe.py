@@ -1,211 +1,61 @@
 """Transcribe stage: clip audio -> Whisper words -> transcript JSON and draft caption files.
 
 For each clip: read ``build/audio/CLIP.wav`` (made at ingest), run the engine (loaded once for
-the whole run), drop what looks like a hallucination (recorded, never silently), write
-``build/transcripts/CLIP.json`` and the draft caption files ``captions/CLIP.srt`` and ``.vtt``
-through :mod:`pipeline.captionfiles`, which never overwrites a contributor's edits.
+the whole run), drop what looks like a hallucination (:mod:`pipeline.hallucinations`; recorded,
+never silently), write ``build/transcripts/CLIP.json`` and the draft caption files
+``captions/CLIP.srt`` and ``.vtt`` through :mod:`pipeline.caption_store`, which never overwrites a
+contributor's edits.
 
 A clip that fails does not stop the others; the failures are raised together at the end as a
 :class:`~pipeline.exceptions.BatchError`.
-
-The hallucination guard is a chain of small checks, each naming the reason it drops a segment:
-
-    empty             no words at all
-    no-speech         the no-speech probability is high and the decoding is unsure (Whisper's rule)
-    low-confidence    the words' mean probability is very low
-    compression-ratio the text compresses too well (a loop such as "the the the ...")
-    repeated-phrase   the same n-gram repeats back to back within a segment
-    repeats-previous  the segment repeats the previous one word for word
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from captions.exceptions import CaptionError
 from captions.model import Cue, Word
-from pipeline.captionfiles import KEPT_EDITED, CaptionWrite, load_captions, write_caption_file
+from captions.segment import segment
+from captions.styles import get_style
+from pipeline.caption_store import CaptionWrite, WriteStatus, load_captions, write_caption_file
 from pipeline.engines import (
     BUNDLED_MODEL_SHA256,
     DEFAULT_ENGINE,
     Engine,
-    Segment,
+    EngineUnavailableError,
+    ModelError,
     combined_hash,
     load_engine,
     read_wav,
     word_to_dict,
 )
 from pipeline.exceptions import BatchError, MediaError, PipelineError
-from pipeline.project import Project, atomic_write_bytes
+from pipeline.fsutil import atomic_write_bytes
+from pipeline.hallucinations import GUARD_VERSION, Dropped, guard
+from pipeline.project import Project
 
 log = logging.getLogger("coprod.transcribe")
 
 TRANSCRIPT_VERSION = 1
-# Bump when the guard's rules change, so up-to-date transcripts are made again.
-GUARD_VERSION = 1
-
-# Whisper's own rule (both engines' defaults): a window is silence when the no-speech token is
-# likely AND the decoding is unsure.
-NO_SPEECH_PROB = 0.6
-NO_SPEECH_LOGPROB = -1.0
-# Real speech, even mumbled meeting speech, gave mean word probabilities of 0.8 and above with
-# tiny.en on the corpus; what it "heard" in music and noise was 0.02-0.42.
-MIN_MEAN_WORD_PROBABILITY = 0.45
-# Whisper's own threshold for a decoding that has fallen into a loop.
-MAX_COMPRESSION_RATIO = 2.4
-# A phrase of 2+ words repeated this many times back to back, or one word this many + 1 times.
-REPEATS = 3
-MAX_NGRAM = 6
-# A whole segment repeating the previous one is a loop only if it is this long; "Yes. Yes." is not.
-MIN_REPEAT_WORDS = 4
 
 
-# --- the hallucination guard ------------------------------------------------------------------
+class ClipStatus(StrEnum):
+    """Where one clip is: reported through on_progress, and the last one in ClipResult.status."""
 
-
-@dataclass(frozen=True)
-class Dropped:
-    """A segment the guard removed, kept in the transcript under "dropped" with its reason."""
-
-    start: int
-    end: int
-    text: str
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {"start": self.start, "end": self.end, "text": self.text, "reason": self.reason}
-
-
-def _norm_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def compression_ratio(text: str) -> float:
-    """Whisper's measure: how much smaller zlib makes the text (loops compress very well)."""
-    raw = text.encode("utf-8")
-    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
-
-
-def check_empty(seg: Segment) -> str | None:
-    """A segment with no words."""
-    return "empty: no words" if not seg.words or not _norm_words(seg.text) else None
-
-
-def check_no_speech(seg: Segment) -> str | None:
-    """Whisper's silence rule."""
-    if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < NO_SPEECH_LOGPROB:
-        return (f"no-speech: no-speech probability {seg.no_speech_prob:.2f} with average "
-                f"log-probability {seg.avg_logprob:.2f}")
-    return None
-
-
-def check_low_confidence(seg: Segment) -> str | None:
-    """Words the model itself hardly believes."""
-    if not seg.words:
-        return None
-    mean = sum(w.probability for w in seg.words) / len(seg.words)
-    if mean < MIN_MEAN_WORD_PROBABILITY:
-        return f"low-confidence: mean word probability {mean:.2f}"
-    return None
-
-
-def check_compression_ratio(seg: Segment) -> str | None:
-    """Text that compresses like a loop."""
-    ratio = max(seg.compression_ratio, compression_ratio(seg.text))
-    if ratio > MAX_COMPRESSION_RATIO:
-        return f"compression-ratio: {ratio:.2f} (a repeating loop)"
-    return None
-
-
-def repeated_ngram(words: Sequence[str]) -> tuple[str, int] | None:
-    """The first n-gram repeated back to back enough times to be a loop, and its count."""
-    for n in range(1, MAX_NGRAM + 1):
-        needed = REPEATS + 1 if n == 1 else REPEATS
-        for start in range(len(words) - n * needed + 1):
-            gram = list(words[start : start + n])
-            count = 1
-            while words[start + count * n : start + (count + 1) * n] == gram:
-                count += 1
-            if count >= needed:
-                return " ".join(gram), count
-    return None
-
-
-def check_repeated_phrase(seg: Segment) -> str | None:
-    """The same phrase over and over within one segment."""
-    found = repeated_ngram(_norm_words(seg.text))
-    if found:
-        return f"repeated-phrase: {found[0]!r} {found[1]} times in a row"
-    return None
-
-
-SEGMENT_CHECKS: tuple[Callable[[Segment], str | None], ...] = (
-    check_empty,
-    check_no_speech,
-    check_low_confidence,
-    check_compression_ratio,
-    check_repeated_phrase,
-)
-
-
-def guard(segments: Sequence[Segment]) -> tuple[list[Segment], list[Dropped]]:
-    """Split ``segments`` into those kept and those dropped as likely hallucinations."""
-    kept: list[Segment] = []
-    dropped: list[Dropped] = []
-    for seg in segments:
-        reason = next((r for check in SEGMENT_CHECKS if (r := check(seg))), None)
-        if reason is None and kept:
-            words = _norm_words(seg.text)
-            if len(words) >= MIN_REPEAT_WORDS and words == _norm_words(kept[-1].text):
-                reason = "repeats-previous: same words as the segment before"
-        if reason is None:
-            kept.append(seg)
-        else:
-            dropped.append(Dropped(seg.start, seg.end, seg.text, reason))
-    return kept, dropped
-
-
-# --- word error rate (tests and bench) --------------------------------------------------------
-
-_SPELLED = {"mr": "mister", "mrs": "missus", "dr": "doctor", "st": "saint"}
-
-
-def normalise_for_wer(text: str) -> list[str]:
-    """Lower-case words without punctuation (``Americans,`` = ``americans``; ``Mr.`` = mister)."""
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower().replace("’", "'"))
-    return [_SPELLED.get(w, w) for w in words]
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """(substitutions + deletions + insertions) / reference words, after normalising both."""
-    ref, hyp = normalise_for_wer(reference), normalise_for_wer(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
-        previous = current
-    return previous[-1] / len(ref)
-
-
-# --- the stage --------------------------------------------------------------------------------
-
-# Clip states reported through on_progress and in ClipResult.status.
-TRANSCRIBED = "transcribed"
-UP_TO_DATE = "up-to-date"
-NO_AUDIO = "no-audio"
-FAILED = "failed"
+    LOADING = "loading"  # the engine is being loaded (first clip that needs it)
+    TRANSCRIBING = "transcribing"
+    TRANSCRIBED = "transcribed"
+    UP_TO_DATE = "up-to-date"
+    NO_AUDIO = "no-audio"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -215,7 +65,7 @@ class ClipProgress:
     clip_id: str
     index: int
     total: int
-    state: str
+    state: ClipStatus
     message: str
 
     def __str__(self) -> str:
@@ -227,7 +77,7 @@ class ClipResult:
     """What the stage did for one clip."""
 
     clip_id: str
-    status: str
+    status: ClipStatus
     transcript: Path | None = None
     captions: list[CaptionWrite] = field(default_factory=list)
     words: int = 0
@@ -283,12 +133,9 @@ def _clamp(cues: list[Cue], duration_ms: int) -> list[Cue]:
 
 
 def draft_cues(project: Project, words: Sequence[Word], duration_ms: int) -> list[Cue]:
-    """The machine draft: words segmented with the film's caption profile, inside the clip."""
-    from captions.profiles import get_profile
-    from captions.segment import segment
-
-    profile = get_profile(project.film.caption_profile)
-    return _clamp(segment(list(words), profile), duration_ms) if words else []
+    """The machine draft: words segmented with the film's caption style, inside the clip."""
+    style = get_style(project.film.caption_style)
+    return _clamp(segment(list(words), style), duration_ms) if words else []
 
 
 def machine_draft(project: Project, clip_id: str) -> list[Cue]:
@@ -302,7 +149,7 @@ def _write_captions(project: Project, clip_id: str, words: Sequence[Word], durat
     cues = draft_cues(project, words, duration_ms)
     srt = write_caption_file(project.caption_path(clip_id, "srt"), cues, force=force)
     vtt_cues = cues
-    if srt.status == KEPT_EDITED:
+    if srt.status == WriteStatus.KEPT_EDITED:
         # The reviewed SRT is what the film shows, so its .vtt twin follows it, not Whisper.
         try:
             vtt_cues = load_captions(srt.path)
@@ -328,7 +175,7 @@ class _Position:
     index: int = 0
     clip_id: str = ""
 
-    def say(self, state: str, message: str) -> None:
+    def say(self, state: ClipStatus, message: str) -> None:
         if self.on_progress is not None:
             self.on_progress(ClipProgress(self.clip_id, self.index, self.total, state, message))
 
@@ -337,7 +184,7 @@ class _Run:
     """One call of transcribe_project: the engine is loaded on first need, then reused."""
 
     def __init__(self, project: Project, engine: str, model: str | None, force: bool,
-                 vad: bool, say: Callable[[str, str], None]) -> None:
+                 vad: bool, say: Callable[[ClipStatus, str], None]) -> None:
         self.project = project
         self.engine_name = engine
         self.model = model
@@ -349,7 +196,7 @@ class _Run:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self.say("loading", f"loading {self.engine_name} model "
+            self.say(ClipStatus.LOADING, f"loading {self.engine_name} model "
                      f"{self.model or 'tiny.en (bundled)'}")
             self._engine = load_engine(self.engine_name, self.model, vad=self.vad,
                                        language=self.project.film.language)
@@ -361,7 +208,7 @@ class _Run:
             "guard_version": GUARD_VERSION,
             "clip": clip_id,
             "language": self.project.film.language,
-            "caption_profile": self.project.film.caption_profile,
+            "caption_profile": self.project.film.caption_style,
             "request": self.request,
             "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
@@ -377,7 +224,7 @@ class _Run:
                     "note": note, "words": [], "segments": [], "dropped": []}
             path = _write_transcript(project, clip_id, body)
             writes = _write_captions(project, clip_id, [], info.duration_ms, self.force)
-            return ClipResult(clip_id, NO_AUDIO, path, writes, notes=[note])
+            return ClipResult(clip_id, ClipStatus.NO_AUDIO, path, writes, notes=[note])
         if not audio.is_file():
             raise MediaError(audio, "audio for speech recognition is missing; ingest the clip "
                              "again")
@@ -386,16 +233,16 @@ class _Run:
                                                                  self.request)
         if current is not None:
             # Whisper would say the same again: only the caption files are made again from the
-            # recorded words (the profile may have changed, or a file may have been edited).
+            # recorded words (the style may have changed, or a file may have been edited).
             words = transcript_words(current)
             writes = _write_captions(project, clip_id, words, info.duration_ms, self.force)
             notes = ["transcript up to date"]
-            notes += [w.message for w in writes if w.status != "unchanged"]
-            return ClipResult(clip_id, UP_TO_DATE, project.transcript_path(clip_id), writes,
-                              len(words), notes=notes)
+            notes += [w.message for w in writes if w.status != WriteStatus.UNCHANGED]
+            return ClipResult(clip_id, ClipStatus.UP_TO_DATE, project.transcript_path(clip_id),
+                              writes, len(words), notes=notes)
         engine = self.engine()
         samples = read_wav(audio)
-        self.say("transcribing", f"transcribing {len(samples) / 16000:.1f} s of audio")
+        self.say(ClipStatus.TRANSCRIBING, f"transcribing {len(samples) / 16000:.1f} s of audio")
         segments = engine.transcribe(samples, project.film.language)
         kept, dropped = guard(segments)
         for item in dropped:
@@ -419,8 +266,8 @@ class _Run:
         }
         path = _write_transcript(project, clip_id, body)
         writes = _write_captions(project, clip_id, words, info.duration_ms, self.force)
-        notes = [w.message for w in writes if w.status != "written"]
-        return ClipResult(clip_id, TRANSCRIBED, path, writes, len(words), dropped, notes)
+        notes = [w.message for w in writes if w.status != WriteStatus.WRITTEN]
+        return ClipResult(clip_id, ClipStatus.TRANSCRIBED, path, writes, len(words), dropped, notes)
 
 
 def transcribe_project(
@@ -466,14 +313,14 @@ def transcribe_project(
                 if run._engine is None and _is_engine_failure(exc):
                     raise  # no engine means no clip can be done: one clear error, not N
                 report.failures.append((cid, exc))
-                report.results.append(ClipResult(cid, FAILED, notes=[str(exc)]))
-                position.say(FAILED, f"failed: {exc}")
+                report.results.append(ClipResult(cid, ClipStatus.FAILED, notes=[str(exc)]))
+                position.say(ClipStatus.FAILED, f"failed: {exc}")
                 continue
             except Exception as exc:  # a bug or a library error: report it with the clip
                 log.debug("clip %s failed", cid, exc_info=True)
                 report.failures.append((cid, exc))
-                report.results.append(ClipResult(cid, FAILED, notes=[repr(exc)]))
-                position.say(FAILED, f"failed: {type(exc).__name__}: {exc}")
+                report.results.append(ClipResult(cid, ClipStatus.FAILED, notes=[repr(exc)]))
+                position.say(ClipStatus.FAILED, f"failed: {type(exc).__name__}: {exc}")
                 continue
             report.results.append(result)
             position.say(result.status, _summary(result))
@@ -485,8 +332,6 @@ def transcribe_project(
 
 
 def _is_engine_failure(exc: Exception) -> bool:
-    from pipeline.engines import EngineUnavailableError, ModelError
-
     return isinstance(exc, EngineUnavailableError | ModelError)
 
 
@@ -497,12 +342,12 @@ def _ordered_clip_ids(project: Project) -> list[str]:
 
 
 def _summary(result: ClipResult) -> str:
-    if result.status == TRANSCRIBED:
+    if result.status == ClipStatus.TRANSCRIBED:
         text = f"{result.words} words"
         if result.dropped:
             text += f", {len(result.dropped)} segment(s) dropped as likely hallucinations"
         wrote = [w.written.name for w in result.captions
-                 if w.written is not None and w.status != "unchanged"]
+                 if w.written is not None and w.status != WriteStatus.UNCHANGED]
         text += f"; wrote {', '.join(wrote)}" if wrote else ""
         return "; ".join([text, *result.notes])
     return "; ".join(result.notes) or result.status

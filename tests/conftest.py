@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,12 +10,15 @@ import pytest
 
 from pipeline import runner
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# ../shared/corpus beside the repository (CI lays it there); COPROD_CORPUS points elsewhere, and
+# COPROD_CORPUS=/nonexistent shows what a clone without it runs.
+CORPUS = Path(os.environ.get("COPROD_CORPUS")
+              or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """../shared/corpus beside the repository (CI lays it there)."""
+    """The shared corpus; every test that needs it skips, naming where it looked, without it."""
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.exceptions import PipelineError
+from pipeline.fsutil import HASH_CHUNK, temp_output
 
 log = logging.getLogger("coprod.engines.ct2")
 
@@ -263,7 +264,7 @@ def ct2_model_hash(model_dir: Path) -> str:
     for name in ("model.bin", "config.json"):
         digest.update(name.encode() + b"\0")
         with open(model_dir / name, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
+            for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
                 digest.update(chunk)
     return digest.hexdigest()
 
@@ -315,13 +316,8 @@ def derived_checkpoint(model_dir: Path, *, model_hash: str | None = None) -> Pat
         ).decode("ascii"),
         "source_sha256": key,
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
+    with temp_output(target) as tmp:
         torch.save(checkpoint, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from captions.model import Word
-from pipeline.engines import (
+from pipeline.engines.base import (
     BEAM_SIZE,
     BUNDLED_MODEL_NAME,
     BUNDLED_MODEL_SHA256,

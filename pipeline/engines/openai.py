@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from captions.model import Word
-from pipeline.engines import (
+from pipeline.engines.base import (
     BEAM_SIZE,
     BUNDLED_MODEL_NAME,
     BUNDLED_MODEL_SHA256,
@@ -30,7 +30,7 @@ from pipeline.engines import (
     to_ms,
     verify_model_dir,
 )
-from pipeline.project import sha256_file
+from pipeline.fsutil import sha256_file
 
 log = logging.getLogger("coprod.engines.openai")
 

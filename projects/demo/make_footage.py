@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 from pipeline import runner
-from pipeline.media import ffmpeg_input_name, temp_output
+from pipeline.fsutil import temp_output
+from pipeline.media import ffmpeg_input_name
 
 # (clip file name, contributor id, display name, espeak-ng voice, gradient colours, SSML script)
 INTERVIEWS = [

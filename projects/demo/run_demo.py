@@ -74,8 +74,7 @@ def main(argv: list[str]) -> int:
         coprod(*args)
     project = Project.open(root)
     for cid, _name, _f, clip_id, _scopes in PEOPLE:
-        state = signoff_status(events(project), clip_id, cid, clip_key(project, clip_id)).state
-        if state != "signed":
+        if not signoff_status(events(project), clip_id, cid, clip_key(project, clip_id)).signed:
             coprod("signoff", str(root), clip_id, "--by", cid,
                    "--note", "watched with the producer")
     coprod("status", str(root))

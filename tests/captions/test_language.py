@@ -8,7 +8,6 @@ from captions.language import (
     COST_BAD_END,
     bare,
     break_cost,
-    ends_clause,
     ends_sentence,
     is_auxiliary,
     is_bad_end,
@@ -54,19 +53,6 @@ def test_bare_strips_case_and_outer_punctuation(word: str, expected: str) -> Non
 )
 def test_ends_sentence(word: str, expected: bool) -> None:
     assert ends_sentence(word) is expected
-
-
-@pytest.mark.parametrize(
-    ("word", "expected"),
-    [("you,", True), ("first;", True), ("this:", True), ("so...", True), ("well\u2014", True)],
-)
-def test_ends_clause(word: str, expected: bool) -> None:
-    assert ends_clause(word) is expected
-
-
-def test_ends_clause_is_false_for_sentence_ends_and_plain_words() -> None:
-    assert not ends_clause("country.")
-    assert not ends_clause("country")
 
 
 @pytest.mark.parametrize(

@@ -6,16 +6,16 @@ import pytest
 
 from captions import qc
 from captions.model import Cue
-from captions.profiles import Profile, get_profile
+from captions.styles import CaptionStyle, get_style
 
-BBC = get_profile("bbc")  # 37 chars, 2 lines, 0.833-7 s, gap 0 or >= 80 ms, 180 wpm
-NETFLIX = get_profile("netflix")  # 42 chars, 20 cps
+BBC = get_style("bbc")  # 37 chars, 2 lines, 0.833-7 s, gap 0 or >= 80 ms, 180 wpm
+NETFLIX = get_style("netflix")  # 42 chars, 20 cps
 
 
 def rules(
-    cues: list[Cue], profile: Profile = BBC, clip_duration_ms: int | None = None
+    cues: list[Cue], style: CaptionStyle = BBC, clip_duration_ms: int | None = None
 ) -> list[tuple[int, str]]:
-    found = qc.check(cues, profile, clip_duration_ms=clip_duration_ms)
+    found = qc.check(cues, style, clip_duration_ms=clip_duration_ms)
     return [(finding.cue, finding.rule) for finding in found]
 
 
@@ -60,7 +60,7 @@ def test_too_many_lines() -> None:
 def test_line_too_long() -> None:
     assert rules([Cue(0, 3000, "x" * 38)]) == [(1, qc.LINE_TOO_LONG)]
     assert rules([Cue(0, 3000, "x" * 37)]) == []
-    assert rules([Cue(0, 3000, "x" * 42)], profile=NETFLIX) == []
+    assert rules([Cue(0, 3000, "x" * 42)], style=NETFLIX) == []
 
 
 def test_line_too_long_names_each_line() -> None:
@@ -81,6 +81,12 @@ def test_empty_cue() -> None:
     assert rules([Cue(0, 2000, "Words.")]) == []
 
 
+def test_words_per_minute() -> None:
+    assert qc.words_per_minute(Cue(0, 2000, "one two\nthree four")) == 120.0
+    assert qc.words_per_minute(Cue(0, 0, "one")) == float("inf")
+    assert qc.words_per_minute(Cue(0, 1000, "")) == 0.0
+
+
 def test_reading_rate_words_per_minute() -> None:
     # 7 words in 2 s is 210 wpm; 6 is exactly 180, which is allowed.
     assert rules([Cue(0, 2000, "one two three four five six seven")]) == [(1, qc.READING_RATE)]
@@ -90,15 +96,15 @@ def test_reading_rate_words_per_minute() -> None:
 def test_reading_rate_easy_read_is_slower() -> None:
     cues = [Cue(0, 2000, "one two three four five")]  # 150 wpm
     assert rules(cues) == []
-    assert rules(cues, profile=get_profile("easy-read")) == [(1, qc.READING_RATE)]
+    assert rules(cues, style=get_style("easy-read")) == [(1, qc.READING_RATE)]
 
 
 def test_reading_rate_characters_per_second() -> None:
     # Netflix: 41 characters in 2 s is 20.5 cps; 40 is exactly 20. Line breaks do not count.
-    assert rules([Cue(0, 2000, "a" * 20 + "\n" + "b" * 21)], profile=NETFLIX) == [
+    assert rules([Cue(0, 2000, "a" * 20 + "\n" + "b" * 21)], style=NETFLIX) == [
         (1, qc.READING_RATE)
     ]
-    assert rules([Cue(0, 2000, "a" * 20 + "\n" + "b" * 20)], profile=NETFLIX) == []
+    assert rules([Cue(0, 2000, "a" * 20 + "\n" + "b" * 20)], style=NETFLIX) == []
 
 
 def test_short_gap() -> None:

@@ -1,8 +1,8 @@
-"""Caption segmentation: each step alone, each rule alone, each profile, and golden files.
+"""Caption segmentation: each step alone, each rule alone, each style, and golden files.
 
 Golden files are in tests/captions/golden/segment/. After a deliberate change to segmentation,
 regenerate them with ``COPROD_REGEN_GOLDEN=1 pytest tests/captions/test_segment.py`` and read
-every changed cue against the profile's rules before keeping them.
+every changed cue against the style's rules before keeping them.
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ import pytest
 
 from captions.language import is_bad_end
 from captions.model import Cue, Word
-from captions.profiles import PROFILES, Profile, get_profile
 from captions.segment import (
     break_lines,
     fits_one_cue,
     merge_short,
     normalise_words,
-    reading_rate_wpm,
     segment,
     split_at_pauses,
     split_at_sentence_ends,
@@ -32,11 +30,12 @@ from captions.segment import (
     time_cues,
     to_cues,
 )
+from captions.styles import STYLES, CaptionStyle, get_style
 
 GOLDEN = Path(__file__).parent / "golden" / "segment"
-BBC = get_profile("bbc")
-NETFLIX = get_profile("netflix")
-EASY_READ = get_profile("easy-read")
+BBC = get_style("bbc")
+NETFLIX = get_style("netflix")
+EASY_READ = get_style("easy-read")
 
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis"  # 45 letters, longer than any line
 
@@ -133,31 +132,31 @@ def cue_words(cues: Sequence[Cue]) -> list[str]:
 # Hard rules, checked on every output (used by the rule tests and the random property test).
 
 
-def assert_hard_rules(words: Sequence[Word], cues: Sequence[Cue], profile: Profile) -> None:
+def assert_hard_rules(words: Sequence[Word], cues: Sequence[Cue], style: CaptionStyle) -> None:
     tidy = normalise_words(words)
     assert cue_words(cues) == [w for t in tidy for w in t.text.split()], "words lost or reordered"
-    gap_ms = profile.min_gap_ms
+    gap_ms = style.min_gap_ms
     pos = 0
     for i, cue in enumerate(cues):
         n = len(cue.text.split())
         first, last = tidy[pos], tidy[pos + n - 1]
         pos += n
-        assert 1 <= len(cue.lines) <= profile.max_lines, cue
+        assert 1 <= len(cue.lines) <= style.max_lines, cue
         if n > 1:
-            assert all(len(line) <= profile.max_chars_per_line for line in cue.lines), cue
+            assert all(len(line) <= style.max_chars_per_line for line in cue.lines), cue
         assert cue.end > cue.start, cue
-        assert cue.duration <= profile.max_duration_ms, cue
-        assert cue.start >= first.start - profile.max_lead_ms, cue
-        assert cue.end <= last.end + profile.max_linger_ms, cue
+        assert cue.duration <= style.max_duration_ms, cue
+        assert cue.start >= first.start - style.max_lead_ms, cue
+        assert cue.end <= last.end + style.max_linger_ms, cue
         # The gap rule may move an edge by less than one gap, never more; a single word longer
         # than max_duration_ms is cut at the limit.
-        spoken_end = min(last.end, first.start + profile.max_duration_ms)
+        spoken_end = min(last.end, first.start + style.max_duration_ms)
         assert cue.start <= first.start + gap_ms and cue.end >= spoken_end - gap_ms, cue
         if i + 1 < len(cues):
             gap = cues[i + 1].start - cue.end
             assert gap == 0 or gap >= gap_ms, (cue, cues[i + 1])
     for before, after in itertools.pairwise(tidy):
-        if after.start - before.end >= profile.pause_split_ms:
+        if after.start - before.end >= style.pause_split_ms:
             for cue in cues:
                 assert not (cue.start <= before.end and cue.end >= after.start), (
                     f"{cue} covers the pause {before.end}-{after.start}"
@@ -291,7 +290,7 @@ def test_merge_short_leaves_a_cue_that_can_linger_into_silence() -> None:
 def test_merge_short_never_joins_across_a_pause() -> None:
     yes = evenly("Yes.", start=0, each=300)
     rest = evenly("I think so", start=300 + BBC.pause_split_ms, each=300)
-    # Even for a profile whose linger could not bridge the silence, the pause stays a boundary.
+    # Even for a style whose linger could not bridge the silence, the pause stays a boundary.
     strict = replace(BBC, max_linger_ms=100, max_lead_ms=100)
     assert texts(merge_short([yes, rest], strict)) == ["Yes.", "I think so"]
 
@@ -342,9 +341,9 @@ def test_break_lines_uses_a_bad_end_only_when_nothing_else_fits() -> None:
 
 def test_break_lines_differs_by_profile() -> None:
     words = "I want other people to know that it gets better, but only if someone listens".split()
-    layouts = {name: break_lines(words, p) for name, p in PROFILES.items()}
+    layouts = {name: break_lines(words, p) for name, p in STYLES.items()}
     for name, layout in layouts.items():
-        assert all(len(line) <= PROFILES[name].max_chars_per_line for line in layout.split("\n"))
+        assert all(len(line) <= STYLES[name].max_chars_per_line for line in layout.split("\n"))
     assert len(set(layouts.values())) == 3, layouts
 
 
@@ -353,14 +352,14 @@ def test_break_lines_puts_a_long_word_alone() -> None:
     assert break_lines([LONG_WORD], BBC) == LONG_WORD
 
 
-def _valid_layouts(words: Sequence[str], profile: Profile) -> list[list[list[str]]]:
+def _valid_layouts(words: Sequence[str], style: CaptionStyle) -> list[list[list[str]]]:
     """Every layout with the fewest lines that fits (brute force, for checking break_lines)."""
-    for lines in range(1, profile.max_lines + 1):
+    for lines in range(1, style.max_lines + 1):
         found = []
         for cuts in itertools.combinations(range(1, len(words)), lines - 1):
             bounds = (0, *cuts, len(words))
             layout = [list(words[a:b]) for a, b in itertools.pairwise(bounds)]
-            if all(len(" ".join(line)) <= profile.max_chars_per_line for line in layout):
+            if all(len(" ".join(line)) <= style.max_chars_per_line for line in layout):
                 found.append(layout)
         if found:
             return found
@@ -381,12 +380,12 @@ VOCAB = (
 @pytest.mark.parametrize("seed", range(60))
 def test_break_lines_avoids_bad_ends_whenever_a_layout_does(seed: int) -> None:
     rng = random.Random(seed)
-    profile = [BBC, NETFLIX, EASY_READ][seed % 3]
+    style = [BBC, NETFLIX, EASY_READ][seed % 3]
     words = [rng.choice(VOCAB) for _ in range(rng.randint(4, 12))]
-    layouts = _valid_layouts(words, profile)
+    layouts = _valid_layouts(words, style)
     if not layouts:
         return
-    chosen = [line.split() for line in break_lines(words, profile).split("\n")]
+    chosen = [line.split() for line in break_lines(words, style).split("\n")]
     assert chosen in layouts
     assert _bad_ends(chosen) == min(_bad_ends(layout) for layout in layouts), chosen
 
@@ -413,8 +412,8 @@ def test_time_cues_linger_stops_at_the_next_cue() -> None:
 
 
 def test_time_cues_never_lingers_beyond_max_linger() -> None:
-    profile = replace(EASY_READ, max_linger_ms=500, max_lead_ms=0)
-    cues = time_cues([Cue(1000, 1100, "Oh.")], profile)
+    style = replace(EASY_READ, max_linger_ms=500, max_lead_ms=0)
+    cues = time_cues([Cue(1000, 1100, "Oh.")], style)
     assert cues[0].end == 1100 + 500
 
 
@@ -428,8 +427,8 @@ def test_time_cues_leads_when_it_cannot_linger() -> None:
 
 
 def test_time_cues_never_leads_beyond_max_lead() -> None:
-    profile = replace(BBC, max_lead_ms=200)
-    cues = time_cues([Cue(3000, 3300, "Yes."), Cue(3300, 5000, "Go.")], profile)
+    style = replace(BBC, max_lead_ms=200)
+    cues = time_cues([Cue(3000, 3300, "Yes."), Cue(3300, 5000, "Go.")], style)
     assert cues[0].start == 2800
 
 
@@ -453,9 +452,9 @@ def test_time_cues_pulls_apart_when_closing_would_exceed_max_duration() -> None:
 def test_time_cues_never_fills_a_whole_pause() -> None:
     # Lingering 1.5 s after "Oh." would reach "Well." across a 1.5 s pause and touch it; a
     # silence that long must show no caption for at least a moment.
-    profile = replace(EASY_READ, min_duration_ms=2500)
-    cues = time_cues([Cue(0, 100, "Oh."), Cue(1600, 3000, "Well.")], profile)
-    assert cues[0].end == 1600 - profile.min_gap_ms
+    style = replace(EASY_READ, min_duration_ms=2500)
+    cues = time_cues([Cue(0, 100, "Oh."), Cue(1600, 3000, "Well.")], style)
+    assert cues[0].end == 1600 - style.min_gap_ms
     assert cues[1].start == 1600
 
 
@@ -503,22 +502,22 @@ def test_segment_merges_a_short_sentence_into_the_next() -> None:
 
 def test_segment_line_length_per_profile() -> None:
     words = spoken(PARAGRAPH)
-    for profile in PROFILES.values():
-        cues = segment(words, profile)
-        assert max(len(line) for c in cues for line in c.lines) <= profile.max_chars_per_line
-        assert max(len(c.lines) for c in cues) <= profile.max_lines
+    for style in STYLES.values():
+        cues = segment(words, style)
+        assert max(len(line) for c in cues for line in c.lines) <= style.max_chars_per_line
+        assert max(len(c.lines) for c in cues) <= style.max_lines
 
 
 def test_segment_profiles_break_the_same_words_differently() -> None:
     words = spoken(PARAGRAPH)
-    renders = {name: render(segment(words, p)) for name, p in PROFILES.items()}
+    renders = {name: render(segment(words, p)) for name, p in STYLES.items()}
     assert len(set(renders.values())) == 3
 
 
 def test_segment_has_no_bad_line_ends_on_real_speech() -> None:
     for spec in (words_of(JFK), words_of(JFK_WHISPER_TINY), spoken(PARAGRAPH)):
-        for profile in PROFILES.values():
-            cues = segment(spec, profile)
+        for style in STYLES.values():
+            cues = segment(spec, style)
             for cue in cues:
                 for line, nxt in itertools.pairwise(cue.lines):
                     assert not is_bad_end(line.split(), nxt.split()[0]), cue
@@ -569,21 +568,15 @@ def test_segment_is_deterministic() -> None:
     assert segment(words, BBC) == segment(list(words), BBC)
 
 
-def test_reading_rate_wpm() -> None:
-    assert reading_rate_wpm(Cue(0, 2000, "one two\nthree four")) == 120.0
-    assert reading_rate_wpm(Cue(0, 0, "one")) == float("inf")
-    assert reading_rate_wpm(Cue(0, 1000, "")) == 0.0
-
-
 # ---------------------------------------------------------------------------------------------
 # Realistic speech against golden files.
 
 
-@pytest.mark.parametrize("name", sorted(PROFILES))
+@pytest.mark.parametrize("name", sorted(STYLES))
 def test_golden_jfk(name: str) -> None:
     words = words_of(JFK)
-    cues = segment(words, PROFILES[name])
-    assert_hard_rules(words, cues, PROFILES[name])
+    cues = segment(words, STYLES[name])
+    assert_hard_rules(words, cues, STYLES[name])
     check_golden(f"jfk_{name}", cues)
 
 
@@ -594,12 +587,12 @@ def test_golden_jfk_whisper_tiny_bbc() -> None:
     check_golden("jfk_whisper_tiny_bbc", cues)
 
 
-@pytest.mark.parametrize("name", sorted(PROFILES))
+@pytest.mark.parametrize("name", sorted(STYLES))
 def test_golden_paragraph_with_pause(name: str) -> None:
     words = spoken(PARAGRAPH)
     assert len(words) >= 60
-    cues = segment(words, PROFILES[name])
-    assert_hard_rules(words, cues, PROFILES[name])
+    cues = segment(words, STYLES[name])
+    assert_hard_rules(words, cues, STYLES[name])
     # The 4-second pause falls between "volunteers." and "Making": a cue ends on one side.
     assert any(c.text.endswith("volunteers.") for c in cues)
     assert any(c.text.startswith("Making") for c in cues)
@@ -644,7 +637,7 @@ def random_words(rng: random.Random) -> list[Word]:
 @pytest.mark.parametrize("seed", range(150))
 def test_random_words_always_meet_the_hard_rules(seed: int) -> None:
     rng = random.Random(seed)
-    profile = list(PROFILES.values())[seed % 3]
+    style = list(STYLES.values())[seed % 3]
     words = random_words(rng)
-    cues = segment(words, profile)
-    assert_hard_rules(words, cues, profile)
+    cues = segment(words, style)
+    assert_hard_rules(words, cues, style)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from consent import ChangeRequest, ConsentError, ConsentGiven, RecordError, SignOff, Withdrawal
-from consent.records import add_years, record_from_dict
+from consent.ledger import canonical_json
+from consent.records import Capacity, Channel, Method, Scope, add_years, record_from_dict
 
 GIVEN = date(2024, 1, 10)
 KEY = "b" * 64
@@ -21,6 +22,21 @@ def make(**overrides: Any) -> ConsentGiven:
     }
     fields.update(overrides)
     return ConsentGiven.create("p1", **fields)
+
+
+def test_vocabulary_words_are_members_and_stored_as_plain_words() -> None:
+    consent = make(channels=["web", "internal"], method="easy-read", capacity="supported")
+    assert consent.method is Method.EASY_READ and consent.capacity is Capacity.SUPPORTED
+    assert consent.channels == (Channel.INTERNAL, Channel.WEB)
+    assert list(consent.scopes) == list(Scope)
+    # The ledger's bytes are what they were when these were plain strings.
+    assert canonical_json(consent.to_dict()) == (
+        b'{"capacity":"supported","channels":["internal","web"],"clips":null,'
+        b'"contributor":"p1","decision_maker":null,"expires":"2029-01-10",'
+        b'"given":"2024-01-10","method":"easy-read","note":"","obtained_by":"staff-1",'
+        b'"representative":null,"scopes":{"appear":true,"name":false,"story":false,'
+        b'"voice":true}}'
+    )
 
 
 def test_create_applies_default_expiry_and_normalises() -> None:

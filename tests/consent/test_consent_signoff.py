@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import pytest
 
-from consent import ConsentError, content_key, file_sha256
+from consent import ConsentError, content_key
 
 FOOTAGE = "a" * 64
 CAPTION = "c" * 64
@@ -56,10 +53,3 @@ def test_content_key_rejects_bad_inputs(
 ) -> None:
     with pytest.raises(ConsentError, match=words):
         content_key(*args)
-
-
-def test_file_sha256(tmp_path: Path) -> None:
-    path = tmp_path / "clip.srt"
-    data = b"1\n00:00:01,000 --> 00:00:02,000\nHello\n" * 50_000  # more than one read chunk
-    path.write_bytes(data)
-    assert file_sha256(path) == hashlib.sha256(data).hexdigest()

@@ -21,14 +21,14 @@ from consent.ledger import Ledger
 from consent.records import ConsentGiven, SignOff
 from pipeline import runner
 from pipeline.clearance import clip_key
-from pipeline.output_profiles import OutputProfile, load_profile
 from pipeline.project import Project
+from pipeline.render_profiles import RenderProfile, load_profile
 
 TODAY = date(2026, 6, 1)
 GREY = 128
 
 
-def tiny(profile: str = "web", **changes: object) -> OutputProfile:
+def tiny(profile: str = "web", **changes: object) -> RenderProfile:
     """A shipped profile shrunk for tests: 320x180, fastest x264 preset, 1 s cards."""
     base = dict(width=320, height=180, video_preset="ultrafast", title_card_ms=1000,
                 credits_card_ms=1000)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.wer import word_error_rate
 from pipeline import engines, runner
 from pipeline.engines import (
     BUNDLED_MODEL_SHA256,
@@ -35,7 +36,6 @@ from pipeline.engines import (
 )
 from pipeline.engines import ct2_to_openai as ct2
 from pipeline.exceptions import MediaError, PipelineError
-from pipeline.transcribe import word_error_rate
 
 JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
             "ask what you can do for your country.")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline import fsutil, runner
 from pipeline import ingest as ingest_mod
-from pipeline import runner
 from pipeline.cli import cli
-from pipeline.project import Project, sha256_file
+from pipeline.fsutil import sha256_file
+from pipeline.project import Project
 from tests.conftest import MakeMedia
 from tests.conftest import run_cli as _run
 
@@ -262,7 +263,7 @@ def test_copy_interrupted_midway_leaves_no_footage(
         # copystat runs after every byte is written and before the rename.
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ingest_mod.shutil, "copystat", interrupted)
+    monkeypatch.setattr(fsutil.shutil, "copystat", interrupted)
     with pytest.raises(KeyboardInterrupt):
         ingest_mod.ingest(project, [src])
     assert [p.name for p in project.footage_dir.iterdir()] == []

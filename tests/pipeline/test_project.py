@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.exceptions import ProjectError
-from pipeline.project import Project, parse_time_ms
+from pipeline.film import parse_time_ms
+from pipeline.project import Project
 
 
 def test_create_makes_folders_and_commented_film_yaml(tmp_path: Path) -> None:
@@ -17,8 +18,8 @@ def test_create_makes_folders_and_commented_film_yaml(tmp_path: Path) -> None:
     text = project.film_yaml.read_text()
     assert "# coprod film project" in text
     assert project.film.title == "Our film: together"
-    assert project.film.output_profiles == ["web"]
-    assert project.film.caption_profile == "bbc"
+    assert project.film.render_profiles == ["web"]
+    assert project.film.caption_style == "bbc"
 
 
 def test_create_refuses_existing_project(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The transcribe stage: hallucination guard, WER, and whole-project runs on corpus speech,
-silence, noise, music and a clip without audio."""
+"""The transcribe stage: WER, and whole-project runs on corpus speech, silence, noise, music and
+a clip without audio."""
 
 from __future__ import annotations
 
@@ -19,87 +19,20 @@ from typing import Any
 
 import pytest
 
+from bench.wer import normalise_for_wer, word_error_rate
 from captions import qc
 from captions.formats import load
-from captions.model import Word
-from captions.profiles import get_profile
+from captions.styles import get_style
 from pipeline import runner
-from pipeline.engines import BUNDLED_MODEL_SHA256, Segment, combined_hash
+from pipeline.engines import BUNDLED_MODEL_SHA256, combined_hash
 from pipeline.exceptions import BatchError, MediaError, ProjectError
 from pipeline.ingest import ingest
 from pipeline.project import Project
-from pipeline.transcribe import (
-    NO_AUDIO,
-    TRANSCRIBED,
-    UP_TO_DATE,
-    ClipProgress,
-    TranscribeReport,
-    guard,
-    normalise_for_wer,
-    repeated_ngram,
-    transcribe_project,
-    word_error_rate,
-)
+from pipeline.transcribe import ClipProgress, ClipStatus, TranscribeReport, transcribe_project
 
 JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
             "ask what you can do for your country.")
 HARVARD_TEXT = "The birch canoe slid on the smooth planks"
-
-
-# --- the guard, one rule at a time -------------------------------------------------------------
-
-
-def _seg(text: str, *, prob: float = 0.9, no_speech: float = 0.05, logprob: float = -0.3,
-         ratio: float = 1.2, start: int = 0) -> Segment:
-    words = [Word(start + 300 * i, start + 300 * i + 250, t, prob)
-             for i, t in enumerate(text.split())]
-    return Segment(start, start + 300 * len(words), text, words, logprob, no_speech, ratio)
-
-
-def test_guard_keeps_ordinary_speech() -> None:
-    segments = [_seg("And so my fellow Americans,"), _seg("ask not", start=2000)]
-    kept, dropped = guard(segments)
-    assert kept == segments and dropped == []
-
-
-@pytest.mark.parametrize(
-    ("segment", "reason"),
-    [
-        (_seg("You", no_speech=0.94, logprob=-1.2), "no-speech"),
-        (_seg("You", prob=0.05, no_speech=0.94, logprob=-0.86), "low-confidence"),
-        (_seg("Mm-hmm.", prob=0.40, no_speech=0.65, logprob=-0.88), "low-confidence"),
-        (_seg("thank you " * 12, ratio=3.1), "compression-ratio"),
-        (_seg("I will go there I will go there I will go there"), "repeated-phrase"),
-        (_seg("no no no no"), "repeated-phrase"),
-        (_seg("..."), "empty"),
-    ],
-)
-def test_guard_drops_each_kind_of_hallucination(segment: Segment, reason: str) -> None:
-    kept, dropped = guard([segment])
-    assert kept == []
-    assert len(dropped) == 1
-    assert dropped[0].reason.startswith(reason), dropped[0].reason
-    assert dropped[0].text == segment.text  # the text is kept, not lost
-
-
-def test_guard_keeps_a_short_genuine_repeat() -> None:
-    kept, _ = guard([_seg("no no no"), _seg("Yes."), _seg("Yes.", start=2000)])
-    assert len(kept) == 3
-
-
-def test_guard_drops_a_segment_repeating_the_previous_one() -> None:
-    first = _seg("thanks for watching the film")
-    again = _seg("Thanks for watching the film.", start=3000)
-    kept, dropped = guard([first, again])
-    assert kept == [first]
-    assert dropped[0].reason.startswith("repeats-previous")
-    assert dropped[0].start == 3000
-
-
-def test_repeated_ngram() -> None:
-    assert repeated_ngram("a b c a b c a b c".split()) == ("a b c", 3)
-    assert repeated_ngram("we went and we went home".split()) is None
-    assert repeated_ngram("so so so".split()) is None  # one word needs four in a row
 
 
 def test_word_error_rate() -> None:
@@ -214,20 +147,21 @@ def full_run(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.mark.slow
 def test_model_is_loaded_once_for_all_clips(full_run: FullRun) -> None:
-    transcribed = [r for r in full_run.report.results if r.status == TRANSCRIBED]
+    transcribed = [r for r in full_run.report.results if r.status == ClipStatus.TRANSCRIBED]
     assert len(transcribed) == 5
     assert full_run.loads == 1
 
 
 @pytest.mark.slow
 def test_progress_is_reported_per_clip(full_run: FullRun) -> None:
-    finals = [e for e in full_run.events if e.state in (TRANSCRIBED, NO_AUDIO)]
+    done = (ClipStatus.TRANSCRIBED, ClipStatus.NO_AUDIO)
+    finals = [e for e in full_run.events if e.state in done]
     assert [e.clip_id for e in finals] == ["jfk", "harvard", "silence", "noise", "bunny",
                                           "noaudio"]
     assert [e.index for e in finals] == [1, 2, 3, 4, 5, 6]
     assert all(e.total == 6 for e in full_run.events)
     assert str(finals[0]).startswith("[1/6] jfk: ")
-    assert any(e.state == "loading" for e in full_run.events)
+    assert any(e.state == ClipStatus.LOADING for e in full_run.events)
 
 
 @pytest.mark.slow
@@ -250,7 +184,7 @@ def test_speech_clip_transcript_and_captions(full_run: FullRun) -> None:
         cues = load(project.caption_path("jfk", ext))
         text = " ".join(c.text.replace("\n", " ") for c in cues)
         assert word_error_rate(JFK_TEXT, text) <= 0.1
-        findings = qc.check(cues, get_profile("bbc"),
+        findings = qc.check(cues, get_style("bbc"),
                             clip_duration_ms=project.probe("jfk").duration_ms)
         assert not qc.has_errors(findings), [str(f) for f in findings]
     assert word_error_rate(HARVARD_TEXT, _text(project, "harvard")) <= 0.2
@@ -281,7 +215,7 @@ def test_music_gives_no_captions_and_records_what_it_dropped(full_run: FullRun) 
 def test_clip_without_audio_gets_empty_captions_and_a_note(full_run: FullRun) -> None:
     project = full_run.project
     result = next(r for r in full_run.report.results if r.clip_id == "noaudio")
-    assert result.status == NO_AUDIO
+    assert result.status == ClipStatus.NO_AUDIO
     assert project.caption_path("noaudio").read_text("utf-8") == ""
     assert load(project.caption_path("noaudio", "vtt")) == []
     data = _transcript(project, "noaudio")
@@ -313,7 +247,7 @@ def test_second_run_is_up_to_date_without_loading_the_model(
     project = full_run.project
     stamp = project.caption_path("jfk").stat().st_mtime_ns
     report = transcribe_project(project, ["jfk", "silence"])
-    assert [r.status for r in report.results] == [UP_TO_DATE, UP_TO_DATE]
+    assert [r.status for r in report.results] == [ClipStatus.UP_TO_DATE, ClipStatus.UP_TO_DATE]
     assert count_loads.count == 0
     assert project.caption_path("jfk").stat().st_mtime_ns == stamp
 
@@ -340,7 +274,7 @@ def test_edited_captions_survive_transcribing_again(
     assert srt.read_bytes() != edited
     backups = list(project.captions_dir.glob("harvard.srt.bak-*"))
     assert [b.read_bytes() for b in backups] == [edited]
-    assert report.results[0].status == TRANSCRIBED
+    assert report.results[0].status == ClipStatus.TRANSCRIBED
 
 
 @pytest.mark.slow
@@ -353,7 +287,7 @@ def test_a_bad_clip_does_not_stop_the_others(template: Path, tmp_path: Path) -> 
     assert isinstance(info.value.failures[0][1], MediaError)
     assert "jfk" in str(info.value)
     report = info.value.report  # type: ignore[attr-defined]
-    assert [r.status for r in report.results] == ["failed", TRANSCRIBED]
+    assert [r.status for r in report.results] == [ClipStatus.FAILED, ClipStatus.TRANSCRIBED]
     assert load(project.caption_path("harvard"))
 
 
@@ -375,7 +309,7 @@ def test_openai_engine_through_the_stage(template: Path, tmp_path: Path) -> None
         mp.setenv("COPROD_CACHE_DIR", str(tmp_path / "cache"))
         project = _copy(template, tmp_path, keep=["harvard", "silence"])
         report = transcribe_project(project, engine="openai-whisper")
-    assert [r.status for r in report.results] == [TRANSCRIBED, TRANSCRIBED]
+    assert [r.status for r in report.results] == [ClipStatus.TRANSCRIBED, ClipStatus.TRANSCRIBED]
     data = _transcript(project, "harvard")
     assert data["engine"] == "openai-whisper"
     assert data["model_sha256"] == combined_hash(BUNDLED_MODEL_SHA256)

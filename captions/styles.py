@@ -1,4 +1,4 @@
-"""Caption profiles: the numbers each house style sets.
+"""Caption styles: the numbers each house style sets (film.yaml calls one ``captions.profile``).
 
 ``bbc`` follows the BBC Subtitle Guidelines (37 characters a line, 2 lines, 0.833-7 s a cue,
 no gap or at least 2 frames between cues, 180 wpm as the ceiling for reading speed).
@@ -11,12 +11,21 @@ shorter lines (32 characters) and longer minimum durations (1.5 s) so each cue c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from captions.exceptions import CaptionError
 
 
+class StyleName(StrEnum):
+    """The caption styles coprod knows, in the order people read them."""
+
+    BBC = "bbc"
+    NETFLIX = "netflix"
+    EASY_READ = "easy-read"
+
+
 @dataclass(frozen=True)
-class Profile:
+class CaptionStyle:
     """Limits that segmentation aims for and QC checks."""
 
     name: str
@@ -38,13 +47,14 @@ class Profile:
         return round(self.min_gap_frames * 1000 / self.fps)
 
 
-PROFILES: dict[str, Profile] = {
-    "bbc": Profile(name="bbc", max_chars_per_line=37),
-    "netflix": Profile(
-        name="netflix", max_chars_per_line=42, fps=24.0, max_wpm=None, max_cps=20.0
+# Keyed by StyleName members, which are the words themselves: STYLES["bbc"] works.
+STYLES: dict[str, CaptionStyle] = {
+    StyleName.BBC: CaptionStyle(name=StyleName.BBC, max_chars_per_line=37),
+    StyleName.NETFLIX: CaptionStyle(
+        name=StyleName.NETFLIX, max_chars_per_line=42, fps=24.0, max_wpm=None, max_cps=20.0
     ),
-    "easy-read": Profile(
-        name="easy-read",
+    StyleName.EASY_READ: CaptionStyle(
+        name=StyleName.EASY_READ,
         max_chars_per_line=32,
         min_duration_ms=1500,
         max_duration_ms=8000,
@@ -52,13 +62,11 @@ PROFILES: dict[str, Profile] = {
     ),
 }
 
-DEFAULT_PROFILE = "bbc"
 
-
-def get_profile(name: str) -> Profile:
-    """The profile called ``name``; raises CaptionError naming the known ones."""
+def get_style(name: str) -> CaptionStyle:
+    """The style called ``name``; raises CaptionError naming the known ones."""
     try:
-        return PROFILES[name]
+        return STYLES[name]
     except KeyError:
-        known = ", ".join(sorted(PROFILES))
+        known = ", ".join(sorted(STYLES))
         raise CaptionError(f"unknown caption profile {name!r} (known: {known})") from None

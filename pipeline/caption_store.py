@@ -1,4 +1,4 @@
-"""Writing caption files without ever losing a contributor's edits.
+"""The project's caption files, and the record of what coprod wrote, so no edit is ever lost.
 
 coprod records the sha256 of every caption file it writes in ``captions/.coprod-written.json``.
 Before it writes ``CLIP.srt`` again it compares the file on disk with that record:
@@ -22,23 +22,35 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from captions.model import Cue
-from pipeline.project import atomic_write_bytes, sha256_bytes, sha256_file
+from pipeline.fsutil import atomic_write_bytes, sha256_bytes, sha256_file
 
-log = logging.getLogger("coprod.captionfiles")
+log = logging.getLogger("coprod.caption_store")
 
 RECORD_NAME = ".coprod-written.json"
 MACHINE_DRAFT_TAG = "whisper"
 BACKUP_STAMP = "%Y%m%dT%H%M%S"
 
-# What happened to one caption file.
-WRITTEN = "written"  # coprod wrote it (new, or replacing its own earlier draft)
-UNCHANGED = "unchanged"  # the new text is what is already there
-KEPT_EDITED = "kept-edited"  # edited by someone; the draft went to CLIP.whisper.EXT
-REPLACED_EDITED = "replaced-edited"  # edited, replaced because of force; old one backed up
+
+class WriteStatus(StrEnum):
+    """What happened to one caption file when coprod wrote a draft."""
+
+    WRITTEN = "written"  # coprod wrote it (new, or replacing its own earlier draft)
+    UNCHANGED = "unchanged"  # the new text is what is already there
+    KEPT_EDITED = "kept-edited"  # edited by someone; the draft went to CLIP.whisper.EXT
+    REPLACED_EDITED = "replaced-edited"  # edited, replaced because of force; old one backed up
+
+
+class CaptionState(StrEnum):
+    """Whose a caption file is now (``coprod status``'s captions column)."""
+
+    MISSING = "missing"
+    MACHINE = "machine"  # byte-for-byte what coprod last wrote
+    EDITED = "edited"  # changed since, or never written by coprod
 
 
 @dataclass(frozen=True)
@@ -47,27 +59,22 @@ class CaptionWrite:
 
     path: Path
     written: Path | None
-    status: str
+    status: WriteStatus
     backup: Path | None = None
 
     @property
     def message(self) -> str:
         """One line for a producer."""
-        if self.status == KEPT_EDITED:
+        if self.status == WriteStatus.KEPT_EDITED:
             return (f"{self.path.name} was edited since coprod wrote it; kept it and wrote the "
                     f"new draft to {self.written.name if self.written else '?'} "
                     "(use --force to replace the edited file)")
-        if self.status == REPLACED_EDITED:
+        if self.status == WriteStatus.REPLACED_EDITED:
             return (f"{self.path.name} was edited; replaced it (--force) and kept the edited "
                     f"one as {self.backup.name if self.backup else '?'}")
-        if self.status == UNCHANGED:
+        if self.status == WriteStatus.UNCHANGED:
             return f"{self.path.name} unchanged"
         return f"wrote {self.path.name}"
-
-
-def record_path(caption_path: Path) -> Path:
-    """The record of what coprod wrote, in the caption file's folder."""
-    return caption_path.parent / RECORD_NAME
 
 
 def read_record(folder: Path) -> dict[str, Any]:
@@ -109,19 +116,14 @@ def backup_path(path: Path, when: datetime) -> Path:
     return candidate
 
 
-def caption_state(path: Path) -> str:
-    """``missing``, ``machine`` (as coprod wrote it) or ``edited`` (changed, or not coprod's)."""
+def caption_state(path: Path) -> CaptionState:
+    """Missing, machine (as coprod wrote it) or edited (changed since, or not coprod's)."""
     if not path.exists():
-        return "missing"
+        return CaptionState.MISSING
     recorded = read_record(path.parent).get(path.name, {})
     if isinstance(recorded, dict) and recorded.get("sha256") == sha256_file(path):
-        return "machine"
-    return "edited"
-
-
-def is_edited(path: Path) -> bool:
-    """True when ``path`` exists and is not byte-for-byte what coprod last wrote there."""
-    return caption_state(path) == "edited"
+        return CaptionState.MACHINE
+    return CaptionState.EDITED
 
 
 def write_caption_bytes(
@@ -141,7 +143,7 @@ def write_caption_bytes(
     if not path.exists():
         atomic_write_bytes(path, data)
         _remember(path.parent, path.name, digest, when)
-        return CaptionWrite(path, path, WRITTEN)
+        return CaptionWrite(path, path, WriteStatus.WRITTEN)
     current = sha256_file(path)
     recorded = read_record(path.parent).get(path.name, {})
     machine = isinstance(recorded, dict) and recorded.get("sha256") == current
@@ -149,24 +151,24 @@ def write_caption_bytes(
         if not machine:
             # Someone's file already says exactly this; adopting it loses nothing.
             _remember(path.parent, path.name, digest, when)
-        return CaptionWrite(path, path, UNCHANGED)
+        return CaptionWrite(path, path, WriteStatus.UNCHANGED)
     if machine:
         atomic_write_bytes(path, data)
         _remember(path.parent, path.name, digest, when)
-        return CaptionWrite(path, path, WRITTEN)
+        return CaptionWrite(path, path, WriteStatus.WRITTEN)
     if not force:
         draft = machine_draft_path(path)
         if not draft.is_file() or sha256_file(draft) != digest:
             atomic_write_bytes(draft, data)
         _remember(path.parent, draft.name, digest, when)
-        result = CaptionWrite(path, draft, KEPT_EDITED)
+        result = CaptionWrite(path, draft, WriteStatus.KEPT_EDITED)
         log.warning("%s", result.message)
         return result
     backup = backup_path(path, when)
     atomic_write_bytes(backup, path.read_bytes())
     atomic_write_bytes(path, data)
     _remember(path.parent, path.name, digest, when)
-    result = CaptionWrite(path, path, REPLACED_EDITED, backup)
+    result = CaptionWrite(path, path, WriteStatus.REPLACED_EDITED, backup)
     log.warning("%s", result.message)
     return result
 

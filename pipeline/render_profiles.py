@@ -1,29 +1,36 @@
-"""Output profiles: the small data files (pipeline/profiles/NAME.yaml) that say what a render makes.
+"""Render profiles: the small data files (pipeline/profiles/NAME.yaml) that say what a render makes.
 
-A profile fixes the picture size and frame rate, the codecs, the loudness target and true-peak
-limit, the consent channel the film will be shown on, and what is burned into the picture.
+A render profile (film.yaml ``profiles``, ``--profile`` of render and build) fixes the picture
+size and frame rate, the codecs, the loudness target and true-peak limit, the consent channel the
+film will be shown on, and what is burned into the picture.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
+from consent.records import Channel
 from pipeline.exceptions import PipelineError
+from pipeline.fsutil import sha256_bytes
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
-CHANNELS = ("internal", "training", "web", "social", "broadcast")
 
 
-class ProfileError(PipelineError):
-    """An output profile file is missing or invalid; names the file and the key."""
+class RenderProfileName(StrEnum):
+    """The render profiles shipped in pipeline/profiles/, in the order people read them."""
+
+    WEB = "web"
+    BROADCAST = "broadcast"
+    REVIEW = "review"
+
+
+class RenderProfileError(PipelineError):
+    """A render profile file is missing or invalid; names the file and the key."""
 
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path = str(path)
@@ -32,7 +39,7 @@ class ProfileError(PipelineError):
 
 
 @dataclass(frozen=True)
-class OutputProfile:
+class RenderProfile:
     """What one render makes. Times in ms, loudness in LUFS / dBTP / LU."""
 
     name: str
@@ -58,7 +65,7 @@ class OutputProfile:
     title_card_ms: int = 3000
     credits_card_ms: int = 5000
 
-    def replace(self, **changes: Any) -> OutputProfile:
+    def replace(self, **changes: Any) -> RenderProfile:
         """A copy with some fields changed (tests shrink the picture this way)."""
         return dataclasses.replace(self, **changes)
 
@@ -68,55 +75,60 @@ class OutputProfile:
 
     def digest(self) -> str:
         """sha256 of every field: a change to any of them changes every cache key using it."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+        return sha256_bytes(json.dumps(self.to_dict(), sort_keys=True).encode())
 
 
 def profile_names() -> list[str]:
-    """Names of the profiles shipped with coprod."""
+    """Names of the profile files shipped with coprod (pipeline/profiles/*.yaml), sorted."""
     return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
 
 
 def _number(path: Path, doc: dict[str, Any], key: str, kind: type, default: Any) -> Any:
     value = doc.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProfileError(path, f"{key}: must be a number")
+        raise RenderProfileError(path, f"{key}: must be a number")
     return kind(value)
 
 
-def load_profile(name: str | Path) -> OutputProfile:
+def load_profile(name: str | Path) -> RenderProfile:
     """The profile called ``name`` (web, broadcast, review) or read from a .yaml path.
 
     Raises:
-        ProfileError: no such profile, or the file is not a valid profile.
+        RenderProfileError: no such profile, or the file is not a valid profile.
     """
+    # ruamel.yaml is imported here so that `coprod --help`, which lists the names, stays quick.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     path = Path(name) if str(name).endswith((".yaml", ".yml")) else PROFILES_DIR / f"{name}.yaml"
     if not path.is_file():
-        raise ProfileError(path, f"no output profile {str(name)!r} "
+        raise RenderProfileError(path, f"no output profile {str(name)!r} "
                            f"(known: {', '.join(profile_names())})")
     try:
         doc = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (YAMLError, UnicodeDecodeError) as exc:
-        raise ProfileError(path, f"not valid YAML: {exc}") from None
+        raise RenderProfileError(path, f"not valid YAML: {exc}") from None
     if not isinstance(doc, dict):
-        raise ProfileError(path, "must be a mapping")
+        raise RenderProfileError(path, "must be a mapping")
     video = doc.get("video") or {}
     audio = doc.get("audio") or {}
     loud = doc.get("loudness") or {}
     for key, section in (("video", video), ("audio", audio), ("loudness", loud)):
         if not isinstance(section, dict):
-            raise ProfileError(path, f"{key}: must be a mapping")
+            raise RenderProfileError(path, f"{key}: must be a mapping")
     channel = doc.get("channel")
-    if channel not in CHANNELS:
-        raise ProfileError(path, f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+    if not isinstance(channel, str) or channel not in frozenset(Channel):
+        raise RenderProfileError(path, f"channel: {channel!r} is not one of "
+                                 f"{', '.join(Channel)}")
     flags = {}
     for key in ("open_captions", "burn_draft", "burn_timecode"):
         value = doc.get(key, False)
         if not isinstance(value, bool):
-            raise ProfileError(path, f"{key}: must be true or false")
+            raise RenderProfileError(path, f"{key}: must be true or false")
         flags[key] = value
-    profile = OutputProfile(
+    profile = RenderProfile(
         name=path.stem,
-        channel=channel,
+        channel=Channel(channel),
         description=str(doc.get("description", "")),
         width=_number(path, doc, "width", int, None),
         height=_number(path, doc, "height", int, None),
@@ -137,12 +149,13 @@ def load_profile(name: str | Path) -> OutputProfile:
         **flags,
     )
     if profile.width % 2 or profile.height % 2 or profile.width < 64 or profile.height < 64:
-        raise ProfileError(path, "width and height must be even numbers of at least 64")
+        raise RenderProfileError(path, "width and height must be even numbers of at least 64")
     if not 1 <= profile.fps <= 120:
-        raise ProfileError(path, "fps: must be between 1 and 120")
+        raise RenderProfileError(path, "fps: must be between 1 and 120")
     if not -70 <= profile.loudness_i <= -5 or not -9 <= profile.true_peak <= 0:
-        raise ProfileError(path, "loudness: integrated must be -70..-5 LUFS, true_peak -9..0 dBTP")
+        raise RenderProfileError(path, "loudness: integrated must be -70..-5 LUFS, "
+                                 "true_peak -9..0 dBTP")
     if profile.sample_rate % profile.fps:
         # Whole audio samples per frame keep every segment's audio exactly as long as its video.
-        raise ProfileError(path, "audio sample_rate must be a whole multiple of fps")
+        raise RenderProfileError(path, "audio sample_rate must be a whole multiple of fps")
     return profile

@@ -1,13 +1,14 @@
-"""Caption review for producers: QC of each clip's caption file and what a reviewer changed."""
+"""Caption QC for producers: each clip's caption file checked, and what a reviewer changed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from captions.exceptions import CaptionError, CaptionParseError
-from captions.profiles import get_profile
 from captions.qc import ERROR, Finding, check
-from pipeline.captionfiles import load_captions
+from captions.styles import get_style
+from pipeline.caption_store import load_captions
+from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 
 NO_CAPTIONS = "no-caption-file"
@@ -15,13 +16,18 @@ UNREADABLE = "unreadable"
 
 
 def check_captions(project: Project, clip_ids: Sequence[str] = (), *,
-                   profile: str | None = None) -> list[Finding]:
+                   style: str | None = None) -> list[Finding]:
     """QC findings for each clip's caption file (every clip in the film by default).
+
+    Args:
+        project: the film project.
+        clip_ids: the clips to check; empty for every clip in the film.
+        style: the caption style to check against; None for film.yaml's.
 
     A missing or unreadable caption file is itself an error finding, so one bad file does not
     hide the findings of the others.
     """
-    rules = get_profile(profile or project.film.caption_profile)
+    rules = get_style(style or project.film.caption_style)
     ids = list(clip_ids) or [item.clip_id for item in project.film.sequence]
     findings: list[Finding] = []
     for clip_id in ids:
@@ -50,7 +56,6 @@ def check_captions(project: Project, clip_ids: Sequence[str] = (), *,
 def diff_captions(project: Project, clip_id: str) -> str:
     """What the reviewer changed in CLIP.srt relative to Whisper's draft, readable by a person."""
     from captions.diff import diff_tracks, format_diff
-    from pipeline.exceptions import PipelineError
     from pipeline.transcribe import machine_draft
 
     path = project.caption_path(clip_id)

@@ -10,19 +10,16 @@ import pytest
 
 from captions.formats import load, save
 from captions.model import Cue
-from pipeline.captionfiles import (
-    KEPT_EDITED,
+from pipeline.caption_store import (
     RECORD_NAME,
-    REPLACED_EDITED,
-    UNCHANGED,
-    WRITTEN,
+    CaptionState,
+    WriteStatus,
     caption_state,
-    is_edited,
     machine_draft_path,
     read_record,
-    sha256_bytes,
     write_caption_file,
 )
+from pipeline.fsutil import sha256_bytes
 
 DRAFT_1 = [Cue(0, 2000, "Hello, this is our film."), Cue(2100, 4000, "We made it together.")]
 DRAFT_2 = [Cue(0, 2000, "Hello, this is our film!"), Cue(2100, 4500, "We made it together.")]
@@ -45,11 +42,11 @@ def _leftovers(folder: Path) -> list[str]:
 def test_new_file_is_written_and_recorded(tmp_path: Path, ext: str) -> None:
     path = tmp_path / f"clip.{ext}"
     result = write_caption_file(path, DRAFT_1)
-    assert result.status == WRITTEN and result.written == path
+    assert result.status == WriteStatus.WRITTEN and result.written == path
     assert [c.text for c in load(path)] == [c.text for c in DRAFT_1]
     record = read_record(tmp_path)
     assert record[path.name]["sha256"] == sha256_bytes(path.read_bytes())
-    assert caption_state(path) == "machine"
+    assert caption_state(path) == CaptionState.MACHINE
     assert _leftovers(tmp_path) == []
 
 
@@ -64,7 +61,7 @@ def test_coprods_own_draft_is_replaced(tmp_path: Path) -> None:
     path = tmp_path / "clip.srt"
     write_caption_file(path, DRAFT_1)
     result = write_caption_file(path, DRAFT_2)
-    assert result.status == WRITTEN
+    assert result.status == WriteStatus.WRITTEN
     assert load(path)[0].text == "Hello, this is our film!"
     assert not machine_draft_path(path).exists()
     assert not list(tmp_path.glob("*.bak-*"))
@@ -75,7 +72,7 @@ def test_same_text_leaves_the_file_alone(tmp_path: Path) -> None:
     write_caption_file(path, DRAFT_1)
     stamp = path.stat().st_mtime_ns
     result = write_caption_file(path, DRAFT_1)
-    assert result.status == UNCHANGED
+    assert result.status == WriteStatus.UNCHANGED
     assert path.stat().st_mtime_ns == stamp
 
 
@@ -84,9 +81,9 @@ def test_edited_file_is_kept_and_draft_written_beside_it(tmp_path: Path, ext: st
     path = tmp_path / f"clip.{ext}"
     write_caption_file(path, DRAFT_1)
     edited = _edit(path)
-    assert is_edited(path)
+    assert caption_state(path) == CaptionState.EDITED
     result = write_caption_file(path, DRAFT_2)
-    assert result.status == KEPT_EDITED
+    assert result.status == WriteStatus.KEPT_EDITED
     assert path.read_bytes() == edited  # the contributor's bytes, untouched
     draft = tmp_path / f"clip.whisper.{ext}"
     assert result.written == draft
@@ -94,7 +91,7 @@ def test_edited_file_is_kept_and_draft_written_beside_it(tmp_path: Path, ext: st
     assert "clip.whisper" in result.message and "--force" in result.message
     # Still edited, still protected on the next run.
     again = write_caption_file(path, DRAFT_1)
-    assert again.status == KEPT_EDITED and path.read_bytes() == edited
+    assert again.status == WriteStatus.KEPT_EDITED and path.read_bytes() == edited
     assert _leftovers(tmp_path) == []
 
 
@@ -103,11 +100,11 @@ def test_force_replaces_an_edited_file_keeping_a_backup(tmp_path: Path) -> None:
     write_caption_file(path, DRAFT_1)
     edited = _edit(path)
     result = write_caption_file(path, DRAFT_2, force=True, now=WHEN)
-    assert result.status == REPLACED_EDITED
+    assert result.status == WriteStatus.REPLACED_EDITED
     assert result.backup == tmp_path / "clip.srt.bak-20260304T050607"
     assert result.backup.read_bytes() == edited
     assert load(path)[0].text == "Hello, this is our film!"
-    assert caption_state(path) == "machine"
+    assert caption_state(path) == CaptionState.MACHINE
     # A second forced replacement in the same second does not overwrite the first backup.
     _edit(path)
     second = write_caption_file(path, DRAFT_1, force=True, now=WHEN)
@@ -119,7 +116,7 @@ def test_a_file_coprod_never_wrote_counts_as_edited(tmp_path: Path) -> None:
     path = tmp_path / "clip.srt"
     path.write_text("1\n00:00:00,000 --> 00:00:01,000\nTyped by hand\n", encoding="utf-8")
     result = write_caption_file(path, DRAFT_1)
-    assert result.status == KEPT_EDITED
+    assert result.status == WriteStatus.KEPT_EDITED
     assert load(path)[0].text == "Typed by hand"
 
 
@@ -128,7 +125,7 @@ def test_a_lost_record_protects_rather_than_overwrites(tmp_path: Path) -> None:
     write_caption_file(path, DRAFT_1)
     (tmp_path / RECORD_NAME).write_text("{not json", encoding="utf-8")
     result = write_caption_file(path, DRAFT_2)
-    assert result.status == KEPT_EDITED
+    assert result.status == WriteStatus.KEPT_EDITED
     assert load(path)[0].text == "Hello, this is our film."
 
 
@@ -136,16 +133,16 @@ def test_an_edit_that_matches_the_new_draft_is_adopted(tmp_path: Path) -> None:
     path = tmp_path / "clip.srt"
     save(DRAFT_2, path)  # someone wrote exactly what coprod would now write
     result = write_caption_file(path, DRAFT_2)
-    assert result.status == UNCHANGED
-    assert caption_state(path) == "machine"
+    assert result.status == WriteStatus.UNCHANGED
+    assert caption_state(path) == CaptionState.MACHINE
 
 
 def test_deleted_file_is_written_again(tmp_path: Path) -> None:
     path = tmp_path / "clip.srt"
     write_caption_file(path, DRAFT_1)
     path.unlink()
-    assert caption_state(path) == "missing"
-    assert write_caption_file(path, DRAFT_2).status == WRITTEN
+    assert caption_state(path) == CaptionState.MISSING
+    assert write_caption_file(path, DRAFT_2).status == WriteStatus.WRITTEN
 
 
 def test_record_is_json_naming_each_file(tmp_path: Path) -> None:
