@@ -2,66 +2,35 @@
 
 Each record is a small frozen dataclass that validates itself on construction and converts to and
 from the plain dict stored in the ledger (``to_dict`` / ``from_dict``). Dates are ``datetime.date``
-and are stored as ISO strings.
+and are stored as ISO strings. Consent and withdrawal are here; sign-off and change request are in
+:mod:`consent.feedback`, the words they use in :mod:`consent.vocabulary` and the field checks in
+:mod:`consent.fields`. This module names every event type the ledger stores.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from typing import Any, TypeGuard, TypeVar
+from typing import Any
 
 from consent.exceptions import ConsentError, RecordError
-
-# The vocabulary of consent. Members are the words themselves ("web" == Channel.WEB), stored and
-# shown as such; the order is the order people read them in (`consent show`, messages).
-
-
-class Scope(StrEnum):
-    """What a contributor may agree to."""
-
-    APPEAR = "appear"  # on camera
-    VOICE = "voice"  # heard
-    NAME = "name"  # real name in credits or on screen
-    STORY = "story"  # personal details told
-
-
-class Channel(StrEnum):
-    """Where a film may be shown."""
-
-    INTERNAL = "internal"
-    TRAINING = "training"
-    WEB = "web"
-    SOCIAL = "social"
-    BROADCAST = "broadcast"
-
-
-class Method(StrEnum):
-    """How consent was given."""
-
-    WRITTEN = "written"
-    VERBAL = "verbal"
-    EASY_READ = "easy-read"
-    SIGNED_BY_REPRESENTATIVE = "signed-by-representative"
-
-
-class Capacity(StrEnum):
-    """Whose decision it was: the contributor's own, supported, or made in their best interests."""
-
-    OWN = "own"
-    SUPPORTED = "supported"
-    BEST_INTERESTS = "best-interests"
-
-
-_Word = TypeVar("_Word", bound=StrEnum)
+from consent.feedback import ChangeRequest, SignOff
+from consent.fields import (
+    check_clips,
+    check_date,
+    check_keys,
+    check_optional_text,
+    check_text,
+    check_word,
+    covers_clip,
+    get_field,
+    is_sha256_hex,
+)
+from consent.vocabulary import Capacity, Channel, Method, Scope
 
 DEFAULT_EXPIRY_YEARS = 5
 MAX_EXPIRY_YEARS = 5
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 # Withdrawal has a field called `date`; this alias lets its annotation name the type.
 _Date = date
@@ -73,86 +42,6 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def _text(name: str, value: object, *, required: bool = True) -> str:
-    if not isinstance(value, str):
-        raise RecordError(name, "must be text")
-    if required and not value.strip():
-        raise RecordError(name, "must not be empty")
-    return value
-
-
-def _optional_text(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    return _text(name, value)
-
-
-def is_sha256_hex(value: object) -> TypeGuard[str]:
-    """True for a sha256 hex digest as coprod writes them: 64 lowercase hex digits."""
-    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
-
-
-def _choice(name: str, value: object, allowed: type[_Word]) -> _Word:
-    """``value`` as a word of ``allowed``; RecordError naming the known words otherwise."""
-    if isinstance(value, str):
-        try:
-            return allowed(value)
-        except ValueError:
-            pass
-    # Echoing the bad value is safe here: it is one of our own vocabulary words or a typo of one.
-    raise RecordError(name, f"unknown {name} {value!r} (known: {', '.join(allowed)})")
-
-
-def _clips(value: object) -> tuple[str, ...] | None:
-    """None means every clip of the contributor; a list must name at least one clip."""
-    if value is None:
-        return None
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise RecordError("clips", "must be a list of clip ids or None for all clips")
-    clips = tuple(_text("clips", clip) for clip in value)
-    if not clips:
-        raise RecordError("clips", "an empty list covers nothing; use None for all clips")
-    if len(set(clips)) != len(clips):
-        raise RecordError("clips", "a clip is listed twice")
-    return clips
-
-
-def _date(name: str, value: object) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise RecordError(name, f"must be a date YYYY-MM-DD, got {value!r}")
-
-
-def _sha256(name: str, value: object) -> str:
-    if not is_sha256_hex(value):
-        raise RecordError(name, "must be a sha256 hex digest (64 lowercase hex digits)")
-    return value
-
-
-def _get(data: Mapping[str, Any], key: str, default: Any = ...) -> Any:
-    if key in data:
-        return data[key]
-    if default is ...:
-        raise RecordError(key, "missing")
-    return default
-
-
-def _check_keys(data: Mapping[str, Any], allowed: Iterable[str], kind: str) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise RecordError(unknown[0], f"not a field of a {kind} record")
-
-
-def covers_clip(clips: tuple[str, ...] | None, clip_id: str) -> bool:
-    """True when a record's clip list (None = all the contributor's clips) includes ``clip_id``."""
-    return clips is None or clip_id in clips
 
 
 @dataclass(frozen=True)
@@ -192,36 +81,36 @@ class ConsentGiven:
     note: str = ""
 
     def __post_init__(self) -> None:
-        _text("contributor", self.contributor)
+        check_text("contributor", self.contributor)
         if not isinstance(self.scopes, Mapping):
             raise RecordError("scopes", "must map each scope to yes/no")
         for scope, granted in self.scopes.items():
-            _choice("scope", scope, Scope)
+            check_word("scope", scope, Scope)
             if not isinstance(granted, bool):
                 raise RecordError("scopes", f"{scope} must be true or false")
         # Normalise so that every stored consent says yes or no to every scope explicitly.
         object.__setattr__(self, "scopes", {s: bool(self.scopes.get(s, False)) for s in Scope})
         if isinstance(self.channels, str) or not isinstance(self.channels, Iterable):
             raise RecordError("channels", "must be a list of channels")
-        channels = {_choice("channel", c, Channel) for c in self.channels}
+        channels = {check_word("channel", c, Channel) for c in self.channels}
         if not channels:
             raise RecordError("channels", "at least one channel is needed")
         object.__setattr__(self, "channels", tuple(c for c in Channel if c in channels))
-        object.__setattr__(self, "clips", _clips(self.clips))
-        object.__setattr__(self, "given", _date("given", self.given))
-        object.__setattr__(self, "expires", _date("expires", self.expires))
+        object.__setattr__(self, "clips", check_clips(self.clips))
+        object.__setattr__(self, "given", check_date("given", self.given))
+        object.__setattr__(self, "expires", check_date("expires", self.expires))
         if self.expires <= self.given:
             raise RecordError(
                 "expires",
                 f"expiry {self.expires.isoformat()} is not after the date consent was given "
                 f"({self.given.isoformat()})",
             )
-        object.__setattr__(self, "method", _choice("method", self.method, Method))
-        _text("obtained_by", self.obtained_by)
-        object.__setattr__(self, "capacity", _choice("capacity", self.capacity, Capacity))
-        _optional_text("decision_maker", self.decision_maker)
-        _optional_text("representative", self.representative)
-        _text("note", self.note, required=False)
+        object.__setattr__(self, "method", check_word("method", self.method, Method))
+        check_text("obtained_by", self.obtained_by)
+        object.__setattr__(self, "capacity", check_word("capacity", self.capacity, Capacity))
+        check_optional_text("decision_maker", self.decision_maker)
+        check_optional_text("representative", self.representative)
+        check_text("note", self.note, required=False)
         if self.capacity == Capacity.BEST_INTERESTS and self.decision_maker is None:
             raise RecordError(
                 "decision_maker", "a best-interests decision must record who made it"
@@ -285,7 +174,7 @@ class ConsentGiven:
         else:
             granted = list(scopes)
             for scope in granted:
-                _choice("scope", scope, Scope)
+                check_word("scope", scope, Scope)
             scope_map = {s: s in granted for s in Scope}
         if expires is None:
             expires = add_years(given, default_expiry_years)
@@ -344,20 +233,20 @@ class ConsentGiven:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConsentGiven:
         """Rebuild from :meth:`to_dict` output; raises RecordError naming the bad field."""
-        _check_keys(data, _CONSENT_KEYS, "consent")
+        check_keys(data, _CONSENT_KEYS, "consent")
         return cls(
-            contributor=_get(data, "contributor"),
-            scopes=_get(data, "scopes"),
-            channels=_get(data, "channels"),
-            clips=_get(data, "clips", None),
-            given=_get(data, "given"),
-            expires=_get(data, "expires"),
-            method=_get(data, "method"),
-            obtained_by=_get(data, "obtained_by"),
-            capacity=_get(data, "capacity", Capacity.OWN),
-            decision_maker=_get(data, "decision_maker", None),
-            representative=_get(data, "representative", None),
-            note=_get(data, "note", ""),
+            contributor=get_field(data, "contributor"),
+            scopes=get_field(data, "scopes"),
+            channels=get_field(data, "channels"),
+            clips=get_field(data, "clips", None),
+            given=get_field(data, "given"),
+            expires=get_field(data, "expires"),
+            method=get_field(data, "method"),
+            obtained_by=get_field(data, "obtained_by"),
+            capacity=get_field(data, "capacity", Capacity.OWN),
+            decision_maker=get_field(data, "decision_maker", None),
+            representative=get_field(data, "representative", None),
+            note=get_field(data, "note", ""),
         )
 
 
@@ -384,10 +273,10 @@ class Withdrawal:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        _text("contributor", self.contributor)
-        object.__setattr__(self, "date", _date("date", self.date))
-        object.__setattr__(self, "clips", _clips(self.clips))
-        _text("reason", self.reason, required=False)
+        check_text("contributor", self.contributor)
+        object.__setattr__(self, "date", check_date("date", self.date))
+        object.__setattr__(self, "clips", check_clips(self.clips))
+        check_text("reason", self.reason, required=False)
 
     def covers(self, clip_id: str) -> bool:
         """True when this withdrawal applies to ``clip_id``."""
@@ -405,98 +294,14 @@ class Withdrawal:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Withdrawal:
         """Rebuild from :meth:`to_dict` output; raises RecordError naming the bad field."""
-        _check_keys(data, ("contributor", "date", "clips", "reason"), "withdrawal")
+        check_keys(data, ("contributor", "date", "clips", "reason"), "withdrawal")
         return cls(
-            contributor=_get(data, "contributor"),
-            date=_get(data, "date"),
-            clips=_get(data, "clips", None),
-            reason=_get(data, "reason", ""),
+            contributor=get_field(data, "contributor"),
+            date=get_field(data, "date"),
+            clips=get_field(data, "clips", None),
+            reason=get_field(data, "reason", ""),
         )
 
-
-@dataclass(frozen=True)
-class _ClipFeedback:
-    """Shared shape of a sign-off and a change request.
-
-    ``by`` is who acted: the contributor's own id, or a representative. When a representative acts,
-    ``on_behalf_of`` is the contributor id they act for; the record then counts for that
-    contributor and is shown as made by a representative.
-    """
-
-    clip: str
-    by: str
-    content_key: str
-    on_behalf_of: str | None = None
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        _text("clip", self.clip)
-        _text("by", self.by)
-        _sha256("content_key", self.content_key)
-        _optional_text("on_behalf_of", self.on_behalf_of)
-        _text("note", self.note, required=False)
-
-    @property
-    def contributor(self) -> str:
-        """The contributor this record speaks for."""
-        return self.on_behalf_of if self.on_behalf_of is not None else self.by
-
-    @property
-    def by_representative(self) -> bool:
-        """True when a representative acted for the contributor."""
-        return self.on_behalf_of is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form stored in the ledger."""
-        return {
-            "clip": self.clip,
-            "by": self.by,
-            "on_behalf_of": self.on_behalf_of,
-            "content_key": self.content_key,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class SignOff(_ClipFeedback):
-    """A contributor approved their clip exactly as it is now (its content key)."""
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SignOff:
-        """Rebuild from :meth:`to_dict` output; raises RecordError naming the bad field."""
-        _check_keys(data, _FEEDBACK_KEYS, "sign-off")
-        return cls(
-            clip=_get(data, "clip"),
-            by=_get(data, "by"),
-            content_key=_get(data, "content_key"),
-            on_behalf_of=_get(data, "on_behalf_of", None),
-            note=_get(data, "note", ""),
-        )
-
-
-@dataclass(frozen=True)
-class ChangeRequest(_ClipFeedback):
-    """A contributor asked for changes to their clip as it is now (its content key)."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        # Feedback without words cannot be acted on.
-        _text("note", self.note)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ChangeRequest:
-        """Rebuild from :meth:`to_dict` output; raises RecordError naming the bad field."""
-        _check_keys(data, _FEEDBACK_KEYS, "change request")
-        return cls(
-            clip=_get(data, "clip"),
-            by=_get(data, "by"),
-            content_key=_get(data, "content_key"),
-            on_behalf_of=_get(data, "on_behalf_of", None),
-            note=_get(data, "note"),
-        )
-
-
-_FEEDBACK_KEYS = ("clip", "by", "on_behalf_of", "content_key", "note")
 
 Record = ConsentGiven | Withdrawal | SignOff | ChangeRequest
 
@@ -531,6 +336,8 @@ def record_from_dict(kind: str, data: Mapping[str, Any]) -> Record:
     return cls.from_dict(data)
 
 
+# The vocabulary, SignOff, ChangeRequest, covers_clip and is_sha256_hex moved out of this module in
+# the split; they stay importable from here for code written before it.
 __all__ = [
     "DEFAULT_EXPIRY_YEARS",
     "EVENT_TYPES",

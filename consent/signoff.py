@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from consent.chain import Event
 from consent.exceptions import ConsentError
-from consent.ledger import Event
-from consent.records import ChangeRequest, SignOff, is_sha256_hex
+from consent.feedback import ChangeRequest, SignOff
+from consent.fields import is_sha256_hex
 
 # Bump when the encoding below changes, so keys made by different coprod versions never collide.
 _KEY_VERSION = 1

@@ -21,7 +21,7 @@ from consent import (
     SignOff,
     Withdrawal,
 )
-from consent.ledger import canonical_json, event_hash
+from consent.chain import canonical_json, event_hash
 
 KEY = "b" * 64
 
@@ -279,6 +279,29 @@ def test_repair_refuses_a_sound_ledger(five: Ledger) -> None:
         five.repair_truncated_tail()
 
 
+def test_verify_with_repair_sets_aside_a_torn_tail_and_says_where(five: Ledger) -> None:
+    raw = lines(five)
+    write(five, raw[:4] + [raw[4][:50]])
+    with pytest.raises(LedgerError):
+        five.verify()  # without repair it only reports
+    moved = five.verify(repair=True)
+    assert moved is not None and moved.read_bytes() == raw[4][:50]
+    assert len(five.events()) == 4
+    assert five.verify(repair=True) is None  # sound now: nothing to do, nothing said
+
+
+def test_verify_with_repair_leaves_other_damage_alone(five: Ledger) -> None:
+    raw = lines(five)
+    raw[1] = raw[1].replace(b'"p2"', b'"p7"')
+    write(five, raw)
+    before = five.path.read_bytes()
+    with pytest.raises(LedgerError) as caught:
+        five.verify(repair=True)
+    assert caught.value.line == 2 and not caught.value.repairable
+    assert five.path.read_bytes() == before
+    assert list(five.path.parent.glob("*.broken-*")) == []
+
+
 # --- two processes at once -----------------------------------------------------------------
 
 
@@ -308,3 +331,11 @@ def test_two_processes_appending_at_once_leave_one_valid_chain(tmp_path: Path) -
     for who in ("p1", "p2"):
         mine = [e.record for e in events if isinstance(e.record, SignOff) and e.record.by == who]
         assert [r.clip for r in mine] == [f"clip-{i}" for i in range(100)]
+
+
+def test_chain_names_stay_importable_from_ledger() -> None:
+    from consent import chain, ledger
+
+    assert ledger.Event is chain.Event and ledger.GENESIS == chain.GENESIS
+    assert ledger.REPAIR_HINT == chain.REPAIR_HINT
+    assert ledger.canonical_json is chain.canonical_json and ledger.event_hash is chain.event_hash

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from consent import ChangeRequest, ConsentError, ConsentGiven, RecordError, SignOff, Withdrawal
-from consent.ledger import canonical_json
-from consent.records import Capacity, Channel, Method, Scope, add_years, record_from_dict
+from consent.chain import canonical_json
+from consent.records import add_years, record_from_dict
+from consent.vocabulary import Capacity, Channel, Method, Scope
 
 GIVEN = date(2024, 1, 10)
 KEY = "b" * 64
@@ -151,3 +152,13 @@ def test_errors_do_not_echo_personal_text() -> None:
     with pytest.raises(RecordError) as caught:
         make(obtained_by=42)
     assert "42" not in str(caught.value)
+
+
+def test_names_moved_in_the_split_stay_importable_from_records() -> None:
+    from consent import feedback, fields, records, vocabulary
+
+    assert records.Scope is vocabulary.Scope and records.Channel is vocabulary.Channel
+    assert records.Method is vocabulary.Method and records.Capacity is vocabulary.Capacity
+    assert records.SignOff is feedback.SignOff and records.ChangeRequest is feedback.ChangeRequest
+    assert records.is_sha256_hex is fields.is_sha256_hex
+    assert records.covers_clip is fields.covers_clip

@@ -1,0 +1,86 @@
+"""What every command shares: error mapping, opening the project, shared options, progress."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from pipeline.project import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    from captions.exceptions import CaptionError
+    from consent.exceptions import ConsentError
+    from pipeline.exceptions import PipelineError
+
+    return (PipelineError, CaptionError, ConsentError)
+
+
+def handles_errors(func: F) -> F:
+    """Turn the libraries' expected errors into a clean message and exit 1 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except _expected_errors() as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_project(path: str) -> Project:
+    """The film project at ``path`` (its film.yaml read and checked)."""
+    from pipeline.project import Project
+
+    return Project.open(path)
+
+
+def choice(words: Iterable[str]) -> click.Choice[str]:
+    """A Click choice of a library's vocabulary, offered and returned as the plain words."""
+    # StrEnum members are their words; str() keeps Click from matching on member names.
+    return click.Choice([str(word) for word in words])
+
+
+project_argument = click.argument("project", type=click.Path(file_okay=False, path_type=str))
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and bool(ctx.find_root().params.get("quiet"))
+
+
+def say(message: str) -> None:
+    """Progress for a person at a terminal; silenced by --quiet."""
+    if not _quiet():
+        click.echo(message, err=True)
+
+
+class Progress:
+    """Shows ffmpeg's progress: one updating line on a terminal, a line per step otherwise."""
+
+    def __init__(self) -> None:
+        self.step = ""
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, step: str, fraction: float) -> None:
+        if self.tty:
+            click.echo(f"\r{step}: {fraction:4.0%}   ", err=True, nl=False)
+            if fraction >= 1:
+                click.echo("", err=True)
+        elif step != self.step:
+            click.echo(step, err=True)
+        self.step = step
+
+
+def progress() -> Progress | None:
+    """A progress display for a render, or None under --quiet."""
+    return None if _quiet() else Progress()

@@ -1,0 +1,122 @@
+"""Rendering the film: coprod render and coprod build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pipeline.cli._common import (
+    choice,
+    handles_errors,
+    open_project,
+    progress,
+    project_argument,
+    say,
+)
+from pipeline.render_profiles import RenderProfileName
+
+if TYPE_CHECKING:
+    from pipeline.build import BuildResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_DRAFT_NEEDS_REVIEW = "--draft is for internal review copies: use --profile review"
+
+render_options = [
+    click.option("--draft", is_flag=True,
+                 help="Internal review copy: skips sign-off (never consent); review profile."),
+    click.option("--drop-withdrawn", is_flag=True,
+                 help="Leave out clips whose consent was withdrawn instead of refusing."),
+    click.option("--open-captions/--no-open-captions", default=None,
+                 help="Also make a burned-in captions variant (default: film.yaml, or the "
+                      "profile: on for review)."),
+]
+
+
+def with_render_options(func: F) -> F:
+    """The options render and build share: --draft, --drop-withdrawn, --open-captions."""
+    for option in reversed(render_options):
+        func = option(func)
+    return func
+
+
+@click.command()
+@project_argument
+@click.option("--profile", type=choice(RenderProfileName), default=RenderProfileName.WEB.value,
+              show_default=True, help="Output profile.")
+@with_render_options
+@handles_errors
+def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
+           open_captions: bool | None) -> None:
+    """Render the film for one profile into build/PROFILE/, after the consent gate.
+
+    Refuses, listing every reason, when any clip lacks valid consent or a current sign-off.
+    Makes the film MP4 (soft captions), optionally a burned-in variant, whole-film .srt and
+    .vtt, a transcript (.html, .txt) and manifest.json. Unchanged clips are not re-encoded.
+
+    \b
+    Example:
+      coprod render projects/our-film --profile web
+      coprod render projects/our-film --profile review --draft
+      coprod render projects/our-film --drop-withdrawn
+    """
+    from pipeline.render import render_film
+
+    if draft and profile != RenderProfileName.REVIEW:
+        raise click.UsageError(_DRAFT_NEEDS_REVIEW)
+    result = render_film(open_project(project), profile, draft=draft,
+                         drop_withdrawn=drop_withdrawn, open_captions=open_captions,
+                         progress=progress())
+    for note in result.notes:
+        say(note)
+    for name, path in result.outputs.items():
+        click.echo(f"{name}: {path}")
+
+
+@click.command()
+@project_argument
+@click.option("--profile", "profiles", type=choice(RenderProfileName), multiple=True,
+              help="Output profile (repeatable; default: film.yaml profiles).")
+@with_render_options
+@handles_errors
+def build(project: str, profiles: tuple[str, ...], draft: bool, drop_withdrawn: bool,
+          open_captions: bool | None) -> None:
+    """Do whatever is out of date: transcribe, check captions, gate, render.
+
+    With nothing changed it returns at once and touches no output; after a caption edit only
+    that clip's segment is rendered again and the film re-joined.
+
+    \b
+    Example:
+      coprod build projects/our-film
+      make film FILM=projects/our-film     # the same, quietly
+    """
+    from pipeline.build import build_film
+
+    if draft and any(p != RenderProfileName.REVIEW for p in (profiles or ["?"])):
+        raise click.UsageError(_DRAFT_NEEDS_REVIEW)
+    result = build_film(open_project(project), list(profiles) or None, draft=draft,
+                        drop_withdrawn=drop_withdrawn, open_captions=open_captions,
+                        progress=progress())
+    _say_build(result)
+
+
+def _say_build(result: BuildResult) -> None:
+    # Everything build did goes to stderr, so `make film` stays quiet with --quiet.
+    for clip_id in result.transcribed:
+        say(f"transcribed {clip_id}")
+    for findings in result.findings.values():
+        for finding in findings:
+            say(str(finding))
+    for name in result.up_to_date:
+        say(f"{name}: up to date")
+    for name, rendered in result.rendered.items():
+        for note in rendered.notes:
+            say(note)
+        for output, path in rendered.outputs.items():
+            say(f"{name} {output}: {path}")
+
+
+COMMANDS: list[click.Command] = [render, build]
