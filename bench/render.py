@@ -40,7 +40,8 @@ from consent.records import ConsentGiven, SignOff  # noqa: E402
 from pipeline import clearance, runner  # noqa: E402
 from pipeline.build import build_film  # noqa: E402
 from pipeline.project import Project  # noqa: E402
-from pipeline.render import ass_document, caption_style, render_film  # noqa: E402
+from pipeline.render import render_film  # noqa: E402
+from pipeline.render.burn_in import ass_document, caption_style  # noqa: E402
 from pipeline.render_profiles import load_profile  # noqa: E402
 
 FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

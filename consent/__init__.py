@@ -1,26 +1,23 @@
-"""Consent library: records, hash-chained ledger, sign-off and the render gate.
+"""Consent library: records, hash-chained ledger, sign-off, the render gate and its views.
 
 No ffmpeg, no Click, no pipeline imports. Typical use by a command::
 
     events = Ledger(project / "consent" / "ledger.jsonl").events()   # verifies the chain
     result = check(events, clips, "web", today=date.today())
-    result.raise_if_blocked()
+    for reason in result.reasons:   # every reason for every blocked clip
+        print(reason.message)
 """
 
-from consent.exceptions import ConsentError, GateError, LedgerError, RecordError
+from consent.exceptions import ConsentError, LedgerError, RecordError
 from consent.gate import (
-    AffectedOutput,
+    NOBODY,
     ClipUse,
     ConsentState,
-    ConsentSummary,
-    ContributorConsent,
     GateResult,
     Reason,
     ReasonCode,
-    affected_outputs,
     check,
     consent_state,
-    summarise,
 )
 from consent.ledger import GENESIS, REPAIR_HINT, Event, Ledger
 from consent.records import (
@@ -38,12 +35,20 @@ from consent.records import (
     Withdrawal,
 )
 from consent.signoff import SIGNOFF_CODES, SignoffState, SignoffStatus, content_key, signoff_status
+from consent.views import (
+    AffectedOutput,
+    ConsentSummary,
+    ContributorConsent,
+    affected_outputs,
+    summarise,
+)
 
 __all__ = [
     "DEFAULT_EXPIRY_YEARS",
     "EVENT_TYPES",
     "GENESIS",
     "MAX_EXPIRY_YEARS",
+    "NOBODY",
     "REPAIR_HINT",
     "SIGNOFF_CODES",
     "AffectedOutput",
@@ -57,7 +62,6 @@ __all__ = [
     "ConsentSummary",
     "ContributorConsent",
     "Event",
-    "GateError",
     "GateResult",
     "Ledger",
     "LedgerError",

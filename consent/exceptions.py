@@ -7,10 +7,6 @@ because they end up in logs and terminals.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from consent.gate import GateResult
 
 
 class ConsentError(Exception):
@@ -61,14 +57,3 @@ class LedgerError(ConsentError):
     def repairable(self) -> bool:
         """True when ``Ledger.repair_truncated_tail`` can fix this damage without losing events."""
         return self.code == "truncated"
-
-
-class GateError(ConsentError):
-    """The gate refused clips; carries the full result so a caller can list every reason."""
-
-    def __init__(self, result: GateResult) -> None:
-        self.result = result
-        reasons = [reason for clip_reasons in result.blocked.values() for reason in clip_reasons]
-        lines = [f"{len(result.blocked)} clip(s) blocked by consent or sign-off:"]
-        lines += [f"  {reason.message}" for reason in reasons]
-        super().__init__("\n".join(lines))

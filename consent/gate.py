@@ -1,7 +1,8 @@
-"""The consent gate used by render and build, plus the views `status` and `consent show` need.
+"""The consent gate: may each clip of a film be rendered for a channel, and if not, every reason.
 
 Inputs are plain dataclasses and verified ledger events, so this module needs no pipeline: the
-pipeline describes each clip in the film as a :class:`ClipUse` and asks :func:`check`.
+pipeline describes each clip in the film as a :class:`ClipUse` and asks :func:`check`. What
+`status` and `consent show` read off the same rules is in :mod:`consent.views`.
 
 Which consent applies to a clip: the latest consent event (by ledger order) of the contributor that
 covers the clip. A withdrawal covering the clip supersedes it when the withdrawal was recorded
@@ -11,16 +12,21 @@ re-grants, but a paper form from before the withdrawal, entered late, does not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from consent.exceptions import ConsentError, GateError
-from consent.ledger import Event
-from consent.records import ChangeRequest, Channel, ConsentGiven, Scope, SignOff, Withdrawal
+from consent.chain import Event
+from consent.exceptions import ConsentError
+from consent.feedback import ChangeRequest, SignOff
+from consent.records import ConsentGiven, Withdrawal
 from consent.signoff import SignoffState, signoff_status
+from consent.vocabulary import Channel, Scope
+
+NOBODY = "-"
+"""Who a reason names when the clip lists nobody (:attr:`ReasonCode.NO_CONTRIBUTORS`)."""
 
 
 class ReasonCode(StrEnum):
@@ -58,18 +64,22 @@ class ClipUse:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why one contributor's part blocks one clip. ``message`` names ids only."""
+    """Why one contributor's part blocks one clip. ``message`` names ids only.
+
+    ``code`` is a :class:`ReasonCode`, or the :class:`SignoffState` of a missing sign-off;
+    ``contributor`` is :data:`NOBODY` when the clip lists nobody.
+    """
 
     clip_id: str
     contributor: str
-    code: str
+    code: ReasonCode | SignoffState
     message: str
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready form."""
         return {
             "clip": self.clip_id, "contributor": self.contributor,
-            "code": self.code, "message": self.message,
+            "code": str(self.code), "message": self.message,
         }
 
 
@@ -114,11 +124,6 @@ class GateResult:
             if any(reason.code == ReasonCode.WITHDRAWN for reason in reasons)
         ]
 
-    def raise_if_blocked(self) -> None:
-        """Raise GateError listing every reason when any clip is blocked."""
-        if self.blocked:
-            raise GateError(self)
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for `--json` output and render manifests)."""
         return {
@@ -158,7 +163,7 @@ class ConsentState:
         return record
 
 
-def _supersedes(withdrawal: Event, consent: Event) -> bool:
+def supersedes(withdrawal: Event, consent: Event) -> bool:
     """True when ``withdrawal`` ends ``consent`` (see the module docstring)."""
     w, c = withdrawal.record, consent.record
     assert isinstance(w, Withdrawal) and isinstance(c, ConsentGiven)
@@ -182,7 +187,7 @@ def consent_state(events: Iterable[Event], contributor: str, clip_id: str) -> Co
     effective: Event | None = None
     for withdrawal in withdrawals:
         # With no consent at all, a withdrawal still says "no": report it as withdrawn.
-        if latest is None or _supersedes(withdrawal, latest):
+        if latest is None or supersedes(withdrawal, latest):
             if effective is None or withdrawal.seq > effective.seq:
                 effective = withdrawal
     return ConsentState(latest, effective)
@@ -200,7 +205,7 @@ def _scopes_used(clip: ClipUse) -> list[tuple[Scope, str]]:
 def _consent_reasons(
     state: ConsentState, clip: ClipUse, contributor: str, channel: str, today: date
 ) -> list[Reason]:
-    def reason(code: str, text: str) -> Reason:
+    def reason(code: ReasonCode, text: str) -> Reason:
         return Reason(clip.clip_id, contributor, code, f"clip {clip.clip_id}: contributor "
                       f"{contributor}: {text}")
 
@@ -305,7 +310,7 @@ def check(
         people = list(dict.fromkeys([*clip.contributors, *linked]))
         if not people and not clip.no_people:
             reasons.append(Reason(
-                clip.clip_id, "-", ReasonCode.NO_CONTRIBUTORS,
+                clip.clip_id, NOBODY, ReasonCode.NO_CONTRIBUTORS,
                 f"clip {clip.clip_id}: lists no contributors; name everyone who appears or is "
                 "heard, or mark the clip as having no people",
             ))
@@ -341,219 +346,15 @@ def check(
     return result
 
 
-@dataclass(frozen=True)
-class AffectedOutput:
-    """An existing output containing a clip whose contributor has withdrawn consent for it.
-
-    Attributes:
-        output: the manifest's ``output`` (e.g. the film's path).
-        clip_id: the clip in it.
-        contributor: who withdrew.
-        withdrawn_on: the withdrawal's date.
-        withdrawal_event: hash of the withdrawal event.
-        after_output: the withdrawal was recorded after the output was made (the usual case;
-            False means the output was made from a ledger that already had it, which the gate
-            should have refused).
-    """
-
-    output: str
-    clip_id: str
-    contributor: str
-    withdrawn_on: date
-    withdrawal_event: str
-    after_output: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "output": self.output, "clip": self.clip_id, "contributor": self.contributor,
-            "withdrawn_on": self.withdrawn_on.isoformat(),
-            "withdrawal_event": self.withdrawal_event, "after_output": self.after_output,
-        }
-
-
-def _manifest_time(value: object, output: str) -> datetime:
-    if isinstance(value, datetime):
-        made = value
-    elif isinstance(value, str):
-        try:
-            made = datetime.fromisoformat(value)
-        except ValueError:
-            raise ConsentError(f"render manifest of {output}: created {value!r} is not a date "
-                               "and time") from None
-    else:
-        raise ConsentError(f"render manifest of {output}: created time missing")
-    # A manifest written without a zone is taken as UTC, the zone the ledger uses.
-    return made if made.tzinfo is not None else made.replace(tzinfo=UTC)
-
-
-def affected_outputs(
-    events: Sequence[Event], manifests: Iterable[Mapping[str, Any]]
-) -> list[AffectedOutput]:
-    """Outputs that contain clips whose contributors have withdrawn consent for them.
-
-    A withdrawal counts while it is in effect (consent given again afterwards clears it).
-
-    Args:
-        events: verified ledger events.
-        manifests: render manifests, each with ``output``, ``created`` (ISO 8601 time) and
-            ``clips``: a list of ``{"id": ..., "contributors": [...]}``.
-
-    Returns:
-        One row per output, clip and withdrawn contributor, in manifest order.
-
-    Raises:
-        ConsentError: a manifest lacks one of those keys.
-    """
-    rows: list[AffectedOutput] = []
-    for manifest in manifests:
-        output = manifest.get("output")
-        if not isinstance(output, str):
-            raise ConsentError("render manifest without an output path")
-        made = _manifest_time(manifest.get("created"), output)
-        clips = manifest.get("clips")
-        if not isinstance(clips, list):
-            raise ConsentError(f"render manifest of {output}: clips missing")
-        for clip in clips:
-            if not isinstance(clip, Mapping) or not isinstance(clip.get("id"), str):
-                raise ConsentError(f"render manifest of {output}: a clip without an id")
-            for contributor in dict.fromkeys(clip.get("contributors") or []):
-                state = consent_state(events, contributor, clip["id"])
-                if state.withdrawal is None:
-                    continue
-                record = state.withdrawal.record
-                assert isinstance(record, Withdrawal)
-                rows.append(AffectedOutput(
-                    output=output, clip_id=clip["id"], contributor=contributor,
-                    withdrawn_on=record.date, withdrawal_event=state.withdrawal.hash,
-                    after_output=state.withdrawal.at > made,
-                ))
-    return rows
-
-
-@dataclass(frozen=True)
-class ConsentSummary:
-    """One consent record still in force for some clips, as `consent show` lists it."""
-
-    seq: int
-    event: str
-    recorded_at: datetime
-    consent: ConsentGiven
-    expired: bool
-    withdrawn: bool
-    withdrawn_clips: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        data = self.consent.to_dict()
-        del data["contributor"]
-        data.update(
-            seq=self.seq, event=self.event, recorded_at=self.recorded_at.isoformat(),
-            expired=self.expired, withdrawn=self.withdrawn,
-            withdrawn_clips=list(self.withdrawn_clips),
-        )
-        return data
-
-
-@dataclass(frozen=True)
-class ContributorConsent:
-    """The current consent position of one contributor.
-
-    Attributes:
-        contributor: contributor id.
-        consents: consents not wholly replaced by later ones, oldest first.
-        withdrawn: nothing is left in force: every consent is withdrawn (or there is a withdrawal
-            and no consent).
-    """
-
-    contributor: str
-    consents: tuple[ConsentSummary, ...]
-    withdrawn: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "contributor": self.contributor,
-            "withdrawn": self.withdrawn,
-            "consents": [summary.to_dict() for summary in self.consents],
-        }
-
-
-def _replaced(consent: Event, later: list[Event]) -> bool:
-    """True when later consents cover every clip this one covers."""
-    record = consent.record
-    assert isinstance(record, ConsentGiven)
-    later_records = [event.record for event in later]
-    if any(isinstance(r, ConsentGiven) and r.clips is None for r in later_records):
-        return True
-    if record.clips is None:
-        return False
-    return all(
-        any(isinstance(r, ConsentGiven) and r.covers(clip) for r in later_records)
-        for clip in record.clips
-    )
-
-
-def summarise(
-    events: Sequence[Event], contributor: str | None = None, *, today: date | None = None
-) -> list[ContributorConsent]:
-    """Current consent per contributor, sorted by id (for `coprod consent show`).
-
-    Args:
-        events: verified ledger events.
-        contributor: only this contributor (an empty list when the ledger never names them).
-        today: the day to judge expiry on; today if None.
-    """
-    today = today if today is not None else date.today()
-    by_contributor: dict[str, list[Event]] = {}
-    for event in events:
-        record = event.record
-        if isinstance(record, ConsentGiven | Withdrawal):
-            if contributor is None or record.contributor == contributor:
-                by_contributor.setdefault(record.contributor, []).append(event)
-    summaries = []
-    for who in sorted(by_contributor):
-        own = by_contributor[who]
-        consents = [e for e in own if isinstance(e.record, ConsentGiven)]
-        withdrawals = [e for e in own if isinstance(e.record, Withdrawal)]
-        rows = []
-        for i, event in enumerate(consents):
-            if _replaced(event, consents[i + 1:]):
-                continue
-            record = event.record
-            assert isinstance(record, ConsentGiven)
-            ending = [w for w in withdrawals if _supersedes(w, event)]
-            whole = any(
-                isinstance(w.record, Withdrawal) and w.record.clips is None for w in ending
-            )
-            clips: dict[str, None] = {}
-            for w in ending:
-                assert isinstance(w.record, Withdrawal)
-                for clip in w.record.clips or ():
-                    if record.covers(clip):
-                        clips[clip] = None
-            if record.clips is not None and all(clip in clips for clip in record.clips):
-                whole = True
-            rows.append(ConsentSummary(
-                seq=event.seq, event=event.hash, recorded_at=event.at, consent=record,
-                expired=record.expired(today), withdrawn=whole, withdrawn_clips=tuple(clips),
-            ))
-        all_withdrawn = all(row.withdrawn for row in rows) if rows else bool(withdrawals)
-        summaries.append(ContributorConsent(who, tuple(rows), all_withdrawn))
-    return summaries
-
-
 __all__ = [
-    "AffectedOutput",
+    "NOBODY",
     "ClipUse",
     "ConsentState",
-    "ConsentSummary",
-    "ContributorConsent",
     "GateResult",
     "Reason",
     "ReasonCode",
-    "affected_outputs",
     "check",
     "consent_state",
-    "summarise",
+    "linked_contributors",
+    "supersedes",
 ]

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from captions.qc import Finding
+from captions.qc import ERROR, Finding
 from pipeline import __version__
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import atomic_write_bytes, sha256_bytes
@@ -32,8 +32,8 @@ from pipeline.render import (
     RenderResult,
     render_film,
     resolve_open_captions,
-    run_gate,
 )
+from pipeline.render.gate import run_gate
 from pipeline.render_profiles import RenderProfile, load_profile
 
 STAMP = ".build-stamp.json"
@@ -113,7 +113,7 @@ def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tup
     for finding in qc(project, present):
         findings[Path(finding.path or "").stem].append(finding)
     errors = [(cid, str(f)) for cid, found in findings.items() for f in found
-              if f.severity == "error"]
+              if f.severity == ERROR]
     return findings, errors
 
 
@@ -206,8 +206,8 @@ def build_film(
             options = {"draft": draft, "drop_withdrawn": drop_withdrawn,
                        "open_captions": resolve_open_captions(project, prof, open_captions)}
             try:
-                gate, dropped, _ = run_gate(project, prof, draft=draft,
-                                            drop_withdrawn=drop_withdrawn, today=today)
+                cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
+                                   today=today)
             except GateRefusedError as refusal:
                 if failures:
                     failures += [("consent", r.message) for r in refusal.result.reasons]
@@ -217,7 +217,7 @@ def build_film(
                 raise BuildError(failures)
             out_dir = project.build_dir / prof.name
             stamp = input_stamp(project, prof, options,
-                                {**gate.to_dict(), "dropped": dropped})
+                                {**cleared.result.to_dict(), "dropped": list(cleared.dropped)})
             if is_up_to_date(out_dir, stamp):
                 result.up_to_date.append(prof.name)
                 continue

@@ -1,14 +1,19 @@
-"""The film's side of consent: content keys from the project, records, sign-offs, the gate.
+"""Rights clearance: the film's one way into consent/ (records, sign-offs and the gate).
 
-The rules live in consent/; this module only knows where a project keeps things: it turns the
-film's clips into :class:`consent.ClipUse` (hashing the footage and the caption file as they are
-now) and checks that a sign-off names a contributor of that clip.
+The rules live in consent/; this module only knows where a project keeps things. It alone turns
+the film's clips into :class:`consent.ClipUse` (hashing the footage and the caption file as they
+are now) and asks the gate about the film: `render` before it starts and again before it
+publishes (:func:`clear_film`, :func:`changed_clips`, :func:`recheck`), `build` for its stamp and
+`status` for its consent and sign-off columns all go through here. It also appends what the CLI
+records (consent, withdrawals, sign-offs, change requests), checking that each names a
+contributor of that clip.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -84,7 +89,7 @@ def clip_key(project: Project, clip_id: str) -> str:
                        caption_sha256(project, clip_id))
 
 
-def clip_use(project: Project, clip_id: str) -> ClipUse:
+def _clip_use(project: Project, clip_id: str) -> ClipUse:
     """What the gate needs to know about one clip as the film uses it now."""
     clip = project.clip(clip_id)
     info = project.probe(clip_id)
@@ -92,12 +97,90 @@ def clip_use(project: Project, clip_id: str) -> ClipUse:
                    clip_key(project, clip_id), no_people=clip.no_people)
 
 
-def gate(project: Project, channel: str, *, draft: bool = False,
-         clip_ids: Sequence[str] | None = None, today: date | None = None) -> GateResult:
-    """Run the consent gate over the film's sequence (or the given clips) for ``channel``."""
-    ids = list(clip_ids) if clip_ids is not None else [s.clip_id for s in project.film.sequence]
-    uses = [clip_use(project, cid) for cid in ids]
-    return check(events(project), uses, channel, draft=draft, today=today or date.today())
+# --- the gate, asked about the film ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilmClearance:
+    """The gate's answer for the film on one channel, and what it was asked.
+
+    Attributes:
+        result: the gate's decision (channel, draft, allowed and blocked clips, names).
+        uses: the clips as the gate saw them, in film order (dropped clips left out).
+        events: the verified ledger events the gate read.
+        dropped: withdrawn clips left out of the film (``drop_withdrawn``).
+        unreadable: clip id -> why it could not be described (``skip_unreadable`` only); those
+            clips were not put to the gate.
+    """
+
+    result: GateResult
+    uses: tuple[ClipUse, ...]
+    events: tuple[Event, ...]
+    dropped: tuple[str, ...] = ()
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+
+
+def clear_film(project: Project, channel: str, *, draft: bool = False,
+               drop_withdrawn: bool = False, skip_unreadable: bool = False,
+               today: date | None = None) -> FilmClearance:
+    """Ask the consent gate about every clip in the film's sequence for ``channel``.
+
+    Args:
+        project: the film project.
+        channel: the render profile's channel.
+        draft: an internal draft: sign-off is not required.
+        drop_withdrawn: when every blocked clip is blocked by a withdrawal (among other
+            reasons), leave those clips out and ask again, so names and events describe the
+            film that will be made.
+        skip_unreadable: a clip whose footage cannot be read is noted in ``unreadable`` instead
+            of stopping the check (`status` goes on past one bad clip).
+        today: the day consent expiry is judged on (default today).
+
+    Raises:
+        consent.ConsentError: the ledger is damaged, or a draft for a public channel.
+        PipelineError: a clip's footage cannot be read (unless ``skip_unreadable``).
+    """
+    today = today or date.today()
+    found = events(project)
+    uses: list[ClipUse] = []
+    unreadable: dict[str, str] = {}
+    for item in project.film.sequence:
+        try:
+            uses.append(_clip_use(project, item.clip_id))
+        except PipelineError as exc:
+            if not skip_unreadable:
+                raise
+            unreadable[item.clip_id] = str(exc)
+    result = check(found, uses, channel, draft=draft, today=today)
+    dropped: list[str] = []
+    if result.blocked and drop_withdrawn:
+        withdrawn = set(result.withdrawn)
+        if set(result.blocked) <= withdrawn:
+            dropped = [u.clip_id for u in uses if u.clip_id in withdrawn]
+            uses = [u for u in uses if u.clip_id not in withdrawn]
+            result = check(found, uses, channel, draft=draft, today=today)
+    return FilmClearance(result, tuple(uses), tuple(found), tuple(dropped), unreadable)
+
+
+def changed_clips(project: Project, cleared: FilmClearance) -> list[str]:
+    """Clips whose footage, in/out points or caption file changed since ``cleared``."""
+    return [use.clip_id for use in cleared.uses
+            if clip_key(project, use.clip_id) != use.content_key]
+
+
+def recheck(project: Project, cleared: FilmClearance, *, today: date | None = None) -> GateResult:
+    """The gate asked again about the same clips, with the ledger as it is now.
+
+    Used by a render just before it publishes: a withdrawal (or a change to name consent)
+    recorded while ffmpeg worked must stop the film. Content changes are
+    :func:`changed_clips`'s to find; this keeps each clip's content key from ``cleared``.
+    """
+    before = cleared.result
+    return check(events(project), cleared.uses, before.channel, draft=before.draft,
+                 today=today or date.today())
+
+
+# --- what the CLI records ----------------------------------------------------------------------
 
 
 def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
@@ -184,3 +267,20 @@ def render_manifests(project: Project) -> list[dict[str, Any]]:
             data.setdefault("manifest", str(path))
             found.append(data)
     return found
+
+
+__all__ = [
+    "FilmClearance",
+    "caption_sha256",
+    "changed_clips",
+    "clear_film",
+    "clip_key",
+    "events",
+    "ledger",
+    "record_consent",
+    "recheck",
+    "render_manifests",
+    "request_changes",
+    "sign_off",
+    "withdraw_consent",
+]

@@ -2,60 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from consent.signoff import SIGNOFF_CODES
+from consent import NOBODY, SIGNOFF_CODES, affected_outputs, signoff_status
+from pipeline.caption_store import caption_state
+from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
+from pipeline.render_profiles import load_profile
 
-if TYPE_CHECKING:
-    from consent import Event
+CONSENT_OK = "ok"
+NO_PEOPLE = "no people"
+NO_CONTRIBUTORS = "no contributors listed"
+BLANK = "-"
 
 
-def _consent_cells(project: Project, evs: Sequence[Event], channel: str, today: date,
-                   problems: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Per clip: the consent and sign-off state for ``channel``, one word per contributor.
+def _consent_cells(cleared: FilmClearance) -> dict[str, dict[str, str]]:
+    """Per clip: the consent and sign-off state on the gate's channel, one word per contributor.
 
-    A clip whose footage cannot be read is left out of the gate and noted in ``problems``.
+    Clips the gate could not be asked about (unreadable footage) have no cells.
     """
-    from consent import check, signoff_status
-    from pipeline.clearance import clip_use
-
-    uses = []
-    for item in project.film.sequence:
-        try:
-            uses.append(clip_use(project, item.clip_id))
-        except PipelineError as exc:
-            problems[item.clip_id] = str(exc)
-    result = check(evs, uses, channel, today=today)
+    result = cleared.result
     cells: dict[str, dict[str, str]] = {}
-    for use in uses:
+    for use in cleared.uses:
         reasons = [r for r in result.blocked.get(use.clip_id, []) if r.code not in SIGNOFF_CODES]
         consent_words = []
         signoff_words = []
         people = list(dict.fromkeys([*use.contributors,
-                                     *(r.contributor for r in reasons if r.contributor != "-")]))
+                                     *(r.contributor for r in reasons if r.contributor != NOBODY)]))
         for person in people:
             mine = [r.code for r in reasons if r.contributor == person]
-            consent_words.append(f"{person}:{mine[0] if mine else 'ok'}")
-            state = signoff_status(evs, use.clip_id, person, use.content_key).state
+            consent_words.append(f"{person}:{mine[0] if mine else CONSENT_OK}")
+            state = signoff_status(cleared.events, use.clip_id, person, use.content_key).state
             signoff_words.append(f"{person}:{state}")
         if not people:
-            consent_words = ["no people" if use.no_people else "no contributors listed"]
+            consent_words = [NO_PEOPLE if use.no_people else NO_CONTRIBUTORS]
         cells[use.clip_id] = {
             "consent": ", ".join(consent_words),
-            "signoff": ", ".join(signoff_words) or "-",
+            "signoff": ", ".join(signoff_words) or BLANK,
         }
     return cells
 
 
-def _rendered(project: Project, manifests: Sequence[dict[str, Any]],
+def _rendered(project: Project, manifests: Sequence[Mapping[str, Any]],
               ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per clip: the profiles whose current render contains it, and those now out of date."""
-    from pipeline.clearance import clip_key
-
     rendered: dict[str, list[str]] = {}
     stale: dict[str, list[str]] = {}
     for manifest in manifests:
@@ -77,23 +70,21 @@ def _rendered(project: Project, manifests: Sequence[dict[str, Any]],
 
 
 def film_status(project: Project, *, today: date | None = None) -> dict[str, Any]:
-    """A JSON-ready report: the film and one entry per clip in sequence order."""
-    from consent import affected_outputs
-    from pipeline.caption_store import caption_state
-    from pipeline.clearance import events, render_manifests
-    from pipeline.render_profiles import load_profile
+    """A JSON-ready report: the film and one entry per clip in sequence order.
 
-    today = today or date.today()
+    Consent is checked for the channel of the film's first render profile. A clip whose
+    footage cannot be read does not stop the report: its row names the problem.
+    """
     channel = load_profile(project.film.render_profiles[0]).channel
-    problems: dict[str, str] = {}
-    evs = events(project)
+    cleared = clear_film(project, channel, skip_unreadable=True, today=today)
+    problems = cleared.unreadable
     manifests = render_manifests(project)
-    cells = _consent_cells(project, evs, channel, today, problems)
+    cells = _consent_cells(cleared)
     rendered, stale = _rendered(project, manifests)
     rows: list[dict[str, Any]] = []
     for item in project.film.sequence:
         clip = project.clip(item.clip_id)
-        blank = {"consent": "-", "signoff": "-"}
+        blank = {"consent": BLANK, "signoff": BLANK}
         info = None if clip.id in problems else project.probe(item.clip_id)
         rows.append({
             "id": clip.id,
@@ -109,7 +100,7 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             "stale": stale.get(clip.id, []),
             "problem": problems.get(clip.id),
         })
-    take_down = [row.to_dict() for row in affected_outputs(evs, manifests)]
+    take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
     return {"film": project.film.title, "project": str(project.root), "channel": channel,
             "clips": rows, "take_down": take_down}
 
@@ -119,7 +110,7 @@ COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contrib
            ("rendered", "rendered"), ("stale", "stale")]
 
 
-def format_status(report: dict[str, Any]) -> str:
+def format_status(report: Mapping[str, Any]) -> str:
     """A table readable at a glance in a terminal, then anything a producer must act on."""
     table = [[title for title, _ in COLUMNS]]
     for row in report["clips"]:
@@ -127,10 +118,10 @@ def format_status(report: dict[str, Any]) -> str:
         for _, key in COLUMNS:
             value = row.get(key)
             if isinstance(value, list):
-                value = ", ".join(value) or "-"
+                value = ", ".join(value) or BLANK
             elif key == "duration_s" and value is not None:
                 value = f"{value:.1f}s"
-            cells.append(str(value if value is not None else "-"))
+            cells.append(str(value if value is not None else BLANK))
         table.append(cells)
     widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
     lines = [f"{report['film']}  ({report['project']}; consent checked for channel "
@@ -151,3 +142,6 @@ def format_status(report: dict[str, Any]) -> str:
             lines.append(f"  {row['output']}: clip {row['clip']} (contributor "
                          f"{row['contributor']}, withdrawn {row['withdrawn_on']})")
     return "\n".join(lines)
+
+
+__all__ = ["COLUMNS", "film_status", "format_status"]

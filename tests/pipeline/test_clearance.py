@@ -1,4 +1,5 @@
-"""Consent and sign-off from the command line, bound to the project's real content."""
+"""Consent and sign-off from the command line, bound to the project's real content, and the
+film's one way into the gate (``clear_film``), asked as render and status ask it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clearance import gate
+from captions.formats import save as save_captions
+from captions.model import Cue
+from consent import Channel, GateResult, Ledger, ReasonCode, SignoffState, Withdrawal
+from pipeline.clearance import changed_clips, clear_film, clip_key, recheck
+from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from tests.conftest import MakeMedia
 from tests.conftest import run_cli as _run
+from tests.pipeline.conftest import TODAY, MakeFilm
 
 
 @pytest.fixture
@@ -27,6 +33,11 @@ def film(tmp_path: Path, make_media: MakeMedia) -> Project:
     return project
 
 
+def gate(project: Project, channel: Channel) -> GateResult:
+    """The gate's answer for the whole film, asked the way `coprod render` asks it."""
+    return clear_film(project, channel).result
+
+
 def _consent(root: Path, who: str, *extra: str) -> tuple[int, str]:
     return _run("consent", "record", str(root), "--contributor", who, "--scope", "appear",
                 "--scope", "voice", "--channel", "web", "--method", "written",
@@ -35,16 +46,16 @@ def _consent(root: Path, who: str, *extra: str) -> tuple[int, str]:
 
 def test_consent_and_signoff_open_the_gate(film: Project) -> None:
     root = film.root
-    assert not gate(film, "web").ok
+    assert not gate(film, Channel.WEB).ok
     assert _consent(root, "amara")[0] == 0
     assert _consent(root, "ben")[0] == 0
-    result = gate(film, "web")
+    result = gate(film, Channel.WEB)
     assert {r.code for r in result.reasons} == {"no-signoff"}
     assert _run("signoff", str(root), "amara-talk", "--by", "amara")[0] == 0
     code, out = _run("signoff", str(root), "ben-talk", "--by", "Sam Advocate",
                      "--on-behalf-of", "ben")
     assert code == 0 and "on behalf of ben" in out
-    assert gate(film, "web").ok
+    assert gate(film, Channel.WEB).ok
     code, out = _run("status", str(root), "--json")
     rows = {c["id"]: c for c in json.loads(out)["clips"]}
     assert rows["amara-talk"]["consent"] == "amara:ok"
@@ -52,47 +63,47 @@ def test_consent_and_signoff_open_the_gate(film: Project) -> None:
 
 
 def test_caption_edit_makes_signoff_stale(film: Project) -> None:
-    _consent(film.root, "amara")
-    _run("signoff", str(film.root), "amara-talk", "--by", "amara")
-    assert "amara-talk" in gate(film, "web").allowed
+    assert _consent(film.root, "amara")[0] == 0
+    assert _run("signoff", str(film.root), "amara-talk", "--by", "amara")[0] == 0
+    assert "amara-talk" in gate(film, Channel.WEB).allowed
     path = film.caption_path("amara-talk")
     path.write_text(path.read_text().replace("Amara", "Amara O."), encoding="utf-8")
-    reasons = gate(film, "web").blocked["amara-talk"]
+    reasons = gate(film, Channel.WEB).blocked["amara-talk"]
     assert [r.code for r in reasons] == ["stale-signoff"]
     code, out = _run("status", str(film.root))
     assert "amara:stale-signoff" in out
 
 
 def test_pointing_film_yaml_at_other_footage_makes_signoff_stale(film: Project) -> None:
-    _consent(film.root, "amara")
-    _run("signoff", str(film.root), "amara-talk", "--by", "amara")
-    assert gate(film, "web").blocked.get("amara-talk") is None
+    assert _consent(film.root, "amara")[0] == 0
+    assert _run("signoff", str(film.root), "amara-talk", "--by", "amara")[0] == 0
+    assert gate(film, Channel.WEB).blocked.get("amara-talk") is None
     text = film.film_yaml.read_text()
     film.film_yaml.write_text(text.replace("file: footage/amara-talk.mp4",
                                            "file: footage/ben-talk.mp4"))
     reloaded = Project.open(film.root)
-    reasons = gate(reloaded, "web").blocked["amara-talk"]
+    reasons = gate(reloaded, Channel.WEB).blocked["amara-talk"]
     assert [r.code for r in reasons] == ["stale-signoff"]
 
 
 def test_trimming_the_clip_makes_signoff_stale(film: Project) -> None:
-    _consent(film.root, "amara")
-    _run("signoff", str(film.root), "amara-talk", "--by", "amara")
+    assert _consent(film.root, "amara")[0] == 0
+    assert _run("signoff", str(film.root), "amara-talk", "--by", "amara")[0] == 0
     text = film.film_yaml.read_text()
     film.film_yaml.write_text(text.replace("  - clip: amara-talk\n",
                                            "  - clip: amara-talk\n    in: 0.5\n"))
-    assert [r.code for r in gate(Project.open(film.root), "web").blocked["amara-talk"]] == \
+    assert [r.code for r in gate(Project.open(film.root), Channel.WEB).blocked["amara-talk"]] == \
         ["stale-signoff"]
 
 
 def test_withdrawal_blocks_and_is_named(film: Project) -> None:
-    _consent(film.root, "ben")
-    _run("signoff", str(film.root), "ben-talk", "--by", "ben")
-    assert "ben-talk" in gate(film, "web").allowed
+    assert _consent(film.root, "ben")[0] == 0
+    assert _run("signoff", str(film.root), "ben-talk", "--by", "ben")[0] == 0
+    assert "ben-talk" in gate(film, Channel.WEB).allowed
     code, out = _run("consent", "withdraw", str(film.root), "--contributor", "ben",
                      "--reason", "changed my mind")
     assert code == 0
-    reasons = gate(film, "web").blocked["ben-talk"]
+    reasons = gate(film, Channel.WEB).blocked["ben-talk"]
     assert [(r.clip_id, r.contributor, r.code) for r in reasons] == \
         [("ben-talk", "ben", "withdrawn")]
     code, out = _run("consent", "show", str(film.root), "--contributor", "ben")
@@ -107,12 +118,12 @@ def test_signoff_by_someone_not_in_the_clip_is_refused(film: Project) -> None:
 
 
 def test_request_changes_then_status(film: Project) -> None:
-    _consent(film.root, "amara")
-    _run("signoff", str(film.root), "amara-talk", "--by", "amara")
+    assert _consent(film.root, "amara")[0] == 0
+    assert _run("signoff", str(film.root), "amara-talk", "--by", "amara")[0] == 0
     code, _ = _run("request-changes", str(film.root), "amara-talk", "--by", "amara",
                    "--note", "cue 1 spells my name wrong")
     assert code == 0
-    assert [r.code for r in gate(film, "web").blocked["amara-talk"]] == ["changes-requested"]
+    assert [r.code for r in gate(film, Channel.WEB).blocked["amara-talk"]] == ["changes-requested"]
 
 
 def test_bad_consent_input_is_a_clean_error(film: Project) -> None:
@@ -126,7 +137,7 @@ def test_bad_consent_input_is_a_clean_error(film: Project) -> None:
 
 def test_verify_names_a_tampered_line_and_repairs_a_torn_tail(film: Project) -> None:
     for who in ("amara", "ben", "amara"):
-        _consent(film.root, who)
+        assert _consent(film.root, who)[0] == 0
     code, out = _run("consent", "verify", str(film.root))
     assert code == 0 and "3 events, chain intact" in out
     ledger = film.ledger_path
@@ -154,13 +165,13 @@ def test_future_given_date_is_refused(film: Project) -> None:
 
 def test_clip_without_contributors_is_blocked_until_marked(film: Project,
                                                           make_media: MakeMedia) -> None:
-    _run("ingest", str(film.root), str(make_media("skyline.mp4", freq=200)))
+    assert _run("ingest", str(film.root), str(make_media("skyline.mp4", freq=200)))[0] == 0
     project = Project.open(film.root)
-    assert [r.code for r in gate(project, "web").blocked["skyline"]] == ["no-contributors"]
+    assert [r.code for r in gate(project, Channel.WEB).blocked["skyline"]] == ["no-contributors"]
     text = project.film_yaml.read_text()
     project.film_yaml.write_text(text.replace("    contributors: []\n",
                                               "    contributors: []\n    no_people: true\n"))
-    assert "skyline" in gate(Project.open(film.root), "web").allowed
+    assert "skyline" in gate(Project.open(film.root), Channel.WEB).allowed
 
 
 def test_withdrawing_for_a_clip_they_are_not_in_is_refused(film: Project) -> None:
@@ -170,8 +181,8 @@ def test_withdrawing_for_a_clip_they_are_not_in_is_refused(film: Project) -> Non
 
 
 def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project) -> None:
-    _consent(film.root, "amara")
-    _consent(film.root, "ben")
+    assert _consent(film.root, "amara")[0] == 0
+    assert _consent(film.root, "ben")[0] == 0
     ledger = film.ledger_path
     lines = ledger.read_bytes().splitlines(keepends=True)
     head = json.loads(lines[-1])["hash"]
@@ -191,7 +202,7 @@ def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project) -> No
 
 def test_status_survives_missing_footage_and_shows_unlisted_clips(
         film: Project, make_media: MakeMedia) -> None:
-    _run("ingest", str(film.root), str(make_media("scenery.mp4", freq=250)))
+    assert _run("ingest", str(film.root), str(make_media("scenery.mp4", freq=250)))[0] == 0
     (film.footage_dir / "ben-talk.mp4").unlink()
     code, out = _run("status", str(film.root))
     assert code == 0, out
@@ -202,3 +213,68 @@ def test_status_survives_missing_footage_and_shows_unlisted_clips(
     data = json.loads(_run("status", str(film.root), "--json")[1])
     problem = {c["id"]: c["problem"] for c in data["clips"]}
     assert problem["ben-talk"] and problem["amara-talk"] is None
+
+
+# --- the gate adapter, as render and status use it ------------------------------------------
+
+
+def test_clear_film_describes_every_clip_as_it_is_now(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    cleared = clear_film(project, Channel.WEB, today=TODAY)
+    assert cleared.result.allowed == ["clip-1", "clip-2"] and cleared.result.ok
+    assert [(u.clip_id, u.contributors, u.has_audio, u.has_video) for u in cleared.uses] == \
+        [("clip-1", ("amara",), True, True), ("clip-2", ("ben",), True, True)]
+    assert [u.content_key for u in cleared.uses] == [clip_key(project, "clip-1"),
+                                                     clip_key(project, "clip-2")]
+    assert list(cleared.events) == Ledger(project.ledger_path).events()
+    assert cleared.dropped == () and dict(cleared.unreadable) == {}
+
+
+def test_drop_withdrawn_leaves_out_only_withdrawn_clips_and_asks_again(
+        make_film: MakeFilm) -> None:
+    film = make_film(3)
+    Ledger(film.project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
+    refused = clear_film(film.project, Channel.WEB, today=TODAY)
+    assert list(refused.result.blocked) == ["clip-2"] and refused.dropped == ()
+    cleared = clear_film(film.project, Channel.WEB, drop_withdrawn=True, today=TODAY)
+    assert cleared.dropped == ("clip-2",)
+    assert [u.clip_id for u in cleared.uses] == ["clip-1", "clip-3"]
+    # Asked again without clip-2: ben is not in the film, so not among the names decided.
+    assert cleared.result.ok and "ben" not in cleared.result.name_allowed
+
+
+def test_drop_withdrawn_drops_nothing_while_another_reason_blocks(make_film: MakeFilm) -> None:
+    film = make_film(3)
+    Ledger(film.project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
+    save_captions([Cue(100, 800, "Not signed.")], film.project.caption_path("clip-3"))
+    cleared = clear_film(film.project, Channel.WEB, drop_withdrawn=True, today=TODAY)
+    assert cleared.dropped == ()
+    assert {clip: [r.code for r in reasons] for clip, reasons in cleared.result.blocked.items()} \
+        == {"clip-2": [ReasonCode.WITHDRAWN], "clip-3": [SignoffState.STALE]}
+
+
+def test_unreadable_footage_stops_a_render_but_not_status(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    film.project.clip("clip-1").file.unlink()
+    with pytest.raises(PipelineError):
+        clear_film(film.project, Channel.WEB, today=TODAY)
+    cleared = clear_film(film.project, Channel.WEB, skip_unreadable=True, today=TODAY)
+    assert list(cleared.unreadable) == ["clip-1"] and "no such file" in cleared.unreadable["clip-1"]
+    assert [u.clip_id for u in cleared.uses] == ["clip-2"]
+    assert cleared.result.allowed == ["clip-2"]
+
+
+def test_changes_since_the_gate_said_yes(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    cleared = clear_film(project, Channel.WEB, today=TODAY)
+    assert changed_clips(project, cleared) == []
+    assert recheck(project, cleared, today=TODAY).ok
+    save_captions([Cue(100, 800, "Edited.")], project.caption_path("clip-2"))
+    assert changed_clips(project, cleared) == ["clip-2"]
+    Ledger(project.ledger_path).add(Withdrawal(contributor="amara", date=TODAY))
+    again = recheck(project, cleared, today=TODAY)
+    # The same clips at the keys the gate saw: only the withdrawal blocks.
+    assert [(r.clip_id, r.code) for r in again.reasons] == [("clip-1", ReasonCode.WITHDRAWN)]
+    assert (again.channel, again.draft) == (Channel.WEB, False)

@@ -17,19 +17,20 @@ import time
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from captions.formats import load as load_captions
 from captions.formats import save as save_captions
 from captions.model import Cue
-from consent.exceptions import ConsentError
-from consent.gate import affected_outputs
-from consent.ledger import Ledger
-from consent.records import Withdrawal
-from pipeline import render, runner
-from pipeline.exceptions import MediaToolError, ProjectError
-from pipeline.render import GateRefusedError, RenderResult, render_film
+from consent import ConsentError, Ledger, Withdrawal, affected_outputs
+from pipeline import runner
+from pipeline.exceptions import MediaToolError, PipelineError, ProjectError
+from pipeline.render import GateRefusedError, RenderError, RenderResult, publish, render_film
+from pipeline.render.burn_in import caption_style
+from pipeline.render.plan import Part, PartKind
+from pipeline.render.segments import render_segment, segment_files
 from tests.pipeline.conftest import TODAY, MakeFilm, MakeFootage, gray_frame, region, tiny
 
 pytestmark = pytest.mark.slow
@@ -39,7 +40,7 @@ FRAME_MS = 1000 / FPS
 CARD_MS = 1000
 
 
-def _streams(path: Path) -> dict[str, dict]:
+def _streams(path: Path) -> dict[str, dict[str, Any]]:
     data = runner.ffprobe_json(path)
     return {s["codec_type"]: s for s in data["streams"]} | {"format": data["format"]}
 
@@ -132,7 +133,7 @@ def test_burned_captions_show_during_cues_only_and_stay_in_the_safe_area(
     assert _bright(inside) == text and _dark(inside) == box  # nothing outside the safe area
     # The box is 7-8 % of the height per line plus its padding: measure its rows.
     rows = [y for y in range(H) if _dark(region(frame, W, (0, y, W, y + 1))) > 10]
-    style = render.caption_style(tiny())
+    style = caption_style(tiny())
     assert 0.07 <= style["size"] / H <= 0.08
     assert abs(len(rows) - (style["size"] + 2 * style["pad"])) <= 3
 
@@ -196,7 +197,7 @@ def test_gate_refuses_with_every_reason_and_writes_nothing(make_film: MakeFilm) 
     assert "clip clip-2: contributor ben: consent withdrawn" in message
     assert "clip clip-1: contributor amara: has not signed off this clip" in message
     assert "clip clip-3: contributor chloe: has not signed off this clip" in message
-    assert isinstance(err, render.PipelineError)
+    assert isinstance(err, PipelineError)
     assert not (film.project.build_dir / "web").exists()
 
 
@@ -467,7 +468,7 @@ def test_footage_replaced_while_its_segment_renders_is_not_cached(
             target.write_bytes(project.clip("clip-1").file.read_bytes())
 
     monkeypatch.setattr(runner, "run_graph", swap_during_clip_2)
-    with pytest.raises(render.RenderError, match="clip clip-2: its footage changed"):
+    with pytest.raises(RenderError, match="clip clip-2: its footage changed"):
         _render(project)
     monkeypatch.setattr(runner, "run_graph", real)
     target.write_bytes(original)
@@ -480,13 +481,13 @@ def test_footage_replaced_while_its_segment_renders_is_not_cached(
 def test_withdrawal_recorded_while_rendering_stops_publication(
         make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
     film = make_film(2)
-    real = render.mux_film
+    real = publish.mux_film
 
     def withdraw_then_mux(*args, **kwargs):  # type: ignore[no-untyped-def]
         Ledger(film.project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(render, "mux_film", withdraw_then_mux)
+    monkeypatch.setattr(publish, "mux_film", withdraw_then_mux)
     with pytest.raises(GateRefusedError, match="contributor ben: consent withdrawn"):
         _render(film.project)
     out = film.project.build_dir / "web"
@@ -496,15 +497,15 @@ def test_withdrawal_recorded_while_rendering_stops_publication(
 def test_caption_edited_while_rendering_stops_publication(
         make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
     film = make_film(1)
-    real = render.mux_film
+    real = publish.mux_film
 
     def edit_then_mux(*args, **kwargs):  # type: ignore[no-untyped-def]
         save_captions([Cue(100, 900, "Not what was signed.")],
                       film.project.caption_path("clip-1"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(render, "mux_film", edit_then_mux)
-    with pytest.raises(render.RenderError, match="changed while rendering"):
+    monkeypatch.setattr(publish, "mux_film", edit_then_mux)
+    with pytest.raises(RenderError, match="changed while rendering"):
         _render(film.project)
     assert not (film.project.build_dir / "web" / "film.mp4").exists()
 
@@ -541,12 +542,12 @@ def test_sound_that_starts_after_the_picture_stays_in_sync(tmp_path: Path) -> No
                    "-c:a", "pcm_s16le", str(src.with_suffix(".mov"))])
     src = src.with_suffix(".mov")
     prof = tiny()
-    part = render.Part(name="late", kind="clip", start_frame=0, frames=2 * FPS, clip_id="late",
-                       source=src, footage_sha256="0" * 64, in_ms=0, out_ms=2000,
-                       has_video=True, has_audio=True)
-    files = render.segment_files(part, prof, tmp_path)
-    render._render_segment(part, files, prof, want_video=True, want_captioned=False,
-                           want_audio=True, progress=None)
+    part = Part(name="late", kind=PartKind.CLIP, start_frame=0, frames=2 * FPS, clip_id="late",
+                source=src, footage_sha256="0" * 64, in_ms=0, out_ms=2000,
+                has_video=True, has_audio=True)
+    files = segment_files(part, prof, tmp_path)
+    render_segment(part, files, prof, want_video=True, want_captioned=False, want_audio=True,
+                   progress=None)
     raw = runner.run(["ffmpeg", "-v", "error", "-i", str(files.audio), "-ac", "1",
                       "-f", "s16le", "-"]).stdout
     samples = array.array("h")

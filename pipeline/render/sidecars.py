@@ -1,9 +1,8 @@
-"""What a render writes besides the picture: card text, whole-film captions, transcript, manifest.
+"""What a render writes beside the picture: card text, credits, whole-film captions, transcript.
 
-Nothing here runs ffmpeg; :mod:`pipeline.render` calls these and writes their text beside the
-film. Names of contributors appear only where the consent gate says ``name`` consent allows;
-everyone else is "Contributor N" (numbered by first appearance in the film) or counted in the
-credits, and manifests carry ids only.
+Nothing here runs ffmpeg; :mod:`pipeline.render.publish` writes these texts beside the film.
+Names of contributors appear only where the consent gate says ``name`` consent allows; everyone
+else is "Contributor N" (numbered by first appearance in the film) or counted in the credits.
 """
 
 from __future__ import annotations
@@ -12,13 +11,10 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from captions.model import Cue
-
-if TYPE_CHECKING:
-    from pipeline.project import Project
-    from pipeline.render import Part
+from pipeline.project import Project
+from pipeline.render.plan import CardLines, Part, PartKind, part_duration_ms, part_start_ms
 
 PARAGRAPH_GAP_MS = 2000  # a pause this long starts a new paragraph in the transcript
 TITLE_WRAP = 30
@@ -28,7 +24,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def title_card_lines(project: Project) -> list[tuple[str, float]]:
+def title_card_lines(project: Project) -> CardLines:
     """The title card: the film's title (wrapped) and a line saying how it was made."""
     lines = [(line, 0.075) for line in textwrap.wrap(project.film.title, TITLE_WRAP)]
     return [*lines, ("", 0.04), ("A co-produced film", 0.045)]
@@ -81,7 +77,7 @@ class Credits:
             lines.append(_plural(others, "contributor"))
         return lines
 
-    def card_lines(self) -> list[tuple[str, float]]:
+    def card_lines(self) -> CardLines:
         """The credits card: a heading and one line per name, smaller when there are many."""
         lines = self.text_lines()
         size = min(0.05, 0.72 / (len(lines) * 1.45))
@@ -90,8 +86,6 @@ class Credits:
 
 def film_cues(parts: Sequence[Part], fps: int) -> list[Cue]:
     """Every clip's cues (already trimmed to its in/out) moved to the clip's place in the film."""
-    from pipeline.render import part_duration_ms, part_start_ms
-
     cues: list[Cue] = []
     for part in parts:
         start = part_start_ms(part, fps)
@@ -140,13 +134,11 @@ class TranscriptSection:
 def transcript_sections(project: Project, parts: Sequence[Part], fps: int,
                         credits: Credits) -> list[TranscriptSection]:
     """The film in reading order: title card, each clip with its speakers, credits."""
-    from pipeline.render import part_start_ms
-
     sections: list[TranscriptSection] = []
     number = 0
     for part in parts:
         start = part_start_ms(part, fps)
-        if part.kind == "card":
+        if part.kind == PartKind.CARD:
             text = tuple(line for line, _ in part.lines if line.strip())
             heading = "Title" if part.name == "title" else "Credits"
             sections.append(TranscriptSection(heading, start, "", (), text))
@@ -233,11 +225,14 @@ def _duration_words(ms: int) -> str:
     return _plural(seconds, "second")
 
 
-def manifest(**fields: Any) -> dict[str, Any]:
-    """The manifest's fields in a fixed, readable order (keys not listed come last)."""
-    order = ["output", "created", "coprod", "profile", "channel", "draft", "film", "inputs",
-             "clips", "cards", "contributors", "dropped_clips", "consent", "loudness", "tools",
-             "segments", "outputs"]
-    ordered = {key: fields[key] for key in order if key in fields}
-    ordered.update({k: v for k, v in fields.items() if k not in ordered})
-    return ordered
+
+__all__ = [
+    "PARAGRAPH_GAP_MS",
+    "Credits",
+    "TranscriptSection",
+    "film_cues",
+    "title_card_lines",
+    "transcript_html",
+    "transcript_sections",
+    "transcript_text",
+]

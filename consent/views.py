@@ -1,0 +1,228 @@
+"""What `coprod status` and `coprod consent show` read off the ledger, by the gate's own rules.
+
+:func:`affected_outputs` lists existing renders that contain a clip someone has since withdrawn
+from; :func:`summarise` gives each contributor's consent as it stands. Neither decides whether a
+film may be rendered: that is :func:`consent.gate.check`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from consent.chain import Event
+from consent.exceptions import ConsentError
+from consent.gate import consent_state, supersedes
+from consent.records import ConsentGiven, Withdrawal
+
+
+@dataclass(frozen=True)
+class AffectedOutput:
+    """An existing output containing a clip whose contributor has withdrawn consent for it.
+
+    Attributes:
+        output: the manifest's ``output`` (e.g. the film's path).
+        clip_id: the clip in it.
+        contributor: who withdrew.
+        withdrawn_on: the withdrawal's date.
+        withdrawal_event: hash of the withdrawal event.
+        after_output: the withdrawal was recorded after the output was made (the usual case;
+            False means the output was made from a ledger that already had it, which the gate
+            should have refused).
+    """
+
+    output: str
+    clip_id: str
+    contributor: str
+    withdrawn_on: date
+    withdrawal_event: str
+    after_output: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "output": self.output, "clip": self.clip_id, "contributor": self.contributor,
+            "withdrawn_on": self.withdrawn_on.isoformat(),
+            "withdrawal_event": self.withdrawal_event, "after_output": self.after_output,
+        }
+
+
+def _manifest_time(value: object, output: str) -> datetime:
+    if isinstance(value, datetime):
+        made = value
+    elif isinstance(value, str):
+        try:
+            made = datetime.fromisoformat(value)
+        except ValueError:
+            raise ConsentError(f"render manifest of {output}: created {value!r} is not a date "
+                               "and time") from None
+    else:
+        raise ConsentError(f"render manifest of {output}: created time missing")
+    # A manifest written without a zone is taken as UTC, the zone the ledger uses.
+    return made if made.tzinfo is not None else made.replace(tzinfo=UTC)
+
+
+def affected_outputs(
+    events: Sequence[Event], manifests: Iterable[Mapping[str, Any]]
+) -> list[AffectedOutput]:
+    """Outputs that contain clips whose contributors have withdrawn consent for them.
+
+    A withdrawal counts while it is in effect (consent given again afterwards clears it).
+
+    Args:
+        events: verified ledger events.
+        manifests: render manifests, each with ``output``, ``created`` (ISO 8601 time) and
+            ``clips``: a list of ``{"id": ..., "contributors": [...]}``.
+
+    Returns:
+        One row per output, clip and withdrawn contributor, in manifest order.
+
+    Raises:
+        ConsentError: a manifest lacks one of those keys.
+    """
+    rows: list[AffectedOutput] = []
+    for manifest in manifests:
+        output = manifest.get("output")
+        if not isinstance(output, str):
+            raise ConsentError("render manifest without an output path")
+        made = _manifest_time(manifest.get("created"), output)
+        clips = manifest.get("clips")
+        if not isinstance(clips, list):
+            raise ConsentError(f"render manifest of {output}: clips missing")
+        for clip in clips:
+            if not isinstance(clip, Mapping) or not isinstance(clip.get("id"), str):
+                raise ConsentError(f"render manifest of {output}: a clip without an id")
+            for contributor in dict.fromkeys(clip.get("contributors") or []):
+                state = consent_state(events, contributor, clip["id"])
+                if state.withdrawal is None:
+                    continue
+                record = state.withdrawal.record
+                assert isinstance(record, Withdrawal)
+                rows.append(AffectedOutput(
+                    output=output, clip_id=clip["id"], contributor=contributor,
+                    withdrawn_on=record.date, withdrawal_event=state.withdrawal.hash,
+                    after_output=state.withdrawal.at > made,
+                ))
+    return rows
+
+
+@dataclass(frozen=True)
+class ConsentSummary:
+    """One consent record still in force for some clips, as `consent show` lists it."""
+
+    seq: int
+    event: str
+    recorded_at: datetime
+    consent: ConsentGiven
+    expired: bool
+    withdrawn: bool
+    withdrawn_clips: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data = self.consent.to_dict()
+        del data["contributor"]
+        data.update(
+            seq=self.seq, event=self.event, recorded_at=self.recorded_at.isoformat(),
+            expired=self.expired, withdrawn=self.withdrawn,
+            withdrawn_clips=list(self.withdrawn_clips),
+        )
+        return data
+
+
+@dataclass(frozen=True)
+class ContributorConsent:
+    """The current consent position of one contributor.
+
+    Attributes:
+        contributor: contributor id.
+        consents: consents not wholly replaced by later ones, oldest first.
+        withdrawn: nothing is left in force: every consent is withdrawn (or there is a withdrawal
+            and no consent).
+    """
+
+    contributor: str
+    consents: tuple[ConsentSummary, ...]
+    withdrawn: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "contributor": self.contributor,
+            "withdrawn": self.withdrawn,
+            "consents": [summary.to_dict() for summary in self.consents],
+        }
+
+
+def _replaced(consent: Event, later: list[Event]) -> bool:
+    """True when later consents cover every clip this one covers."""
+    record = consent.record
+    assert isinstance(record, ConsentGiven)
+    later_records = [event.record for event in later]
+    if any(isinstance(r, ConsentGiven) and r.clips is None for r in later_records):
+        return True
+    if record.clips is None:
+        return False
+    return all(
+        any(isinstance(r, ConsentGiven) and r.covers(clip) for r in later_records)
+        for clip in record.clips
+    )
+
+
+def summarise(
+    events: Sequence[Event], contributor: str | None = None, *, today: date | None = None
+) -> list[ContributorConsent]:
+    """Current consent per contributor, sorted by id (for `coprod consent show`).
+
+    Args:
+        events: verified ledger events.
+        contributor: only this contributor (an empty list when the ledger never names them).
+        today: the day to judge expiry on; today if None.
+    """
+    today = today if today is not None else date.today()
+    by_contributor: dict[str, list[Event]] = {}
+    for event in events:
+        record = event.record
+        if isinstance(record, ConsentGiven | Withdrawal):
+            if contributor is None or record.contributor == contributor:
+                by_contributor.setdefault(record.contributor, []).append(event)
+    summaries = []
+    for who in sorted(by_contributor):
+        own = by_contributor[who]
+        consents = [e for e in own if isinstance(e.record, ConsentGiven)]
+        withdrawals = [e for e in own if isinstance(e.record, Withdrawal)]
+        rows = []
+        for i, event in enumerate(consents):
+            if _replaced(event, consents[i + 1:]):
+                continue
+            record = event.record
+            assert isinstance(record, ConsentGiven)
+            ending = [w for w in withdrawals if supersedes(w, event)]
+            whole = any(
+                isinstance(w.record, Withdrawal) and w.record.clips is None for w in ending
+            )
+            clips: dict[str, None] = {}
+            for w in ending:
+                assert isinstance(w.record, Withdrawal)
+                for clip in w.record.clips or ():
+                    if record.covers(clip):
+                        clips[clip] = None
+            if record.clips is not None and all(clip in clips for clip in record.clips):
+                whole = True
+            rows.append(ConsentSummary(
+                seq=event.seq, event=event.hash, recorded_at=event.at, consent=record,
+                expired=record.expired(today), withdrawn=whole, withdrawn_clips=tuple(clips),
+            ))
+        all_withdrawn = all(row.withdrawn for row in rows) if rows else bool(withdrawals)
+        summaries.append(ContributorConsent(who, tuple(rows), all_withdrawn))
+    return summaries
+
+__all__ = [
+    "AffectedOutput",
+    "ConsentSummary",
+    "ContributorConsent",
+    "affected_outputs",
+    "summarise",
+]

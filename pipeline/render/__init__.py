@@ -1,0 +1,162 @@
+"""Rendering a film: the consent gate, cached per-clip segments, a join without re-encoding video,
+one linear loudness pass, and every output written under a temporary name and renamed together.
+
+How a render goes (:func:`render_film`), one module a step:
+
+1. **Gate** (:mod:`.gate`, through :mod:`pipeline.clearance`): every clip in the sequence is put
+   to the consent gate for the profile's channel; a refusal raises :class:`GateRefusedError`
+   carrying every reason.
+2. **Plan** (:mod:`.plan`): the film becomes parts (title card, clips, credits card; their text
+   from :mod:`.sidecars`), each a whole number of frames.
+3. **Segments** (:mod:`.segments`, captions burned in by :mod:`.burn_in`): each part rendered
+   once by one ffmpeg filter graph into ``build/segments/KEY.mp4`` and ``KEY.wav``, KEY hashing
+   everything that changes the file.
+4. **Join** (:mod:`.join`): concat lists name the segments; the film's video is copied, not
+   encoded.
+5. **Loudness** (:mod:`.loudness`): the joined sound measured, normalised by one linear loudnorm
+   pass, encoded to AAC and verified; cached by the sound segments' keys.
+6. **Publish** (:mod:`.publish`): film MP4 with a language-tagged mov_text track, the
+   open-captions variant, .srt/.vtt sidecars, transcript .html/.txt (:mod:`.sidecars`) and
+   manifest.json, all renamed into place once the gate, asked again, still says yes.
+
+No frame passes through Python: every step is an ffmpeg process started through the runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from consent import GateResult
+from pipeline.project import Project
+from pipeline.render.errors import (
+    CaptionsMissingError,
+    GateRefusedError,
+    LoudnessError,
+    RenderError,
+)
+from pipeline.render.gate import run_gate
+from pipeline.render.join import write_film_lists
+from pipeline.render.loudness import LoudnessReport, film_sound
+from pipeline.render.plan import Progress, film_duration_ms, plan_film
+from pipeline.render.publish import PublishJob, write_outputs
+from pipeline.render.segments import clean_stale, render_segments
+from pipeline.render.sidecars import Credits, title_card_lines
+from pipeline.render_profiles import RenderProfile, load_profile
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What one render made, re-used and noticed."""
+
+    profile: str
+    out_dir: Path
+    outputs: dict[str, Path]
+    duration_ms: int
+    gate: GateResult
+    loudness: LoudnessReport
+    segments_rendered: list[str] = field(default_factory=list)
+    segments_reused: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_open_captions(project: Project, prof: RenderProfile, asked: bool | None) -> bool:
+    """Whether to make the burned-in variant: the option, else film.yaml, else the profile."""
+    if asked is not None:
+        return asked
+    return project.film.open_captions or prof.open_captions
+
+
+def _inputs(project: Project, prof: RenderProfile) -> dict[str, str | None]:
+    """Hashes of what the gate decided on, taken at once: the manifest must not describe later
+    edits."""
+    ledger = project.ledger_path
+    return {"film.yaml": project.file_sha256(project.film_yaml),
+            "ledger": project.file_sha256(ledger) if ledger.exists() else None,
+            "profile": prof.digest()}
+
+
+def render_film(
+    project: Project,
+    profile: str | RenderProfile = "web",
+    *,
+    draft: bool = False,
+    drop_withdrawn: bool = False,
+    open_captions: bool | None = None,
+    today: date | None = None,
+    jobs: int = 1,
+    wait: bool = True,
+    progress: Progress | None = None,
+) -> RenderResult:
+    """Render the film for one output profile into ``build/PROFILE/``.
+
+    Args:
+        project: the film project.
+        profile: a profile name (web, broadcast, review) or a loaded profile.
+        draft: internal draft: sign-off is not required (channel internal only).
+        drop_withdrawn: leave out clips whose only problem is a withdrawal, instead of refusing.
+        open_captions: also make the burned-in captions variant; None = film.yaml's
+            ``open_captions`` if true, else the profile's default.
+        today: the day consent expiry is judged on (default today).
+        jobs: segments rendered at once (1 is fastest on 2 cores: x264 already uses both).
+        wait: wait for another render of this project to finish (False: refuse at once).
+        progress: called with (step, fraction 0..1) while ffmpeg works.
+
+    Raises:
+        GateRefusedError: consent or sign-off is missing for a clip (every reason listed).
+        CaptionsMissingError: a clip has no caption file.
+        LoudnessError: the loudness check failed.
+        ProjectError: another render holds the lock and ``wait`` is False.
+        MediaToolError: ffmpeg failed.
+    """
+    prof = load_profile(profile) if isinstance(profile, str) else profile
+    open_caps = resolve_open_captions(project, prof, open_captions)
+    with project.lock("render", wait=wait):
+        segments_dir = project.build_dir / "segments"
+        out_dir = project.build_dir / prof.name
+        clean_stale(segments_dir)
+        clean_stale(out_dir)
+        cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn, today=today)
+        gate = cleared.result
+        inputs = _inputs(project, prof)
+        credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
+        parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
+                          credits.card_lines())
+        segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
+                                   jobs=jobs, progress=progress)
+        lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
+        sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
+        rendered = [*segments.rendered, *(() if sound.reused else ("film:loudness",))]
+        reused = [*segments.reused, *(("film:loudness",) if sound.reused else ())]
+        published = write_outputs(PublishJob(
+            project=project, profile=prof, parts=tuple(parts), files=segments.files,
+            rendered=tuple(rendered), reused=tuple(reused), lists=lists, sound=sound,
+            cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
+        ), progress)
+        notes = []
+        if cleared.dropped:
+            notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
+        if sound.loudness.note:
+            notes.append(sound.loudness.note)
+        return RenderResult(
+            profile=prof.name, out_dir=out_dir, outputs=published.outputs,
+            duration_ms=film_duration_ms(parts, prof.fps), gate=gate, loudness=sound.loudness,
+            segments_rendered=rendered, segments_reused=reused, dropped=list(cleared.dropped),
+            notes=[*notes, *published.notes], manifest=published.manifest,
+        )
+
+
+__all__ = [
+    "CaptionsMissingError",
+    "GateRefusedError",
+    "LoudnessError",
+    "Progress",
+    "RenderError",
+    "RenderResult",
+    "render_film",
+    "resolve_open_captions",
+]

@@ -1,0 +1,50 @@
+"""Why a render cannot go ahead or failed. Every message says what to do next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from consent import GateResult
+from pipeline.exceptions import PipelineError
+
+
+class RenderError(PipelineError):
+    """A render cannot go ahead or failed; the message says what to do."""
+
+
+class GateRefusedError(RenderError):
+    """The consent gate refused the film; ``result`` holds every reason for every blocked clip."""
+
+    def __init__(self, result: GateResult, profile: str) -> None:
+        self.result = result
+        self.profile = profile
+        lines = [f"render refused for profile {profile} (channel {result.channel}): "
+                 f"{len(result.blocked)} clip(s) blocked by consent or sign-off:"]
+        lines += [f"  {reason.message}" for reason in result.reasons]
+        if result.withdrawn and len(result.withdrawn) == len(result.blocked):
+            lines.append("  (render with --drop-withdrawn to leave withdrawn clips out)")
+        super().__init__("\n".join(lines))
+
+
+class CaptionsMissingError(RenderError):
+    """Clips in the film have no caption file; ``clip_ids`` lists them."""
+
+    def __init__(self, clip_ids: Sequence[str]) -> None:
+        self.clip_ids = list(clip_ids)
+        super().__init__(f"{len(self.clip_ids)} clip(s) have no caption file: "
+                         f"{', '.join(self.clip_ids)} (run `coprod transcribe` or `coprod build`)")
+
+
+class LoudnessError(RenderError):
+    """The film's loudness after normalisation is outside the profile's tolerance."""
+
+    def __init__(self, measured: Mapping[str, float], target_i: float, limit_tp: float,
+                 tolerance_lu: float) -> None:
+        self.measured = dict(measured)
+        super().__init__(
+            f"loudness check failed: {measured['i']:.1f} LUFS (target {target_i:.1f} "
+            f"+/- {tolerance_lu:.0f} LU), true peak {measured['tp']:.1f} dBTP "
+            f"(limit {limit_tp:.1f}); the previous film was left in place")
+
+
+__all__ = ["CaptionsMissingError", "GateRefusedError", "LoudnessError", "RenderError"]

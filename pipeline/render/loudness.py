@@ -1,0 +1,220 @@
+"""The film's sound: measured on the joined segments, normalised by one linear loudnorm pass,
+encoded to AAC and verified with ebur128.
+
+The result is cached by the sound segments' keys and the loudness settings, so a caption edit
+(which changes no sound) re-uses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ffmpeg as ffmpeg_python
+
+from pipeline import __version__, runner
+from pipeline.fsutil import atomic_write_bytes, temp_output
+from pipeline.media import ffmpeg_input_name
+from pipeline.render.errors import LoudnessError, RenderError
+from pipeline.render.join import concat_input
+from pipeline.render.plan import Part, Progress
+from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
+from pipeline.render_profiles import RenderProfile
+
+# AAC encoding can raise true peaks a little above the level fed to the encoder.
+AAC_HEADROOM_DB = 0.5
+LOUDNESS_TOLERANCE_LU = 1.0
+# Below this the film is silence; there is nothing to normalise.
+SILENT_LUFS = -70.0
+
+
+def _ffmpeg_log(stream: Any) -> str:
+    """Run an ffmpeg graph whose report (loudnorm, ebur128) is on stderr; return stderr."""
+    argv = ffmpeg_python.compile(stream, cmd="ffmpeg")
+    proc = runner.run([argv[0], "-hide_banner", "-nostdin", "-nostats", "-y", *argv[1:]])
+    return proc.stderr.decode("utf-8", "replace")
+
+
+def _loudnorm_json(log: str) -> dict[str, Any]:
+    start = log.rfind("{")
+    end = log.rfind("}")
+    if start < 0 or end < start:
+        raise RenderError("ffmpeg's loudnorm printed no measurement")
+    data: dict[str, Any] = json.loads(log[start:end + 1])
+    return data
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("-inf")
+
+
+def measure_loudness(audio_list: Path, profile: RenderProfile) -> dict[str, float]:
+    """loudnorm's first pass over the joined sound: integrated, true peak, range, threshold."""
+    stream = (concat_input(audio_list).audio
+              .filter("loudnorm", I=profile.loudness_i, TP=profile.true_peak,
+                      LRA=profile.loudness_range, print_format="json")
+              .output("-", f="null"))
+    data = _loudnorm_json(_ffmpeg_log(stream))
+    return {"i": _num(data.get("input_i")), "tp": _num(data.get("input_tp")),
+            "lra": _num(data.get("input_lra")), "thresh": _num(data.get("input_thresh")),
+            "offset": _num(data.get("target_offset"))}
+
+
+_EBUR128 = re.compile(
+    r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-?inf|nan) LUFS.*?"
+    r"Loudness range:\s*LRA:\s*(?P<lra>-?[\d.]+|-?inf|nan) LU.*?"
+    r"True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-?inf|nan) dBFS", re.S)
+
+
+def verify_loudness(media: Path) -> dict[str, float]:
+    """Integrated loudness, range and true peak of ``media``'s sound, measured by ebur128."""
+    stream = (ffmpeg_python.input(ffmpeg_input_name(media)).audio
+              .filter("ebur128", peak="true", framelog="verbose")
+              .output("-", f="null"))
+    log = _ffmpeg_log(stream)
+    found = list(_EBUR128.finditer(log))
+    if not found:
+        raise RenderError(f"ffmpeg's ebur128 printed no summary for {media.name}")
+    m = found[-1]
+    return {"i": _num(m["i"]), "lra": _num(m["lra"]), "tp": _num(m["tp"])}
+
+
+@dataclass(frozen=True)
+class LoudnessReport:
+    """What the loudness step measured and did (recorded in the manifest)."""
+
+    target_i: float
+    limit_tp: float
+    before: dict[str, float]
+    after: dict[str, float]
+    normalization: str  # "linear", "dynamic" or "none"
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (infinite values as text)."""
+        def clean(d: dict[str, float]) -> dict[str, Any]:
+            return {k: (round(v, 2) if math.isfinite(v) else str(v)) for k, v in d.items()}
+        return {"target_i": self.target_i, "limit_tp": self.limit_tp,
+                "before": clean(self.before), "after": clean(self.after),
+                "normalization": self.normalization, "note": self.note}
+
+
+def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
+                    progress: Progress | None = None) -> LoudnessReport:
+    """Measure the joined sound, normalise it in one linear pass, encode AAC, verify.
+
+    Linear (one gain for the whole film) keeps the film's dynamics. When the gain would push the
+    true peak over the limit, loudnorm's dynamic mode is used instead and the report says so.
+
+    Raises:
+        LoudnessError: the result is not within +/-1 LU of the target or peaks over the limit.
+    """
+    if progress:
+        progress("loudness: measuring", 0.0)
+    before = measure_loudness(audio_list, profile)
+    # The loudnorm target sits a little under the limit: AAC encoding raises peaks slightly.
+    target_tp = max(-9.0, profile.true_peak - AAC_HEADROOM_DB)
+    silent = not math.isfinite(before["i"]) or before["i"] <= SILENT_LUFS
+    note = ""
+    audio = concat_input(audio_list).audio
+    if silent:
+        mode = "none"
+        note = "the film is silent; loudness was not normalised"
+    else:
+        # loudnorm goes linear only when the film's range fits the range target; widen the
+        # target to the film's own range (up to loudnorm's maximum) so the dynamics are kept.
+        lra_target = min(50.0, max(profile.loudness_range, before["lra"] + 0.1))
+        # loudnorm reads a measured range of exactly 0 (a steady tone) as "not measured".
+        lra_measured = max(before["lra"], 0.01) if math.isfinite(before["lra"]) else 0.01
+        gain = profile.loudness_i - before["i"]
+        mode = "linear" if before["tp"] + gain <= target_tp else "dynamic"
+        if mode == "dynamic":
+            note = (f"linear normalisation impossible: a gain of {gain:+.1f} dB would put the "
+                    f"true peak at {before['tp'] + gain:.1f} dBTP, over {target_tp:.1f}; "
+                    "loudnorm's dynamic mode was used")
+        audio = audio.filter(
+            "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=round(lra_target, 2),
+            measured_I=before["i"], measured_TP=before["tp"], measured_LRA=lra_measured,
+            measured_thresh=before["thresh"], offset=before["offset"], linear="true",
+            print_format="json")
+    audio = audio.filter("aresample", profile.sample_rate)
+    if progress:
+        progress("loudness: normalising", 0.3)
+    with temp_output(dest) as tmp:
+        stream = audio.output(str(tmp), acodec=profile.audio_codec,
+                              audio_bitrate=profile.audio_bitrate, ar=profile.sample_rate,
+                              ac=2, vn=None, f="mp4")
+        log = _ffmpeg_log(stream)
+        if not silent:
+            done = _loudnorm_json(log).get("normalization_type", mode)
+            if done != mode:
+                note = f"loudnorm used {done} normalisation (expected {mode})"
+                mode = str(done)
+        if progress:
+            progress("loudness: verifying", 0.7)
+        after = verify_loudness(tmp)
+        report = LoudnessReport(profile.loudness_i, profile.true_peak, before, after, mode,
+                                note)
+        if not silent and (abs(after["i"] - profile.loudness_i) > LOUDNESS_TOLERANCE_LU
+                           or after["tp"] > profile.true_peak):
+            raise LoudnessError(after, profile.loudness_i, profile.true_peak,
+                                LOUDNESS_TOLERANCE_LU)
+    if progress:
+        progress("loudness", 1.0)
+    return report
+
+
+@dataclass(frozen=True)
+class FilmSound:
+    """The film's normalised sound (AAC in MP4), what was done to it, and whether it was cached."""
+
+    path: Path
+    loudness: LoudnessReport
+    reused: bool
+
+
+def film_sound(parts: Sequence[Part], segments: RenderedSegments, audio_list: Path,
+               profile: RenderProfile, segments_dir: Path,
+               progress: Progress | None = None) -> FilmSound:
+    """The normalised sound of the joined segments, made now or re-used from the cache.
+
+    It depends only on the sound segments and the loudness and codec settings.
+    """
+    key = cache_key({"audio": [segments.files[p.name].audio_key for p in parts],
+                     "loudness": [profile.loudness_i, profile.true_peak, profile.loudness_range,
+                                  AAC_HEADROOM_DB],
+                     "codec": [profile.audio_codec, profile.audio_bitrate, profile.sample_rate],
+                     "coprod": __version__, "format": SEGMENT_FORMAT})
+    sound = segments_dir / f"{key}.m4a"
+    saved = segments_dir / f"{key}.loudness.json"
+    if sound.exists() and saved.exists():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            data = json.loads(saved.read_text(encoding="utf-8"))
+            return FilmSound(sound, LoudnessReport(**data), reused=True)
+    report = normalise_audio(audio_list, sound, profile, progress)
+    atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
+                       .encode("utf-8"))
+    return FilmSound(sound, report, reused=False)
+
+
+__all__ = [
+    "AAC_HEADROOM_DB",
+    "LOUDNESS_TOLERANCE_LU",
+    "SILENT_LUFS",
+    "FilmSound",
+    "LoudnessReport",
+    "film_sound",
+    "measure_loudness",
+    "normalise_audio",
+    "verify_loudness",
+]

@@ -1,0 +1,143 @@
+"""The film as a plan: title card, the clips in sequence order, credits card.
+
+Each part is a whole number of frames long, so segment durations add up exactly and caption
+offsets are frame-true. Times are integer milliseconds, converted from frames only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from captions.model import Cue
+from pipeline.caption_store import load_captions
+from pipeline.project import Project
+from pipeline.render.errors import CaptionsMissingError, RenderError
+from pipeline.render_profiles import RenderProfile
+
+Progress = Callable[[str, float], None]
+"""Called with (step, fraction 0..1) while ffmpeg works."""
+
+CardLines = Sequence[tuple[str, float]]
+"""Text of a card: (line, size as a fraction of the picture height)."""
+
+
+class PartKind(StrEnum):
+    """What a stretch of the film shows."""
+
+    CARD = "card"
+    CLIP = "clip"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One stretch of the film: a card or a clip, a whole number of frames long."""
+
+    name: str
+    kind: PartKind
+    start_frame: int
+    frames: int
+    clip_id: str | None = None
+    source: Path | None = None
+    footage_sha256: str = ""
+    in_ms: int = 0
+    out_ms: int = 0
+    has_video: bool = True
+    has_audio: bool = False
+    cues: tuple[Cue, ...] = ()  # segment-local times (0 = the part's first frame)
+    lines: tuple[tuple[str, float], ...] = ()  # card text: (line, size as a fraction of height)
+
+
+def frames_ms(frames: int, fps: int) -> int:
+    """Milliseconds from the film's start to frame ``frames``."""
+    return round(frames * 1000 / fps)
+
+
+def part_start_ms(part: Part, fps: int) -> int:
+    """Where ``part`` starts in the film (ms)."""
+    return frames_ms(part.start_frame, fps)
+
+
+def part_duration_ms(part: Part, fps: int) -> int:
+    """How long ``part`` lasts (ms), measured between frame boundaries."""
+    return frames_ms(part.start_frame + part.frames, fps) - frames_ms(part.start_frame, fps)
+
+
+def film_duration_ms(parts: Sequence[Part], fps: int) -> int:
+    """How long the whole film lasts (ms)."""
+    return frames_ms(sum(p.frames for p in parts), fps)
+
+
+def trim_cues(cues: Sequence[Cue], in_ms: int, out_ms: int, offset_ms: int = 0) -> list[Cue]:
+    """Cues cut to [in_ms, out_ms) and moved so that ``in_ms`` lands on ``offset_ms``."""
+    out: list[Cue] = []
+    for cue in cues:
+        start, end = max(cue.start, in_ms), min(cue.end, out_ms)
+        if end > start:
+            out.append(Cue(start - in_ms + offset_ms, end - in_ms + offset_ms, cue.text))
+    return out
+
+
+def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
+              title_lines: CardLines, credit_lines: CardLines) -> list[Part]:
+    """The film as parts: title card, the clips in sequence order, credits card.
+
+    Raises:
+        CaptionsMissingError: a clip has no caption file.
+        RenderError: an in/out point lies outside its clip.
+    """
+    fps = profile.fps
+    missing = [c for c in clip_ids if not project.caption_path(c, "srt").exists()]
+    if missing:
+        raise CaptionsMissingError(missing)
+    parts: list[Part] = []
+    frame = 0
+
+    def card(name: str, ms: int, lines: CardLines) -> None:
+        nonlocal frame
+        frames = round(ms * fps / 1000)
+        if frames > 0:
+            parts.append(Part(name, PartKind.CARD, frame, frames, lines=tuple(lines)))
+            frame += frames
+
+    card("title", profile.title_card_ms, title_lines)
+    wanted = set(clip_ids)
+    for item in project.film.sequence:
+        if item.clip_id not in wanted:
+            continue
+        clip = project.clip(item.clip_id)
+        info = project.probe(clip.id)
+        in_ms = item.in_ms or 0
+        out_ms = min(item.out_ms if item.out_ms is not None else info.duration_ms,
+                     info.duration_ms)
+        if out_ms - in_ms < 1000 / fps:
+            raise RenderError(f"clip {clip.id}: in point {in_ms} ms is not before its out point "
+                              f"or the end of the footage ({out_ms} ms)")
+        frames = max(1, round((out_ms - in_ms) * fps / 1000))
+        span = frames_ms(frames, fps)
+        cues = load_captions(project.caption_path(clip.id, "srt"))
+        parts.append(Part(
+            clip.id, PartKind.CLIP, frame, frames, clip_id=clip.id, source=clip.file,
+            footage_sha256=project.footage_sha256(clip.id), in_ms=in_ms, out_ms=in_ms + span,
+            has_video=info.has_video, has_audio=info.has_audio,
+            cues=tuple(trim_cues(cues, in_ms, in_ms + span)),
+        ))
+        frame += frames
+    card("credits", profile.credits_card_ms, credit_lines)
+    return parts
+
+
+__all__ = [
+    "CardLines",
+    "Part",
+    "PartKind",
+    "Progress",
+    "film_duration_ms",
+    "frames_ms",
+    "part_duration_ms",
+    "part_start_ms",
+    "plan_film",
+    "trim_cues",
+]

@@ -1,0 +1,287 @@
+"""Publishing a render: the films muxed, every output written under a temporary name, the gate
+asked once more, then everything renamed into ``build/PROFILE/`` with the manifest last.
+
+A render killed at any moment leaves the previous outputs intact: nothing is renamed until every
+output is complete and the gate still says yes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import ffmpeg as ffmpeg_python
+
+from pipeline import __version__, clearance, runner
+from pipeline.clearance import FilmClearance
+from pipeline.fsutil import atomic_write_bytes, sha256_file, temp_output
+from pipeline.languages import iso639_2
+from pipeline.media import ffmpeg_input_name
+from pipeline.project import Project
+from pipeline.render.gate import check_still_cleared
+from pipeline.render.join import ConcatLists, concat_input
+from pipeline.render.loudness import FilmSound
+from pipeline.render.plan import (
+    Part,
+    PartKind,
+    Progress,
+    film_duration_ms,
+    part_duration_ms,
+    part_start_ms,
+)
+from pipeline.render.segments import SegmentFiles
+from pipeline.render.sidecars import (
+    Credits,
+    film_cues,
+    transcript_html,
+    transcript_sections,
+    transcript_text,
+)
+from pipeline.render_profiles import RenderProfile
+
+FILM = "film.mp4"
+OPEN_CAPTIONS_FILM = "film.open-captions.mp4"
+MANIFEST = "manifest.json"
+# Every output, in the order they are renamed into place: films first, the manifest last.
+OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, "film.srt", "film.vtt", "transcript.html",
+                "transcript.txt", MANIFEST)
+
+
+@dataclass(frozen=True)
+class PublishJob:
+    """Everything a finished render publishes, made and decided before publishing starts.
+
+    Attributes:
+        project: the film project.
+        profile: the render profile.
+        parts: the film's plan.
+        files: each part's cached segment files, by part name.
+        rendered: segments (and ``film:loudness``) made by this render.
+        reused: segments (and ``film:loudness``) taken from the cache.
+        lists: the concat lists joining the segments.
+        sound: the film's normalised sound.
+        cleared: the gate's answer the render went ahead on.
+        credits: who the film credits, and how.
+        draft: an internal draft (no sign-off needed).
+        inputs: hashes of film.yaml, the ledger and the profile, taken when the gate said yes.
+        today: the day consent expiry is judged on when the gate is asked again (None: today).
+    """
+
+    project: Project
+    profile: RenderProfile
+    parts: tuple[Part, ...]
+    files: Mapping[str, SegmentFiles]
+    rendered: tuple[str, ...]
+    reused: tuple[str, ...]
+    lists: ConcatLists
+    sound: FilmSound
+    cleared: FilmClearance
+    credits: Credits
+    draft: bool
+    inputs: Mapping[str, str | None]
+    today: date | None = None
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the outputs go: ``build/PROFILE/``."""
+        return self.project.build_dir / self.profile.name
+
+    @property
+    def duration_ms(self) -> int:
+        """How long the film lasts."""
+        return film_duration_ms(self.parts, self.profile.fps)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing wrote: every output by name, the manifest, and anything worth saying."""
+
+    outputs: dict[str, Path]
+    manifest: dict[str, Any]
+    notes: list[str]
+
+
+def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Path, *,
+             language: str, title: str, seconds: float, progress: Progress | None = None,
+             label: str = "join") -> None:
+    """Join the segments (video copied), add the film's sound and a soft mov_text track."""
+    streams = [concat_input(video_list).video,
+               ffmpeg_python.input(ffmpeg_input_name(sound)).audio]
+    kwargs: dict[str, Any] = {
+        "c:v": "copy", "c:a": "copy", "metadata": f"title={title}",
+        "metadata:s:a:0": f"language={language}", "movflags": "+faststart", "f": "mp4",
+    }
+    if captions_srt is not None:
+        streams.append(ffmpeg_python.input(ffmpeg_input_name(captions_srt), f="srt")["s"])
+        kwargs.update({"c:s": "mov_text", "metadata:s:s:0": f"language={language}"})
+    runner.run_graph(ffmpeg_python.output(*streams, str(dest), **kwargs),
+                     progress=(lambda f: progress(label, f)) if progress else None,
+                     total_s=seconds)
+
+
+def write_outputs(job: PublishJob, progress: Progress | None = None) -> Published:
+    """Make every output under a temp name, ask the gate again, then rename them all.
+
+    Raises:
+        RenderError, GateRefusedError: content or consent changed while rendering; nothing was
+            published.
+        MediaToolError: ffmpeg failed; nothing was published.
+    """
+    from captions.formats import dumps
+
+    out_dir = job.out_dir
+    film = job.project.film
+    language = iso639_2(film.language)
+    duration_ms = job.duration_ms
+    seconds = duration_ms / 1000
+    captioned_list = job.lists.captioned
+    cues = film_cues(job.parts, job.profile.fps)
+    sections = transcript_sections(job.project, job.parts, job.profile.fps, job.credits)
+    notes: list[str] = []
+    staged: dict[str, Path] = {}
+    names = [n for n in OUTPUT_NAMES if captioned_list is not None or n != OPEN_CAPTIONS_FILM]
+    with contextlib.ExitStack() as stack:
+        # ExitStack renames in reverse order of entry: entered from the manifest back, the films
+        # are renamed first and the manifest last, so a manifest always describes films in place.
+        for name in reversed(names):
+            staged[name] = stack.enter_context(temp_output(out_dir / name))
+        staged["film.srt"].write_text(dumps(cues, "srt"), encoding="utf-8")
+        staged["film.vtt"].write_text(dumps(cues, "vtt"), encoding="utf-8")
+        staged["transcript.html"].write_text(
+            transcript_html(film.title, film.language, duration_ms, sections), encoding="utf-8")
+        staged["transcript.txt"].write_text(
+            transcript_text(film.title, duration_ms, sections), encoding="utf-8")
+        track = staged["film.srt"] if cues else None
+        if track is None:
+            notes.append("the film has no captions, so it has no subtitle track")
+        mux_film(job.lists.video, job.sound.path, track, staged[FILM], language=language,
+                 title=film.title, seconds=seconds, progress=progress)
+        if captioned_list is not None:
+            mux_film(captioned_list, job.sound.path, track, staged[OPEN_CAPTIONS_FILM],
+                     language=language, title=film.title, seconds=seconds, progress=progress,
+                     label="join (open captions)")
+        check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
+        outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+                   for name, path in staged.items() if name != MANIFEST}
+        manifest = build_manifest(job, outputs)
+        staged[MANIFEST].write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _widen_manifest_for_swap(out_dir / MANIFEST, manifest)
+    if captioned_list is None:
+        # An open-captions film from an earlier render would not match this one: remove it.
+        with contextlib.suppress(FileNotFoundError):
+            (out_dir / OPEN_CAPTIONS_FILM).unlink()
+    return Published({name: out_dir / name for name in staged}, manifest, notes)
+
+
+def _widen_manifest_for_swap(path: Path, new: dict[str, Any]) -> None:
+    """While old films are swapped for new ones, let the manifest name the clips of both.
+
+    The renames are one at a time, so for a moment the folder may hold a new film beside the
+    old manifest. A withdrawal report (`coprod status`) read then must still see every clip
+    either film may contain: the interim manifest lists both sets; the exact one replaces it
+    once every film is in place.
+    """
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    old_clips = old.get("clips") if isinstance(old, dict) else None
+    clips = list(new.get("clips", []))
+    seen = {c.get("id") for c in clips}
+    for clip in old_clips if isinstance(old_clips, list) else []:
+        if isinstance(clip, dict) and clip.get("id") not in seen:
+            clips.append(clip)
+    # The earlier of the two times, so withdrawals after either film count.
+    created = min(str(old.get("created") or new["created"]), str(new["created"])) \
+        if isinstance(old, dict) else new["created"]
+    interim = {**new, "clips": clips, "created": created, "interim": True}
+    atomic_write_bytes(path, (json.dumps(interim, indent=2, ensure_ascii=False) + "\n")
+                       .encode("utf-8"))
+
+
+def created_now() -> str:
+    """The time a render finished, as the manifest records it (UTC, ISO 8601)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest: inputs, clips, consent relied on, loudness, tools and ``outputs``' hashes.
+
+    Its keys are in a fixed, readable order; contributors appear by id only.
+    """
+    project, prof, gate = job.project, job.profile, job.cleared.result
+    root = project.root.resolve()
+
+    def rel(path: Path) -> str:
+        path = path.resolve()
+        return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+    keys = {u.clip_id: u.content_key for u in job.cleared.uses}
+    clips, cards = [], []
+    for part in job.parts:
+        f = job.files[part.name]
+        entry: dict[str, Any] = {
+            "film_start_ms": part_start_ms(part, prof.fps),
+            "duration_ms": part_duration_ms(part, prof.fps),
+            "segments": {"video": f.video_key, "captioned": f.captioned_key,
+                         "audio": f.audio_key},
+        }
+        if part.kind == PartKind.CARD:
+            cards.append({"name": part.name, "text": [t for t, _ in part.lines if t.strip()],
+                          **entry})
+            continue
+        assert part.clip_id is not None and part.source is not None
+        caption = project.caption_path(part.clip_id, "srt")
+        clips.append({
+            "id": part.clip_id,
+            "contributors": list(project.clip(part.clip_id).contributors),
+            "footage": rel(part.source), "footage_sha256": part.footage_sha256,
+            "caption_file": rel(caption),
+            "caption_sha256": clearance.caption_sha256(project, part.clip_id),
+            "in_ms": part.in_ms, "out_ms": part.out_ms, "content_key": keys.get(part.clip_id),
+            **entry,
+        })
+    return {
+        "output": rel(job.out_dir / FILM),
+        "created": created_now(),
+        "coprod": __version__,
+        "profile": prof.to_dict(),
+        "channel": prof.channel,
+        "draft": job.draft,
+        "film": {"title": project.film.title, "language": project.film.language,
+                 "duration_ms": job.duration_ms, "frames": sum(p.frames for p in job.parts),
+                 "fps": prof.fps},
+        "inputs": dict(job.inputs),
+        "clips": clips,
+        "cards": cards,
+        "contributors": [{"id": cid, "credited_by_name": cid in job.credits.named}
+                         for cid in job.credits.order],
+        "dropped_clips": list(job.cleared.dropped),
+        "consent": {"channel": gate.channel, "draft": gate.draft,
+                    "events_used": list(gate.events_used), "ledger_head": gate.ledger_head},
+        "loudness": job.sound.loudness.to_dict(),
+        "tools": {"ffmpeg": runner.tool_version("ffmpeg"),
+                  "ffprobe": runner.tool_version("ffprobe"), "coprod": __version__},
+        "segments": {"rendered": list(job.rendered), "reused": list(job.reused)},
+        "outputs": dict(outputs),
+    }
+
+
+__all__ = [
+    "FILM",
+    "MANIFEST",
+    "OPEN_CAPTIONS_FILM",
+    "OUTPUT_NAMES",
+    "PublishJob",
+    "Published",
+    "build_manifest",
+    "created_now",
+    "mux_film",
+    "write_outputs",
+]

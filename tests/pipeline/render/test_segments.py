@@ -1,0 +1,96 @@
+"""Segment cache keys: each changes with what changes its file, and with nothing else.
+
+Rendering segments is tested through whole renders in tests/pipeline/test_render.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from captions.model import Cue
+from pipeline.render.plan import Part, PartKind
+from pipeline.render.segments import cache_key, clean_stale, segment_files
+from tests.pipeline.conftest import tiny
+
+CLIP = Part("c1", PartKind.CLIP, 25, 50, clip_id="c1", source=Path("/f/c1.mp4"),
+            footage_sha256="a" * 64, in_ms=500, out_ms=2500, has_video=True, has_audio=True,
+            cues=(Cue(0, 900, "Hello."),))
+CARD = Part("title", PartKind.CARD, 0, 25, lines=(("Our Film", 0.075),))
+SEGMENTS = Path("/segments")
+
+
+def _keys(part: Part, **profile: object) -> tuple[str, str, str]:
+    files = segment_files(part, tiny("web", **profile), SEGMENTS)
+    return files.video_key, files.captioned_key, files.audio_key
+
+
+def test_cache_key_is_canonical() -> None:
+    assert cache_key({"a": 1, "b": [1, 2]}) == cache_key({"b": [1, 2], "a": 1})
+    assert cache_key({"a": 1}) != cache_key({"a": 2})
+
+
+def test_files_are_named_by_their_keys() -> None:
+    files = segment_files(CLIP, tiny(), SEGMENTS)
+    assert files.video == SEGMENTS / f"{files.video_key}.mp4"
+    assert files.captioned == SEGMENTS / f"{files.captioned_key}.mp4"
+    assert files.audio == SEGMENTS / f"{files.audio_key}.wav"
+    assert files.ass == SEGMENTS / f"{files.captioned_key}.ass"
+    assert len({files.video_key, files.captioned_key, files.audio_key}) == 3
+
+
+def test_a_caption_edit_changes_only_the_captioned_picture() -> None:
+    edited = dataclasses.replace(CLIP, cues=(Cue(0, 900, "Hello again."),))
+    before, after = _keys(CLIP), _keys(edited)
+    assert before[0] == after[0] and before[2] == after[2]
+    assert before[1] != after[1]
+
+
+def test_a_part_without_cues_has_no_captioned_file_of_its_own() -> None:
+    files = segment_files(dataclasses.replace(CLIP, cues=()), tiny(), SEGMENTS)
+    assert files.captioned_key == files.video_key and files.ass is None
+
+
+def test_footage_and_trim_change_picture_and_sound() -> None:
+    base = _keys(CLIP)
+    for change in ({"footage_sha256": "b" * 64}, {"in_ms": 600}, {"frames": 49}):
+        other = _keys(dataclasses.replace(CLIP, **change))
+        assert other[0] != base[0] and other[2] != base[2], change
+
+
+def test_picture_settings_change_the_picture_only() -> None:
+    base = _keys(CLIP)
+    for change in ({"width": 640, "height": 360}, {"video_crf": 30}, {"video_preset": "slow"}):
+        other = _keys(CLIP, **change)
+        assert other[0] != base[0] and other[2] == base[2], change
+    # Loudness is applied to the joined film, not to segments.
+    assert _keys(CLIP, loudness_i=-23.0) == base
+
+
+def test_the_timecode_ties_a_picture_to_its_place_in_the_film() -> None:
+    moved = dataclasses.replace(CLIP, start_frame=100)
+    assert _keys(moved)[0] == _keys(CLIP)[0]  # web burns nothing in
+    review = {"burn_timecode": True}
+    assert _keys(moved, **review)[0] != _keys(CLIP, **review)[0]
+
+
+def test_silent_parts_share_their_sound() -> None:
+    no_sound = dataclasses.replace(CLIP, has_audio=False)
+    other_footage = dataclasses.replace(no_sound, footage_sha256="c" * 64)
+    assert _keys(no_sound)[2] == _keys(other_footage)[2] == _keys(
+        dataclasses.replace(CARD, frames=50))[2]
+
+
+def test_card_text_changes_the_card() -> None:
+    renamed = dataclasses.replace(CARD, lines=(("Their Film", 0.075),))
+    assert _keys(renamed)[0] != _keys(CARD)[0]
+
+
+def test_clean_stale_removes_only_what_a_killed_render_left(tmp_path: Path) -> None:
+    left = [tmp_path / ".abc.x1.part.mp4", tmp_path / ".list.tmp"]
+    kept = [tmp_path / "abc.mp4", tmp_path / "abc.wav", tmp_path / "web.video.ffconcat"]
+    for path in left + kept:
+        path.write_bytes(b"x")
+    clean_stale(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in kept)
+    clean_stale(tmp_path / "missing")  # no folder yet: nothing to do

@@ -1,0 +1,138 @@
+"""`coprod status`: the report on a small project, and the table a producer reads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+from captions.formats import save as save_captions
+from captions.model import Cue
+from consent import Ledger, SignoffState, Withdrawal
+from pipeline.caption_store import CaptionState
+from pipeline.clearance import clip_key
+from pipeline.project import Project
+from pipeline.status import COLUMNS, film_status, format_status
+from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm
+
+
+def _manifest(film: FilmFixture, profile: str, clips: dict[str, str | None]) -> None:
+    """A render manifest naming ``clips`` (id -> content key), as a render of ``profile`` writes."""
+    project = film.project
+    path = project.build_dir / profile / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "output": f"build/{profile}/film.mp4", "created": "2026-05-01T10:00:00+00:00",
+        "profile": {"name": profile},
+        "clips": [{"id": cid, "contributors": list(project.clip(cid).contributors),
+                   "content_key": key} for cid, key in clips.items()],
+    }))
+
+
+def _rows(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    clips = report["clips"]
+    assert isinstance(clips, list)
+    return {row["id"]: row for row in clips}
+
+
+def test_status_of_a_cleared_film(make_film: MakeFilm) -> None:
+    film = make_film(2, trims={"clip-2": (500, 1500)})
+    report = film_status(film.project, today=TODAY)
+    assert (report["film"], report["channel"], report["take_down"]) == ("Our Film", "web", [])
+    assert report["project"] == str(film.project.root)
+    rows = _rows(report)
+    assert list(rows) == ["clip-1", "clip-2"]
+    assert rows["clip-1"] == {
+        "id": "clip-1", "duration_s": 2.0, "in_s": None, "out_s": None,
+        "contributors": ["amara"], "audio": True, "captions": CaptionState.EDITED,
+        "consent": "amara:ok", "signoff": f"amara:{SignoffState.SIGNED}",
+        "rendered": [], "stale": [], "problem": None,
+    }
+    assert (rows["clip-2"]["in_s"], rows["clip-2"]["out_s"]) == (0.5, 1.5)
+    assert json.loads(json.dumps(report)) == report  # JSON-ready, as `status --json` prints it
+
+
+def test_status_names_each_blocking_reason_and_stale_sign_off(make_film: MakeFilm) -> None:
+    film = make_film(3)
+    project = film.project
+    save_captions([Cue(100, 800, "Edited.")], project.caption_path("clip-1"))
+    Ledger(project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
+    rows = _rows(film_status(project, today=TODAY))
+    assert (rows["clip-1"]["consent"], rows["clip-1"]["signoff"]) == \
+        ("amara:ok", "amara:stale-signoff")
+    assert (rows["clip-2"]["consent"], rows["clip-2"]["signoff"]) == \
+        ("ben:withdrawn", "ben:signed")
+    # Expiry is judged on the day asked about.
+    later = _rows(film_status(project, today=date(2099, 1, 1)))
+    assert later["clip-3"]["consent"] == "chloe:expired"
+
+
+def test_status_shows_renders_stale_renders_and_what_to_take_down(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    _manifest(film, "web", {"clip-1": clip_key(project, "clip-1"),
+                            "clip-2": clip_key(project, "clip-2")})
+    _manifest(film, "review", {"clip-1": "0" * 64})
+    Ledger(project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
+    report = film_status(project, today=TODAY)
+    rows = _rows(report)
+    assert (rows["clip-1"]["rendered"], rows["clip-1"]["stale"]) == (["review", "web"],
+                                                                     ["review"])
+    assert (rows["clip-2"]["rendered"], rows["clip-2"]["stale"]) == (["web"], [])
+    assert [(r["output"], r["clip"], r["contributor"]) for r in report["take_down"]] == \
+        [("build/web/film.mp4", "clip-2", "ben")]
+    text = format_status(report)
+    assert "Consent withdrawn for clips in existing outputs (take these down):" in text
+    assert f"  build/web/film.mp4: clip clip-2 (contributor ben, withdrawn {TODAY})" in text
+
+
+def test_status_goes_on_past_a_clip_it_cannot_read(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    project.clip("clip-2").file.unlink()
+    footage = project.footage_dir / "scenery.mp4"
+    shutil.copyfile(project.clip("clip-1").file, footage)
+    project.add_clip("scenery", "footage/scenery.mp4", project.file_sha256(footage), [])
+    project.save()
+    project = Project.open(project.root)
+    rows = _rows(film_status(project, today=TODAY))
+    assert rows["clip-2"]["problem"] and "no such file" in str(rows["clip-2"]["problem"])
+    assert (rows["clip-2"]["consent"], rows["clip-2"]["duration_s"]) == ("-", None)
+    assert rows["clip-1"]["problem"] is None and rows["clip-1"]["consent"] == "amara:ok"
+    assert (rows["scenery"]["consent"], rows["scenery"]["signoff"]) == \
+        ("no contributors listed", "-")
+    assert rows["scenery"]["captions"] == CaptionState.MISSING
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+def _report(**changes: object) -> dict[str, object]:
+    row = {"id": "amara-talk", "duration_s": 12.345, "in_s": None, "out_s": None,
+           "contributors": ["amara", "ben"], "audio": True, "captions": "edited",
+           "consent": "amara:ok, ben:no-consent", "signoff": "amara:signed, ben:no-signoff",
+           "rendered": ["web"], "stale": [], "problem": None}
+    return {"film": "Our film", "project": "projects/our-film", "channel": "web",
+            "clips": [row, {**row, "id": "b", "duration_s": None, "contributors": [],
+                            "rendered": [], "problem": "footage/b.mp4: no such file"}],
+            "take_down": [], **changes}
+
+
+def test_format_status_lines_up_one_row_per_clip() -> None:
+    lines = format_status(_report()).splitlines()
+    assert lines[0] == "Our film  (projects/our-film; consent checked for channel web)"
+    header, first, second = lines[1:4]
+    assert header.split() == [title for title, _ in COLUMNS]
+    assert first.split("  ")[0] == "amara-talk" and "12.3s" in first
+    assert "amara, ben" in first and "amara:ok, ben:no-consent" in first
+    # Every column starts at the same place on every row; empty values show as "-".
+    starts = [header.index(title) for title, _ in COLUMNS]
+    assert [first[i - 1] for i in starts[1:]] == [" "] * (len(COLUMNS) - 1)
+    assert second.split()[:3] == ["b", "-", "-"]
+    assert lines[4:] == ["", "Problems:", "  b: footage/b.mp4: no such file"]
+
+
+def test_format_status_of_a_film_without_clips() -> None:
+    text = format_status(_report(clips=[]))
+    assert text.splitlines()[-1] == "no clips yet: add footage with `coprod ingest`"
+    assert "Problems" not in text and "take these down" not in text
