@@ -1,0 +1,147 @@
+"""Who is asking, and what is theirs: a contributor's clips and where each one stands.
+
+A contributor's clips are those film.yaml lists them on, and those the ledger ties them to (a
+consent or withdrawal naming the clip, or their own sign-off or change request), as long as
+film.yaml still has the clip. Everything else answers 404, the same as a clip that does not
+exist, so a page never tells one contributor that another's clip is there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from consent import (
+    ChangeRequest,
+    ConsentGiven,
+    Event,
+    SignOff,
+    SignoffState,
+    Withdrawal,
+    signoff_status,
+)
+from pipeline.clearance import clip_key, events
+from pipeline.exceptions import PipelineError
+from pipeline.fsutil import change_stamp
+from pipeline.project import Project
+from pipeline.review.links import LinkBook
+
+
+class ClipState(StrEnum):
+    """Where a clip stands for one contributor, as their home page says it."""
+
+    WAITING = "waiting"
+    CHANGES = "changes"
+    SIGNED = "signed"
+    STALE = "stale"
+
+
+_STATES = {
+    SignoffState.SIGNED: ClipState.SIGNED,
+    SignoffState.CHANGES_REQUESTED: ClipState.CHANGES,
+    SignoffState.STALE: ClipState.STALE,
+    SignoffState.NO_SIGNOFF: ClipState.WAITING,
+}
+
+
+@dataclass(frozen=True)
+class ClipStanding:
+    """One of a contributor's clips and where it stands for them."""
+
+    clip_id: str
+    state: ClipState
+    since: date | None = None  # the day they said yes (signed) or asked for changes
+
+
+class Site:
+    """The film a review server serves: its folder, its links and a fresh view of film.yaml."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.links = LinkBook(root / "build" / "review")
+        self._lock = threading.Lock()
+        self._cached: tuple[object, Project] | None = None
+
+    def project(self) -> Project:
+        """The project as film.yaml says now (re-read only when the file changed)."""
+        stamp = change_stamp(self.root / "film.yaml")
+        with self._lock:
+            if self._cached is None or self._cached[0] != stamp:
+                self._cached = (stamp, Project.open(self.root))
+            return self._cached[1]
+
+
+def ties(found: Sequence[Event], contributor: str) -> set[str]:
+    """Clip ids the ledger ties ``contributor`` to."""
+    clips: set[str] = set()
+    for event in found:
+        record = event.record
+        if isinstance(record, ConsentGiven | Withdrawal):
+            if record.contributor == contributor and record.clips:
+                clips.update(record.clips)
+        elif isinstance(record, SignOff | ChangeRequest) and record.contributor == contributor:
+            clips.add(record.clip)
+    return clips
+
+
+def their_clips(project: Project, found: Sequence[Event], contributor: str) -> list[str]:
+    """The contributor's clips, in film order, then any clips not in the sequence."""
+    mine = {cid for cid, clip in project.film.clips.items() if contributor in clip.contributors}
+    mine |= ties(found, contributor) & set(project.film.clips)
+    order = [item.clip_id for item in project.film.sequence]
+    order += [cid for cid in project.film.clips if cid not in order]
+    return [cid for cid in dict.fromkeys(order) if cid in mine]
+
+
+def is_theirs(project: Project, found: Sequence[Event], contributor: str, clip_id: str) -> bool:
+    """True when ``clip_id`` is one of the contributor's clips (a film.yaml id, never a path)."""
+    return clip_id in their_clips(project, found, contributor)
+
+
+def people(project: Project, found: Sequence[Event]) -> list[str]:
+    """Every contributor with at least one clip to review, in film.yaml order."""
+    known = list(project.film.contributors)
+    for event in found:
+        who = getattr(event.record, "contributor", None)
+        if isinstance(who, str) and who not in known:
+            known.append(who)
+    return [person for person in known if their_clips(project, found, person)]
+
+
+def standing(project: Project, found: Sequence[Event], contributor: str,
+             clip_id: str) -> ClipStanding:
+    """Where ``clip_id`` stands for ``contributor`` with the clip as it is now."""
+    try:
+        key = clip_key(project, clip_id)
+    except PipelineError:
+        return ClipStanding(clip_id, ClipState.WAITING)
+    status = signoff_status(found, clip_id, contributor, key)
+    when = status.event.at.astimezone().date() if status.event is not None else None
+    return ClipStanding(clip_id, _STATES[status.state], when)
+
+
+def withdrawn_on(found: Sequence[Event], contributor: str) -> date | None:
+    """The day of the contributor's last withdrawal of everything, if no consent came after."""
+    day: date | None = None
+    for event in found:
+        record = event.record
+        if isinstance(record, Withdrawal) and record.contributor == contributor \
+                and record.clips is None:
+            day = record.date
+        elif isinstance(record, ConsentGiven) and record.contributor == contributor:
+            day = None
+    return day
+
+
+def name_of(project: Project, contributor: str) -> str:
+    """The contributor's name from film.yaml (their id when it has none)."""
+    person = project.film.contributors.get(contributor)
+    return person.name if person is not None else contributor
+
+
+__all__ = ["ClipStanding", "ClipState", "Site", "events", "is_theirs", "name_of", "people",
+           "standing", "their_clips", "ties", "withdrawn_on"]

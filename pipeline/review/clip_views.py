@@ -1,0 +1,175 @@
+"""One clip: its page, its video, saving caption edits, and the contributor's decision.
+
+Every handler looks the clip id up among the asking contributor's clips in film.yaml and
+answers 404 otherwise: no request names a file, and nobody reaches anyone else's clip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+
+from captions.exceptions import CaptionError
+from consent import RecordError
+from pipeline.project import Project
+from pipeline.review import access, decisions, editing
+from pipeline.review.pages import contributor, message_response, not_found, render, site
+from pipeline.review.words import rule_words, t
+
+SAID = {"yes": "said_yes", "changes": "said_changes", "saved": "said_saved"}
+
+
+def _own_clip(request: Request, clip_id: str) -> tuple[str, Project]:
+    person = contributor(request)
+    project = site(request).project()
+    if not access.is_theirs(project, access.events(project), person, clip_id):
+        raise not_found()
+    return person, project
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]:
+    found = access.events(project)
+    context: dict[str, Any] = {
+        "clip_id": clip_id, "standing": access.standing(project, found, person, clip_id),
+        "has_video": project.proxy_path(clip_id).is_file(), "broken": False,
+        "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS}
+    try:
+        track = editing.read_track(project, clip_id)
+    except CaptionError:
+        context["broken"] = True
+        return context
+    context.update(cues=track.cues, version=track.version,
+                   problems=editing.problems(project, clip_id, track.cues))
+    return context
+
+
+def clip_page(request: Request) -> Response:
+    """The video, the caption under it, the captions to edit, and the decision."""
+    clip_id = request.path_params["clip_id"]
+    person, project = _own_clip(request, clip_id)
+    context = _clip_context(project, person, clip_id)
+    said = request.query_params.get("said", "")
+    context["said"] = SAID.get(said)
+    return render(request, "clip.html", context, project=project)
+
+
+def video(request: Request) -> Response:
+    """The review proxy made at ingest, with HTTP Range so seeking works."""
+    clip_id = request.path_params["clip_id"]
+    _, project = _own_clip(request, clip_id)
+    path = project.proxy_path(clip_id)
+    if not path.is_file():
+        raise not_found()
+    return FileResponse(path, media_type="video/mp4")
+
+
+def _changes_context(project: Project, clip_id: str) -> dict[str, Any]:
+    try:
+        track = editing.read_track(project, clip_id)
+    except CaptionError:
+        track = editing.Track(editing.version_of(project, clip_id), [])
+    return {"clip_id": clip_id, "cues": track.cues, "version": track.version,
+            "error": False, "words": "", "picked": set()}
+
+
+def changes_page(request: Request) -> Response:
+    """The form for asking for changes, in the contributor's own words."""
+    clip_id = request.path_params["clip_id"]
+    _, project = _own_clip(request, clip_id)
+    return render(request, "changes.html", _changes_context(project, clip_id), project=project)
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form(max_fields=4 * editing.MAX_CUES + 20, max_files=0)
+
+
+async def ask_for_changes(request: Request) -> Response:
+    """Record a change request (POST /changes)."""
+    form = await request.form(max_fields=editing.MAX_CUES + 20, max_files=0)
+    clip_id = str(form.get("clip", ""))
+    person, project = _own_clip(request, clip_id)
+    words = str(form.get("words", ""))[:5000]
+    picked = [int(v) for v in form.getlist("caption") if isinstance(v, str) and v.isdigit()]
+    version = str(form.get("version", ""))
+    context = _changes_context(project, clip_id)
+    if not words.strip():
+        context.update(error=True, version=version, picked=set(picked))
+        return render(request, "changes.html", context, status=400, project=project)
+    try:
+        await run_in_threadpool(decisions.ask_for_changes, project, clip_id, person, version,
+                                words, picked)
+    except decisions.ChangedMeanwhile:
+        return _changed(request, project, person, clip_id)
+    except RecordError:
+        return message_response(request, 400, "error_title", "error")
+    return RedirectResponse(f"/clip/{clip_id}?said=changes#decide", status_code=303)
+
+
+def _changed(request: Request, project: Project, person: str, clip_id: str) -> Response:
+    context = _clip_context(project, person, clip_id)
+    context["changed"] = True
+    return render(request, "clip.html", context, status=409, project=project)
+
+
+def _problems_json(project: Project, clip_id: str, cues: list[Any]) -> dict[str, list[str]]:
+    found = editing.problems(project, clip_id, cues)
+    return {str(n): [rule_words(rule) for rule in rules] for n, rules in found.items()}
+
+
+async def save(request: Request) -> Response:
+    """Save the captions (POST /save); then, if asked, say yes or go to the change form.
+
+    Answers JSON to the page's script (autosave) and redirects a plain form, so the page
+    works the same without JavaScript.
+    """
+    form = await _form(request)
+    clip_id = str(form.get("clip", ""))
+    person, project = _own_clip(request, clip_id)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        cues = editing.parse_track(fields)
+        nudged = editing.nudge(cues, fields["nudge"], editing.duration_of(project, clip_id)) \
+            if fields.get("nudge") else None
+    except editing.FormError:
+        return message_response(request, 400, "error_title", "error")
+    base = fields.get("version", "")
+    if not cues:
+        # No caption boxes on the page (none yet, or a file it cannot read): nothing to save,
+        # and a broken file must never be replaced by an empty one.
+        result = editing.SaveResult(editing.SaveStatus.UNCHANGED, base)
+    else:
+        result = await run_in_threadpool(editing.save_track, project, clip_id, base, cues)
+    if result.status == editing.SaveStatus.CONFLICT:
+        if _wants_json(request):
+            return JSONResponse({"status": "conflict", "message": t("conflict_short")},
+                                status_code=409)
+        theirs = result.theirs.cues if result.theirs else []
+        return render(request, "conflict.html", {
+            "clip_id": clip_id, "mine": cues, "theirs": theirs, "version": result.version,
+            "rows": max(len(cues), len(theirs))}, status=409, project=project)
+    action = fields.get("action", "save")
+    if action == "yes":
+        try:
+            await run_in_threadpool(decisions.say_yes, project, clip_id, person, result.version)
+        except decisions.ChangedMeanwhile:
+            return _changed(request, project, person, clip_id)
+        return RedirectResponse(f"/clip/{clip_id}?said=yes#decide", status_code=303)
+    if action == "changes":
+        return RedirectResponse(f"/clip/{clip_id}/changes", status_code=303)
+    if _wants_json(request):
+        return JSONResponse({"status": str(result.status), "version": result.version,
+                             "message": t("saved"),
+                             "problems": _problems_json(project, clip_id, cues)})
+    anchor = f"#cue-{nudged}" if nudged else "#captions"
+    return RedirectResponse(f"/clip/{clip_id}?said=saved{anchor}", status_code=303)
+
+
+__all__ = ["ask_for_changes", "changes_page", "clip_page", "save", "video"]

@@ -1,0 +1,83 @@
+"""A contributor's own decisions from the review page, recorded through pipeline.clearance.
+
+The page calls the same functions as ``coprod signoff``, ``coprod request-changes`` and
+``coprod consent withdraw``, so a decision is bound to the same content key and checked the
+same way; it only adds that the contributor saw the captions at the version they decided on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from consent import Event
+from pipeline import clearance
+from pipeline.exceptions import PipelineError
+from pipeline.project import Project
+from pipeline.review.editing import version_of
+
+VIA = "review-page"
+
+
+class ChangedMeanwhile(PipelineError):
+    """The captions changed after the contributor last saw them; nothing was recorded."""
+
+    def __init__(self, clip_id: str) -> None:
+        self.clip_id = clip_id
+        super().__init__(f"clip {clip_id}: the caption file changed since the page was loaded")
+
+
+def _via() -> dict[str, str]:
+    # TEMPORARY until issue #9's `via` keyword lands in pipeline.clearance.
+    import inspect
+
+    if "via" in inspect.signature(clearance.sign_off).parameters:
+        return {"via": VIA}
+    return {}
+
+
+def _seen(project: Project, clip_id: str, version: str) -> None:
+    if version_of(project, clip_id) != version:
+        raise ChangedMeanwhile(clip_id)
+
+
+def say_yes(project: Project, clip_id: str, contributor: str, version: str) -> Event:
+    """Record the contributor's sign-off of the clip exactly as they saw it.
+
+    Raises:
+        ChangedMeanwhile: the caption file is no longer ``version``.
+    """
+    with project.lock(f"review-{clip_id}"):
+        _seen(project, clip_id, version)
+        return clearance.sign_off(project, clip_id, contributor, **_via())
+
+
+def change_note(words: str, captions: Sequence[int]) -> str:
+    """The change request's note: the captions it points at, then the contributor's words."""
+    words = " ".join(words.split())
+    if not captions:
+        return words
+    which = ", ".join(str(n) for n in sorted(set(captions)))
+    return f"{'caption' if len(set(captions)) == 1 else 'captions'} {which}: {words}"
+
+
+def ask_for_changes(project: Project, clip_id: str, contributor: str, version: str,
+                    words: str, captions: Sequence[int] = ()) -> Event:
+    """Record the contributor's change request, in their words, for the clip they saw.
+
+    Raises:
+        ChangedMeanwhile: the caption file is no longer ``version``.
+        consent.RecordError: ``words`` is empty.
+    """
+    with project.lock(f"review-{clip_id}"):
+        _seen(project, clip_id, version)
+        return clearance.request_changes(project, clip_id, contributor,
+                                         change_note(words, captions), **_via())
+
+
+def stop(project: Project, contributor: str, reason: str = "") -> Event:
+    """Record the contributor's withdrawal of consent for all their clips."""
+    return clearance.withdraw_consent(project, contributor, reason=" ".join(reason.split()),
+                                      **_via())
+
+
+__all__ = ["VIA", "ChangedMeanwhile", "ask_for_changes", "change_note", "say_yes", "stop"]

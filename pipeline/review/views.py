@@ -1,0 +1,72 @@
+"""The contributor's own pages: the link that lets them in, home, consent, and stopping."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from consent import summarise
+from pipeline.review import access, decisions
+from pipeline.review.pages import contributor, cookie_name, message_response, render, site
+
+
+def enter(request: Request) -> Response:
+    """``/enter/TOKEN``: a contributor's link; sets the cookie and goes home (token leaves URL)."""
+    token = request.path_params["token"]
+    person = site(request).links.who(token)
+    if person is None:
+        return message_response(request, 404, "bad_link_title", "bad_link")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(cookie_name(request), token, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def home(request: Request) -> Response:
+    """Their clips, each with where it stands for them."""
+    person = contributor(request)
+    project = site(request).project()
+    found = access.events(project)
+    clips = [access.standing(project, found, person, cid)
+             for cid in access.their_clips(project, found, person)]
+    return render(request, "home.html", {
+        "name": access.name_of(project, person), "clips": clips,
+        "stopped": access.withdrawn_on(found, person)}, project=project)
+
+
+def consent_page(request: Request) -> Response:
+    """What they agreed to, from the ledger, in Easy Read."""
+    person = contributor(request)
+    project = site(request).project()
+    found = access.events(project)
+    mine = summarise(found, person)
+    return render(request, "consent.html", {
+        "consents": mine[0].consents if mine else (),
+        "stopped": access.withdrawn_on(found, person), "today": date.today(),
+        "scopes": ("appear", "voice", "name", "story")}, project=project)
+
+
+def stop_page(request: Request) -> Response:
+    """The one confirmation before a withdrawal, saying what happens next; or, after, the news."""
+    person = contributor(request)
+    project = site(request).project()
+    if request.query_params.get("done") == "1":
+        stopped = access.withdrawn_on(access.events(project), person)
+        if stopped is not None:
+            return render(request, "stopped.html", {"stopped": stopped}, project=project)
+    return render(request, "stop.html", {}, project=project)
+
+
+async def stop(request: Request) -> Response:
+    """Record the withdrawal (POST from the confirmation page)."""
+    person = contributor(request)
+    form = await request.form(max_fields=10)
+    reason = str(form.get("reason", ""))[:2000]
+    project = site(request).project()
+    await run_in_threadpool(decisions.stop, project, person, reason)
+    return RedirectResponse("/stop?done=1", status_code=303)
+
+
+__all__ = ["consent_page", "enter", "home", "stop", "stop_page"]

@@ -1,0 +1,126 @@
+"""Fixtures for the review page: a small film made with the real ingest, and a client.
+
+The film is made once per session (ingest makes the real review proxies) and copied for each
+test. amara has clip ``amara-talk``, ben has ``ben-talk``, and ``together`` is both of theirs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from captions.model import Cue
+from pipeline import clearance
+from pipeline.caption_store import write_caption_file
+from pipeline.ingest import ingest
+from pipeline.project import Project
+
+CLIPS = {"amara-talk": ["amara"], "ben-talk": ["ben"], "together": ["amara", "ben"]}
+CUES = [Cue(200, 1200, "Hello, I am glad"), Cue(1300, 2400, "to be in this flim."),
+        Cue(2500, 2900, "We made it together, the whole group of us, every one.")]
+
+
+def consent_for(project: Project, person: str) -> None:
+    clearance.record_consent(project, person, scopes=["appear", "voice", "story"],
+                             channels=["internal", "web"], method="easy-read",
+                             obtained_by="Sam (support worker)", given=date(2026, 1, 10),
+                             capacity="supported")
+
+
+@pytest.fixture(scope="session")
+def film_template(tmp_path_factory: pytest.TempPathFactory, make_media: Any) -> Path:
+    root = tmp_path_factory.mktemp("review-template") / "film"
+    project = Project.create(root, "Our Street")
+    project.add_contributor("amara", "Amara Okafor")
+    project.add_contributor("ben", "Ben Carter")
+    project.save()
+    for i, (clip_id, people) in enumerate(CLIPS.items()):
+        src = make_media(f"review-{clip_id}.mp4", seconds=3.0, size="320x240",
+                         freq=330 + 110 * i)
+        ingest(project.reload(), [src], contributors=people, clip_ids=[clip_id])
+    project = project.reload()
+    for clip_id in CLIPS:
+        write_caption_file(project.caption_path(clip_id), CUES)
+        write_caption_file(project.caption_path(clip_id, "vtt"), CUES)
+    for person in ("amara", "ben"):
+        consent_for(project, person)
+    return root
+
+
+@pytest.fixture
+def film(film_template: Path, tmp_path: Path) -> Project:
+    """A fresh copy of the review film for one test."""
+    root = tmp_path / "film"
+    shutil.copytree(film_template, root, symlinks=True)
+    return Project.open(root)
+
+
+@dataclass
+class Visitor:
+    """A browser of the review page, driven in-process (no JavaScript)."""
+
+    client: Any
+    token: str | None = None
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(path, **kw)
+
+    def post(self, path: str, data: dict[str, Any], *,
+             origin: str | None = "http://testserver", **kw: Any) -> Any:
+        headers = dict(kw.pop("headers", {}))
+        if origin is not None:
+            headers["origin"] = origin
+        return self.client.post(path, data=data, headers=headers, follow_redirects=False, **kw)
+
+    def form(self, path: str) -> dict[str, str]:
+        """The hidden and text fields of the first form on ``path`` (what a browser would send)."""
+        html = self.get(path).text
+        return form_fields(html)
+
+
+def form_fields(html: str) -> dict[str, str]:
+    import html as htmllib
+
+    fields: dict[str, str] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
+        fields.setdefault(name, htmllib.unescape(value))
+    for name, value in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>',
+                                  html):
+        fields[name] = htmllib.unescape(value)
+    return fields
+
+
+MakeVisitor = Callable[..., Visitor]
+
+
+@pytest.fixture
+def visitor(film: Project) -> MakeVisitor:
+    """``visitor("amara")``: a client that has opened amara's link (None: no link at all)."""
+    from starlette.testclient import TestClient
+
+    from pipeline.review import create_app
+    from pipeline.review.links import LinkBook
+
+    app = create_app(film.root, hosts=["testserver"])
+
+    def make(person: str | None = "amara") -> Visitor:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            client = TestClient(app)
+        if person is None:
+            return Visitor(client)
+        book = LinkBook(film.build_dir / "review")
+        token = book.issue([person], replace=True)[0].token
+        response = client.get(f"/enter/{token}", follow_redirects=False)
+        assert response.status_code == 303, response.text
+        return Visitor(client, token)
+
+    return make
