@@ -18,7 +18,7 @@ all: help
 help:
 	@echo "make demo                      build the demo film end to end (projects/demo)"
 	@echo "make test                      run the test suite"
-	@echo "make lint                      ruff, and mypy --strict on captions/ and consent/"
+	@echo "make lint                      ruff, and mypy --strict on captions/, consent/ and pipeline/"
 	@echo "make film FILM=projects/NAME   build a film, re-rendering only what changed"
 
 # System packages: installed with apt-get when running as root, else the exact command to run.
@@ -60,7 +60,7 @@ test: system venv-test
 
 lint: venv
 	$(BIN)/ruff check pipeline captions consent tests bench projects
-	$(BIN)/mypy --strict captions consent
+	$(BIN)/mypy --strict captions consent pipeline
 
 film: system venv
 	HF_HUB_OFFLINE=1 $(BIN)/coprod --quiet build $(FILM)

@@ -1,0 +1,152 @@
+"""The shape the code keeps: layering, no import cycles, small modules, a true ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("pipeline", "captions", "consent")
+MAX_LINES = 420  # "none over ~400 lines"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            found[_module_name(path)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports(path: Path, name: str) -> set[str]:
+    """Project modules ``name`` imports anywhere (functions included), except for type checking."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                for orelse in child.orelse:
+                    visit(orelse)
+                continue
+            if isinstance(child, ast.Import):
+                targets.update(alias.name for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    anchor = package.split(".")
+                    anchor = anchor[:len(anchor) - child.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets.add(base)
+                # `from pipeline import runner` imports the module pipeline.runner
+                targets.update(f"{base}.{alias.name}" for alias in child.names)
+            visit(child)
+
+    visit(tree)
+    return {t for t in targets if t in MODULES and t != name}
+
+
+GRAPH = {name: _imports(path, name) for name, path in MODULES.items()}
+
+
+def test_there_is_something_to_check() -> None:
+    assert {"pipeline.cli", "captions.model", "consent.ledger"} <= set(MODULES)
+    assert GRAPH["pipeline.project"], "the import scan found no imports at all"
+
+
+@pytest.mark.parametrize("library", ["captions", "consent"])
+def test_libraries_never_import_pipeline(library: str) -> None:
+    offenders = {name: sorted(t for t in targets if t.startswith("pipeline"))
+                 for name, targets in GRAPH.items() if name.startswith(library)}
+    assert not {k: v for k, v in offenders.items() if v}
+
+
+def _cycle() -> list[str] | None:
+    """One import cycle among the project's modules (package __init__ re-exports excluded)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def edges(name: str) -> set[str]:
+        # A submodule importing its own package's __init__ only reaches what __init__ re-exports;
+        # that is how packages are built, not a dependency cycle.
+        return {t for t in GRAPH[name] if not name.startswith(t + ".")}
+
+    def walk(name: str) -> list[str] | None:
+        state[name] = 1
+        stack.append(name)
+        for target in sorted(edges(name)):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target):], target]
+            if target not in state and (found := walk(target)):
+                return found
+        stack.pop()
+        state[name] = 2
+        return None
+
+    for name in sorted(GRAPH):
+        if name not in state and (found := walk(name)):
+            return found
+    return None
+
+
+def test_no_import_cycles() -> None:
+    cycle = _cycle()
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    saved = {k: set(v) for k, v in GRAPH.items()}
+    try:
+        GRAPH["captions.model"].add("captions.srt_fake")
+        GRAPH["captions.srt_fake"] = {"captions.model"}
+        assert _cycle() is not None
+    finally:
+        GRAPH.clear()
+        GRAPH.update(saved)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_module_is_small(name: str) -> None:
+    lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{MODULES[name].relative_to(ROOT)} has {lines} lines"
+
+
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+
+
+def test_architecture_doc_names_only_modules_that_exist() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:pipeline|captions|consent|tests|bench|projects)/[\w/.-]*)`",
+                           text))
+    assert len(named) > 20, "ARCHITECTURE.md names too few modules to be a map"
+    missing = sorted(p for p in named if not (ROOT / p.rstrip("/")).exists())
+    assert not missing, f"ARCHITECTURE.md names paths that do not exist: {missing}"
+
+
+def test_architecture_doc_covers_every_module() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    unnamed = sorted(str(path.relative_to(ROOT)) for name, path in MODULES.items()
+                     if path.name != "__main__.py" and str(path.relative_to(ROOT)) not in text
+                     and not (path.name == "__init__.py"
+                              and f"{path.parent.relative_to(ROOT)}/" in text))
+    assert not unnamed, f"modules ARCHITECTURE.md does not describe: {unnamed}"
