@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from consent import summarise
+from consent import Scope, summarise
 from pipeline.review import access, decisions
 from pipeline.review.pages import contributor, cookie_name, message_response, render, site
 
@@ -45,7 +45,7 @@ def consent_page(request: Request) -> Response:
     return render(request, "consent.html", {
         "consents": mine[0].consents if mine else (),
         "stopped": access.withdrawn_on(found, person), "today": date.today(),
-        "scopes": ("appear", "voice", "name", "story")}, project=project)
+        "scopes": [str(scope) for scope in Scope]}, project=project)
 
 
 def stop_page(request: Request) -> Response:

@@ -205,7 +205,7 @@ def test_the_consent_page_says_what_they_agreed_to(visitor: MakeVisitor) -> None
     page = visitor("amara").get("/consent")
     assert page.status_code == 200
     for words in ("The internet.", "Our own team.", "You can be seen.", "You can be heard.",
-                  "Not agreed:", "You agreed until 10 January 2031."):
+                  "What the film can not show", "You agreed until 10 January 2031."):
         assert words in page.text
     assert "Training." not in page.text
 
