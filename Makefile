@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
 # itself without dependencies, then the ones it really imports, torch pinned to the CPU build.
 OPENAI_WHISPER := openai-whisper==20250625
 
-.PHONY: all demo test lint film system venv venv-test clean-demo help
+.PHONY: all demo test lint film review system system-test venv venv-test clean-demo help
 
 all: help
 
@@ -20,6 +20,7 @@ help:
 	@echo "make test                      run the test suite"
 	@echo "make lint                      ruff, and mypy --strict on captions/, consent/ and pipeline/"
 	@echo "make film FILM=projects/NAME   build a film, re-rendering only what changed"
+	@echo "make review FILM=projects/NAME the contributors' review page for a film"
 
 # System packages: installed with apt-get when running as root, else the exact command to run.
 system:
@@ -40,6 +41,20 @@ system:
 	  fi; \
 	fi
 
+# The browser the review page's tests drive (Playwright cannot download one here): Debian's
+# chromium, installed the same way as the packages above. Only `make test` needs it.
+system-test:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing system packages: chromium"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	  else \
+	    echo "the review page's browser tests need chromium. Install it with:"; \
+	    echo "  sudo apt-get install -y chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -55,8 +70,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 venv: $(VENV)/.installed
 venv-test: $(VENV)/.installed-test
 
-test: system venv-test
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q
+test: system system-test venv-test
+	HF_HUB_OFFLINE=1 COPROD_REQUIRE_BROWSER=1 $(BIN)/pytest -q
 
 lint: venv
 	$(BIN)/ruff check pipeline captions consent tests bench projects
@@ -64,6 +79,9 @@ lint: venv
 
 film: system venv
 	HF_HUB_OFFLINE=1 $(BIN)/coprod --quiet build $(FILM)
+
+review: system venv
+	$(BIN)/coprod review $(FILM)
 
 demo: system venv
 	$(BIN)/python $(DEMO)/make_footage.py $(DEMO)/raw

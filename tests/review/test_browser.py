@@ -1,0 +1,331 @@
+"""The review page in a real browser: Debian's chromium driven by Playwright, axe-core checks.
+
+Few and real (CI has 2 cores): the video plays, a keyboard-only journey with JavaScript on and
+one with it off, axe in every state at 320 px and at 200% text, a conflict refused without loss.
+`make test` installs chromium; without it these tests skip, unless COPROD_REQUIRE_BROWSER=1
+(which `make test` sets) makes a missing browser a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from captions.formats import load
+from consent import SignOff
+from pipeline import clearance
+from pipeline.project import Project
+from pipeline.review.links import LinkBook
+
+pytestmark = pytest.mark.slow
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _chromium() -> str | None:
+    for path in ("/usr/lib/chromium/chromium", shutil.which("chromium"),
+                 shutil.which("chromium-browser")):
+        if path and os.path.exists(path):
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("COPROD_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed (make test installs it)")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Live:
+    """A review server running in this process, on a free port."""
+
+    project: Project
+    base: str
+
+    def link(self, person: str) -> str:
+        token = LinkBook(self.project.build_dir / "review").issue([person], replace=True)[0].token
+        return f"{self.base}/enter/{token}"
+
+
+@pytest.fixture
+def live(film: Project) -> Iterator[Live]:
+    import uvicorn
+
+    from pipeline.review import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(film.root), log_config=None, access_log=False,
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield Live(film, f"http://127.0.0.1:{sock.getsockname()[1]}")
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def _page(browser: Any, *, width: int = 1280, height: int = 800, js: bool = True,
+          bypass_csp: bool = False) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  java_script_enabled=js, bypass_csp=bypass_csp)
+    return context.new_page()
+
+
+FOCUS_JS = """() => { const e = document.activeElement; const cs = getComputedStyle(e);
+  return {tag: e.tagName, id: e.id, name: (e.innerText || e.value || '').trim(),
+          label: e.getAttribute('aria-label'), fv: e.matches(':focus-visible'),
+          ring: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2)
+                || cs.boxShadow !== 'none'}; }"""
+
+
+def tab_to(page: Any, wanted: Callable[[dict[str, Any]], bool], limit: int = 120) -> None:
+    """Press Tab until the focused element is ``wanted``; every stop must show its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_JS)
+        # A video's focus is on its native controls inside it, which chromium rings itself.
+        if focus["tag"] not in ("BODY", "VIDEO"):
+            assert focus["fv"] and focus["ring"], f"focus not visible on {focus}"
+        if wanted(focus):
+            return
+    raise AssertionError("never reached the wanted element by Tab")
+
+
+def named(text: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda focus: focus["name"] == text or focus["name"].replace("\n", " ") == text
+
+
+def _signoffs(project: Project) -> list[SignOff]:
+    return [e.record for e in clearance.events(project) if isinstance(e.record, SignOff)]
+
+
+def test_the_review_proxy_really_plays_in_chromium(browser: Any, live: Live) -> None:
+    page = _page(browser)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    result = page.evaluate("""async () => { const v = document.querySelector('video');
+        v.muted = true; await v.play(); const t0 = v.currentTime;
+        await new Promise(r => setTimeout(r, 1200));
+        return {t0, t1: v.currentTime, error: v.error && v.error.message}; }""")
+    assert result["error"] is None
+    assert result["t1"] > result["t0"] + 0.5
+    seek = page.evaluate("""async () => { const v = document.querySelector('video');
+        v.pause(); v.currentTime = 2.5; await new Promise(r => v.addEventListener('seeked', r,
+        {once: true})); return v.currentTime; }""")
+    assert seek == pytest.approx(2.5, abs=0.1)
+    page.context.close()
+
+
+def test_keyboard_only_with_javascript(browser: Any, live: Live) -> None:
+    page = _page(browser)
+    page.goto(live.link("amara"))
+    tab_to(page, named("Open clip amara-talk"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.base}/clip/amara-talk")
+    page.evaluate("document.querySelector('video').muted = true")
+    # Play caption 1 (0.2-1.2 s): from 0 s to 1.7 s, then it pauses by itself.
+    tab_to(page, named("Play this caption (caption 1)"))
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => { const v = document.querySelector('video');"
+                           " return v.currentTime > 1.5 && v.paused; }", timeout=8000)
+    assert page.evaluate("document.querySelector('video').currentTime") < 2.2
+    # Correct a word in caption 2; the shortcut plays and typing pauses.
+    tab_to(page, lambda f: f["id"] == "text-2")
+    page.keyboard.press("Control+Shift+Space")
+    page.wait_for_function("() => !document.querySelector('video').paused", timeout=5000)
+    page.keyboard.press("End")
+    for _ in range(len("flim.")):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("film.")
+    assert page.evaluate("document.querySelector('video').paused")
+    page.wait_for_function("() => document.getElementById('save-status').textContent"
+                           " === 'Saved.'", timeout=5000)
+    assert load(live.project.caption_path("amara-talk"))[1].text == "to be in this film."
+    # Move caption 2's start later.
+    tab_to(page, named("Start later (caption 2)"))
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('times-2').textContent"
+                           " === 'Shown from 0:01.5 to 0:02.4.'", timeout=3000)
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent === 'Saved.'")
+    deadline = time.monotonic() + 5
+    while load(live.project.caption_path("amara-talk"))[1].start != 1550:
+        assert time.monotonic() < deadline, "the new start time was not saved"
+        time.sleep(0.1)
+    tab_to(page, named("Yes, this clip is right"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**said=yes**")
+    assert "Thank you. You said yes to this clip." in page.inner_text("main")
+    signoffs = _signoffs(live.project)
+    assert [(s.clip, s.by) for s in signoffs] == [("amara-talk", "amara")]
+    assert signoffs[0].content_key == clearance.clip_key(live.project, "amara-talk")
+    page.context.close()
+
+
+def test_undo_and_redo_are_one_action_a_step(browser: Any, live: Live) -> None:
+    page = _page(browser)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    box = page.locator("#text-1")
+    box.focus()
+    page.keyboard.press("End")
+    page.keyboard.type(" today")
+    page.locator("#text-3").focus()
+    page.keyboard.press("End")
+    page.keyboard.type(" Yes")
+    page.locator("button[value='1:end:later']").focus()
+    page.keyboard.press("Enter")
+    page.locator("#undo").focus()
+    page.keyboard.press("Enter")
+    assert page.input_value("[name=end-1]") == "1200"
+    assert page.input_value("#text-3").endswith("every one. Yes")
+    page.keyboard.press("Enter")
+    assert page.input_value("#text-3").endswith("every one.")
+    assert page.input_value("#text-1") == "Hello, I am glad today"
+    page.locator("#redo").focus()
+    page.keyboard.press("Enter")
+    assert page.input_value("#text-3").endswith("every one. Yes")
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent === 'Saved.'")
+    deadline = time.monotonic() + 5
+    while not load(live.project.caption_path("amara-talk"))[2].text.endswith("Yes"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    page.context.close()
+
+
+def test_keyboard_only_without_javascript(browser: Any, live: Live) -> None:
+    page = _page(browser, js=False)
+    page.goto(live.link("amara"))
+    tab_to(page, named("Open clip amara-talk"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.base}/clip/amara-talk")
+    assert not page.is_visible("text=Play this caption")
+    tab_to(page, lambda f: f["id"] == "text-2")
+    page.keyboard.press("End")
+    for _ in range(len("flim.")):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("film.")
+    tab_to(page, named("Save"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**said=saved**")
+    assert load(live.project.caption_path("amara-talk"))[1].text == "to be in this film."
+    tab_to(page, named("End later (caption 2)"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#cue-2")
+    assert load(live.project.caption_path("amara-talk"))[1].end == 2650
+    tab_to(page, named("Yes, this clip is right"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**said=yes**")
+    assert [(s.clip, s.by) for s in _signoffs(live.project)] == [("amara-talk", "amara")]
+    page.context.close()
+
+
+def test_a_conflict_is_refused_without_loss_and_shows_both(browser: Any, live: Live) -> None:
+    page = _page(browser)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    srt = live.project.caption_path("amara-talk")
+    theirs = srt.read_text(encoding="utf-8").replace("flim", "movie")
+    srt.write_text(theirs, encoding="utf-8")  # a producer saves in Subtitle Edit meanwhile
+    page.locator("#text-2").focus()
+    page.keyboard.press("End")
+    page.keyboard.type(" Really.")
+    page.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=5000)
+    assert "Someone else changed the words." in page.inner_text("#save-status")
+    assert srt.read_text(encoding="utf-8") == theirs
+    page.locator("#see-both").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Your words")
+    main = page.inner_text("main")
+    assert "to be in this flim. Really." in main and "to be in this movie." in main
+    assert srt.read_text(encoding="utf-8") == theirs
+    page.context.close()
+
+
+def _axe(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG},
+                                      "resultTypes": ["violations"]})
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}"
+            for v in result.response["violations"]]
+
+
+@pytest.mark.parametrize("mode", ["320px", "200% text"])
+def test_axe_finds_nothing_in_any_state(browser: Any, live: Live, mode: str) -> None:
+    # 200% text is a user style sheet; the page's CSP would block it, so that context skips it.
+    page = _page(browser, width=320, height=640) if mode == "320px" else _page(
+        browser, bypass_csp=True)
+    found: dict[str, list[str]] = {}
+
+    def check(state: str) -> None:
+        if mode == "200% text":
+            page.add_style_tag(content="html { font-size: 200% !important; }")
+        found[state] = _axe(page)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth >"
+                                 " document.documentElement.clientWidth")
+        if overflow:
+            found[state].append("scrolls sideways")
+
+    page.goto(live.link("amara"))
+    check("home")
+    page.goto(f"{live.base}/clip/amara-talk")
+    check("clip page")
+    page.locator("#text-2").fill("to be in this film.")
+    page.locator("#text-2").dispatch_event("input")
+    check("while editing")
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent === 'Saved.'")
+    check("saved")
+    srt = live.project.caption_path("amara-talk")
+    srt.write_text(srt.read_text(encoding="utf-8").replace("glad", "happy"), encoding="utf-8")
+    page.locator("#text-1").fill("Hello there")
+    page.locator("#text-1").dispatch_event("input")
+    page.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=5000)
+    check("refused save, on the clip page")
+    page.locator("#see-both").click()
+    page.wait_for_selector("text=Your words")
+    check("refused save, both versions")
+    page.goto(f"{live.base}/clip/together/changes")
+    check("change request form")
+    page.locator("button[type=submit]").click()
+    page.wait_for_selector("text=There is a problem")
+    check("change request form with an error")
+    page.goto(f"{live.base}/clip/together")
+    page.locator("#yes").click()
+    page.wait_for_url("**said=yes**")
+    check("after sign-off")
+    page.goto(f"{live.base}/consent")
+    check("consent page")
+    page.goto(f"{live.base}/stop")
+    check("withdrawal confirmation")
+    page.locator("button.warning").click()
+    page.wait_for_url("**done=1")
+    check("after stopping")
+    page.goto(f"{live.base}/nothing")
+    check("not found")
+    page.context.close()
+    assert not {state: v for state, v in found.items() if v}
