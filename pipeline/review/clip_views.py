@@ -6,6 +6,7 @@ answers 404 otherwise: no request names a file, and nobody reaches anyone else's
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from captions.exceptions import CaptionError
+from captions.model import Cue
 from consent import RecordError
 from pipeline.project import Project
 from pipeline.review import access, decisions, editing
@@ -119,25 +121,52 @@ def _changed(request: Request, project: Project, person: str, clip_id: str) -> R
     return render(request, "clip.html", context, status=409, project=project)
 
 
-def _problems_json(project: Project, clip_id: str, cues: list[Any]) -> dict[str, list[str]]:
+def _problems_json(project: Project, clip_id: str, cues: list[Cue]) -> dict[str, list[str]]:
     found = editing.problems(project, clip_id, cues)
     return {str(n): [rule_words(rule) for rule in rules] for n, rules in found.items()}
+
+
+async def _submitted(request: Request) -> tuple[dict[str, str], list[Cue] | None]:
+    """The save's fields and captions: a plain form, or the page script's JSON.
+
+    The captions are None when they are malformed (answered 400 once the clip is known).
+    """
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return {}, None
+        fields = {key: str(data.get(key, "")) for key in ("clip", "version")}
+        fields["action"] = "save"
+        try:
+            return fields, editing.parse_json_track(data.get("cues"))
+        except editing.FormError:
+            return fields, None
+    form = await _form(request)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        return fields, editing.parse_track(fields)
+    except editing.FormError:
+        return fields, None
 
 
 async def save(request: Request) -> Response:
     """Save the captions (POST /save); then, if asked, say yes or go to the change form.
 
-    Answers JSON to the page's script (autosave) and redirects a plain form, so the page
-    works the same without JavaScript.
+    The page's script autosaves with JSON and gets JSON back; a plain form is redirected, so
+    the page works the same without JavaScript.
     """
-    form = await _form(request)
-    clip_id = str(form.get("clip", ""))
+    fields, cues = await _submitted(request)
+    clip_id = fields.get("clip", "")
     person, project = _own_clip(request, clip_id)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    nudged = None
     try:
-        cues = editing.parse_track(fields)
-        nudged = editing.nudge(cues, fields["nudge"], editing.duration_of(project, clip_id)) \
-            if fields.get("nudge") else None
+        if cues is None:
+            raise editing.FormError("not a caption track")
+        if fields.get("nudge"):
+            nudged = editing.nudge(cues, fields["nudge"], editing.duration_of(project, clip_id))
     except editing.FormError:
         return message_response(request, 400, "error_title", "error")
     base = fields.get("version", "")
@@ -165,9 +194,9 @@ async def save(request: Request) -> Response:
     if action == "changes":
         return RedirectResponse(f"/clip/{clip_id}/changes", status_code=303)
     if _wants_json(request):
+        found = await run_in_threadpool(_problems_json, project, clip_id, cues)
         return JSONResponse({"status": str(result.status), "version": result.version,
-                             "message": t("saved"),
-                             "problems": _problems_json(project, clip_id, cues)})
+                             "message": t("saved"), "problems": found})
     anchor = f"#cue-{nudged}" if nudged else "#captions"
     return RedirectResponse(f"/clip/{clip_id}?said=saved{anchor}", status_code=303)
 

@@ -2,8 +2,9 @@
 
 The page names the version of ``captions/CLIP.srt`` it was made from (the sha256 of its bytes).
 A save is written only when the file is still that version; otherwise it is refused and the
-contributor is shown both. Writes go through the captions library (``captions.formats.save``:
-a temp file, fsync, rename) into ``CLIP.srt`` and then its ``.vtt`` twin. They are not entered in
+contributor is shown both. Writes go through the captions library (its SRT and WebVTT
+writers and ``captions.textio.atomic_write_text``, as ``captions.formats.save`` does: a temp
+file, fsync, rename) into ``CLIP.srt`` and then its ``.vtt`` twin. They are not entered in
 coprod's record of files it wrote (``pipeline.caption_store``), so they count as a person's
 edit: ``coprod transcribe`` puts any new draft beside them instead of over them.
 """
@@ -16,10 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from captions.formats import dumps, save
+from captions.formats import dumps
 from captions.model import Cue
 from captions.qc import check
 from captions.styles import get_style
+from captions.textio import atomic_write_text
 from pipeline.caption_store import load_captions
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import sha256_bytes, sha256_file
@@ -93,10 +95,13 @@ def read_track(project: Project, clip_id: str) -> Track:
 def clean_text(text: str) -> str:
     """Caption text as typed, less what a caption cannot hold: control and bidi characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if all(line.isprintable() for line in lines):  # the usual case, decided in C
+        return "\n".join(line.strip() for line in lines if line.strip())
     kept = "".join(ch for ch in text if ch in "\n\t" or (
         unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _BIDI))
-    lines = [line.replace("\t", " ").strip() for line in kept.split("\n")]
-    return "\n".join(line for line in lines if line)
+    cleaned = [line.replace("\t", " ").strip() for line in kept.split("\n")]
+    return "\n".join(line for line in cleaned if line)
 
 
 def _ms(form: Mapping[str, str], name: str) -> int:
@@ -123,6 +128,27 @@ def parse_track(form: Mapping[str, str]) -> list[Cue]:
         start, end = _ms(form, f"start-{n}"), _ms(form, f"end-{n}")
         if end < start:
             raise FormError(f"caption {n} ends before it starts")
+        cues.append(Cue(start, end, clean_text(text)))
+    return cues
+
+
+def parse_json_track(data: object) -> list[Cue]:
+    """The caption track the page's script sends: ``[[start, end, text], ...]``.
+
+    Raises:
+        FormError: it is not a list of captions with whole-millisecond times.
+    """
+    if not isinstance(data, list) or len(data) > MAX_CUES:
+        raise FormError("cues is not a list of captions")
+    cues: list[Cue] = []
+    for n, item in enumerate(data, start=1):
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)
+                and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_MS
+                        for v in item[:2])):
+            raise FormError(f"caption {n} is not [start, end, text]")
+        start, end, text = item
+        if end < start or len(text) > MAX_TEXT:
+            raise FormError(f"caption {n} ends before it starts or is too long")
         cues.append(Cue(start, end, clean_text(text)))
     return cues
 
@@ -155,13 +181,20 @@ def srt_bytes(cues: Sequence[Cue]) -> bytes:
     return dumps(cues, "srt").encode("utf-8")
 
 
+def _write(project: Project, clip_id: str, cues: Sequence[Cue], srt_text: str) -> None:
+    # What captions.formats.save does for each file, with the SRT text already made once.
+    atomic_write_text(project.caption_path(clip_id), srt_text)
+    atomic_write_text(project.caption_path(clip_id, "vtt"), dumps(cues, "vtt"))
+
+
 def save_track(project: Project, clip_id: str, base: str, cues: list[Cue]) -> SaveResult:
     """Write ``cues`` as the clip's captions if the file is still version ``base``.
 
     Saving what the file already says is never a conflict. The check and the write hold the
     clip's caption lock, which every save and decision from the page takes.
     """
-    data = srt_bytes(cues)
+    text = dumps(cues, "srt")
+    data = text.encode("utf-8")
     path = project.caption_path(clip_id)
     with project.lock(f"review-{clip_id}"):
         current = version_of(project, clip_id)
@@ -170,8 +203,7 @@ def save_track(project: Project, clip_id: str, base: str, cues: list[Cue]) -> Sa
         if current != base:
             return SaveResult(SaveStatus.CONFLICT, current, read_track(project, clip_id), cues)
         # The .srt is what the film shows and what a sign-off binds to: it goes first.
-        save(cues, path)
-        save(cues, project.caption_path(clip_id, "vtt"))
+        _write(project, clip_id, cues, text)
         return SaveResult(SaveStatus.SAVED, sha256_bytes(data), cues=cues)
 
 
@@ -195,5 +227,5 @@ def duration_of(project: Project, clip_id: str) -> int | None:
 
 
 __all__ = ["MAX_CUES", "NO_FILE", "NUDGE_MS", "FormError", "SaveResult", "SaveStatus", "Track",
-           "clean_text", "duration_of", "nudge", "parse_track", "problems", "read_track",
-           "save_track", "srt_bytes", "version_of"]
+           "clean_text", "duration_of", "nudge", "parse_json_track", "parse_track", "problems",
+           "read_track", "save_track", "srt_bytes", "version_of"]

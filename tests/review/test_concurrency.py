@@ -106,8 +106,10 @@ def test_two_tabs_and_the_cli_at_once_leave_a_valid_file_and_ledger(film: Projec
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert "Traceback" not in err
-    assert not [o for o in outcomes if o.startswith("5")], outcomes
-    assert outcomes.count("saved") > 20 and outcomes.count("cli") == CLI_OPS
+    # Each save or yes is either done or refused as made on an older version (409): never lost
+    # silently, never a server error.
+    assert set(outcomes) <= {"saved", "yes", "changes", "409", "cli"}, outcomes
+    assert outcomes.count("saved") >= 5 and outcomes.count("cli") == CLI_OPS
     srt, vtt = load(film.caption_path(CLIP)), load(film.caption_path(CLIP, "vtt"))
     assert [(c.start, c.end, c.text) for c in srt] == [(c.start, c.end, c.text) for c in vtt]
     found = clearance.events(film)  # verifies the whole chain

@@ -296,3 +296,25 @@ def test_yes_is_refused_when_another_tab_saved_the_same_words_meanwhile(
     with pytest.raises(decisions.ChangedMeanwhile):
         decisions.say_yes(film, "amara-talk", "amara", fields["version"])
     assert not [e for e in clearance.events(film) if isinstance(e.record, SignOff)]
+
+
+def test_the_page_script_saves_json_with_the_csrf_header(visitor: MakeVisitor,
+                                                         film: Project) -> None:
+    amara = visitor("amara")
+    fields = amara.form("/clip/amara-talk")
+    cues = [[c.start, c.end, c.text] for c in CUES]
+    cues[0][2] = "Hello, I am so glad"
+    body = {"clip": "amara-talk", "version": fields["version"], "cues": cues}
+    headers = {"accept": "application/json", "x-csrftoken": fields["csrftoken"]}
+    page = amara.client.post("/save", json=body, headers={**headers, "origin":
+                                                            "http://testserver"})
+    assert page.status_code == 200 and page.json()["status"] == "saved"
+    assert load(film.caption_path("amara-talk"))[0].text == "Hello, I am so glad"
+    no_header = amara.client.post("/save", json=body, headers={"origin": "http://testserver"})
+    assert no_header.status_code == 403
+    other = amara.client.post("/save", json={**body, "clip": "ben-talk"},
+                              headers={**headers, "origin": "http://testserver"})
+    assert other.status_code == 404
+    bad = amara.client.post("/save", json={**body, "cues": [[1, "x", "y"]]},
+                            headers={**headers, "origin": "http://testserver"})
+    assert bad.status_code == 400
