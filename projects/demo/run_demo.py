@@ -84,6 +84,11 @@ def main(argv: list[str]) -> int:
     for path in sorted(out.iterdir()):
         if not path.name.startswith("."):
             click.echo(f"  {path.resolve()}")
+    click.echo("\nTo open the demo's review page, where contributors check and sign off their "
+               f"own clips:\n  make review FILM={root}\n"
+               "It prints one private link per contributor; open one in a browser on this "
+               "computer. Ctrl-C stops it. docs/contributor-guide.md is the guide to print for "
+               "contributors.", err=True)
     return 0
 
 

@@ -127,3 +127,21 @@ def test_words_turn_data_into_plain_words() -> None:
     assert words.clock(65_230) == "1:05.2"
     assert words.rule_words("line-too-long") == "A line is too long."
     assert words.rule_words("some-future-rule") == "Something in this caption may be wrong."
+
+
+def test_the_printable_contributor_guide_is_easy_read_too() -> None:
+    textstat = pytest.importorskip("textstat")
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[2] / "docs" / "contributor-guide.md"
+    lines = [line.strip().lstrip("#").strip().replace("**", "")
+             for line in guide.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    sentences = [s for line in lines for s in re.split(r"(?<=[.?!])\s+", line) if s]
+    assert not [s for s in sentences if len(s.split()) > MAX_WORDS]
+    score = textstat.flesch_reading_ease(" ".join(_sentence(s) for s in sentences))
+    assert score >= MIN_FLESCH, f"Flesch reading ease {score:.1f}"
+    assert len(lines) < 60, "the guide is meant to fit on one printed page"
+    for action in ("yes_button", "changes_button", "home_stop_link", "home_consent_link",
+                   "play_caption", "undo", "save", "shortcut"):
+        assert catalogue()[action].rstrip(".") in guide.read_text(encoding="utf-8"), action
