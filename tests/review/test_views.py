@@ -318,3 +318,14 @@ def test_the_page_script_saves_json_with_the_csrf_header(visitor: MakeVisitor,
     bad = amara.client.post("/save", json={**body, "cues": [[1, "x", "y"]]},
                             headers={**headers, "origin": "http://testserver"})
     assert bad.status_code == 400
+
+
+def test_a_yes_from_the_page_is_what_the_render_gate_needs(visitor: MakeVisitor,
+                                                           film: Project) -> None:
+    amara, ben = visitor("amara"), visitor("ben")
+    fields = amara.form("/clip/together")
+    amara.post("/save", {**_edit(fields, 2, "to be in this film."), "action": "yes"})
+    ben.post("/save", {**ben.form("/clip/together"), "action": "yes"})
+    cleared = clearance.clear_film(film, "web")
+    assert "together" not in cleared.result.blocked
+    assert "amara-talk" in cleared.result.blocked  # not signed off: still refused
