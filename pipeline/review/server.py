@@ -16,6 +16,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from pipeline.review import access
 from pipeline.review.app import LOCAL_HOSTS, create_app
+from pipeline.review.security import ASGIApp
 
 Say = Callable[[str], None]
 
@@ -85,13 +86,32 @@ def issue_links(project: Project, base: str, *, contributors: Sequence[str] = ()
         say("  nobody has clips to review yet: ingest footage with --contributor first")
 
 
+def _run(project: Project, app: ASGIApp, sock: socket.socket, p: Plan, *,
+         contributors: Sequence[str], new_links: bool, say: Say) -> None:
+    import uvicorn
+
+    bound = sock.getsockname()[1]
+    base = f"http://{_link_host(p)}:{bound}"
+    issue_links(project, base, contributors=contributors, new_links=new_links, say=say)
+    if p.local_only:
+        say(f"Listening on {p.host}:{bound}: only this computer can open the page.")
+    else:
+        say(f"Listening on {p.host}:{bound}: anyone who can reach this computer on port "
+            f"{bound} can open the page, but only someone with a link sees anything. The "
+            "connection is not encrypted (plain HTTP): use it only on a network you trust.")
+    say("Press Ctrl-C to stop.")
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    config = uvicorn.Config(app, log_config=None, access_log=False, server_header=False,
+                            date_header=False, lifespan="off", timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
 def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8765,
           contributors: Sequence[str] = (), new_links: bool = False, say: Say) -> None:
     """Print the links, then serve the review page until Ctrl-C."""
-    import uvicorn
-
     p = plan(host, port)
-    app = create_app(project.root, hosts=p.hosts)
+    app = create_app(project.root, hosts=p.hosts)  # a broken film.yaml stops here
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
     # IPPROTO_TCP named, so asyncio sets TCP_NODELAY on connections (else +40 ms a reply).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -102,23 +122,9 @@ def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8765,
         sock.close()
         raise PipelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
                             "(is another review page running? try --port)") from None
-    bound = sock.getsockname()[1]
-    base = f"http://{_link_host(p)}:{bound}"
-    issue_links(project, base, contributors=contributors, new_links=new_links, say=say)
-    if p.local_only:
-        say(f"Listening on {host}:{bound}: only this computer can open the page.")
-    else:
-        say(f"Listening on {host}:{bound}: anyone who can reach this computer on port {bound} "
-            "can open the page, but only someone with a link sees anything. The connection is "
-            "not encrypted (plain HTTP): use it only on a network you trust.")
-    say("Press Ctrl-C to stop.")
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    config = uvicorn.Config(app, log_config=None, access_log=False, server_header=False,
-                            date_header=False, lifespan="off", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        # Ctrl-C may come at any moment from here on, before uvicorn takes the signal over too.
+        _run(project, app, sock, p, contributors=contributors, new_links=new_links, say=say)
     except KeyboardInterrupt:
         pass
     finally:

@@ -107,3 +107,11 @@ def test_a_host_other_than_this_computer_is_spelled_out() -> None:
     assert plan("127.0.0.1", 8765).local_only
     assert plan("0.0.0.0", 8765).hosts == ("*",)
     assert "192.168.1.5" in plan("192.168.1.5", 8765).hosts
+
+
+def test_ctrl_c_straight_after_start_still_stops_cleanly(film: Project) -> None:
+    for _ in range(3):
+        proc, _lines = _start(film.root)
+        code, out, err = _stop(proc)
+        assert code == 0, err
+        assert "Review page stopped." in out and "Traceback" not in err
