@@ -329,3 +329,25 @@ def test_a_yes_from_the_page_is_what_the_render_gate_needs(visitor: MakeVisitor,
     cleared = clearance.clear_film(film, "web")
     assert "together" not in cleared.result.blocked
     assert "amara-talk" in cleared.result.blocked  # not signed off: still refused
+
+
+def _ledger_knows_via() -> bool:
+    import inspect
+
+    return "via" in inspect.signature(clearance.sign_off).parameters
+
+
+@pytest.mark.skipif(not _ledger_knows_via(), reason="the ledger does not record `via` yet "
+                    "(issue #9)")
+def test_decisions_from_the_page_are_recorded_as_made_on_the_review_page(
+        visitor: MakeVisitor, film: Project) -> None:
+    amara, ben = visitor("amara"), visitor("ben")
+    amara.post("/save", {**amara.form("/clip/amara-talk"), "action": "yes"})
+    amara.post("/changes", {**amara.form("/clip/together/changes"), "words": "Fix it"})
+    ben.post("/stop", ben.form("/stop"))
+    clearance.sign_off(film, "ben-talk", "ben")  # a producer typing it, for comparison
+    found = clearance.events(film)
+    by_page = [e for e in found if getattr(e, "via", None) == "review-page"]
+    assert [type(e.record).__name__ for e in by_page] == ["SignOff", "ChangeRequest",
+                                                          "Withdrawal"]
+    assert getattr(found[-1], "via", None) == "cli"
