@@ -155,7 +155,8 @@ def report(times: dict[str, list[float]], page_kb: float) -> str:
         "## Review page",
         "",
         f"Measured by `bench/review.py` on {date.today().isoformat()}, {os.cpu_count()} cores "
-        f"({platform.machine()}), Python {platform.python_version()}.",
+        f"({platform.machine()}), Python {platform.python_version()}; load average "
+        f"{os.getloadavg()[0]:.1f} when it ended (other work shares the machine).",
         "",
         f"`coprod review` serves a film with one 610 s clip and a {CAPTIONS}-caption file "
         "from its own process; one client, in another, times each request end to end on "
