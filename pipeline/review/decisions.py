@@ -7,7 +7,9 @@ same way; it only adds that the contributor saw the captions at the version they
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from consent import Event
 from pipeline import clearance
@@ -26,13 +28,15 @@ class ChangedMeanwhile(PipelineError):
         super().__init__(f"clip {clip_id}: the caption file changed since the page was loaded")
 
 
-def _via() -> dict[str, str]:
-    # TEMPORARY until issue #9's `via` keyword lands in pipeline.clearance.
-    import inspect
+def _record(func: Callable[..., Event], *args: Any, **kwargs: Any) -> Event:
+    """Call a clearance function that records an event, saying it came through this page.
 
-    if "via" in inspect.signature(clearance.sign_off).parameters:
-        return {"via": VIA}
-    return {}
+    Issue #9 adds ``via`` to every such function; until it lands everywhere this passes
+    ``via`` only where it is known, so the page works on either side of that change.
+    """
+    if "via" in inspect.signature(func).parameters:
+        kwargs["via"] = VIA
+    return func(*args, **kwargs)
 
 
 def _seen(project: Project, clip_id: str, version: str) -> None:
@@ -48,7 +52,7 @@ def say_yes(project: Project, clip_id: str, contributor: str, version: str) -> E
     """
     with project.lock(f"review-{clip_id}"):
         _seen(project, clip_id, version)
-        return clearance.sign_off(project, clip_id, contributor, **_via())
+        return _record(clearance.sign_off, project, clip_id, contributor)
 
 
 def change_note(words: str, captions: Sequence[int]) -> str:
@@ -70,14 +74,14 @@ def ask_for_changes(project: Project, clip_id: str, contributor: str, version: s
     """
     with project.lock(f"review-{clip_id}"):
         _seen(project, clip_id, version)
-        return clearance.request_changes(project, clip_id, contributor,
-                                         change_note(words, captions), **_via())
+        return _record(clearance.request_changes, project, clip_id, contributor,
+                       change_note(words, captions))
 
 
 def stop(project: Project, contributor: str, reason: str = "") -> Event:
     """Record the contributor's withdrawal of consent for all their clips."""
-    return clearance.withdraw_consent(project, contributor, reason=" ".join(reason.split()),
-                                      **_via())
+    return _record(clearance.withdraw_consent, project, contributor,
+                   reason=" ".join(reason.split()))
 
 
 __all__ = ["VIA", "ChangedMeanwhile", "ask_for_changes", "change_note", "say_yes", "stop"]
