@@ -42,15 +42,18 @@ system:
 	fi
 
 # The browser the review page's tests drive (Playwright cannot download one here): Debian's
-# chromium, installed the same way as the packages above. Only `make test` needs it.
+# chromium, installed the same way as the packages above; and melt, which renders the Kdenlive
+# projects `coprod export-edit` writes, as a real consumer's check. Only `make test` needs them.
 system-test:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	command -v melt >/dev/null 2>&1 || missing="$$missing melt"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing system packages: chromium"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	    echo "installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
 	  else \
-	    echo "the review page's browser tests need chromium. Install it with:"; \
-	    echo "  sudo apt-get install -y chromium"; \
+	    echo "the browser and editor-interchange tests need$$missing. Install with:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
 	    exit 1; \
 	  fi; \
 	fi

@@ -10,6 +10,7 @@ from consent import NOBODY, SIGNOFF_CODES, affected_outputs, signoff_status
 from pipeline.caption_store import caption_state
 from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
 from pipeline.exceptions import PipelineError
+from pipeline.interchange.record import import_lines, last_import
 from pipeline.project import Project
 from pipeline.render_profiles import load_profile
 
@@ -102,7 +103,7 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
         })
     take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
     return {"film": project.film.title, "project": str(project.root), "channel": channel,
-            "clips": rows, "take_down": take_down}
+            "clips": rows, "take_down": take_down, "last_import": last_import(project)}
 
 
 COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
@@ -141,6 +142,7 @@ def format_status(report: Mapping[str, Any]) -> str:
         for row in report["take_down"]:
             lines.append(f"  {row['output']}: clip {row['clip']} (contributor "
                          f"{row['contributor']}, withdrawn {row['withdrawn_on']})")
+    lines += import_lines(report.get("last_import"))
     return "\n".join(lines)
 
 

@@ -1,0 +1,91 @@
+"""Editor interchange: coprod import-edit and export-edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli._common import done, handles_errors, open_project, project_argument, say
+
+# The words of pipeline.interchange.formats.EditFormat, kept here so --help loads no OTIO.
+FORMAT_NAMES = ("otio", "fcp-xml", "fcpx", "edl", "kdenlive")
+MISSING = ("editor interchange needs OpenTimelineIO and its adapters; install them with "
+           "`pip install opentimelineio otio-fcp-adapter otio-cmx3600-adapter "
+           "otio-kdenlive-adapter` (or reinstall coprod)")
+
+
+def _require_otio() -> None:
+    try:
+        import opentimelineio  # noqa: F401
+    except ImportError:
+        raise click.ClickException(MISSING) from None
+
+
+@click.command("import-edit")
+@project_argument
+@click.argument("edit_file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+@handles_errors
+def import_edit(project: str, edit_file: Path, dry_run: bool) -> None:
+    """Make film.yaml's sequence the main video track of an edit from an editing program.
+
+    Reads .otio, FCP 7 XML (.xml: Premiere Pro, DaVinci Resolve), FCPXML (.fcpxml: Final Cut
+    Pro), CMX 3600 EDL (.edl) and Kdenlive (.kdenlive). Prints the clips added, removed,
+    re-trimmed and re-ordered, and warns about what coprod does not render (transitions,
+    speed changes, effects, extra tracks, gaps).
+
+    \b
+    Example:
+      coprod import-edit projects/our-film cut-v3.xml --dry-run
+      coprod import-edit projects/our-film cut-v3.xml
+    """
+    _require_otio()
+    from pipeline.interchange.apply import import_edit as run_import
+
+    result = run_import(open_project(project), edit_file, dry_run=dry_run)
+    for warning in result.warnings:
+        say(f"warning: {warning}")
+    for change in result.plan.changes:
+        click.echo(change)
+    kept = f"{result.plan.unchanged} clip(s) unchanged"
+    if dry_run:
+        done(f"dry run: {len(result.plan.changes)} change(s), {kept}; film.yaml not written")
+    elif result.written:
+        done(f"film.yaml: sequence imported from {edit_file} ({kept})")
+    else:
+        done(f"film.yaml already matches {edit_file} ({kept}); nothing written")
+    for note in result.notes:
+        say(f"note: {note}")
+
+
+@click.command("export-edit")
+@project_argument
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True,
+              help="otio, fcp-xml (Premiere, Resolve), fcpx (Final Cut Pro), edl, kdenlive.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (default build/edit/PROJECT.EXT).")
+@handles_errors
+def export_edit(project: str, fmt: str, output: Path | None) -> None:
+    """Write the film's sequence as a timeline an editing program opens.
+
+    Clips reference the files in footage/ (absolute paths), carry their caption cues as
+    markers and say whether consent and sign-off clear them; title and credits cards are gaps.
+    The film's captions are written beside the file as .srt.
+
+    \b
+    Example:
+      coprod export-edit projects/our-film --format fcp-xml -o our-film.xml
+      coprod export-edit projects/our-film --format kdenlive
+    """
+    _require_otio()
+    from pipeline.interchange.formats import EditFormat
+    from pipeline.interchange.write import export_edit as run_export
+
+    result = run_export(open_project(project), EditFormat(fmt), output)
+    for warning in result.warnings:
+        say(f"warning: {warning}")
+    done(f"wrote {result.path} and {result.captions}")
+
+
+COMMANDS: list[click.Command] = [import_edit, export_edit]

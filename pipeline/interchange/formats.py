@@ -1,0 +1,160 @@
+"""The edit file formats: which one a file is, reading it into OTIO and writing OTIO out.
+
+=========  =================  ===============================================================
+name       suffix             read / written by
+=========  =================  ===============================================================
+otio       .otio              OpenTimelineIO's own JSON
+fcp-xml    .xml               otio-fcp-adapter (Final Cut Pro 7 XML: Premiere Pro, Resolve)
+fcpx       .fcpxml(d)         :mod:`.fcpxml` (Final Cut Pro), exact rational times
+edl        .edl               otio-cmx3600-adapter (CMX 3600), at the footage's frame rate
+kdenlive   .kdenlive, .mlt    otio-kdenlive-adapter reads; :mod:`.mlt` writes
+=========  =================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from pipeline.interchange.errors import InterchangeError
+from pipeline.interchange.fcpxml import read_fcpxml, write_fcpxml
+from pipeline.interchange.mlt import write_kdenlive
+from pipeline.interchange.timebase import rate_label
+
+MAX_EDIT_BYTES = 64 * 1024 * 1024
+
+
+class EditFormat(StrEnum):
+    """An edit file format, by the name ``export-edit --format`` takes."""
+
+    OTIO = "otio"
+    FCP_XML = "fcp-xml"
+    FCPX = "fcpx"
+    EDL = "edl"
+    KDENLIVE = "kdenlive"
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """What a format is called for a person and the suffix its files take."""
+
+    label: str
+    suffix: str
+
+
+FORMATS = {
+    EditFormat.OTIO: FormatInfo("OpenTimelineIO", ".otio"),
+    EditFormat.FCP_XML: FormatInfo("Final Cut Pro 7 XML", ".xml"),
+    EditFormat.FCPX: FormatInfo("FCPXML", ".fcpxml"),
+    EditFormat.EDL: FormatInfo("CMX 3600 EDL", ".edl"),
+    EditFormat.KDENLIVE: FormatInfo("Kdenlive project", ".kdenlive"),
+}
+_SUFFIXES = {".otio": EditFormat.OTIO, ".xml": EditFormat.FCP_XML,
+             ".fcpxml": EditFormat.FCPX, ".fcpxmld": EditFormat.FCPX, ".edl": EditFormat.EDL,
+             ".kdenlive": EditFormat.KDENLIVE, ".mlt": EditFormat.KDENLIVE}
+
+
+def _text(path: Path) -> str:
+    """The edit file's text (an .fcpxmld bundle's Info.fcpxml), read as UTF-8."""
+    target = path / "Info.fcpxml" if path.suffix.lower() == ".fcpxmld" else path
+    try:
+        if not target.exists():
+            raise FileNotFoundError(target)
+        if not target.is_file():
+            what = "a folder" if target.is_dir() else "not a regular file"
+            raise InterchangeError(path, f"is {what}, not an edit file")
+        if target.stat().st_size > MAX_EDIT_BYTES:
+            raise InterchangeError(path, f"is larger than {MAX_EDIT_BYTES // 2**20} MB, too "
+                                         "large for an edit file; is it the right file?")
+        data = target.read_bytes()
+    except FileNotFoundError:
+        raise InterchangeError(path, "no such file; check the path to the exported edit") \
+            from None
+    except OSError as exc:
+        raise InterchangeError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise InterchangeError(path, "is empty; export the edit from the editor again")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InterchangeError(path, "is not UTF-8 text, so not an edit file coprod reads; "
+                                     "export it again as .otio, .xml, .fcpxml, .edl or "
+                                     ".kdenlive") from None
+
+
+def detect(path: Path, text: str | None = None) -> EditFormat:
+    """The format of the edit file at ``path``, by suffix (and an FCPXML saved as .xml)."""
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(_SUFFIXES))
+        raise InterchangeError(path, f"unknown edit file type {path.suffix or '(no suffix)'!r}"
+                                     f"; coprod reads {known}")
+    if fmt == EditFormat.FCP_XML and text is not None and "<fcpxml" in text[:2000]:
+        return EditFormat.FCPX
+    return fmt
+
+
+def read_edit(path: Path, edl_rate: Fraction | None) -> tuple[Any, EditFormat]:
+    """The OTIO Timeline an edit file holds, and its format.
+
+    Args:
+        path: the edit file.
+        edl_rate: the frame rate an EDL is read at (EDLs do not say); the footage's rate.
+
+    Raises:
+        InterchangeError: unknown type, unreadable, or not a valid file of its type.
+    """
+    text = _text(path)
+    fmt = detect(path, text)
+    label = FORMATS[fmt].label
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the Kdenlive adapter prints
+            result = _parse(text, fmt, edl_rate)
+    except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InterchangeError(path, f"cannot be read as {label} ({reason}); export it "
+                                     "from the editor again") from None
+    if not isinstance(result, otio.schema.Timeline):
+        timelines = list(result.find_children(descended_from_type=otio.schema.Timeline)) \
+            if hasattr(result, "find_children") else []
+        if not timelines:
+            raise InterchangeError(path, f"holds no timeline ({label}); export a timeline "
+                                         "(sequence), not a bin or a clip")
+        result = timelines[0]
+    return result, fmt
+
+
+def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> Any:
+    if fmt == EditFormat.FCPX:
+        return read_fcpxml(text)
+    if fmt == EditFormat.EDL:
+        return otio.adapters.read_from_string(text, "cmx_3600",
+                                              rate=float(edl_rate or Fraction(24)))
+    name = {EditFormat.OTIO: "otio_json", EditFormat.FCP_XML: "fcp_xml",
+            EditFormat.KDENLIVE: "kdenlive"}[fmt]
+    return otio.adapters.read_from_string(text, name)
+
+
+def render_edit(timeline: Any, fmt: EditFormat, rate: Fraction,
+                size: tuple[int, int] = (1920, 1080)) -> str:
+    """``timeline`` as the text of an edit file in ``fmt``."""
+    if fmt == EditFormat.FCPX:
+        return write_fcpxml(timeline, rate, size)
+    if fmt == EditFormat.KDENLIVE:
+        return write_kdenlive(timeline, rate, size)
+    if fmt == EditFormat.EDL:
+        return str(otio.adapters.write_to_string(timeline, "cmx_3600", rate=float(rate),
+                                                 style="avid"))
+    name = "otio_json" if fmt == EditFormat.OTIO else "fcp_xml"
+    return str(otio.adapters.write_to_string(timeline, name))
+
+
+__all__ = ["FORMATS", "EditFormat", "FormatInfo", "detect", "rate_label", "read_edit",
+           "render_edit"]

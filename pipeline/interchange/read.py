@@ -1,0 +1,309 @@
+"""An edit's main video track as placements of ingested clips, with what coprod cannot render.
+
+Each clip on the main video track (the lowest video track that has clips) is matched to an
+ingested clip, in this order: the clip id coprod wrote into its own export; the media path (the
+file in footage/); the media file's name; the sha256 of the media file when it can be read (the
+camera original the editor cut with); the clip or reel name, when it is a clip id or a footage
+file's stem. In and out are whole frames of the clip's footage at the timeline's rate.
+
+Problems stop the import (every one listed): media that is not ingested, a frame rate that is not
+the footage's, in/out outside the footage, one clip used twice, no video track. What coprod does
+not render is a warning: transitions (cut at the edit point), speed changes and effects (the clip
+plays as shot), extra video tracks and sound-only clips (left out), generators and gaps (left out:
+coprod joins the clips either side, so a gap is refused rather than rendered as black). A gap
+before the first clip or after the last that is as long as the title or credits card is where
+coprod puts that card, and is not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from pipeline.exceptions import PipelineError
+from pipeline.fsutil import sha256_file
+from pipeline.interchange.fcpxml import media_path
+from pipeline.interchange.timebase import frame_of_ms, rate_label, snap_rate, timecode
+from pipeline.project import Project
+from pipeline.render_profiles import load_profile
+
+CARD_KEY = "card"  # metadata["coprod"]["card"] on the gaps coprod exports for its cards
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One clip of the edit: ``frames`` frames of its footage from frame ``first``."""
+
+    event: int
+    name: str
+    clip_id: str
+    first: int
+    frames: int
+    rate: Fraction
+
+    @property
+    def end(self) -> int:
+        """The first frame after the clip's out point."""
+        return self.first + self.frames
+
+
+@dataclass
+class ReadEdit:
+    """What an edit's main video track says, and what coprod makes of it."""
+
+    rate: Fraction | None = None
+    placements: list[Placement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def footage_frames(project: Project, clip_id: str, rate: Fraction) -> int:
+    """How many frames of ``rate`` the clip's footage holds (a last partial frame counts)."""
+    return frame_of_ms(project.probe(clip_id).duration_ms, rate)
+
+
+def footage_rate(project: Project, clip_id: str) -> Fraction | None:
+    """The clip's picture rate as ffprobe recorded it, snapped to an editing rate."""
+    fps = project.probe(clip_id).fps
+    return snap_rate(fps) if fps else None
+
+
+class _Matcher:
+    """Finds the ingested clip an edit's clip uses."""
+
+    def __init__(self, project: Project, edit_dir: Path) -> None:
+        self.project = project
+        self.edit_dir = edit_dir
+        clips = project.film.clips.values()
+        self.by_path = {c.file.resolve(): c.id for c in clips}
+        self.by_file = _unique((c.file.name.lower(), c.id) for c in clips)
+        self.by_stem = _unique((c.file.stem.lower(), c.id) for c in clips)
+        self.by_sha = {c.sha256: c.id for c in clips if c.sha256}
+
+    def match(self, clip: Any) -> tuple[str | None, Path | None]:
+        """The clip id, and the media path the edit names (for the message when none)."""
+        own = clip.metadata.get("coprod", {})
+        if isinstance(own, Mapping) and own.get("clip") in self.project.film.clips:
+            return str(own["clip"]), None
+        path = None
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ExternalReference):
+            path = media_path(ref.target_url)
+            if path is not None and not path.is_absolute():
+                path = self.edit_dir / path
+        if path is not None:
+            found = self.by_path.get(path.resolve()) or self.by_file.get(path.name.lower())
+            if found:
+                return found, path
+            if path.is_file():
+                try:
+                    found = self.by_sha.get(sha256_file(path))
+                except (OSError, PipelineError):
+                    found = None
+                if found:
+                    return found, path
+        for name in _names(clip):
+            key = name.strip().lower()
+            if key in self.project.film.clips:
+                return key, path
+            if key in self.by_stem or key in self.by_file:
+                return self.by_stem.get(key) or self.by_file[key], path
+        return None, path
+
+
+def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """key -> clip id, leaving out keys two clips share (a name that does not say which)."""
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for key, cid in pairs:
+        if key in found and found[key] != cid:
+            shared.add(key)
+        found[key] = cid
+    return {k: v for k, v in found.items() if k not in shared}
+
+
+def _names(clip: Any) -> list[str]:
+    """The clip's name and reel name, as the adapters record them."""
+    names = [clip.name] if clip.name else []
+    for namespace in ("cmx_3600", "fcp_xml"):
+        meta = clip.metadata.get(namespace)
+        reel = meta.get("reel") if isinstance(meta, Mapping) else None
+        if isinstance(reel, str) and reel:
+            names.append(reel)
+    return names
+
+
+def _label(clip: Any) -> str:
+    return clip.name or "unnamed clip"
+
+
+def _is_card(item: Any) -> bool:
+    own = item.metadata.get("coprod", {})
+    return isinstance(own, Mapping) and CARD_KEY in own
+
+
+def _at(item: Any, rate: Fraction) -> str:
+    """Where ``item`` starts in the timeline, as a timecode."""
+    try:
+        start = item.trimmed_range_in_parent().start_time
+    except Exception:  # noqa: BLE001 - an item OTIO cannot place: no position to give
+        return "?"
+    return timecode(round(start.rescaled_to(float(rate)).value), rate)
+
+
+def _speed(effect: Any) -> str | None:
+    if isinstance(effect, otio.schema.FreezeFrame):
+        return "a freeze frame"
+    if isinstance(effect, otio.schema.LinearTimeWarp):
+        scalar = getattr(effect, "time_scalar", 1.0)
+        return f"a speed change ({scalar:.0%})" if scalar != 1.0 else "a speed change"
+    if effect.effect_name in ("TimeRemap", "timeremap", "Time Remap"):
+        return "a speed change"
+    return None
+
+
+def read_placements(timeline: Any, project: Project, edit_path: Path) -> ReadEdit:
+    """The placements, warnings and problems of ``timeline`` for ``project``'s clips."""
+    out = ReadEdit()
+    video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
+    with_clips = [t for t in video if any(isinstance(i, otio.schema.Clip) for i in t)]
+    if not video or not with_clips:
+        what = "no video track" if not video else "no clip on any video track"
+        out.problems.append(f"the timeline has {what}; export the timeline with its video "
+                            "track (V1) holding the clips")
+        return out
+    main = with_clips[0]
+    for number, track in enumerate(video, start=1):
+        clips = [i for i in track if isinstance(i, otio.schema.Clip)]
+        if track is not main and clips:
+            out.warnings.append(
+                f"video track {track.name or number} has {len(clips)} clip(s) "
+                f"({', '.join(_label(c) for c in clips[:3])}{'...' if len(clips) > 3 else ''})"
+                ": only the main video track is rendered, so they are left out")
+    matcher = _Matcher(project, edit_path.parent)
+    _read_main(main, project, matcher, out)
+    _audio_warnings(timeline, main, out)
+    return out
+
+
+def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit) -> None:
+    items = list(track)
+    clip_positions = [i for i, item in enumerate(items) if isinstance(item, otio.schema.Clip)
+                      and not _is_card(item)]
+    first_clip = clip_positions[0] if clip_positions else len(items)
+    last_clip = clip_positions[-1] if clip_positions else -1
+    seen: dict[str, int] = {}
+    event = 0
+    profile = load_profile(project.film.render_profiles[0])
+    cards = (profile.title_card_ms, profile.credits_card_ms)
+    for index, item in enumerate(items):
+        rate = snap_rate(item.duration().rate) if item.duration().rate else Fraction(25)
+        if isinstance(item, otio.schema.Transition):
+            length = round(item.in_offset.value + item.out_offset.value)
+            out.warnings.append(f"transition {item.name or item.transition_type} ({length} "
+                                f"frames) at {_at(item, rate)}: coprod cuts at the edit point")
+            continue
+        if isinstance(item, otio.schema.Gap) or _is_card(item):
+            if _is_card(item):
+                continue
+            length = round(item.duration().value)
+            where = ("before the first clip" if index < first_clip else
+                     "after the last clip" if index > last_clip else "between clips")
+            card = cards[0] if index < first_clip else cards[1] if index > last_clip else None
+            if card is not None and length == frame_of_ms(card, rate):
+                continue  # where coprod's own title or credits card goes
+            if length:
+                out.warnings.append(
+                    f"gap of {length} frames at {_at(item, rate)} {where} is not rendered "
+                    "(gaps are refused, not made black): coprod joins the clips either side; "
+                    "close the gap in the editor to see the film as it will be")
+            continue
+        if not isinstance(item, otio.schema.Clip):
+            out.warnings.append(f"{type(item).__name__} at {_at(item, rate)} is not a clip: "
+                                "left out")
+            continue
+        event += 1
+        _read_clip(item, event, rate, project, matcher, seen, out)
+
+
+def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher: _Matcher,
+               seen: dict[str, int], out: ReadEdit) -> None:
+    label = f"event {event} ({_label(item)})"
+    if isinstance(item.media_reference, otio.schema.GeneratorReference):
+        out.warnings.append(f"{label} is a generator ({item.media_reference.generator_kind}), "
+                            "not footage: left out")
+        return
+    clip_id, path = matcher.match(item)
+    if clip_id is None:
+        shown = str(path) if path is not None else _label(item)
+        out.problems.append(
+            f"{label}: its media {shown} is not an ingested clip; ingest it with `coprod ingest "
+            f"{project.root} '{shown}' --contributor ID` and import again")
+        return
+    for effect in item.effects:
+        speed = _speed(effect)
+        what = speed or f"the effect {effect.effect_name or effect.name or 'unnamed'}"
+        out.warnings.append(f"{label}: {what} is not rendered; the clip plays as shot")
+    try:
+        real = footage_rate(project, clip_id)
+        available = footage_frames(project, clip_id, rate)
+    except PipelineError as exc:
+        out.problems.append(f"{label}: clip {clip_id}: {exc}")
+        return
+    if real is not None and real != rate:
+        out.problems.append(
+            f"{label}: the timeline runs at {rate_label(rate)} fps but clip {clip_id}'s footage "
+            f"is {rate_label(real)} fps; set the timeline to {rate_label(real)} fps in the "
+            "editor and export again")
+        return
+    try:
+        source = item.source_range or item.available_range()
+    except Exception:  # noqa: BLE001 - OTIO raises its own errors for a clip with no range
+        out.problems.append(f"{label}: has no in or out point; export the edit again")
+        return
+    first = round(source.start_time.rescaled_to(float(rate)).value)
+    ref = item.media_reference
+    start = getattr(ref, "available_range", None)
+    if start is not None:
+        first -= round(start.start_time.rescaled_to(float(rate)).value)
+    frames = round(source.duration.rescaled_to(float(rate)).value)
+    if first < 0 or first + frames > available or frames <= 0:
+        out.problems.append(
+            f"{label}: in {timecode(max(first, 0), rate)} / out {timecode(first + frames, rate)} "
+            f"fall outside clip {clip_id}'s footage (00:00:00:00 to {timecode(available, rate)});"
+            " trim it inside the footage in the editor, or relink it to the right file")
+        return
+    if clip_id in seen:
+        out.problems.append(
+            f"{label} uses clip {clip_id} again (first at event {seen[clip_id]}); a film plays "
+            "each clip once: remove one of them in the editor")
+        return
+    seen[clip_id] = event
+    if out.rate is None:
+        out.rate = rate
+    out.placements.append(Placement(event, _label(item), clip_id, first, frames, rate))
+
+
+def _audio_warnings(timeline: Any, main: Any, out: ReadEdit) -> None:
+    """Sound-only clips (music, voice-over) that are not the main track's own sound."""
+    def key(clip: Any) -> str:
+        ref = clip.media_reference
+        return str(getattr(ref, "target_url", "") or clip.name)
+
+    on_main = {key(c) for c in main if isinstance(c, otio.schema.Clip)}
+    for number, track in enumerate(timeline.audio_tracks(), start=1):
+        extra = [c for c in track if isinstance(c, otio.schema.Clip) and key(c) not in on_main]
+        if extra:
+            out.warnings.append(
+                f"audio track {track.name or number} has {len(extra)} clip(s) of its own "
+                f"({', '.join(_label(c) for c in extra[:3])}{'...' if len(extra) > 3 else ''}):"
+                " not rendered; coprod plays each clip's own sound")
+
+
+__all__ = ["CARD_KEY", "Placement", "ReadEdit", "footage_frames", "footage_rate",
+           "read_placements"]

@@ -1,0 +1,61 @@
+"""Frames, rates and film.yaml milliseconds, exactly: rates are Fractions, never float sums.
+
+A frame maps to the millisecond in which it starts: ``ms = floor(frame * 1000 / rate)``; a time
+in milliseconds maps to the first frame that starts at or after it: ``frame = ceil(ms * rate /
+1000)``. At any rate under 1000 fps a frame lasts more than a millisecond, so frame -> ms ->
+frame gives back the same frame (29.97 fps frame 15 starts at 500.5 ms: 500 ms, then frame 15).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+# The rates editors offer; a rate read as a float (29.97002997...) snaps to the nearest of these.
+KNOWN_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
+               Fraction(30), Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))
+NTSC_RATES = frozenset({Fraction(24000, 1001), Fraction(30000, 1001), Fraction(60000, 1001)})
+
+
+def snap_rate(rate: float | Fraction) -> Fraction:
+    """``rate`` as an exact Fraction: a known editing rate when it is within 0.01 fps of one."""
+    value = Fraction(rate)
+    for known in KNOWN_RATES:
+        if abs(value - known) < Fraction(1, 100):
+            return known
+    return value.limit_denominator(1001)
+
+
+def rate_label(rate: Fraction) -> str:
+    """``25``, ``29.97``, ``23.976``: how editors name a rate."""
+    if rate.denominator == 1:
+        return str(rate.numerator)
+    text = f"{float(rate):.3f}".rstrip("0")
+    return text if not text.endswith(".") else text[:-1]
+
+
+def ms_of_frame(frame: int, rate: Fraction) -> int:
+    """The millisecond in which ``frame`` starts (frame 0 at 0 ms)."""
+    return math.floor(Fraction(frame) * 1000 / rate)
+
+
+def frame_of_ms(ms: int, rate: Fraction) -> int:
+    """The first frame that starts at or after ``ms``."""
+    return math.ceil(Fraction(ms) * rate / 1000)
+
+
+def timecode(frame: int, rate: Fraction) -> str:
+    """``HH:MM:SS:FF`` counted in whole frames at the nominal rate (non-drop), for messages."""
+    per_second = round(rate)
+    seconds, ff = divmod(frame, per_second)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
+
+
+def yaml_time(ms: int) -> str:
+    """film.yaml's ``HH:MM:SS.mmm`` for ``ms``."""
+    seconds, milli = divmod(ms, 1000)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{milli:03d}"
+
+
+__all__ = ["KNOWN_RATES", "NTSC_RATES", "frame_of_ms", "ms_of_frame", "rate_label", "snap_rate",
+           "timecode", "yaml_time"]
