@@ -6,13 +6,20 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli._common import done, handles_errors, open_project, project_argument, say
+from pipeline.cli._common import handles_errors, open_project, project_argument, say
 
 # The words of pipeline.interchange.formats.EditFormat, kept here so --help loads no OTIO.
 FORMAT_NAMES = ("otio", "fcp-xml", "fcpx", "edl", "kdenlive")
 MISSING = ("editor interchange needs OpenTimelineIO and its adapters; install them with "
            "`pip install opentimelineio otio-fcp-adapter otio-cmx3600-adapter "
            "otio-kdenlive-adapter` (or reinstall coprod)")
+
+
+def done(message: str) -> None:
+    """What the command did, on standard output; silenced by --quiet (as `say` is)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.find_root().params.get("quiet"):
+        click.echo(message)
 
 
 def _require_otio() -> None:
