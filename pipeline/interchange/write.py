@@ -176,6 +176,10 @@ def export_edit(project: Project, fmt: EditFormat, out: Path | None = None) -> E
     """
     target = out or project.build_dir / "edit" / f"{project.name}{FORMATS[fmt].suffix}"
     timeline, rate, cues, warnings = build_timeline(project)
+    suffix = FORMATS[fmt].suffix
+    if target.suffix.lower() != suffix:
+        warnings.append(f"{target.name} does not end in {suffix}: editors (and import-edit) "
+                        f"know a {FORMATS[fmt].label} file by that suffix")
     if fmt == EditFormat.EDL:
         warnings.append("an EDL has no clip notes or captions: consent and sign-off are in "
                         "comments, the captions in the .srt beside it")

@@ -103,3 +103,12 @@ def test_import_keeps_comments_and_status_names_it(rate_film: MakeRateFilm,
     assert "edited since" not in output
     code, output = run_cli("import-edit", str(root), str(edit))
     assert code == 0 and "already matches" in output
+
+
+def test_export_warns_when_the_suffix_is_not_the_format_s(make_film: MakeFilm,
+                                                          tmp_path: Path) -> None:
+    film = make_film(1)
+    code, output = run_cli("export-edit", str(film.project.root), "--format", "fcpx", "-o",
+                           str(tmp_path / "cut.xml"))
+    assert code == 0
+    assert "warning: cut.xml does not end in .fcpxml" in output
