@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from captions.controls import escape_controls
 from captions.formats._timing import format_timestamp
 from captions.model import Cue
 
@@ -49,6 +50,10 @@ class Change:
     detail: str = ""
 
     def __str__(self) -> str:
+        # Caption text is quoted here: a control character in it is shown, never obeyed.
+        return escape_controls(self._text())
+
+    def _text(self) -> str:
         where = _where(self)
         if self.kind == REPLACED:
             return f'{where}: "{self.before}" -> "{self.after}"'

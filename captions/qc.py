@@ -3,8 +3,12 @@
 Each finding names the file, the cue (1-based, as numbered in an SRT file), a short rule name
 and what is wrong, printed as ``file:cue:rule: message``. Errors are things a viewer cannot
 read or that break the file's meaning (overlapping or out-of-order cues, too many or too long
-lines, a cue after the clip has ended, an empty cue); warnings are things a reviewer should
-look at but that may be right as they are (reading rate, short gaps, durations, line breaks).
+lines, a cue after the clip has ended or ending before it starts, an empty cue, a control
+character); warnings are things a reviewer should look at but that may be right as they are
+(reading rate, short gaps, durations, line breaks).
+
+:data:`STRUCTURAL_RULES` are the errors that break the film itself rather than its style; a
+render for a publishing channel refuses them whatever the caption profile says.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from captions.controls import escape_controls, find_controls
 from captions.language import is_bad_line_end
 from captions.model import Cue
 from captions.styles import CaptionStyle
@@ -29,6 +34,8 @@ TOO_MANY_LINES = "too-many-lines"
 LINE_TOO_LONG = "line-too-long"
 BEYOND_CLIP_END = "beyond-clip-end"
 EMPTY_CUE = "empty-cue"
+NEGATIVE_DURATION = "negative-duration"
+CONTROL_CHARACTER = "control-character"
 # Warnings.
 READING_RATE = "reading-rate"
 SHORT_GAP = "short-gap"
@@ -43,12 +50,20 @@ RULES: dict[str, Severity] = {
     LINE_TOO_LONG: ERROR,
     BEYOND_CLIP_END: ERROR,
     EMPTY_CUE: ERROR,
+    NEGATIVE_DURATION: ERROR,
+    CONTROL_CHARACTER: ERROR,
     READING_RATE: WARNING,
     SHORT_GAP: WARNING,
     TOO_SHORT: WARNING,
     TOO_LONG: WARNING,
     BAD_LINE_BREAK: WARNING,
 }
+
+# Errors that break the film, not its style: cues shown over each other, never shown, shown
+# after the clip or carrying characters that are lost or hide text in the subtitle track.
+STRUCTURAL_RULES: frozenset[str] = frozenset(
+    {OVERLAP, NEGATIVE_DURATION, BEYOND_CLIP_END, CONTROL_CHARACTER}
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,9 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path or '<captions>'}:{self.cue}:{self.rule}: {self.message}"
+        # Messages quote caption text: a control character in it is shown, never obeyed.
+        line = f"{self.path or '<captions>'}:{self.cue}:{self.rule}: {self.message}"
+        return escape_controls(line)
 
 
 def has_errors(findings: Sequence[Finding]) -> bool:
@@ -157,6 +174,15 @@ class _Checker:
                     f"line {line_number} ends on {last_word!r}, which belongs with the next line",
                 )
 
+    def controls(self, number: int, cue: Cue) -> None:
+        """Control characters: lost from the subtitle track, or hiding and reordering text."""
+        for found in find_controls(cue.text):
+            self.add(
+                number,
+                CONTROL_CHARACTER,
+                f"{found}: a caption carries text only; remove it",
+            )
+
     def timing(self, number: int, cue: Cue, clip_duration_ms: int | None) -> None:
         """Duration limits and the clip's end."""
         if clip_duration_ms is not None and cue.end > clip_duration_ms:
@@ -165,7 +191,13 @@ class _Checker:
                 BEYOND_CLIP_END,
                 f"ends at {_seconds(cue.end)}, after the clip ends ({_seconds(clip_duration_ms)})",
             )
-        if cue.duration < self.style.min_duration_ms:
+        if cue.end < cue.start:
+            self.add(
+                number,
+                NEGATIVE_DURATION,
+                f"ends at {_seconds(cue.end)}, before it starts ({_seconds(cue.start)})",
+            )
+        elif cue.duration < self.style.min_duration_ms:
             self.add(
                 number,
                 TOO_SHORT,
@@ -224,6 +256,7 @@ def check(
     checker = _Checker(style, str(path) if path is not None else None)
     checker.order(cues)
     for number, cue in enumerate(cues, start=1):
+        checker.controls(number, cue)
         if cue.text.strip() == "":
             checker.add(number, EMPTY_CUE, "has no text")
         else:

@@ -21,6 +21,10 @@ encoding, so :func:`decode_caption_bytes` tries, in order:
      together): read as Windows-1252 they would be garbled ("café" becomes "cafÃ©").
 
 Line ends are normalised to ``\\n`` whatever the file used (CRLF, CR or LF).
+
+Only a regular file of at most :data:`MAX_CAPTION_BYTES` is read: a FIFO would block the
+read for ever, and a caption file of tens of megabytes is a mistake that would otherwise be
+read, parsed and reported line by line.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 
 from captions.exceptions import CaptionError, CaptionParseError
+
+# A feature film's captions are a few hundred kilobytes; anything past this is the wrong file.
+MAX_CAPTION_BYTES = 5_000_000
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -138,17 +146,65 @@ def decode_caption_bytes(
     return normalise_newlines(_decode(data, "cp1252", path, "UTF-8 or Windows-1252"))
 
 
-def read_caption_text(path: str | Path, *, encoding: str | None = None) -> str:
-    """Read and decode a caption file (see :func:`decode_caption_bytes`).
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+
+
+def too_large(path: str | Path, size: int) -> CaptionError:
+    """The error for a caption file of ``size`` bytes, over :data:`MAX_CAPTION_BYTES`."""
+    return CaptionError(
+        f"{path}: is {size / 1_000_000:.1f} MB; coprod reads caption files of up to "
+        f"{MAX_CAPTION_BYTES // 1_000_000} MB (is it the right file?)"
+    )
+
+
+def read_caption_bytes(path: str | Path) -> bytes:
+    """The bytes of a caption file: a regular file of at most :data:`MAX_CAPTION_BYTES`.
+
+    The file is opened without blocking and checked before a byte is read, so a FIFO, a
+    folder or a device is refused at once and an oversized file is never read.
 
     Raises:
-        CaptionError: the file cannot be read.
-        CaptionParseError: the file cannot be decoded.
+        CaptionError: the file cannot be read, is not a regular file, or is too large.
     """
     try:
-        data = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise CaptionError(f"cannot read caption file {path}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaptionError(
+                f"{path}: is {_kind(info.st_mode)}, not a caption file; put the file itself there"
+            )
+        if info.st_size > MAX_CAPTION_BYTES:
+            raise too_large(path, info.st_size)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_CAPTION_BYTES + 1)
+    except OSError as exc:
+        raise CaptionError(f"cannot read caption file {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CAPTION_BYTES:  # it grew while it was read
+        raise too_large(path, len(data))
+    return data
+
+
+def read_caption_text(path: str | Path, *, encoding: str | None = None) -> str:
+    """Read and decode a caption file: :func:`read_caption_bytes`, then decode_caption_bytes.
+
+    Raises:
+        CaptionError: the file cannot be read, is not a regular file, or is too large.
+        CaptionParseError: the file cannot be decoded.
+    """
+    data = read_caption_bytes(path)
     return decode_caption_bytes(data, path=path, encoding=encoding)
 
 

@@ -61,8 +61,9 @@ def diff_captions(project: Project, clip_id: str) -> str:
     path = project.caption_path(clip_id)
     if not path.exists():
         raise PipelineError(f"{path}: no caption file; run `coprod transcribe` first")
+    edited = load_captions(path)
     draft = machine_draft(project, clip_id)
-    changes = diff_tracks(draft, load_captions(path))
+    changes = diff_tracks(draft, edited)
     if not changes:
         return f"{path}: no changes from the machine draft"
     return format_diff(changes, draft_name=f"{clip_id} (machine draft)", edited_name=str(path))

@@ -12,13 +12,15 @@ Before it writes ``CLIP.srt`` again it compares the file on disk with that recor
   ``CLIP.srt.bak-YYYYmmddTHHMMSS``.
 
 Every file (caption files, backups, the record) is written to a temp file in the same folder and
-renamed into place.
+renamed into place. Only regular files are read or replaced: a folder, FIFO or device where a
+caption file should be is refused before it is opened, so nothing hangs and nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from captions.model import Cue
-from pipeline.fsutil import atomic_write_bytes, sha256_bytes, sha256_file
+from captions.textio import MAX_CAPTION_BYTES, too_large
+from pipeline.exceptions import PipelineError
+from pipeline.fsutil import (
+    NotAFileError,
+    atomic_write_bytes,
+    describe_os_error,
+    read_regular_bytes,
+    require_regular,
+    sha256_bytes,
+    sha256_file,
+)
 
 log = logging.getLogger("coprod.caption_store")
 
@@ -51,6 +63,7 @@ class CaptionState(StrEnum):
     MISSING = "missing"
     MACHINE = "machine"  # byte-for-byte what coprod last wrote
     EDITED = "edited"  # changed since, or never written by coprod
+    UNREADABLE = "unreadable"  # not a regular file, too large, or cannot be read
 
 
 @dataclass(frozen=True)
@@ -84,8 +97,8 @@ def read_record(folder: Path) -> dict[str, Any]:
     which is the safe way to be wrong.
     """
     try:
-        data = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_bytes(folder / RECORD_NAME))
+    except (OSError, ValueError, NotAFileError):
         return {}
     files = data.get("files") if isinstance(data, dict) else None
     return files if isinstance(files, dict) else {}
@@ -116,12 +129,37 @@ def backup_path(path: Path, when: datetime) -> Path:
     return candidate
 
 
+def caption_problem(path: Path) -> str | None:
+    """Why the caption file at ``path`` cannot be read, in one line; None if it can (or is missing).
+
+    Nothing is opened: a FIFO, folder or device, or a file over the size limit, is named from
+    its stat alone.
+    """
+    try:
+        st = require_regular(path)
+    except FileNotFoundError:
+        return None
+    except NotAFileError as exc:
+        return str(exc)
+    except OSError as exc:
+        return describe_os_error(exc)
+    if st.st_size > MAX_CAPTION_BYTES:
+        return str(too_large(path, st.st_size))
+    return None
+
+
 def caption_state(path: Path) -> CaptionState:
-    """Missing, machine (as coprod wrote it) or edited (changed since, or not coprod's)."""
+    """Missing, machine (as coprod wrote it), edited (since, or not coprod's) or unreadable."""
     if not path.exists():
         return CaptionState.MISSING
+    if caption_problem(path) is not None:
+        return CaptionState.UNREADABLE
+    try:
+        digest = sha256_file(path)
+    except (OSError, PipelineError):
+        return CaptionState.UNREADABLE
     recorded = read_record(path.parent).get(path.name, {})
-    if isinstance(recorded, dict) and recorded.get("sha256") == sha256_file(path):
+    if isinstance(recorded, dict) and recorded.get("sha256") == digest:
         return CaptionState.MACHINE
     return CaptionState.EDITED
 
@@ -140,6 +178,9 @@ def write_caption_bytes(
     when = now or datetime.now().astimezone()
     digest = sha256_bytes(data)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for existing in (path, machine_draft_path(path)):
+        if os.path.lexists(existing):
+            require_regular(existing)  # a folder or FIFO there is refused, never replaced
     if not path.exists():
         atomic_write_bytes(path, data)
         _remember(path.parent, path.name, digest, when)
@@ -182,7 +223,9 @@ def write_caption_file(
     rendered here first so they can be hashed and compared before anything is replaced.
 
     Raises:
-        captions.exceptions.CaptionError: the extension is not a caption format coprod writes.
+        captions.exceptions.CaptionError: the extension is not a caption format coprod writes,
+            or a cue holds a control character.
+        pipeline.fsutil.NotAFileError: a folder, FIFO or device is where the file would go.
     """
     from captions.formats import dumps, format_for_path
 
@@ -197,10 +240,14 @@ def load_captions(path: Path) -> list[Cue]:
     is the only way to say "no cues". Anything else goes through the strict readers.
 
     Raises:
-        captions.exceptions.CaptionError: the file is malformed (names the file and line).
+        captions.exceptions.CaptionError: the file is malformed (names the file and line), is
+            not a regular file, is over the size limit, or cannot be read.
     """
-    from captions.formats import load
+    from captions.formats import format_for_path, loads
+    from captions.textio import decode_caption_bytes, read_caption_bytes
 
-    if path.suffix.lower() == ".srt" and not path.read_bytes().strip():
+    fmt = format_for_path(path)
+    data = read_caption_bytes(path)
+    if fmt == "srt" and not data.strip():
         return []
-    return load(path)
+    return loads(decode_caption_bytes(data, path=path), fmt, path)

@@ -22,7 +22,8 @@ from pipeline.exceptions import ProjectError
 from pipeline.languages import known_language
 from pipeline.render_profiles import RenderProfileName
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Matched in full (fullmatch, and \A...\Z besides): "amara\n" is not the id "amara".
+ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
@@ -73,6 +74,11 @@ def new_film_yaml(title: str, language: str) -> str:
         title=json.dumps(title.strip(), ensure_ascii=False), language=language,
         style=DEFAULT_CAPTION_STYLE, styles=" | ".join(StyleName),
         profile=DEFAULT_RENDER_PROFILE, profiles=" | ".join(RenderProfileName))
+
+
+def is_id(text: object) -> bool:
+    """True for a contributor or clip id: lower-case letters, digits, - and _, at most 64."""
+    return isinstance(text, str) and ID_RE.fullmatch(text) is not None
 
 
 def is_language_code(code: str) -> bool:
@@ -226,7 +232,7 @@ class _Validator:
             if not isinstance(item, dict):
                 raise self.fail("contributors: each entry needs id and name", node, i)
             cid = item.get("id")
-            if not isinstance(cid, str) or not ID_RE.match(cid):
+            if not isinstance(cid, str) or not is_id(cid):
                 raise self.fail(
                     f"contributors: id {cid!r} must be lower-case letters, digits, - or _",
                     node, i)
@@ -256,7 +262,7 @@ class _Validator:
         out: dict[str, Clip] = {}
         for cid, item in node.items():
             where = f"clips: {cid}"
-            if not isinstance(cid, str) or not ID_RE.match(cid):
+            if not isinstance(cid, str) or not is_id(cid):
                 raise self.fail(f"clips: id {cid!r} must be lower-case letters, digits, - or _",
                                 node, cid)
             if not isinstance(item, dict):

@@ -3,19 +3,151 @@
 Anything a person relies on (film.yaml, caption files, manifests, renders, footage copies) is
 written to a temp file in the same folder and renamed into place with ``os.replace``, so a crash
 or Ctrl-C at any moment leaves either the old file or the new one, never half of one.
+
+Files coprod reads (footage, film.yaml, caption files, transcripts) must be regular files: a
+FIFO would block the read for ever and a device or folder is never what was meant, so
+:func:`open_regular` opens without blocking and refuses anything else before reading a byte.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from pipeline.exceptions import PipelineError
 
 HASH_CHUNK = 1 << 20
+
+# What to do about each error a producer can meet while coprod reads or writes a file.
+_ERRNO_ADVICE: dict[int, str] = {
+    errno.ENOSPC: "disk full; free some space and run the command again",
+    errno.EDQUOT: "disk quota exceeded; free some space and run the command again",
+    errno.EROFS: "read-only file system; run coprod where the project can be written",
+    errno.EACCES: "permission denied; check the permissions of this file and its folder",
+    errno.EPERM: "operation not permitted; check the permissions of this file and its folder",
+    errno.EISDIR: "is a folder where a file is expected; move the folder away",
+    errno.ENOTDIR: "a part of this path is a file where a folder is expected",
+    errno.ELOOP: "too many symbolic links, or a symbolic link where coprod refuses one; "
+                 "put the file itself there",
+    errno.ENOENT: "no such file or folder",
+    errno.EIO: "input/output error; the disk may be failing, copy the project elsewhere",
+    errno.ENAMETOOLONG: "the name is too long for this file system",
+    errno.EMFILE: "too many open files; close other programs and run the command again",
+}
+
+
+class NotAFileError(PipelineError):
+    """A folder, FIFO, device or socket where coprod expects a regular file."""
+
+    def __init__(self, path: str | Path, kind: str) -> None:
+        self.path = str(path)
+        self.kind = kind
+        super().__init__(f"{self.path}: is {kind}, not a regular file; put the file itself there")
+
+
+def os_error_advice(exc: OSError) -> str:
+    """What went wrong and what to do, without the file's name."""
+    return _ERRNO_ADVICE.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a producer: the file, what went wrong and what to do."""
+    advice = os_error_advice(exc)
+    where = exc.filename if exc.filename is not None else None
+    if where is not None and exc.filename2 is not None:
+        where = f"{exc.filename} -> {exc.filename2}"
+    return f"{where}: {advice}" if where is not None else advice
+
+
+def file_kind(mode: int) -> str:
+    """What a stat mode describes, in words (``a FIFO (named pipe)``, ``a folder``...)."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def require_regular(path: Path) -> os.stat_result:
+    """``path``'s stat (symlinks followed) if it is a regular file; NotAFileError otherwise.
+
+    Raises:
+        NotAFileError: it is a folder, FIFO, device or socket.
+        OSError: it cannot be looked at (FileNotFoundError when missing).
+    """
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotAFileError(path, file_kind(st.st_mode))
+    return st
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading, refusing anything but a regular file before reading from it.
+
+    The open itself never blocks (O_NONBLOCK: a FIFO with no writer would otherwise wait for
+    ever), and the check is made on the opened file, so a file swapped for a FIFO between a
+    look and the open is refused too.
+
+    Raises:
+        NotAFileError: it is a folder, FIFO, device or socket.
+        OSError: it cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(path, file_kind(mode))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_bytes(path: Path, *, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``; with ``limit``, refuse a larger file unread.
+
+    Raises:
+        FileTooLargeError: the file is larger than ``limit`` bytes.
+        NotAFileError, OSError: as for :func:`open_regular`.
+    """
+    with open_regular(path) as fh:
+        if limit is not None:
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(limit + 1)
+            if size > limit or len(data) > limit:
+                raise FileTooLargeError(path, max(size, len(data)), limit)
+            return data
+        return fh.read()
+
+
+class FileTooLargeError(PipelineError):
+    """A file is larger than coprod will read for its kind."""
+
+    def __init__(self, path: str | Path, size: int, limit: int) -> None:
+        self.path = str(path)
+        self.size = size
+        self.limit = limit
+        super().__init__(f"{self.path}: is {_megabytes(size)}, more than the {_megabytes(limit)} "
+                         "coprod reads for this kind of file; is it the right file?")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size < 10_000_000 else f"{size // 1_000_000} MB"
 
 ChangeStamp = tuple[int, int, int, int]
 
@@ -65,29 +197,50 @@ def temp_output(final: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def copy_hashing(src: Path, final: Path) -> str:
-    """Copy ``src`` to ``final`` through a temp file in the same folder; return its sha256.
+def copy_to_temp(src: Path, folder: Path, name: str) -> tuple[Path, str]:
+    """Copy ``src`` to a new hidden temp file in ``folder``; return its path and sha256.
 
-    The hash is of the bytes actually copied, so a caller can compare it with a hash taken
-    earlier and know the file did not change during the copy.
+    The caller renames the temp file into place (see :func:`move_no_replace`) or removes it.
+    The hash is of the bytes actually copied.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     digest = hashlib.sha256()
     try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+        with os.fdopen(fd, "wb") as out, open_regular(src) as inp:
             while chunk := inp.read(HASH_CHUNK):
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         shutil.copystat(src, tmp)
-        os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    return digest.hexdigest()
+    return Path(tmp), digest.hexdigest()
+
+
+def move_no_replace(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst`` unless ``dst`` exists (FileExistsError then; nothing moved).
+
+    A hard link fails when the name is taken, so nothing already there is ever overwritten;
+    on a file system without hard links the rename is made after a look (callers hold a lock
+    against other coprod processes).
+    """
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
+                             errno.EXDEV):
+            raise
+        if os.path.lexists(dst):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
+        os.rename(src, dst)
+        return
+    os.unlink(src)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -96,9 +249,14 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    """sha256 of a file, streamed in 1 MiB chunks (never the whole file in memory)."""
+    """sha256 of a regular file, streamed in 1 MiB chunks (never the whole file in memory).
+
+    Raises:
+        NotAFileError: ``path`` is a folder, FIFO, device or socket (refused before reading).
+        OSError: it cannot be read.
+    """
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,7 +20,18 @@ from typing import Any
 
 from pipeline import runner
 from pipeline.exceptions import MediaError, MediaToolError
-from pipeline.fsutil import atomic_write_bytes, temp_output
+from pipeline.fsutil import (
+    NotAFileError,
+    atomic_write_bytes,
+    describe_os_error,
+    file_kind,
+    open_regular,
+    os_error_advice,
+    read_regular_bytes,
+    temp_output,
+)
+
+log = logging.getLogger("coprod.media")
 
 # Streams ffprobe reports for pictures inside audio files (cover art) are not video footage.
 _ATTACHED_PIC = "attached_pic"
@@ -79,16 +93,27 @@ def _rotation(stream: dict[str, Any]) -> int:
 
 def probe(path: Path) -> MediaInfo:
     """Probe a media file; MediaError with a one-line reason for anything unusable."""
-    if not path.exists():
-        raise MediaError(path, "no such file")
-    if path.is_dir():
-        raise MediaError(path, "is a folder, not a media file")
     try:
-        size = path.stat().st_size
-        with open(path, "rb"):
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise MediaError(path, "no such file") from None
+    except OSError as exc:
+        raise MediaError(path, os_error_advice(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise MediaError(path, "is a folder, not a media file")
+    if not stat.S_ISREG(st.st_mode):
+        # ffprobe would wait for ever on a FIFO with no writer.
+        raise MediaError(path, f"is {file_kind(st.st_mode)}, not a media file; copy the file "
+                               "itself")
+    size = st.st_size
+    try:
+        with open_regular(path):
             pass
     except PermissionError:
         raise MediaError(path, "cannot be read (permission denied); check its permissions") \
+            from None
+    except NotAFileError as exc:
+        raise MediaError(path, f"is {exc.kind}, not a media file; copy the file itself") \
             from None
     if size == 0:
         raise MediaError(path, "is empty (0 bytes); copy the file from the camera again")
@@ -141,9 +166,9 @@ def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo) -> No
 def read_probe_record(record: Path) -> tuple[str, MediaInfo] | None:
     """The footage hash and MediaInfo in ``record``; None when it is missing or unreadable."""
     try:
-        data = json.loads(record.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_bytes(record))
         return str(data["sha256"]), MediaInfo(**data["media"])
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, NotAFileError):
         return None
 
 
@@ -157,7 +182,11 @@ def cached_probe(footage: Path, record: Path, footage_sha256: Callable[[], str])
     if recorded is not None and recorded[0] == footage_sha256():
         return recorded[1]
     info = probe(footage)
-    write_probe_record(record, footage_sha256(), info)
+    try:
+        write_probe_record(record, footage_sha256(), info)
+    except OSError as exc:
+        # Only a cache: a read-only project or a full disk costs a probe next time.
+        log.debug("probe record not updated: %s", describe_os_error(exc))
     return info
 
 

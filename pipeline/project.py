@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import io
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,23 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from pipeline.exceptions import ProjectError
-from pipeline.film import ID_RE, Clip, Film, is_language_code, new_film_yaml, validate
-from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_file
+from pipeline.film import Clip, Film, is_id, is_language_code, new_film_yaml, validate
+from pipeline.fsutil import (
+    NotAFileError,
+    atomic_write_bytes,
+    change_stamp,
+    describe_os_error,
+    os_error_advice,
+    read_regular_bytes,
+    require_regular,
+    sha256_file,
+)
 from pipeline.media import MediaInfo, cached_probe
 
+log = logging.getLogger("coprod.project")
+
 FILM_YAML = "film.yaml"
+HASH_CACHE = "hashes.json"
 
 
 def _yaml() -> YAML:
@@ -73,7 +86,7 @@ class Project:
             atomic_write_bytes(root / FILM_YAML, text.encode("utf-8"))
             (root / "build" / ".gitignore").write_text("*\n", encoding="utf-8")
         except OSError as exc:
-            raise ProjectError(root, f"cannot create the project: {exc.strerror or exc}") \
+            raise ProjectError(root, f"cannot create the project: {os_error_advice(exc)}") \
                 from None
         return cls.open(root)
 
@@ -84,12 +97,17 @@ class Project:
         yaml_path = root / FILM_YAML
         if not root.is_dir():
             raise ProjectError(root, "no such project folder (create one with `coprod new`)")
-        if not yaml_path.is_file():
+        if not yaml_path.exists():
             raise ProjectError(yaml_path, "missing (create a project with `coprod new`)")
         try:
-            text = yaml_path.read_text(encoding="utf-8")
+            text = read_regular_bytes(yaml_path).decode("utf-8")
         except UnicodeDecodeError:
             raise ProjectError(yaml_path, "is not UTF-8 text; save it as UTF-8") from None
+        except NotAFileError as exc:
+            raise ProjectError(yaml_path, f"is {exc.kind}, not a regular file; put film.yaml "
+                                          "itself there") from None
+        except OSError as exc:
+            raise ProjectError(yaml_path, os_error_advice(exc)) from None
         try:
             doc = _yaml().load(text)
         except YAMLError as exc:
@@ -116,7 +134,7 @@ class Project:
 
     def add_contributor(self, cid: str, name: str | None = None) -> None:
         """Add a contributor to film.yaml's list (in memory; call save())."""
-        if not ID_RE.match(cid):
+        if not is_id(cid):
             raise ProjectError(self.film_yaml,
                                f"contributor id {cid!r} must be lower-case letters, digits, - or _")
         seq = self.doc.get("contributors")
@@ -132,11 +150,22 @@ class Project:
 
     def add_clip(self, clip_id: str, rel_file: str, sha256: str,
                  contributors: list[str]) -> None:
-        """Record an ingested clip and append it to the sequence (in memory; call save())."""
+        """Record an ingested clip and append it to the sequence (in memory; call save()).
+
+        Raises:
+            ProjectError: ``clip_id`` is not a valid id, or a clip of that id is already
+                recorded (an entry is never overwritten).
+        """
+        if not is_id(clip_id):
+            raise ProjectError(self.film_yaml,
+                               f"clip id {clip_id!r} must be lower-case letters, digits, - or _")
         clips = self.doc.get("clips")
         if not isinstance(clips, dict):
             clips = CommentedMap()
             self.doc["clips"] = clips
+        if clip_id in clips:
+            raise ProjectError(self.film_yaml, f"clip id {clip_id!r} is already taken; "
+                                               "choose another id")
         entry = CommentedMap()
         entry["file"] = rel_file
         entry["sha256"] = sha256
@@ -217,31 +246,70 @@ class Project:
         return cached_probe(clip.file, self.probe_path(clip_id),
                             lambda: self.footage_sha256(clip_id))
 
-    def footage_sha256(self, clip_id: str) -> str:
-        """sha256 of the clip's footage as it is now on disk (cached by size and mtime)."""
-        clip = self.clip(clip_id)
-        return self.file_sha256(clip.file)
+    def footage_sha256(self, clip_id: str, *, fresh: bool = False) -> str:
+        """sha256 of the clip's footage as it is now on disk.
 
-    def file_sha256(self, path: Path) -> str:
-        """sha256 of a file in the project, cached in build/cache/hashes.json by size+mtime."""
+        Args:
+            clip_id: the clip.
+            fresh: hash the file now (streamed) and never read or trust the hash cache, which
+                anyone who can write build/ can rewrite. Publishing renders ask for this; the
+                cache only speeds up ``status`` and drafts.
+
+        Raises:
+            ProjectError: the clip is unknown, or its footage is missing or not a regular file.
+        """
+        clip = self.clip(clip_id)
+        return self.file_sha256(clip.file, fresh=fresh)
+
+    def file_sha256(self, path: Path, *, fresh: bool = False) -> str:
+        """sha256 of a file in the project, cached in build/cache/hashes.json by change stamp.
+
+        With ``fresh`` the file is hashed now and the cache is not read (it is still updated).
+        Updating the cache is best-effort: a read-only project or a full disk only costs a
+        hash next time.
+
+        Raises:
+            ProjectError: the file is missing or not a regular file.
+        """
         stamp = change_stamp(path)
         if stamp is None:
             raise ProjectError(path, "missing (was it moved or deleted?)")
-        if not path.is_file():
-            raise ProjectError(path, "is not a file (a folder?); put the file itself there")
-        cache_path = self.build_dir / "cache" / "hashes.json"
         try:
-            cache = json.loads(cache_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            cache = {}
+            require_regular(path)
+        except NotAFileError as exc:
+            raise ProjectError(path, f"is {exc.kind}, not a regular file; put the file itself "
+                                     "there") from None
+        cache = {} if fresh else self._hash_cache()
         key = str(path.resolve())
         hit = cache.get(key)
-        if isinstance(hit, dict) and hit.get("stamp") == list(stamp):
+        if isinstance(hit, dict) and hit.get("stamp") == list(stamp) \
+                and isinstance(hit.get("sha256"), str):
             return str(hit["sha256"])
-        digest = sha256_file(path)
+        try:
+            digest = sha256_file(path)
+        except NotAFileError as exc:  # swapped for something else since the look above
+            raise ProjectError(path, f"is {exc.kind}, not a regular file; put the file itself "
+                                     "there") from None
+        if fresh:
+            cache = self._hash_cache()
         cache[key] = {"stamp": list(stamp), "sha256": digest}
-        atomic_write_bytes(cache_path, json.dumps(cache, indent=1).encode("utf-8"))
+        try:
+            atomic_write_bytes(self._hash_cache_path, json.dumps(cache, indent=1).encode("utf-8"))
+        except OSError as exc:
+            log.debug("hash cache not updated: %s", describe_os_error(exc))
         return digest
+
+    @property
+    def _hash_cache_path(self) -> Path:
+        return self.build_dir / "cache" / HASH_CACHE
+
+    def _hash_cache(self) -> dict[str, object]:
+        """The hash cache; empty when it is missing, unreadable or not coprod's."""
+        try:
+            data = json.loads(read_regular_bytes(self._hash_cache_path))
+        except (OSError, ValueError, NotAFileError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     @contextlib.contextmanager
     def lock(self, name: str, *, wait: bool = True) -> Iterator[None]:

@@ -1,16 +1,25 @@
-"""The state of every clip in a film, for `coprod status`."""
+"""The state of every clip in a film, for `coprod status`.
+
+Footage is hashed through the project's hash cache (keyed by each file's change stamp, so only
+a file that changed is hashed again); a clip whose footage no longer matches the sha256 film.yaml
+recorded at ingest is named under Problems. The cache makes status fast; publishing renders
+never rely on it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
+from captions.controls import escape_controls
 from consent import NOBODY, SIGNOFF_CODES, affected_outputs, signoff_status
-from pipeline.caption_store import caption_state
+from pipeline.caption_store import caption_problem, caption_state
 from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
 from pipeline.exceptions import PipelineError
 from pipeline.interchange.record import import_lines, last_import
+from pipeline.media import MediaInfo
 from pipeline.project import Project
 from pipeline.render_profiles import load_profile
 
@@ -18,6 +27,34 @@ CONSENT_OK = "ok"
 NO_PEOPLE = "no people"
 NO_CONTRIBUTORS = "no contributors listed"
 BLANK = "-"
+
+
+class FootageState(StrEnum):
+    """Whether a clip's footage file is still the one film.yaml recorded."""
+
+    OK = "ok"  # its bytes match film.yaml's sha256
+    CHANGED = "changed"  # replaced or edited since ingest
+    UNRECORDED = "unrecorded"  # film.yaml has no sha256 for it
+    UNREADABLE = "unreadable"  # missing, not a regular file, or cannot be read
+
+
+def _footage(project: Project, clip_id: str) -> tuple[FootageState, str | None]:
+    """The footage's state and, unless it is ok, a line saying what is wrong."""
+    clip = project.clip(clip_id)
+    try:
+        now = project.footage_sha256(clip_id)
+    except PipelineError as exc:
+        return FootageState.UNREADABLE, str(exc)
+    rel = clip.file.relative_to(project.root.resolve()).as_posix()
+    if not clip.sha256:
+        return FootageState.UNRECORDED, (f"{rel}: film.yaml records no sha256 for it; add it "
+                                         "with `coprod ingest` so its bytes can be checked")
+    if now != clip.sha256:
+        return FootageState.CHANGED, (f"{rel}: its bytes no longer match the sha256 film.yaml "
+                                      f"recorded at ingest ({clip.sha256[:12]}..., now "
+                                      f"{now[:12]}...); it was replaced or edited, so put the "
+                                      "original back or ingest the new file as a new clip")
+    return FootageState.OK, None
 
 
 def _consent_cells(cleared: FilmClearance) -> dict[str, dict[str, str]]:
@@ -70,6 +107,13 @@ def _rendered(project: Project, manifests: Sequence[Mapping[str, Any]],
     return rendered, stale
 
 
+def _probe(project: Project, clip_id: str) -> MediaInfo | None:
+    try:
+        return project.probe(clip_id)
+    except PipelineError:
+        return None  # the footage's own problem is on the clip's row
+
+
 def film_status(project: Project, *, today: date | None = None) -> dict[str, Any]:
     """A JSON-ready report: the film and one entry per clip in sequence order.
 
@@ -86,7 +130,11 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
     for item in project.film.sequence:
         clip = project.clip(item.clip_id)
         blank = {"consent": BLANK, "signoff": BLANK}
-        info = None if clip.id in problems else project.probe(item.clip_id)
+        footage, footage_problem = _footage(project, clip.id)
+        info = None if footage == FootageState.UNREADABLE else _probe(project, clip.id)
+        caption_path = project.caption_path(clip.id)
+        notes = list(dict.fromkeys(note for note in (
+            footage_problem, caption_problem(caption_path), problems.get(clip.id)) if note))
         rows.append({
             "id": clip.id,
             "duration_s": round(info.duration_ms / 1000, 3) if info else None,
@@ -94,12 +142,13 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             "out_s": item.out_ms / 1000 if item.out_ms is not None else None,
             "contributors": list(clip.contributors),
             "audio": info.has_audio if info else None,
-            "captions": caption_state(project.caption_path(clip.id)),
+            "footage": footage,
+            "captions": caption_state(caption_path),
             "consent": cells.get(clip.id, blank)["consent"],
             "signoff": cells.get(clip.id, blank)["signoff"],
             "rendered": rendered.get(clip.id, []),
             "stale": stale.get(clip.id, []),
-            "problem": problems.get(clip.id),
+            "problem": "; ".join(notes) or None,
         })
     take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
     return {"film": project.film.title, "project": str(project.root), "channel": channel,
@@ -125,8 +174,9 @@ def format_status(report: Mapping[str, Any]) -> str:
             cells.append(str(value if value is not None else BLANK))
         table.append(cells)
     widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
-    lines = [f"{report['film']}  ({report['project']}; consent checked for channel "
-             f"{report['channel']})"]
+    # The title is the producer's text: a control character in it is shown, never obeyed.
+    lines = [f"{escape_controls(str(report['film']))}  ({report['project']}; consent checked "
+             f"for channel {report['channel']})"]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in table]
     if not report["clips"]:
@@ -146,4 +196,4 @@ def format_status(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["COLUMNS", "film_status", "format_status"]
+__all__ = ["COLUMNS", "FootageState", "film_status", "format_status"]

@@ -38,7 +38,7 @@ from pipeline.engines import (
     word_to_dict,
 )
 from pipeline.exceptions import BatchError, MediaError, PipelineError
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.fsutil import atomic_write_bytes, read_regular_bytes
 from pipeline.hallucinations import GUARD_VERSION, Dropped, guard
 from pipeline.project import Project
 
@@ -108,8 +108,8 @@ def _current_transcript(project: Project, clip_id: str, audio_sha256: str | None
                         request: dict[str, Any]) -> dict[str, Any] | None:
     """The clip's transcript if it was made from this audio with this engine/model and guard."""
     try:
-        data = json.loads(project.transcript_path(clip_id).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_bytes(project.transcript_path(clip_id)))
+    except (OSError, ValueError, PipelineError):  # a FIFO there is refused, not waited on
         return None
     if (
         isinstance(data, dict)
@@ -360,7 +360,7 @@ def load_transcript(path: Path) -> dict[str, Any]:
         PipelineError: missing or not a coprod transcript.
     """
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_regular_bytes(Path(path)))
     except (OSError, ValueError) as exc:
         raise PipelineError(f"{path}: cannot read transcript ({exc})") from None
     if not isinstance(data, dict) or "words" not in data:

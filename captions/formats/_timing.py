@@ -7,10 +7,12 @@ timestamp and which markup their cue text carries; everything else lives here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from captions.controls import find_controls
 from captions.exceptions import CaptionError, CaptionParseError
+from captions.model import Cue
 
 ARROW = "-->"
 
@@ -143,3 +145,18 @@ def tidy_lines(text: str) -> str:
 def output_lines(text: str) -> list[str]:
     """A cue's lines ready to write: blank lines would end the cue early, so they go."""
     return [line for line in text.split("\n") if not is_blank(line)]
+
+
+def refuse_controls(cues: Sequence[Cue]) -> None:
+    """Refuse to write a cue holding a control character (see :mod:`captions.controls`).
+
+    Raises:
+        CaptionError: naming the first such cue and character.
+    """
+    for number, cue in enumerate(cues, start=1):
+        found = find_controls(cue.text)
+        if found:
+            raise CaptionError(
+                f"cue {number} has {found[0]}; a caption file carries text only, so nothing "
+                "was written (remove the character)"
+            )

@@ -28,6 +28,7 @@ from captions.formats._timing import (
     output_lines,
     parse_timing_line,
     read_cue_body,
+    refuse_controls,
     strip_tags,
     tidy_lines,
 )
@@ -103,7 +104,11 @@ def dumps(cues: Sequence[Cue]) -> str:
 
     Blank lines inside a cue's text are left out (they would end the cue), and ``-->`` in
     text becomes ``->`` (it would read as a timing line). No cues give an empty string.
+
+    Raises:
+        CaptionError: a cue holds a control character (nothing is returned).
     """
+    refuse_controls(cues)
     blocks: list[str] = []
     for number, cue in enumerate(cues, start=1):
         timing = (

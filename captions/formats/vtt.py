@@ -24,6 +24,7 @@ from captions.formats._timing import (
     output_lines,
     parse_timing_line,
     read_cue_body,
+    refuse_controls,
     strip_tags,
     tidy_lines,
 )
@@ -119,7 +120,11 @@ def dumps(cues: Sequence[Cue]) -> str:
 
     ``&``, ``<`` and ``>`` in text are written as entities (which also keeps ``-->`` out of
     cue text); blank lines inside a cue's text are left out.
+
+    Raises:
+        CaptionError: a cue holds a control character (nothing is returned).
     """
+    refuse_controls(cues)
     blocks: list[str] = [HEADER]
     for cue in cues:
         timing = (

@@ -35,7 +35,7 @@ def cli(verbose: bool, quiet: bool) -> None:
       coprod build projects/our-film
     """
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
+        level=logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO,
         format="%(message)s",
         stream=sys.stderr,
     )

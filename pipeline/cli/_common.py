@@ -24,14 +24,24 @@ def _expected_errors() -> tuple[type[Exception], ...]:
 
 
 def handles_errors(func: F) -> F:
-    """Turn the libraries' expected errors into a clean message and exit 1 (no traceback)."""
+    """Turn the libraries' expected errors into a clean message and exit 1 (no traceback).
+
+    Any OSError that reaches a command (a full disk, a read-only folder, a folder where a file
+    should be, a symlink loop) becomes one line naming the file and what to do. Control
+    characters in a message (from a caption or a file name) are shown as escapes, never obeyed.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from captions.controls import escape_controls
+        from pipeline.fsutil import describe_os_error
+
         try:
             return func(*args, **kwargs)
         except _expected_errors() as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(escape_controls(str(exc))) from None
+        except OSError as exc:
+            raise click.ClickException(escape_controls(describe_os_error(exc))) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -53,15 +63,26 @@ project_argument = click.argument("project", type=click.Path(file_okay=False, pa
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
-def _quiet() -> bool:
+def quiet() -> bool:
+    """True under ``coprod --quiet`` (-q): print errors only."""
     ctx = click.get_current_context(silent=True)
     return ctx is not None and bool(ctx.find_root().params.get("quiet"))
 
 
 def say(message: str) -> None:
     """Progress for a person at a terminal; silenced by --quiet."""
-    if not _quiet():
+    if not quiet():
         click.echo(message, err=True)
+
+
+def done(message: str) -> None:
+    """What a command did ("ingested: ..."), on standard output; silenced by --quiet.
+
+    What a command was asked to show (a status table, JSON, findings) is printed with
+    click.echo whatever --quiet says: --quiet silences chatter, not answers.
+    """
+    if not quiet():
+        click.echo(message)
 
 
 class Progress:
@@ -83,4 +104,4 @@ class Progress:
 
 def progress() -> Progress | None:
     """A progress display for a render, or None under --quiet."""
-    return None if _quiet() else Progress()
+    return None if quiet() else Progress()

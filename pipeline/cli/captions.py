@@ -10,10 +10,12 @@ import click
 from captions.styles import StyleName
 from pipeline.cli._common import (
     choice,
+    done,
     handles_errors,
     json_option,
     open_project,
     project_argument,
+    quiet,
     say,
 )
 from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
@@ -46,7 +48,7 @@ def transcribe(project: str, clip_ids: tuple[str, ...], engine: str, model: str 
     report = transcribe_project(open_project(project), list(clip_ids) or None, engine=engine,
                                 model=model, force=force, on_progress=lambda p: say(str(p)))
     for result in report.results:
-        click.echo(f"{result.clip_id}: {result.status}")
+        done(f"{result.clip_id}: {result.status}")
 
 
 @click.group()
@@ -65,8 +67,9 @@ def captions_check(project: str, clip_ids: tuple[str, ...], profile: str | None,
                    as_json: bool) -> None:
     """QC caption files: one line per finding, file:cue:rule: message.
 
-    Errors (overlap, out of order, too many lines, line too long, cue beyond the clip's end,
-    empty cue) exit 1; warnings (reading rate, short gap, durations, line breaks) exit 0.
+    Errors (overlap, out of order, too many lines, line too long, cue beyond the clip's end or
+    ending before it starts, empty cue, control character, unreadable file) exit 1; warnings
+    (reading rate, short gap, durations, line breaks) exit 0.
 
     \b
     Example:
@@ -81,7 +84,8 @@ def captions_check(project: str, clip_ids: tuple[str, ...], profile: str | None,
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
     else:
         for finding in findings:
-            click.echo(str(finding))
+            if finding.severity == "error" or not quiet():
+                click.echo(str(finding))
         errors = sum(f.severity == "error" for f in findings)
         say(f"{errors} errors, {len(findings) - errors} warnings")
     if has_errors(findings):

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli._common import handles_errors, json_option, open_project, project_argument, say
+from pipeline.cli._common import (
+    done,
+    handles_errors,
+    json_option,
+    open_project,
+    project_argument,
+    say,
+)
 
 
 @click.command()
@@ -26,7 +33,7 @@ def new(path: str, title: str, language: str) -> None:
     from pipeline.project import Project
 
     project = Project.create(path, title, language)
-    click.echo(f"created {project.film_yaml}")
+    done(f"created {project.film_yaml}")
 
 
 @click.command()
@@ -47,12 +54,12 @@ def ingest(project: str, files: tuple[Path, ...], contributors: tuple[str, ...],
     """
     from pipeline.ingest import ingest as ingest_files
 
-    done = ingest_files(open_project(project), list(files), contributors=contributors,
-                        clip_ids=clip_ids, say=say)
-    for item in done:
+    results = ingest_files(open_project(project), list(files), contributors=contributors,
+                           clip_ids=clip_ids, say=say)
+    for item in results:
         verb = "already ingested" if item.already else "ingested"
-        click.echo(f"{verb}: {item.source} -> clip {item.clip_id} "
-                   f"({item.info.duration_ms / 1000:.1f} s)")
+        done(f"{verb}: {item.source} -> clip {item.clip_id} "
+             f"({item.info.duration_ms / 1000:.1f} s)")
 
 
 @click.command()

@@ -132,3 +132,11 @@ def test_everything_removed() -> None:
     changes = diff_tracks(DRAFT, [])
     assert [change.kind for change in changes] == [diff.REMOVED] * len(DRAFT)
     assert all(change.cue is None for change in changes)
+
+
+def test_control_characters_in_changes_are_shown_escaped() -> None:
+    edited = [Cue(0, 1000, "Hello \x1b[2Jthere\u202e.")]
+    changes = diff_tracks([Cue(0, 1000, "Hello there.")], edited)
+    text = format_diff(changes, draft_name="draft", edited_name="clip.srt")
+    assert "\\x1b[2J" in text and "\\u202e" in text
+    assert "\x1b" not in text and "\u202e" not in text

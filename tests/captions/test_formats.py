@@ -343,6 +343,52 @@ def test_load_missing_file_is_a_caption_error(tmp_path: Path) -> None:
         load(tmp_path / "nope.srt")
 
 
+@pytest.mark.parametrize(("kind", "words"), [("fifo", "is a FIFO (named pipe)"),
+                                             ("folder", "is a folder")])
+def test_load_refuses_what_is_not_a_regular_file_without_waiting(tmp_path: Path, kind: str,
+                                                                  words: str) -> None:
+    path = tmp_path / "clip.srt"
+    if kind == "fifo":
+        os.mkfifo(path)  # nobody writes to it: a plain open() would wait for ever
+    else:
+        path.mkdir()
+    with pytest.raises(CaptionError) as caught:
+        load(path)
+    assert str(caught.value) == f"{path}: {words}, not a caption file; put the file itself there"
+
+
+def test_load_refuses_a_file_over_the_size_limit_unread(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from captions import textio
+
+    path = tmp_path / "huge.srt"
+    path.write_bytes(b"1\n00:00:00,000 --> 00:00:01,000\nx\n\n" * 100)
+    monkeypatch.setattr(textio, "MAX_CAPTION_BYTES", 1000)
+    with pytest.raises(CaptionError, match=r"huge.srt: is 0.0 MB; coprod reads caption files"):
+        load(path)
+    monkeypatch.setattr(textio, "MAX_CAPTION_BYTES", 5_000_000)
+    assert len(load(path)) == 100
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_writers_refuse_a_control_character(tmp_path: Path, fmt: str) -> None:
+    cues = [Cue(0, 1000, "One."), Cue(1000, 2000, "Two\x00.")]
+    with pytest.raises(CaptionError, match=r"cue 2 has NUL \(\\x00\) at line 1, column 4; a "
+                                           "caption file carries text only"):
+        dumps(cues, fmt)
+    with pytest.raises(CaptionError):
+        save(cues, tmp_path / f"clip.{fmt}")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_readers_keep_a_control_character_for_qc_to_find(fmt: str) -> None:
+    text = ("WEBVTT\n\n" if fmt == "vtt" else "1\n") + \
+        f"00:00:01{',' if fmt == 'srt' else '.'}000 --> 00:00:02{',' if fmt == 'srt' else '.'}000" \
+        "\nA\x00B \u202eC\n"
+    assert loads(text, fmt)[0].text == "A\x00B \u202eC"
+
+
 # --- decoding --------------------------------------------------------------------------------
 
 TEXT = "1\n00:00:01,000 --> 00:00:02,000\nCafé déjà vu\n"

@@ -187,3 +187,39 @@ def test_findings_come_in_cue_order_errors_first() -> None:
         (2, "error"),
         (2, "warning"),
     ]
+
+
+# --- control characters and negative durations (structural errors) ---------------------------
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\u202e", "\u2067"])
+def test_a_control_character_is_an_error_naming_where_it_is(char: str) -> None:
+    cues = [Cue(0, 2000, "Fine."), Cue(2000, 4000, f"Not\nfi{char}ne.")]
+    found = qc.check(cues, BBC, path="clip.srt")
+    assert [(f.cue, f.rule, f.severity) for f in found] == [(2, qc.CONTROL_CHARACTER, qc.ERROR)]
+    assert "at line 2, column 3: a caption carries text only; remove it" in found[0].message
+    assert char not in str(found[0]) and str(found[0]).startswith("clip.srt:2:control-character: ")
+
+
+def test_every_control_character_in_a_cue_is_reported() -> None:
+    found = qc.check([Cue(0, 2000, "\x00a\x00")], BBC)
+    assert [(f.rule, f.message.split(":")[0]) for f in found] == [
+        (qc.CONTROL_CHARACTER, "NUL (\\x00) at line 1, column 1"),
+        (qc.CONTROL_CHARACTER, "NUL (\\x00) at line 1, column 3")]
+
+
+def test_a_cue_ending_before_it_starts_is_an_error_not_too_short() -> None:
+    found = qc.check([Cue(3000, 2000, "Backwards.")], BBC)
+    assert [(f.rule, f.severity) for f in found] == [(qc.NEGATIVE_DURATION, qc.ERROR)]
+    assert found[0].message == "ends at 2.000 s, before it starts (3.000 s)"
+
+
+def test_structural_rules_are_errors() -> None:
+    assert qc.STRUCTURAL_RULES == {qc.OVERLAP, qc.NEGATIVE_DURATION, qc.BEYOND_CLIP_END,
+                                   qc.CONTROL_CHARACTER}
+    assert all(qc.RULES[rule] == qc.ERROR for rule in qc.STRUCTURAL_RULES)
+
+
+def test_a_finding_never_prints_a_control_character() -> None:
+    finding = qc.Finding("clip.srt", 1, qc.LINE_TOO_LONG, qc.ERROR, "raw \x1b[2J text")
+    assert str(finding) == "clip.srt:1:line-too-long: raw \\x1b[2J text"

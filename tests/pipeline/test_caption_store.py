@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from captions.exceptions import CaptionError
 from captions.formats import load, save
 from captions.model import Cue
 from pipeline.caption_store import (
     RECORD_NAME,
     CaptionState,
     WriteStatus,
+    caption_problem,
     caption_state,
+    load_captions,
     machine_draft_path,
     read_record,
     write_caption_file,
 )
-from pipeline.fsutil import sha256_bytes
+from pipeline.fsutil import NotAFileError, sha256_bytes
 
 DRAFT_1 = [Cue(0, 2000, "Hello, this is our film."), Cue(2100, 4000, "We made it together.")]
 DRAFT_2 = [Cue(0, 2000, "Hello, this is our film!"), Cue(2100, 4500, "We made it together.")]
@@ -151,3 +155,55 @@ def test_record_is_json_naming_each_file(tmp_path: Path) -> None:
     data = json.loads((tmp_path / RECORD_NAME).read_text(encoding="utf-8"))
     assert sorted(data["files"]) == ["a.srt", "a.vtt"]
     assert data["files"]["a.srt"]["written"] == "2026-03-04T05:06:07+00:00"
+
+
+# --- what is not a regular caption file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_fifo_or_folder_is_unreadable_and_never_replaced(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "clip.srt"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    assert caption_state(path) == CaptionState.UNREADABLE
+    problem = caption_problem(path)
+    assert problem is not None and problem.startswith(f"{path}: is a ")
+    with pytest.raises(NotAFileError):
+        write_caption_file(path, DRAFT_1, force=True)
+    assert (path.is_fifo() if kind == "fifo" else path.is_dir())
+    with pytest.raises(CaptionError, match="not a caption file"):
+        load_captions(path)
+
+
+def test_a_fifo_where_the_machine_draft_goes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "clip.srt"
+    write_caption_file(path, DRAFT_1, now=WHEN)
+    _edit(path)
+    os.mkfifo(machine_draft_path(path))
+    with pytest.raises(NotAFileError):
+        write_caption_file(path, DRAFT_2, now=WHEN)
+    assert machine_draft_path(path).is_fifo()
+
+
+def test_an_oversized_caption_file_is_unreadable(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import caption_store
+
+    path = tmp_path / "clip.srt"
+    write_caption_file(path, DRAFT_1, now=WHEN)
+    monkeypatch.setattr(caption_store, "MAX_CAPTION_BYTES", 10)
+    assert caption_state(path) == CaptionState.UNREADABLE
+    assert "coprod reads caption files of up to" in str(caption_problem(path))
+    assert caption_problem(tmp_path / "missing.srt") is None
+
+
+def test_a_fifo_record_is_treated_as_no_record(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / RECORD_NAME)
+    assert read_record(tmp_path) == {}
+
+
+def test_an_empty_srt_has_no_cues(tmp_path: Path) -> None:
+    (tmp_path / "quiet.srt").write_bytes(b"")
+    assert load_captions(tmp_path / "quiet.srt") == []

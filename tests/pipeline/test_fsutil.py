@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -53,14 +55,79 @@ def test_temp_output_is_renamed_only_on_success(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
-def test_copy_hashing_returns_the_hash_of_what_it_copied(tmp_path: Path) -> None:
+def test_copy_to_temp_returns_the_hash_of_what_it_copied(tmp_path: Path) -> None:
     src = tmp_path / "src.bin"
     data = os.urandom(3 * fsutil.HASH_CHUNK + 17)
     src.write_bytes(data)
-    digest = fsutil.copy_hashing(src, tmp_path / "out" / "copy.bin")
+    tmp, digest = fsutil.copy_to_temp(src, tmp_path / "out", "copy.bin")
     assert digest == hashlib.sha256(data).hexdigest() == fsutil.sha256_file(src)
     assert digest == fsutil.sha256_bytes(data)
-    assert (tmp_path / "out" / "copy.bin").read_bytes() == data
+    assert tmp.parent == tmp_path / "out" and tmp.name.startswith(".copy.bin.")
+    assert tmp.read_bytes() == data
+
+
+def test_move_no_replace_never_overwrites(tmp_path: Path) -> None:
+    src, dst = tmp_path / "new", tmp_path / "taken"
+    src.write_bytes(b"new")
+    dst.write_bytes(b"old")
+    with pytest.raises(FileExistsError):
+        fsutil.move_no_replace(src, dst)
+    assert (src.read_bytes(), dst.read_bytes()) == (b"new", b"old")
+    free = tmp_path / "free"
+    fsutil.move_no_replace(src, free)
+    assert free.read_bytes() == b"new" and not src.exists()
+
+
+def test_move_no_replace_without_hard_links(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(_src: object, _dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    src, dst = tmp_path / "new", tmp_path / "taken"
+    src.write_bytes(b"new")
+    dst.write_bytes(b"old")
+    with pytest.raises(FileExistsError):
+        fsutil.move_no_replace(src, dst)
+    fsutil.move_no_replace(src, tmp_path / "free")
+    assert (tmp_path / "free").read_bytes() == b"new" and dst.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_reading_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "thing"
+    if kind == "fifo":
+        os.mkfifo(path)  # no writer: a plain open() would wait for ever
+    else:
+        path.mkdir()
+    expected = "a FIFO (named pipe)" if kind == "fifo" else "a folder"
+    for read in (fsutil.sha256_file, fsutil.read_regular_bytes, fsutil.require_regular):
+        with pytest.raises(fsutil.NotAFileError, match=re.escape(expected)) as info:
+            read(path)
+        assert str(info.value).startswith(f"{path}: is {expected}, not a regular file")
+
+
+def test_read_regular_bytes_refuses_a_file_over_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.srt"
+    path.write_bytes(b"x" * 2001)
+    assert fsutil.read_regular_bytes(path, limit=2001) == b"x" * 2001
+    with pytest.raises(fsutil.FileTooLargeError, match="is 0.0 MB, more than the 0.0 MB"):
+        fsutil.read_regular_bytes(path, limit=2000)
+
+
+@pytest.mark.parametrize(("number", "words"), [
+    (errno.ENOSPC, "disk full; free some space"),
+    (errno.EROFS, "read-only file system"),
+    (errno.EACCES, "permission denied"),
+    (errno.EISDIR, "is a folder where a file is expected"),
+    (errno.ELOOP, "symbolic link"),
+    (errno.EBUSY, "Device or resource busy"),
+])
+def test_describe_os_error_names_the_file_and_what_to_do(number: int, words: str) -> None:
+    exc = OSError(number, os.strerror(number), "/films/ours/film.yaml")
+    line = fsutil.describe_os_error(exc)
+    assert line.startswith("/films/ours/film.yaml: ") and words in line and "\n" not in line
+    assert words in fsutil.describe_os_error(OSError(number, os.strerror(number)))
 
 
 def test_change_stamp_sees_a_replacement_that_keeps_size_and_mtime(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import fsutil, runner
 from pipeline import ingest as ingest_mod
+from pipeline import runner
 from pipeline.cli import cli
 from pipeline.fsutil import sha256_file
 from pipeline.project import Project
@@ -98,14 +98,14 @@ def test_bad_inputs_give_one_line_errors(project: Project, tmp_path: Path, make_
         if os.access(bad, os.R_OK):
             # Root reads any file whatever its mode, so make the open itself fail as it would
             # for a producer without permission.
-            real_open = open
+            real_open = os.open
 
             def guarded(file: object, *args: object, **kwargs: object) -> object:
                 if str(file) == str(bad):
                     raise PermissionError(13, "Permission denied", str(bad))
-                return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+                return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
 
-            monkeypatch.setattr("builtins.open", guarded)
+            monkeypatch.setattr(os, "open", guarded)
     code, out = _run("ingest", str(project.root), str(bad))
     assert code == 1
     assert message in out
@@ -136,7 +136,7 @@ def test_interrupted_copy_leaves_no_file_under_a_final_name(
     def boom(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ingest_mod.media, "make_proxy", boom)
+    monkeypatch.setattr("pipeline.ingest.media.make_proxy", boom)
     with pytest.raises(KeyboardInterrupt):
         ingest_mod.ingest(project, [src])
     leftovers = [p for p in project.root.rglob("*") if p.is_file()
@@ -263,7 +263,7 @@ def test_copy_interrupted_midway_leaves_no_footage(
         # copystat runs after every byte is written and before the rename.
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fsutil.shutil, "copystat", interrupted)
+    monkeypatch.setattr("pipeline.fsutil.shutil.copystat", interrupted)
     with pytest.raises(KeyboardInterrupt):
         ingest_mod.ingest(project, [src])
     assert [p.name for p in project.footage_dir.iterdir()] == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from pipeline import fsutil
 from pipeline.exceptions import ProjectError
 from pipeline.film import parse_time_ms
 from pipeline.project import Project
@@ -209,3 +211,98 @@ def test_language_codes_known_and_unknown(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match="language: 'qq'") as info:
         Project.open(root)
     assert info.value.line == 2
+
+
+def test_add_clip_never_overwrites_an_entry(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "film", "Film")
+    project.add_contributor("amara")
+    project.add_clip("talk", "footage/talk.mp4", "a" * 64, ["amara"])
+    with pytest.raises(ProjectError, match="clip id 'talk' is already taken"):
+        project.add_clip("talk", "footage/other.mp4", "b" * 64, [])
+    assert project.doc["clips"]["talk"]["sha256"] == "a" * 64
+    with pytest.raises(ProjectError, match="must be lower-case"):
+        project.add_clip("talk\n", "footage/x.mp4", "c" * 64, [])
+
+
+@pytest.mark.parametrize("bad", ["amara\n", "Amara", "-amara", "a" * 65, "am ara", ""])
+def test_ids_are_matched_in_full(bad: str) -> None:
+    from pipeline.film import ID_RE, is_id
+
+    assert not is_id(bad)
+    assert ID_RE.match(bad) is None  # anchored too, for any caller using match()
+    assert is_id("amara") and is_id("clip-2_b") and is_id("a" * 64)
+
+
+def test_fresh_footage_hash_never_trusts_a_rewritten_cache(tmp_path: Path) -> None:
+    import json
+
+    project = Project.create(tmp_path / "film", "Film")
+    footage = project.footage_dir / "talk.mp4"
+    footage.write_bytes(b"signed footage")
+    signed = project.file_sha256(footage)
+    project.add_clip("talk", "footage/talk.mp4", signed, [])
+    project.save()
+    footage.write_bytes(b"swapped footage")
+    cache_path = project.build_dir / "cache" / "hashes.json"
+    cache = json.loads(cache_path.read_text())
+    stamp = list(fsutil.change_stamp(footage) or ())
+    cache[str(footage.resolve())] = {"stamp": stamp, "sha256": signed}  # the forger's edit
+    cache_path.write_text(json.dumps(cache))
+    assert project.footage_sha256("talk") == signed  # the cache is only a cache
+    assert project.footage_sha256("talk", fresh=True) == fsutil.sha256_bytes(b"swapped footage")
+    # The fresh hash is written back, so status sees the truth afterwards too.
+    assert project.footage_sha256("talk") == fsutil.sha256_bytes(b"swapped footage")
+
+
+def test_a_broken_or_unwritable_hash_cache_costs_only_a_hash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    project = Project.create(tmp_path / "film", "Film")
+    path = project.captions_dir / "x.srt"
+    path.write_text("text")
+    (project.build_dir / "cache").mkdir()
+    (project.build_dir / "cache" / "hashes.json").write_text("[1, 2]")  # JSON, not coprod's
+    assert project.file_sha256(path) == fsutil.sha256_bytes(b"text")
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsutil, "atomic_write_bytes", full)
+    monkeypatch.setattr("pipeline.project.atomic_write_bytes", full)
+    path.write_text("new text")
+    assert project.file_sha256(path) == fsutil.sha256_bytes(b"new text")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_footage_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    import os
+
+    project = Project.create(tmp_path / "film", "Film")
+    project.add_clip("talk", "footage/talk.mp4", "a" * 64, [])
+    project.save()
+    footage = project.footage_dir / "talk.mp4"
+    if kind == "fifo":
+        os.mkfifo(footage)
+    else:
+        footage.mkdir()
+    words = "a FIFO (named pipe)" if kind == "fifo" else "a folder"
+    for fresh in (False, True):
+        with pytest.raises(ProjectError, match=rf"talk.mp4: is {re.escape(words)}, not a regular"):
+            project.footage_sha256("talk", fresh=fresh)
+
+
+def test_film_yaml_that_cannot_be_read_is_one_line(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    project = Project.create(tmp_path / "film", "Film")
+
+    def denied(*_args: object, **_kwargs: object) -> bytes:
+        raise PermissionError(errno.EACCES, "Permission denied", str(project.film_yaml))
+
+    monkeypatch.setattr("pipeline.project.read_regular_bytes", denied)
+    with pytest.raises(ProjectError) as info:
+        Project.open(project.root)
+    assert str(info.value) == (f"{project.film_yaml}: permission denied; check the permissions "
+                               "of this file and its folder")

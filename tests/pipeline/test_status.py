@@ -12,7 +12,7 @@ from consent import Ledger, SignoffState, Withdrawal
 from pipeline.caption_store import CaptionState
 from pipeline.clearance import clip_key
 from pipeline.project import Project
-from pipeline.status import COLUMNS, film_status, format_status
+from pipeline.status import COLUMNS, FootageState, film_status, format_status
 from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm
 
 
@@ -44,7 +44,8 @@ def test_status_of_a_cleared_film(make_film: MakeFilm) -> None:
     assert list(rows) == ["clip-1", "clip-2"]
     assert rows["clip-1"] == {
         "id": "clip-1", "duration_s": 2.0, "in_s": None, "out_s": None,
-        "contributors": ["amara"], "audio": True, "captions": CaptionState.EDITED,
+        "contributors": ["amara"], "audio": True, "footage": FootageState.OK,
+        "captions": CaptionState.EDITED,
         "consent": "amara:ok", "signoff": f"amara:{SignoffState.SIGNED}",
         "rendered": [], "stale": [], "problem": None,
     }
@@ -104,6 +105,43 @@ def test_status_goes_on_past_a_clip_it_cannot_read(make_film: MakeFilm) -> None:
     assert rows["scenery"]["captions"] == CaptionState.MISSING
 
 
+def test_status_names_footage_whose_bytes_no_longer_match_film_yaml(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    film_status(project, today=TODAY)  # the hash cache now holds the ingested bytes
+    footage = project.clip("clip-2").file
+    footage.write_bytes(footage.read_bytes()[:-1000] + bytes(1000))  # same size, new bytes
+    report = film_status(project, today=TODAY)
+    rows = _rows(report)
+    assert rows["clip-1"]["footage"] == FootageState.OK and rows["clip-1"]["problem"] is None
+    assert rows["clip-2"]["footage"] == FootageState.CHANGED
+    problem = str(rows["clip-2"]["problem"])
+    assert problem.startswith("footage/clip-2.mp4: its bytes no longer match the sha256")
+    assert project.clip("clip-2").sha256[:12] in problem
+    assert "  clip-2: footage/clip-2.mp4: its bytes no longer match" in format_status(report)
+
+
+def test_status_names_a_clip_without_a_recorded_sha256(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    project = film.project
+    del project.doc["clips"]["clip-1"]["sha256"]
+    project.save()
+    rows = _rows(film_status(project.reload(), today=TODAY))
+    assert rows["clip-1"]["footage"] == FootageState.UNRECORDED
+    assert "film.yaml records no sha256" in str(rows["clip-1"]["problem"])
+
+
+def test_status_names_a_caption_file_it_cannot_read(make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    project.caption_path("clip-1").unlink()
+    project.caption_path("clip-1").mkdir()
+    rows = _rows(film_status(project, today=TODAY))
+    assert rows["clip-1"]["captions"] == CaptionState.UNREADABLE
+    assert "captions/clip-1.srt: is a folder, not a regular file" in str(rows["clip-1"]["problem"])
+    assert rows["clip-2"]["problem"] is None
+
+
 # --- the table --------------------------------------------------------------------------------
 
 
@@ -136,3 +174,4 @@ def test_format_status_of_a_film_without_clips() -> None:
     text = format_status(_report(clips=[]))
     assert text.splitlines()[-1] == "no clips yet: add footage with `coprod ingest`"
     assert "Problems" not in text and "take these down" not in text
+
