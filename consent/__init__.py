@@ -1,16 +1,26 @@
-"""Consent library: records, hash-chained ledger, sign-off, the render gate and its views.
+"""Consent library: records, hash-chained ledger and its witness, sign-off, the render gate.
 
 No ffmpeg, no Click, no pipeline imports. Typical use by a command::
 
-    events = Ledger(project / "consent" / "ledger.jsonl").events()   # verifies the chain
+    book = Ledger(project / "consent" / "ledger.jsonl", witness=Witness(default_witness_dir()))
+    events = book.events()   # verifies the chain, and the head against the witness
     result = check(events, clips, "web", today=date.today())
     for reason in result.reasons:   # every reason for every blocked clip
         print(reason.message)
 """
 
-from consent.exceptions import ConsentError, LedgerError, RecordError
+from consent.exceptions import (
+    ConsentError,
+    LedgerError,
+    LedgerFileError,
+    ReceiptError,
+    RecordError,
+    WitnessError,
+)
+from consent.footage_exception import FootageException
 from consent.gate import (
     NOBODY,
+    WITHDRAWAL_CODES,
     ClipUse,
     ConsentState,
     GateResult,
@@ -20,6 +30,7 @@ from consent.gate import (
     consent_state,
 )
 from consent.ledger import GENESIS, REPAIR_HINT, Event, Ledger
+from consent.receipt import Receipt, check_receipt, ledger_id, parse_receipt, receipt_for
 from consent.records import (
     DEFAULT_EXPIRY_YEARS,
     EVENT_TYPES,
@@ -42,6 +53,9 @@ from consent.views import (
     affected_outputs,
     summarise,
 )
+from consent.vocabulary import Via
+from consent.withdrawals import FootageIndex, Hold, linked_contributors
+from consent.witness import Witness, WitnessCheck, WitnessState, default_witness_dir
 
 __all__ = [
     "DEFAULT_EXPIRY_YEARS",
@@ -51,6 +65,7 @@ __all__ = [
     "NOBODY",
     "REPAIR_HINT",
     "SIGNOFF_CODES",
+    "WITHDRAWAL_CODES",
     "AffectedOutput",
     "Capacity",
     "ChangeRequest",
@@ -62,23 +77,40 @@ __all__ = [
     "ConsentSummary",
     "ContributorConsent",
     "Event",
+    "FootageException",
+    "FootageIndex",
     "GateResult",
+    "Hold",
     "Ledger",
     "LedgerError",
+    "LedgerFileError",
     "Method",
     "Reason",
     "ReasonCode",
+    "Receipt",
+    "ReceiptError",
     "Record",
     "RecordError",
     "Scope",
     "SignOff",
     "SignoffState",
     "SignoffStatus",
+    "Via",
     "Withdrawal",
+    "Witness",
+    "WitnessCheck",
+    "WitnessError",
+    "WitnessState",
     "affected_outputs",
     "check",
+    "check_receipt",
     "consent_state",
     "content_key",
+    "default_witness_dir",
+    "ledger_id",
+    "linked_contributors",
+    "parse_receipt",
+    "receipt_for",
     "signoff_status",
     "summarise",
 ]

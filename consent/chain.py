@@ -2,11 +2,14 @@
 
 Every consent, withdrawal, sign-off and change request is one line::
 
-    {"at": "...Z", "data": {...}, "hash": "...", "prev": "...", "seq": 7, "type": "consent"}
+    {"at": "...Z", "data": {...}, "hash": "...", "prev": "...", "recorded_by": "sam",
+     "seq": 7, "type": "consent", "via": "cli"}
 
 ``seq`` counts from 1; ``prev`` is the sha256 of the previous line's exact bytes (without its
 newline; 64 zeros on the first line); ``hash`` is the sha256 of the event's canonical JSON without
-``hash``. Lines are written in that canonical form (sorted keys, no spaces, UTF-8), so any edit,
+``hash``. ``recorded_by`` (the OS user) and ``via`` (``cli`` or ``review-page``) say who
+recorded the event and through what; lines written before coprod kept them have neither. Lines
+are written in that canonical form (sorted keys, no spaces, UTF-8), so any edit,
 deletion, insertion or reordering breaks either a line's own hash or the link from the next line.
 
 Everything here works on bytes already read; :mod:`consent.ledger` owns the file and its lock.
@@ -25,6 +28,7 @@ from typing import Any
 from consent.exceptions import ConsentError, LedgerError, RecordError
 from consent.fields import is_sha256_hex
 from consent.records import EVENT_TYPES, Record, record_from_dict
+from consent.vocabulary import Via
 
 GENESIS = "0" * 64
 """The ``prev`` of the first event."""
@@ -35,6 +39,7 @@ REPAIR_HINT = (
 )
 
 _FIELDS = frozenset({"seq", "type", "at", "data", "prev", "hash"})
+_WHO = frozenset({"recorded_by", "via"})
 
 
 def canonical_json(value: Mapping[str, Any]) -> bytes:
@@ -83,6 +88,8 @@ class Event:
         hash: this event's hash; render manifests cite events by it.
         line: the 1-based line of the ledger file it is on.
         record: ``data`` as a record dataclass.
+        recorded_by: the OS user who recorded it (None before coprod kept it).
+        via: ``cli`` or ``review-page`` (None before coprod kept it).
     """
 
     seq: int
@@ -93,6 +100,8 @@ class Event:
     hash: str
     line: int
     record: Record
+    recorded_by: str | None = None
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,10 +132,14 @@ def _shape_problem(fields: object) -> str | None:
     """What makes a parsed line not an event, or None when its shape is right."""
     if not isinstance(fields, dict):
         return "not a ledger event (not a JSON object)"
-    if set(fields) != _FIELDS:
-        missing = sorted(_FIELDS - set(fields))
-        extra = sorted(set(fields) - _FIELDS)
+    if set(fields) not in (_FIELDS, _FIELDS | _WHO):
+        missing = sorted((_FIELDS | (_WHO if _WHO & set(fields) else set())) - set(fields))
+        extra = sorted(set(fields) - _FIELDS - _WHO)
         return f"not a ledger event (missing {missing}, unexpected {extra})"
+    if "via" in fields and (fields["via"] not in frozenset(Via)
+                            or not isinstance(fields["recorded_by"], str)
+                            or not fields["recorded_by"].strip()):
+        return "recorded_by or via is not what coprod writes"
     seq = fields["seq"]
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         return "seq is not a positive whole number"
@@ -202,17 +215,41 @@ def verify_chain(path: Path, raw: bytes) -> list[Event]:
                 path, n, f"event {fields['seq']} holds an invalid {fields['type']}: {err}",
                 code="invalid",
             ) from err
-        at = parse_time(fields["at"])
-        assert at is not None  # _shape_problem checked it
-        events.append(
-            Event(
-                seq=fields["seq"], type=fields["type"], at=at.astimezone(UTC),
-                data=fields["data"], prev=fields["prev"], hash=fields["hash"], line=n,
-                record=record,
-            )
-        )
+        events.append(_event(fields, n, record))
         expected_prev = digests[idx]
     return events
+
+
+def _event(fields: Mapping[str, Any], line: int, record: Record) -> Event:
+    at = parse_time(fields["at"])
+    assert at is not None  # _shape_problem checked it
+    return Event(
+        seq=fields["seq"], type=fields["type"], at=at.astimezone(UTC), data=fields["data"],
+        prev=fields["prev"], hash=fields["hash"], line=line, record=record,
+        recorded_by=fields.get("recorded_by"), via=fields.get("via"),
+    )
+
+
+def salvage(raw: bytes) -> list[Event]:
+    """Every line that is a sound event on its own (own hash right, record valid), links ignored.
+
+    Only for recording a withdrawal from a damaged ledger: it must still find every clip and
+    piece of footage the ledger ties the contributor to. Nothing else may trust these events.
+    """
+    found: list[Event] = []
+    for line in split_lines(raw):
+        try:
+            fields: Any = json.loads(line.raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if _shape_problem(fields) is not None or event_hash(fields) != fields["hash"]:
+            continue
+        try:
+            record = record_from_dict(fields["type"], fields["data"])
+        except RecordError:
+            continue
+        found.append(_event(fields, line.number, record))
+    return found
 
 
 def _chain_error(
@@ -320,6 +357,7 @@ __all__ = [
     "format_time",
     "next_link",
     "parse_time",
+    "salvage",
     "split_lines",
     "verify_chain",
 ]

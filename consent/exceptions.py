@@ -30,7 +30,8 @@ class LedgerError(ConsentError):
         line: the first line found to be wrong (1-based).
         reason: what is wrong with it, in a producer's words.
         code: a stable word for scripts and tests: ``invalid``, ``edited``, ``deleted``,
-            ``inserted``, ``reordered``, ``duplicate`` or ``truncated``.
+            ``inserted``, ``reordered``, ``duplicate``, ``truncated`` or (against its witness)
+            ``diverged``.
         hint: how to recover, when there is a safe way (only for ``truncated``), else None.
     """
 
@@ -57,3 +58,49 @@ class LedgerError(ConsentError):
     def repairable(self) -> bool:
         """True when ``Ledger.repair_truncated_tail`` can fix this damage without losing events."""
         return self.code == "truncated"
+
+
+class WitnessError(LedgerError):
+    """The ledger is shorter than, or diverges from, the head its witness recorded.
+
+    Attributes (besides LedgerError's):
+        witness: the witness file.
+        witnessed: how many events the witness recorded.
+        found: how many events the ledger holds now.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        line: int,
+        reason: str,
+        *,
+        code: str,
+        hint: str,
+        witness: str | Path,
+        witnessed: int,
+        found: int,
+    ) -> None:
+        self.witness = str(witness)
+        self.witnessed = witnessed
+        self.found = found
+        super().__init__(path, line, reason, code=code, hint=hint)
+
+
+class LedgerFileError(ConsentError):
+    """The ledger or its witness cannot be used as a file: missing folder, full disk, a folder or
+    symbolic link where the file should be. One line: the file, what is wrong, what to do.
+
+    Attributes:
+        path: the file.
+        reason: what is wrong and what to do.
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ReceiptError(ConsentError):
+    """A receipt is unreadable, belongs to another ledger, or the ledger no longer holds it."""

@@ -1,7 +1,8 @@
 """What a contributor said about their clip as it is now: a sign-off or a change request.
 
 Both are bound to the clip's content key (see :mod:`consent.signoff`), so they speak only for the
-exact footage, in/out points and caption bytes the contributor saw.
+exact footage, in/out points and caption bytes the contributor saw; ``footage_sha256`` names the
+footage itself too, so the ledger ties the contributor to it whatever the clip is called later.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from consent.fields import (
     get_field,
 )
 
-_FEEDBACK_KEYS = ("clip", "by", "on_behalf_of", "content_key", "note")
+_FEEDBACK_KEYS = ("clip", "by", "on_behalf_of", "content_key", "note", "footage_sha256")
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class _ClipFeedback:
 
     ``by`` is who acted: the contributor's own id, or a representative. When a representative acts,
     ``on_behalf_of`` is the contributor id they act for; the record then counts for that
-    contributor and is shown as made by a representative.
+    contributor and is shown as made by a representative. ``footage_sha256`` is the footage the
+    content key was made from (None in records written before coprod kept it).
     """
 
     clip: str
@@ -35,6 +37,7 @@ class _ClipFeedback:
     content_key: str
     on_behalf_of: str | None = None
     note: str = ""
+    footage_sha256: str | None = None
 
     def __post_init__(self) -> None:
         check_text("clip", self.clip)
@@ -42,6 +45,8 @@ class _ClipFeedback:
         check_sha256("content_key", self.content_key)
         check_optional_text("on_behalf_of", self.on_behalf_of)
         check_text("note", self.note, required=False)
+        if self.footage_sha256 is not None:
+            check_sha256("footage_sha256", self.footage_sha256)
 
     @property
     def contributor(self) -> str:
@@ -54,14 +59,17 @@ class _ClipFeedback:
         return self.on_behalf_of is not None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form stored in the ledger."""
-        return {
+        """The JSON-ready form stored in the ledger (``footage_sha256`` only when known)."""
+        data: dict[str, Any] = {
             "clip": self.clip,
             "by": self.by,
             "on_behalf_of": self.on_behalf_of,
             "content_key": self.content_key,
             "note": self.note,
         }
+        if self.footage_sha256 is not None:
+            data["footage_sha256"] = self.footage_sha256
+        return data
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,7 @@ class SignOff(_ClipFeedback):
             content_key=get_field(data, "content_key"),
             on_behalf_of=get_field(data, "on_behalf_of", None),
             note=get_field(data, "note", ""),
+            footage_sha256=get_field(data, "footage_sha256", None),
         )
 
 
@@ -100,6 +109,7 @@ class ChangeRequest(_ClipFeedback):
             content_key=get_field(data, "content_key"),
             on_behalf_of=get_field(data, "on_behalf_of", None),
             note=get_field(data, "note"),
+            footage_sha256=get_field(data, "footage_sha256", None),
         )
 
 

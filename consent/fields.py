@@ -14,6 +14,7 @@ _Word = TypeVar("_Word", bound=StrEnum)
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
+
 def is_sha256_hex(value: object) -> TypeGuard[str]:
     """True for a sha256 hex digest as coprod writes them: 64 lowercase hex digits."""
     return isinstance(value, str) and _HEX64.fullmatch(value) is not None
@@ -79,6 +80,15 @@ def check_sha256(name: str, value: object) -> str:
     return value
 
 
+def check_footage(value: object) -> tuple[str, ...]:
+    """The sha256 of each piece of footage a record concerns, each once, in the order given."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise RecordError("footage", "must be a list of sha256 hex digests")
+    return tuple(dict.fromkeys(check_sha256("footage", item) for item in value))
+
+
 def get_field(data: Mapping[str, Any], key: str, default: Any = ...) -> Any:
     """``data[key]``, or ``default``; a missing key without a default is a RecordError."""
     if key in data:
@@ -103,6 +113,7 @@ def covers_clip(clips: tuple[str, ...] | None, clip_id: str) -> bool:
 __all__ = [
     "check_clips",
     "check_date",
+    "check_footage",
     "check_keys",
     "check_optional_text",
     "check_sha256",

@@ -8,11 +8,15 @@ Which consent applies to a clip: the latest consent event (by ledger order) of t
 covers the clip. A withdrawal covering the clip supersedes it when the withdrawal was recorded
 after it, or is dated after the day it was given; so consent given again after a withdrawal
 re-grants, but a paper form from before the withdrawal, entered late, does not.
+
+Consent also follows the footage (:mod:`consent.withdrawals`): a clip whose footage a withdrawn
+contributor is tied to is refused whatever its id, contributors or ``no_people``, until a
+producer records an exception naming that footage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -20,10 +24,16 @@ from typing import Any
 
 from consent.chain import Event
 from consent.exceptions import ConsentError
-from consent.feedback import ChangeRequest, SignOff
 from consent.records import ConsentGiven, Withdrawal
 from consent.signoff import SignoffState, signoff_status
 from consent.vocabulary import Channel, Scope
+from consent.withdrawals import (
+    ConsentState,
+    FootageIndex,
+    consent_state,
+    linked_contributors,
+    supersedes,
+)
 
 NOBODY = "-"
 """Who a reason names when the clip lists nobody (:attr:`ReasonCode.NO_CONTRIBUTORS`)."""
@@ -38,6 +48,12 @@ class ReasonCode(StrEnum):
     CHANNEL_NOT_COVERED = "channel-not-covered"
     SCOPE_MISSING = "scope-missing"
     NO_CONTRIBUTORS = "no-contributors"
+    WITHDRAWN_FOOTAGE = "withdrawn-footage"
+
+
+WITHDRAWAL_CODES: frozenset[ReasonCode] = frozenset(
+    {ReasonCode.WITHDRAWN, ReasonCode.WITHDRAWN_FOOTAGE})
+"""Reasons that are a withdrawal (by clip, or by the footage itself)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class ClipUse:
         content_key: :func:`consent.signoff.content_key` of the clip as it is now.
         no_people: the producer has declared that nobody appears or is heard in the clip
             (scenery, titles); only then may a clip with no contributors pass.
+        footage_sha256: sha256 of the clip's footage as it is now (the one inside
+            ``content_key``); None leaves out the rules that follow the footage.
     """
 
     clip_id: str
@@ -60,6 +78,7 @@ class ClipUse:
     has_video: bool
     content_key: str
     no_people: bool = False
+    footage_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,10 +137,11 @@ class GateResult:
 
     @property
     def withdrawn(self) -> list[str]:
-        """Blocked clips with a withdrawal among their reasons (what --drop-withdrawn drops)."""
+        """Blocked clips with a withdrawal (by clip or by footage) among their reasons (what
+        --drop-withdrawn drops)."""
         return [
             clip for clip, reasons in self.blocked.items()
-            if any(reason.code == ReasonCode.WITHDRAWN for reason in reasons)
+            if any(reason.code in WITHDRAWAL_CODES for reason in reasons)
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,58 +159,6 @@ class GateResult:
             "events_used": list(self.events_used),
             "ledger_head": self.ledger_head,
         }
-
-
-@dataclass(frozen=True)
-class ConsentState:
-    """The consent that applies to one contributor in one clip.
-
-    Attributes:
-        consent: the latest consent event covering the clip, or None.
-        withdrawal: the withdrawal in effect for the clip, or None.
-    """
-
-    consent: Event | None
-    withdrawal: Event | None
-
-    @property
-    def in_force(self) -> ConsentGiven | None:
-        """The consent record when one applies and is not withdrawn (it may still be expired)."""
-        if self.consent is None or self.withdrawal is not None:
-            return None
-        record = self.consent.record
-        assert isinstance(record, ConsentGiven)
-        return record
-
-
-def supersedes(withdrawal: Event, consent: Event) -> bool:
-    """True when ``withdrawal`` ends ``consent`` (see the module docstring)."""
-    w, c = withdrawal.record, consent.record
-    assert isinstance(w, Withdrawal) and isinstance(c, ConsentGiven)
-    return withdrawal.seq > consent.seq or w.date > c.given
-
-
-def consent_state(events: Iterable[Event], contributor: str, clip_id: str) -> ConsentState:
-    """Which consent applies to ``contributor`` in ``clip_id``, and whether it was withdrawn."""
-    latest: Event | None = None
-    withdrawals: list[Event] = []
-    for event in events:
-        record = event.record
-        if isinstance(record, ConsentGiven | Withdrawal) and record.contributor == contributor:
-            if not record.covers(clip_id):
-                continue
-            if isinstance(record, ConsentGiven):
-                if latest is None or event.seq > latest.seq:
-                    latest = event
-            else:
-                withdrawals.append(event)
-    effective: Event | None = None
-    for withdrawal in withdrawals:
-        # With no consent at all, a withdrawal still says "no": report it as withdrawn.
-        if latest is None or supersedes(withdrawal, latest):
-            if effective is None or withdrawal.seq > effective.seq:
-                effective = withdrawal
-    return ConsentState(latest, effective)
 
 
 def _scopes_used(clip: ClipUse) -> list[tuple[Scope, str]]:
@@ -243,18 +211,37 @@ _SIGNOFF_TEXT = {
 }
 
 
-def linked_contributors(events: Iterable[Event], clip_id: str) -> list[str]:
-    """Contributors the ledger ties to ``clip_id`` by name, in ledger order."""
-    found: dict[str, None] = {}
-    for event in events:
-        record = event.record
-        if isinstance(record, SignOff | ChangeRequest):
-            if record.clip == clip_id:
-                found[record.contributor] = None
-        elif isinstance(record, ConsentGiven | Withdrawal):
-            if record.clips is not None and clip_id in record.clips:
-                found[record.contributor] = None
-    return list(found)
+def _excepted(index: FootageIndex, events: Sequence[Event], person: str,
+              clip: ClipUse) -> Event | None:
+    """The exception that lets ``clip`` pass without ``person``, whom only the ledger ties to
+    its id and who withdrew before a producer excepted its footage; None if there is none."""
+    if clip.footage_sha256 is None:
+        return None
+    withdrawal = consent_state(events, person, clip.clip_id).withdrawal
+    if withdrawal is None:
+        return None
+    return index.exception_after(clip.footage_sha256, withdrawal.seq)
+
+
+def _footage_reasons(index: FootageIndex, clip: ClipUse, found: Sequence[Reason]) -> list[Reason]:
+    """A reason for each withdrawn contributor who holds the clip's footage (not already
+    refused by name for this clip)."""
+    assert clip.footage_sha256 is not None
+    named = {r.contributor for r in found if r.code == ReasonCode.WITHDRAWN}
+    reasons = []
+    for hold in index.holds(clip.footage_sha256):
+        if hold.contributor in named:
+            continue
+        withdrawal = hold.withdrawal.record
+        assert isinstance(withdrawal, Withdrawal)
+        reasons.append(Reason(
+            clip.clip_id, hold.contributor, ReasonCode.WITHDRAWN_FOOTAGE,
+            f"clip {clip.clip_id}: contributor {hold.contributor}: consent withdrawn on "
+            f"{withdrawal.date.isoformat()} for footage {clip.footage_sha256[:12]}, which this "
+            "clip uses (its id, contributors or no_people do not change that; only "
+            "`coprod consent exception` does)",
+        ))
+    return reasons
 
 
 def check(
@@ -274,7 +261,11 @@ def check(
     blocked clip is returned. Contributors are those the clip lists plus everyone the ledger ties
     to it (a sign-off, change request, or a consent or withdrawal naming the clip), so taking a
     name off the clip in film.yaml does not undo a withdrawal. A clip with no contributors is
-    blocked (fail closed) unless it is marked ``no_people``.
+    blocked (fail closed) unless it is marked ``no_people``. A clip whose footage a withdrawn
+    contributor is tied to is blocked whatever it is called or lists (``withdrawn-footage``).
+    A producer's exception naming the footage lifts that, and lets the clip pass without a
+    contributor only the ledger ties to it who withdrew before the exception; contributors the
+    clip lists always need their own consent.
 
     Args:
         events: verified ledger events, oldest first (``Ledger.events()``).
@@ -303,11 +294,18 @@ def check(
     result.ledger_head = events[-1].hash if events else None
     names: dict[str, bool] = {}
     used: dict[str, None] = {}  # insertion-ordered set
+    index = FootageIndex(events)
     for clip in clips:
         reasons: list[Reason] = []
         clip_used: list[str] = []
-        linked = linked_contributors(events, clip.clip_id)
-        people = list(dict.fromkeys([*clip.contributors, *linked]))
+        people = []
+        for person in dict.fromkeys([*clip.contributors,
+                                     *linked_contributors(events, clip.clip_id)]):
+            lifted = None if person in clip.contributors else _excepted(index, events, person, clip)
+            if lifted is not None:
+                clip_used.append(lifted.hash)
+            else:
+                people.append(person)
         if not people and not clip.no_people:
             reasons.append(Reason(
                 clip.clip_id, NOBODY, ReasonCode.NO_CONTRIBUTORS,
@@ -336,6 +334,9 @@ def check(
                     f"clip {clip.clip_id}: contributor {contributor}: "
                     f"{_SIGNOFF_TEXT[status.state]}",
                 ))
+        if clip.footage_sha256 is not None:
+            reasons += _footage_reasons(index, clip, reasons)
+            clip_used += [e.hash for e in index.lifted(clip.footage_sha256)]
         if reasons:
             result.blocked[clip.clip_id] = reasons
         else:
@@ -348,6 +349,7 @@ def check(
 
 __all__ = [
     "NOBODY",
+    "WITHDRAWAL_CODES",
     "ClipUse",
     "ConsentState",
     "GateResult",

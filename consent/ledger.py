@@ -4,12 +4,19 @@ The line format and how the chain is verified are in :mod:`consent.chain`; this 
 file. Appends hold an exclusive ``flock`` on a sibling ``.lock`` file (not the ledger itself,
 whose inode a repair replaces), read the tail under the lock, write one line and fsync, so several
 coprod processes can append at once. Readers hold a shared lock so they never see a half-written
-line.
+line. A write that fails part-way (a full disk) is cut back off, so nothing is half-written.
+
+The ledger is created 0600 and must be a regular file: a symbolic link (to /dev/null, say, where
+a withdrawal would vanish), a folder or a FIFO is refused with one line (:mod:`consent.files`).
+Given a :class:`~consent.witness.Witness`, every append records the new head there and every
+read refuses a ledger shorter than, or diverging from, what the witness recorded.
 """
 
 from __future__ import annotations
 
 import fcntl
+import getpass
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,39 +33,45 @@ from consent.chain import (
     format_time,
     next_link,
     parse_time,
+    salvage,
     split_lines,
     verify_chain,
 )
-from consent.exceptions import ConsentError, LedgerError
+from consent.exceptions import ConsentError, LedgerError, LedgerFileError, RecordError
+from consent.files import (
+    atomic_write,
+    check_regular,
+    fsync_dir,
+    make_folder,
+    open_regular,
+    problem,
+    read_regular,
+    write_all,
+)
 from consent.records import Record, event_type, record_from_dict
+from consent.vocabulary import Via
+from consent.witness import Witness, WitnessCheck, WitnessState
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _fsync_dir(folder: Path) -> None:
-    # A new or renamed file is only durable once its folder entry is.
-    fd = os.open(folder, os.O_RDONLY)
+def os_user() -> str:
+    """Who is recording: the OS user's login name (``uid N`` when it has none)."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return f"uid {os.getuid()}"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def _hash_of_line(raw: bytes, number: int) -> str | None:
+    """The ``hash`` field of line ``number`` (1-based) of ledger bytes, if it has one."""
+    lines = split_lines(raw)
+    if not 1 <= number <= len(lines):
+        return None
     try:
-        _write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+        fields = json.loads(lines[number - 1].raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    value = fields.get("hash") if isinstance(fields, dict) else None
+    return value if isinstance(value, str) else None
 
 
 class Ledger:
@@ -66,11 +79,14 @@ class Ledger:
 
     Args:
         path: the JSON Lines file; it need not exist yet (no events).
+        witness: where the ledger's head is kept outside the project; None for none (library
+            use and tests; the pipeline always gives one).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, witness: Witness | None = None) -> None:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.witness = witness
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -78,37 +94,65 @@ class Ledger:
     @contextmanager
     def _locked(self, mode: int) -> Iterator[None]:
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
+            fd = open_regular(self.lock_path, os.O_RDWR | os.O_CREAT, "lock the ledger")
+        except LedgerFileError:
             if mode != fcntl.LOCK_SH:
                 raise
             # A folder we cannot write to is one nobody appends to through coprod either.
-            fd = -1
+            fd = None
         try:
-            if fd >= 0:
+            if fd is not None:
                 fcntl.flock(fd, mode)
             yield
         finally:
-            if fd >= 0:
+            if fd is not None:
                 os.close(fd)  # closing the descriptor releases the lock
 
     def _read(self) -> bytes:
-        try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return b""
+        return read_regular(self.path, "read the consent ledger") or b""
 
     def events(self) -> list[Event]:
-        """Every event, oldest first, after verifying the whole chain.
+        """Every event, oldest first, after verifying the whole chain (and the witness).
 
         Raises:
-            LedgerError: the ledger is damaged (first bad line named).
+            LedgerError: the ledger is damaged (first bad line named); WitnessError when it is
+                shorter than, or diverges from, its witness.
+            LedgerFileError: the ledger is a symbolic link, folder or FIFO, or cannot be read.
         """
-        if not self.path.exists():
+        return self.check()[0]
+
+    def check(self) -> tuple[list[Event], WitnessCheck | None]:
+        """Every verified event, and how the ledger stood against its witness (None without one).
+
+        A witness that is behind (or has never seen this ledger) is brought forward when it can
+        be; failing to write it here does not stop a read, the next append reports it.
+        """
+        if not check_regular(self.path):
+            return [], self._witness_check([])
+        with self._locked(fcntl.LOCK_SH):
+            found = verify_chain(self.path, self._read())
+            checked = self._witness_check(found)
+        return found, checked
+
+    def _witness_check(self, found: list[Event]) -> WitnessCheck | None:
+        if self.witness is None:
+            return None
+        checked = self.witness.check(
+            self.path, len(found), lambda n: found[n - 1].hash if 0 < n <= len(found) else None)
+        if checked.state in (WitnessState.FIRST_USE, WitnessState.BEHIND):
+            try:
+                self.witness.advance(self.path, found[0].hash, len(found), found[-1].hash)
+            except LedgerFileError:
+                pass
+        return checked
+
+    def salvage(self) -> list[Event]:
+        """Every line that is a sound event on its own, even in a damaged ledger (see
+        :func:`consent.chain.salvage`); for finding what a withdrawal must cover, nothing else."""
+        if not check_regular(self.path):
             return []
         with self._locked(fcntl.LOCK_SH):
-            raw = self._read()
-        return verify_chain(self.path, raw)
+            return salvage(self._read())
 
     def verify(self, *, repair: bool = False) -> Path | None:
         """Check the whole chain; with ``repair``, set aside a last line torn by a crash.
@@ -132,48 +176,100 @@ class Ledger:
             return self.repair_truncated_tail()
         return None
 
-    def append(self, type: str, data: Mapping[str, Any], at: datetime | None = None) -> Event:
+    def append(self, type: str, data: Mapping[str, Any], at: datetime | None = None, *,
+               via: str = Via.CLI) -> Event:
         """Validate ``data`` as a record of event ``type`` and append it.
 
         Args:
-            type: ``consent``, ``withdrawal``, ``signoff`` or ``change-request``.
+            type: ``consent``, ``withdrawal``, ``signoff``, ``change-request`` or ``exception``.
             data: the record's fields, as ``to_dict`` gives them.
             at: when it happened (time-zone aware); now if None.
+            via: ``cli`` or ``review-page``: through what it was recorded.
 
         Raises:
-            RecordError: ``type`` is unknown or ``data`` is invalid.
-            LedgerError: the ledger's last line is damaged; nothing was written.
+            RecordError: ``type`` is unknown or ``data`` (or ``via``) is invalid.
+            LedgerError: the ledger's last line is damaged, or the ledger disagrees with its
+                witness (a withdrawal is still recorded then); nothing was written.
+            LedgerFileError: the ledger cannot be written (full disk, read-only, not a file).
         """
-        return self._append(type, record_from_dict(type, data), at)
+        return self._append(type, record_from_dict(type, data), at, via)
 
-    def add(self, record: Record, at: datetime | None = None) -> Event:
-        """Append a record dataclass (ConsentGiven, Withdrawal, SignOff, ChangeRequest)."""
-        return self._append(event_type(record), record, at)
+    def add(self, record: Record, at: datetime | None = None, *, via: str = Via.CLI) -> Event:
+        """Append a record dataclass (ConsentGiven, Withdrawal, SignOff, ChangeRequest,
+        FootageException); see :meth:`append`."""
+        return self._append(event_type(record), record, at, via)
 
-    def _append(self, kind: str, record: Record, at: datetime | None) -> Event:
+    def _append(self, kind: str, record: Record, at: datetime | None, via: str) -> Event:
+        if via not in frozenset(Via):
+            raise RecordError("via", f"unknown via {via!r} (known: {', '.join(Via)})")
         stamp = format_time(at if at is not None else datetime.now(UTC))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(self.path.parent, "create the consent folder")
         with self._locked(fcntl.LOCK_EX):
-            seq, prev, line_no = next_link(self.path, self._read())
+            raw = self._read()
+            seq, prev, line_no = next_link(self.path, raw)
+            disagrees = self._disagreement(raw, seq - 1)
+            # A withdrawal is recorded even then (chained after the damage, never hidden by it);
+            # the witness keeps the evidence until a person restores the ledger.
+            if disagrees is not None and kind != "withdrawal":
+                raise disagrees
             fields: dict[str, Any] = {
                 "seq": seq, "type": kind, "at": stamp, "data": record.to_dict(), "prev": prev,
+                "recorded_by": os_user(), "via": str(via),
             }
             fields["hash"] = event_hash(fields)
-            created = not self.path.exists()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                _write_all(fd, canonical_json(fields) + b"\n")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if created:
-                _fsync_dir(self.path.parent)
+            self._write_line(canonical_json(fields) + b"\n", len(raw))
+            if self.witness is not None and disagrees is None:
+                genesis = fields["hash"] if seq == 1 else _hash_of_line(raw, 1)
+                assert genesis is not None  # next_link found sound lines
+                try:
+                    self.witness.advance(self.path, genesis, seq, fields["hash"])
+                except LedgerFileError as err:
+                    raise LedgerFileError(
+                        err.path, f"event {seq} is recorded in {self.path}, but its witness "
+                        f"could not be updated: {err.reason}; the next coprod command that "
+                        "reads the ledger brings the witness up to date") from None
         at_utc = parse_time(stamp)
         assert at_utc is not None
         return Event(
             seq=seq, type=kind, at=at_utc, data=fields["data"], prev=prev, hash=fields["hash"],
-            line=line_no, record=record,
+            line=line_no, record=record, recorded_by=fields["recorded_by"], via=fields["via"],
         )
+
+    def _disagreement(self, raw: bytes, count: int) -> ConsentError | None:
+        """Why the ledger's ``count`` events disagree with (or cannot be put to) its witness."""
+        if self.witness is None:
+            return None
+        try:
+            self.witness.check(self.path, count, lambda n: _hash_of_line(raw, n))
+        except (LedgerError, LedgerFileError) as err:
+            return err
+        return None
+
+    def _write_line(self, line: bytes, size: int) -> None:
+        """Append ``line`` whole, or leave the ledger at ``size`` bytes and say why."""
+        created = not check_regular(self.path)
+        fd = open_regular(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "record the event")
+        assert fd is not None
+        try:
+            try:
+                write_all(fd, line)
+                os.fsync(fd)
+            except OSError as err:
+                cause = problem(self.path, err, "record the event")
+                try:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+                except OSError:
+                    raise LedgerFileError(self.path, f"{cause.reason}; the last line may be "
+                                          f"incomplete: {REPAIR_HINT}") from None
+                raise LedgerFileError(self.path, f"{cause.reason}; nothing was recorded") from None
+        finally:
+            os.close(fd)
+        if created:
+            try:
+                fsync_dir(self.path.parent)
+            except OSError as err:
+                raise problem(self.path.parent, err, "save the new ledger") from None
 
     def repair_truncated_tail(self) -> Path:
         """Move an incomplete last line into ``<ledger>.broken-<time>`` beside the ledger.
@@ -205,8 +301,8 @@ class Ledger:
             bad = split_lines(raw)[damage.line - 1]
             target = self._broken_path()
             # The broken bytes are safe on disk before the ledger loses them.
-            _atomic_write(target, raw[bad.start:])
-            _atomic_write(self.path, raw[: bad.start])
+            atomic_write(target, raw[bad.start:], "keep the broken line")
+            atomic_write(self.path, raw[: bad.start], "repair the ledger")
         return target
 
     def _broken_path(self) -> Path:
@@ -221,4 +317,4 @@ class Ledger:
 
 # GENESIS, REPAIR_HINT, Event, canonical_json and event_hash moved to consent.chain; they stay
 # importable from here for code written before the split.
-__all__ = ["GENESIS", "REPAIR_HINT", "Event", "Ledger", "canonical_json", "event_hash"]
+__all__ = ["GENESIS", "REPAIR_HINT", "Event", "Ledger", "canonical_json", "event_hash", "os_user"]

@@ -3,8 +3,13 @@
 Each record is a small frozen dataclass that validates itself on construction and converts to and
 from the plain dict stored in the ledger (``to_dict`` / ``from_dict``). Dates are ``datetime.date``
 and are stored as ISO strings. Consent and withdrawal are here; sign-off and change request are in
-:mod:`consent.feedback`, the words they use in :mod:`consent.vocabulary` and the field checks in
-:mod:`consent.fields`. This module names every event type the ledger stores.
+:mod:`consent.feedback`, a producer's exception for withdrawn footage in
+:mod:`consent.footage_exception`, the words they use in :mod:`consent.vocabulary` and the field
+checks in :mod:`consent.fields`. This module names every event type the ledger stores.
+
+Consent, withdrawal, sign-off and change request also carry the sha256 of the footage they
+concern (``footage``; a sign-off's is ``footage_sha256``), so consent follows the footage and not
+only the clip's name. Events written before coprod recorded it simply have none.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from consent.feedback import ChangeRequest, SignOff
 from consent.fields import (
     check_clips,
     check_date,
+    check_footage,
     check_keys,
     check_optional_text,
     check_text,
@@ -27,6 +33,7 @@ from consent.fields import (
     get_field,
     is_sha256_hex,
 )
+from consent.footage_exception import FootageException
 from consent.vocabulary import Capacity, Channel, Method, Scope
 
 DEFAULT_EXPIRY_YEARS = 5
@@ -65,6 +72,8 @@ class ConsentGiven:
         representative: who signed for the contributor, if anyone; required when method is
             signed-by-representative.
         note: what the contributor was told, adjustments made, anything else worth keeping.
+        footage: sha256 of each piece of footage the consent was given for (the covered clips'
+            footage when it was recorded); empty for consent recorded before coprod kept it.
     """
 
     contributor: str
@@ -79,9 +88,11 @@ class ConsentGiven:
     decision_maker: str | None = None
     representative: str | None = None
     note: str = ""
+    footage: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_text("contributor", self.contributor)
+        object.__setattr__(self, "footage", check_footage(self.footage))
         if not isinstance(self.scopes, Mapping):
             raise RecordError("scopes", "must map each scope to yes/no")
         for scope, granted in self.scopes.items():
@@ -138,6 +149,7 @@ class ConsentGiven:
         decision_maker: str | None = None,
         representative: str | None = None,
         note: str = "",
+        footage: Iterable[str] = (),
         default_expiry_years: int = DEFAULT_EXPIRY_YEARS,
         max_expiry_years: int = MAX_EXPIRY_YEARS,
     ) -> ConsentGiven:
@@ -157,6 +169,7 @@ class ConsentGiven:
             decision_maker: required with best-interests.
             representative: who signed for the contributor, if anyone.
             note: what they were told, adjustments made.
+            footage: sha256 of the footage of the clips covered, as it is now.
             default_expiry_years: the film's default (film.yaml).
             max_expiry_years: the film's maximum (film.yaml).
 
@@ -198,6 +211,7 @@ class ConsentGiven:
             decision_maker=decision_maker,
             representative=representative,
             note=note,
+            footage=tuple(footage),
         )
 
     @property
@@ -214,8 +228,8 @@ class ConsentGiven:
         return today >= self.expires
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form stored in the ledger."""
-        return {
+        """The JSON-ready form stored in the ledger (``footage`` only when there is some)."""
+        data: dict[str, Any] = {
             "contributor": self.contributor,
             "scopes": dict(self.scopes),
             "channels": list(self.channels),
@@ -229,6 +243,9 @@ class ConsentGiven:
             "representative": self.representative,
             "note": self.note,
         }
+        if self.footage:
+            data["footage"] = list(self.footage)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConsentGiven:
@@ -247,12 +264,13 @@ class ConsentGiven:
             decision_maker=get_field(data, "decision_maker", None),
             representative=get_field(data, "representative", None),
             note=get_field(data, "note", ""),
+            footage=get_field(data, "footage", ()),
         )
 
 
 _CONSENT_KEYS = (
     "contributor", "scopes", "channels", "clips", "given", "expires", "method", "obtained_by",
-    "capacity", "decision_maker", "representative", "note",
+    "capacity", "decision_maker", "representative", "note", "footage",
 )
 
 
@@ -265,18 +283,23 @@ class Withdrawal:
         date: the day consent was withdrawn.
         clips: clip ids withdrawn, or None for all of the contributor's clips.
         reason: optional; stays in the ledger, never in messages.
+        footage: sha256 of every piece of footage the withdrawal concerns (all footage the
+            ledger and film.yaml tied the contributor to when it was recorded, or the listed
+            clips' footage); empty for withdrawals recorded before coprod kept it.
     """
 
     contributor: str
     date: _Date
     clips: tuple[str, ...] | None = None
     reason: str = ""
+    footage: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_text("contributor", self.contributor)
         object.__setattr__(self, "date", check_date("date", self.date))
         object.__setattr__(self, "clips", check_clips(self.clips))
         check_text("reason", self.reason, required=False)
+        object.__setattr__(self, "footage", check_footage(self.footage))
 
     def covers(self, clip_id: str) -> bool:
         """True when this withdrawal applies to ``clip_id``."""
@@ -284,33 +307,39 @@ class Withdrawal:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form stored in the ledger."""
-        return {
+        data: dict[str, Any] = {
             "contributor": self.contributor,
             "date": self.date.isoformat(),
             "clips": None if self.clips is None else list(self.clips),
             "reason": self.reason,
         }
+        if self.footage:
+            data["footage"] = list(self.footage)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Withdrawal:
         """Rebuild from :meth:`to_dict` output; raises RecordError naming the bad field."""
-        check_keys(data, ("contributor", "date", "clips", "reason"), "withdrawal")
+        check_keys(data, ("contributor", "date", "clips", "reason", "footage"), "withdrawal")
         return cls(
             contributor=get_field(data, "contributor"),
             date=get_field(data, "date"),
             clips=get_field(data, "clips", None),
             reason=get_field(data, "reason", ""),
+            footage=get_field(data, "footage", ()),
         )
 
 
-Record = ConsentGiven | Withdrawal | SignOff | ChangeRequest
+Record = ConsentGiven | Withdrawal | SignOff | ChangeRequest | FootageException
 
-EVENT_TYPES: dict[str, type[ConsentGiven] | type[Withdrawal] | type[SignOff] | type[ChangeRequest]]
+EVENT_TYPES: dict[str, type[ConsentGiven] | type[Withdrawal] | type[SignOff] | type[ChangeRequest]
+                  | type[FootageException]]
 EVENT_TYPES = {
     "consent": ConsentGiven,
     "withdrawal": Withdrawal,
     "signoff": SignOff,
     "change-request": ChangeRequest,
+    "exception": FootageException,
 }
 
 
@@ -346,6 +375,7 @@ __all__ = [
     "ChangeRequest",
     "Channel",
     "ConsentGiven",
+    "FootageException",
     "Method",
     "Record",
     "Scope",

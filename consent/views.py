@@ -14,8 +14,9 @@ from typing import Any
 
 from consent.chain import Event
 from consent.exceptions import ConsentError
-from consent.gate import consent_state, supersedes
+from consent.feedback import ChangeRequest, SignOff
 from consent.records import ConsentGiven, Withdrawal
+from consent.withdrawals import FootageIndex, consent_state, supersedes
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,15 @@ def affected_outputs(
 ) -> list[AffectedOutput]:
     """Outputs that contain clips whose contributors have withdrawn consent for them.
 
-    A withdrawal counts while it is in effect (consent given again afterwards clears it).
+    A withdrawal counts while it is in effect (consent given again afterwards clears it), by
+    the clip's id or by its footage (a clip's ``footage_sha256`` a withdrawn contributor is tied
+    to, whatever the clip was called or listed, unless an exception lifts it).
 
     Args:
         events: verified ledger events.
         manifests: render manifests, each with ``output``, ``created`` (ISO 8601 time) and
-            ``clips``: a list of ``{"id": ..., "contributors": [...]}``.
+            ``clips``: a list of ``{"id": ..., "contributors": [...]}`` (and, from renders
+            that recorded it, ``"footage_sha256"``).
 
     Returns:
         One row per output, clip and withdrawn contributor, in manifest order.
@@ -83,6 +87,7 @@ def affected_outputs(
         ConsentError: a manifest lacks one of those keys.
     """
     rows: list[AffectedOutput] = []
+    index = FootageIndex(events)
     for manifest in manifests:
         output = manifest.get("output")
         if not isinstance(output, str):
@@ -105,12 +110,29 @@ def affected_outputs(
                     withdrawn_on=record.date, withdrawal_event=state.withdrawal.hash,
                     after_output=state.withdrawal.at > made,
                 ))
+            footage = clip.get("footage_sha256")
+            named = {row.contributor for row in rows
+                     if row.output == output and row.clip_id == clip["id"]}
+            for hold in index.holds(footage) if isinstance(footage, str) else []:
+                if hold.contributor in named:
+                    continue
+                record = hold.withdrawal.record
+                assert isinstance(record, Withdrawal)
+                rows.append(AffectedOutput(
+                    output=output, clip_id=clip["id"], contributor=hold.contributor,
+                    withdrawn_on=record.date, withdrawal_event=hold.withdrawal.hash,
+                    after_output=hold.withdrawal.at > made,
+                ))
     return rows
 
 
 @dataclass(frozen=True)
 class ConsentSummary:
-    """One consent record still in force for some clips, as `consent show` lists it."""
+    """One consent record still in force for some clips, as `consent show` lists it.
+
+    ``recorded_by`` (OS user) and ``via`` (cli or review-page) are None for events recorded
+    before coprod kept them.
+    """
 
     seq: int
     event: str
@@ -119,6 +141,8 @@ class ConsentSummary:
     expired: bool
     withdrawn: bool
     withdrawn_clips: tuple[str, ...]
+    recorded_by: str | None = None
+    via: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -127,9 +151,57 @@ class ConsentSummary:
         data.update(
             seq=self.seq, event=self.event, recorded_at=self.recorded_at.isoformat(),
             expired=self.expired, withdrawn=self.withdrawn,
-            withdrawn_clips=list(self.withdrawn_clips),
+            withdrawn_clips=list(self.withdrawn_clips), recorded_by=self.recorded_by,
+            via=self.via,
         )
         return data
+
+
+@dataclass(frozen=True)
+class Action:
+    """A contributor's withdrawal, sign-off or change request, and who recorded it through what.
+
+    Attributes:
+        seq: the event's number.
+        event: the event's hash.
+        type: ``withdrawal``, ``signoff`` or ``change-request``.
+        recorded_at: when it was recorded.
+        clips: the clip signed off or commented on; the clips withdrawn (None: all of them).
+        by_representative: a representative acted for the contributor.
+        recorded_by: the OS user who recorded it (None before coprod kept it).
+        via: ``cli`` or ``review-page`` (None before coprod kept it).
+    """
+
+    seq: int
+    event: str
+    type: str
+    recorded_at: datetime
+    clips: tuple[str, ...] | None
+    by_representative: bool
+    recorded_by: str | None
+    via: str | None
+
+    @classmethod
+    def of(cls, event: Event) -> Action:
+        """The action an event records (a withdrawal, sign-off or change request)."""
+        record = event.record
+        if isinstance(record, Withdrawal):
+            clips, by_rep = record.clips, False
+        else:
+            assert isinstance(record, SignOff | ChangeRequest)
+            clips, by_rep = (record.clip,), record.by_representative
+        return cls(event.seq, event.hash, event.type, event.at, clips, by_rep,
+                   event.recorded_by, event.via)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "seq": self.seq, "event": self.event, "type": self.type,
+            "recorded_at": self.recorded_at.isoformat(),
+            "clips": None if self.clips is None else list(self.clips),
+            "by_representative": self.by_representative, "recorded_by": self.recorded_by,
+            "via": self.via,
+        }
 
 
 @dataclass(frozen=True)
@@ -141,11 +213,13 @@ class ContributorConsent:
         consents: consents not wholly replaced by later ones, oldest first.
         withdrawn: nothing is left in force: every consent is withdrawn (or there is a withdrawal
             and no consent).
+        actions: their withdrawals, sign-offs and change requests, oldest first.
     """
 
     contributor: str
     consents: tuple[ConsentSummary, ...]
     withdrawn: bool
+    actions: tuple[Action, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -153,6 +227,7 @@ class ContributorConsent:
             "contributor": self.contributor,
             "withdrawn": self.withdrawn,
             "consents": [summary.to_dict() for summary in self.consents],
+            "actions": [action.to_dict() for action in self.actions],
         }
 
 
@@ -183,11 +258,14 @@ def summarise(
     """
     today = today if today is not None else date.today()
     by_contributor: dict[str, list[Event]] = {}
+    feedback: dict[str, list[Event]] = {}
     for event in events:
         record = event.record
         if isinstance(record, ConsentGiven | Withdrawal):
             if contributor is None or record.contributor == contributor:
                 by_contributor.setdefault(record.contributor, []).append(event)
+        elif isinstance(record, SignOff | ChangeRequest):
+            feedback.setdefault(record.contributor, []).append(event)
     summaries = []
     for who in sorted(by_contributor):
         own = by_contributor[who]
@@ -214,12 +292,16 @@ def summarise(
             rows.append(ConsentSummary(
                 seq=event.seq, event=event.hash, recorded_at=event.at, consent=record,
                 expired=record.expired(today), withdrawn=whole, withdrawn_clips=tuple(clips),
+                recorded_by=event.recorded_by, via=event.via,
             ))
         all_withdrawn = all(row.withdrawn for row in rows) if rows else bool(withdrawals)
-        summaries.append(ContributorConsent(who, tuple(rows), all_withdrawn))
+        acts = sorted([*withdrawals, *feedback.get(who, [])], key=lambda e: e.seq)
+        summaries.append(ContributorConsent(who, tuple(rows), all_withdrawn,
+                                            tuple(Action.of(e) for e in acts)))
     return summaries
 
 __all__ = [
+    "Action",
     "AffectedOutput",
     "ConsentSummary",
     "ContributorConsent",

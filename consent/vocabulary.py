@@ -1,4 +1,4 @@
-"""The vocabulary of consent: scopes, channels, methods and capacities.
+"""The vocabulary of consent: scopes, channels, methods, capacities, and how events arrive.
 
 Members are the words themselves (``"web" == Channel.WEB``), stored and shown as such; the order is
 the order people read them in (`consent show`, messages, the CLI's choices).
@@ -45,4 +45,13 @@ class Capacity(StrEnum):
     BEST_INTERESTS = "best-interests"
 
 
-__all__ = ["Capacity", "Channel", "Method", "Scope"]
+class Via(StrEnum):
+    """Through what an event was recorded: a producer at the command line, or the contributor's
+    own review page. Together with the OS user it tells a sign-off typed by a producer apart
+    from one the contributor gave."""
+
+    CLI = "cli"
+    REVIEW_PAGE = "review-page"
+
+
+__all__ = ["Capacity", "Channel", "Method", "Scope", "Via"]

@@ -5,68 +5,39 @@ the film's clips into :class:`consent.ClipUse` (hashing the footage and the capt
 are now) and asks the gate about the film: `render` before it starts and again before it
 publishes (:func:`clear_film`, :func:`changed_clips`, :func:`recheck`), `build` for its stamp and
 `status` for its consent and sign-off columns all go through here. It also appends what the CLI
-records (consent, withdrawals, sign-offs, change requests), checking that each names a
-contributor of that clip.
+and the review page record (consent, withdrawals, sign-offs, change requests, exceptions),
+checking that each names a contributor of that clip, and binds each to the footage it concerns.
+
+``fresh=True`` hashes footage now and never trusts build/cache/hashes.json (publishing renders);
+the default may use the cache (status, drafts, recording events). The ledger, with its witness
+kept outside the project folder, is :mod:`pipeline.consent_ledger`'s (``events``, ``ledger`` and
+``render_manifests`` stay importable from here).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from consent import (
     ChangeRequest,
     ClipUse,
     ConsentGiven,
     Event,
+    FootageException,
+    FootageIndex,
     GateResult,
-    Ledger,
-    LedgerError,
     SignOff,
     Withdrawal,
     check,
     content_key,
 )
+from consent.fields import is_sha256_hex
+from pipeline.consent_ledger import events, ledger, render_manifests
 from pipeline.exceptions import PipelineError
 from pipeline.film import SequenceItem
 from pipeline.project import Project
-
-
-def ledger(project: Project) -> Ledger:
-    """The project's consent ledger."""
-    return Ledger(project.ledger_path)
-
-
-def events(project: Project) -> list[Event]:
-    """Every ledger event, after verifying the whole chain and the renders that relied on it."""
-    found = ledger(project).events()
-    _check_renders_still_covered(project, found)
-    return found
-
-
-def _check_renders_still_covered(project: Project, found: Sequence[Event]) -> None:
-    """Refuse a ledger that lost events a render relied on.
-
-    The hash chain shows an edited, moved or inserted line anywhere, and a deleted line
-    anywhere but at the end: nothing follows the last line to vouch for it. Every render
-    records the ledger's last event (``ledger_head``), so lines cut from the end since a render
-    are caught here.
-    """
-    known = {event.hash for event in found}
-    for manifest in render_manifests(project):
-        consent_part = manifest.get("consent")
-        head = consent_part.get("ledger_head") if isinstance(consent_part, dict) else None
-        if isinstance(head, str) and head not in known:
-            raise LedgerError(
-                project.ledger_path, len(found) + 1,
-                f"event {head[:12]}... that the render {manifest.get('output', '?')} relied on "
-                "is missing: lines were deleted from the end of the ledger",
-                code="deleted",
-                hint="restore consent/ledger.jsonl from a backup; coprod will not guess what "
-                     "was removed")
 
 
 def caption_sha256(project: Project, clip_id: str) -> str | None:
@@ -82,19 +53,24 @@ def _item(project: Project, clip_id: str) -> SequenceItem:
     return SequenceItem(clip_id)
 
 
-def clip_key(project: Project, clip_id: str) -> str:
-    """The content key a sign-off of this clip binds to: footage, in/out, caption bytes."""
+def _key(project: Project, clip_id: str, footage: str) -> str:
     item = _item(project, clip_id)
-    return content_key(project.footage_sha256(clip_id), item.in_ms, item.out_ms,
-                       caption_sha256(project, clip_id))
+    return content_key(footage, item.in_ms, item.out_ms, caption_sha256(project, clip_id))
 
 
-def _clip_use(project: Project, clip_id: str) -> ClipUse:
+def clip_key(project: Project, clip_id: str, *, fresh: bool = False) -> str:
+    """The content key a sign-off of this clip binds to: footage, in/out, caption bytes."""
+    return _key(project, clip_id, project.footage_sha256(clip_id, fresh=fresh))
+
+
+def _clip_use(project: Project, clip_id: str, *, fresh: bool = False) -> ClipUse:
     """What the gate needs to know about one clip as the film uses it now."""
     clip = project.clip(clip_id)
     info = project.probe(clip_id)
+    footage = project.footage_sha256(clip_id, fresh=fresh)
     return ClipUse(clip_id, clip.contributors, info.has_audio, info.has_video,
-                   clip_key(project, clip_id), no_people=clip.no_people)
+                   _key(project, clip_id, footage), no_people=clip.no_people,
+                   footage_sha256=footage)
 
 
 # --- the gate, asked about the film ------------------------------------------------------------
@@ -122,7 +98,7 @@ class FilmClearance:
 
 def clear_film(project: Project, channel: str, *, draft: bool = False,
                drop_withdrawn: bool = False, skip_unreadable: bool = False,
-               today: date | None = None) -> FilmClearance:
+               today: date | None = None, fresh: bool = False) -> FilmClearance:
     """Ask the consent gate about every clip in the film's sequence for ``channel``.
 
     Args:
@@ -135,6 +111,7 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
         skip_unreadable: a clip whose footage cannot be read is noted in ``unreadable`` instead
             of stopping the check (`status` goes on past one bad clip).
         today: the day consent expiry is judged on (default today).
+        fresh: hash every clip's footage now, never from the cache (publishing renders).
 
     Raises:
         consent.ConsentError: the ledger is damaged, or a draft for a public channel.
@@ -146,7 +123,7 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
     unreadable: dict[str, str] = {}
     for item in project.film.sequence:
         try:
-            uses.append(_clip_use(project, item.clip_id))
+            uses.append(_clip_use(project, item.clip_id, fresh=fresh))
         except PipelineError as exc:
             if not skip_unreadable:
                 raise
@@ -162,10 +139,10 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
     return FilmClearance(result, tuple(uses), tuple(found), tuple(dropped), unreadable)
 
 
-def changed_clips(project: Project, cleared: FilmClearance) -> list[str]:
+def changed_clips(project: Project, cleared: FilmClearance, *, fresh: bool = False) -> list[str]:
     """Clips whose footage, in/out points or caption file changed since ``cleared``."""
     return [use.clip_id for use in cleared.uses
-            if clip_key(project, use.clip_id) != use.content_key]
+            if clip_key(project, use.clip_id, fresh=fresh) != use.content_key]
 
 
 def recheck(project: Project, cleared: FilmClearance, *, today: date | None = None) -> GateResult:
@@ -180,7 +157,30 @@ def recheck(project: Project, cleared: FilmClearance, *, today: date | None = No
                  today=today or date.today())
 
 
-# --- what the CLI records ----------------------------------------------------------------------
+# --- what the CLI and the review page record ---------------------------------------------------
+
+
+def _footage_of(project: Project, clip_ids: Iterable[str], *, fresh: bool = False,
+                as_ingested: bool = False) -> list[str]:
+    """The footage hashes of ``clip_ids`` that can be read now; with ``as_ingested``, also the
+    hash film.yaml recorded at ingest. A clip whose footage is gone is left out, not an error:
+    recording an event must not depend on it."""
+    found: dict[str, None] = {}
+    for cid in clip_ids:
+        clip = project.film.clips.get(cid)
+        if clip is None:
+            continue
+        if as_ingested and is_sha256_hex(clip.sha256):
+            found[clip.sha256] = None
+        try:
+            found[project.footage_sha256(cid, fresh=fresh)] = None
+        except (PipelineError, OSError):
+            pass
+    return list(found)
+
+
+def _listing(project: Project, contributor: str) -> list[str]:
+    return [c.id for c in project.film.clips.values() if contributor in c.contributors]
 
 
 def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
@@ -188,8 +188,9 @@ def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
                    clips: Sequence[str] = (), given: date | None = None,
                    expires: date | None = None, capacity: str = "own",
                    decision_maker: str | None = None, representative: str | None = None,
-                   note: str = "") -> Event:
-    """Append a consent to the ledger, with the film's expiry policy."""
+                   note: str = "", via: str = "cli") -> Event:
+    """Append a consent to the ledger, with the film's expiry policy, naming the footage of the
+    clips it covers (the listed ones, or every clip film.yaml lists the contributor on)."""
     _known_contributor(project, contributor)
     _their_clips(project, contributor, clips)
     today = date.today()
@@ -201,19 +202,60 @@ def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
         method=method, obtained_by=obtained_by, expires=expires,
         clips=list(clips) or None, capacity=capacity, decision_maker=decision_maker,
         representative=representative, note=note,
+        footage=_footage_of(project, clips or _listing(project, contributor)),
         default_expiry_years=project.film.default_expiry_years,
         max_expiry_years=project.film.max_expiry_years,
     )
-    return ledger(project).add(record)
+    return ledger(project).add(record, via=via)
 
 
 def withdraw_consent(project: Project, contributor: str, *, clips: Sequence[str] = (),
-                     reason: str = "", on: date | None = None) -> Event:
-    """Append a withdrawal (all of the contributor's clips, or the listed ones)."""
-    _known_contributor(project, contributor)
-    _their_clips(project, contributor, clips)
-    record = Withdrawal(contributor, on or date.today(), tuple(clips) or None, reason)
-    return ledger(project).add(record)
+                     reason: str = "", on: date | None = None, via: str = "cli") -> Event:
+    """Append a withdrawal: all of the contributor's clips, or the listed ones.
+
+    Works for anyone film.yaml lists or the ledger knows, whatever film.yaml says now, and
+    names every piece of footage it concerns: what the ledger ties them to (for the listed
+    clips, their sign-offs' and change requests' footage) and the footage of the clips film.yaml
+    or the ledger ties them to, hashed now and as recorded at ingest. A damaged ledger does not
+    stop it: it is chained after the damage, and the ties are read from every sound line.
+    """
+    book = ledger(project)
+    known = book.salvage()
+    if contributor not in project.film.contributors and not any(
+            _speaks_for(e, contributor) for e in known):
+        _known_contributor(project, contributor)  # raises, listing who film.yaml knows
+    by_id = {cid for e in known if _speaks_for(e, contributor) for cid in _clips_named(e)}
+    for cid in clips:
+        clip = project.film.clips.get(cid)
+        if cid not in by_id and (clip is None or contributor not in clip.contributors):
+            project.clip(cid)  # an unknown clip is named as such
+            raise PipelineError(f"clip {cid!r} does not list contributor {contributor!r} "
+                                f"in {project.film_yaml}, and the ledger does not tie them")
+    index = FootageIndex(known)
+    if clips:
+        footage = [*index.tied_to_clips(contributor, clips),
+                   *_footage_of(project, clips, fresh=True, as_ingested=True)]
+    else:
+        ids = [*_listing(project, contributor), *sorted(by_id)]
+        footage = [*index.tied(contributor),
+                   *_footage_of(project, dict.fromkeys(ids), fresh=True, as_ingested=True)]
+    record = Withdrawal(contributor, on or date.today(), tuple(clips) or None, reason,
+                        tuple(footage))
+    return book.add(record, via=via)
+
+
+def _speaks_for(event: Event, contributor: str) -> bool:
+    record = event.record
+    return not isinstance(record, FootageException) and record.contributor == contributor
+
+
+def _clips_named(event: Event) -> tuple[str, ...]:
+    record = event.record
+    if isinstance(record, SignOff | ChangeRequest):
+        return (record.clip,)
+    if isinstance(record, ConsentGiven | Withdrawal):
+        return record.clips or ()
+    return ()
 
 
 def _feedback_by(project: Project, clip_id: str, by: str, on_behalf_of: str | None) -> None:
@@ -226,19 +268,69 @@ def _feedback_by(project: Project, clip_id: str, by: str, on_behalf_of: str | No
 
 
 def sign_off(project: Project, clip_id: str, by: str, *, on_behalf_of: str | None = None,
-             note: str = "") -> Event:
-    """Record approval of the clip as it is now (its content key)."""
+             note: str = "", via: str = "cli") -> Event:
+    """Record approval of the clip as it is now (its content key and its footage)."""
     _feedback_by(project, clip_id, by, on_behalf_of)
-    record = SignOff(clip_id, by, clip_key(project, clip_id), on_behalf_of, note)
-    return ledger(project).add(record)
+    footage = project.footage_sha256(clip_id)
+    record = SignOff(clip_id, by, _key(project, clip_id, footage), on_behalf_of, note, footage)
+    return ledger(project).add(record, via=via)
 
 
 def request_changes(project: Project, clip_id: str, by: str, note: str, *,
-                    on_behalf_of: str | None = None) -> Event:
+                    on_behalf_of: str | None = None, via: str = "cli") -> Event:
     """Record a contributor's feedback asking for changes to the clip as it is now."""
     _feedback_by(project, clip_id, by, on_behalf_of)
-    record = ChangeRequest(clip_id, by, clip_key(project, clip_id), on_behalf_of, note)
-    return ledger(project).add(record)
+    footage = project.footage_sha256(clip_id)
+    record = ChangeRequest(clip_id, by, _key(project, clip_id, footage), on_behalf_of, note,
+                           footage)
+    return ledger(project).add(record, via=via)
+
+
+def record_exception(project: Project, *, reason: str, by: str, footage: str | None = None,
+                     clip: str | None = None, via: str = "cli") -> tuple[Event, list[str]]:
+    """Record a producer's justified exception for footage a withdrawn contributor is tied to.
+
+    Args:
+        project: the film project.
+        reason: why the footage may be used (required).
+        by: the producer who takes responsibility.
+        footage: the footage's sha256, or its first 12 or more hex digits; or
+        clip: a clip whose footage (hashed now) is meant.
+        via: ``cli`` or ``review-page``.
+
+    Returns:
+        The event, and the contributors whose withdrawals it lifts for that footage.
+
+    Raises:
+        PipelineError: neither or both of footage and clip, a malformed hash, or no withdrawn
+            contributor is tied to the footage (there is nothing to except).
+    """
+    if (footage is None) == (clip is None):
+        raise PipelineError("name the footage with --footage SHA256 or --clip ID (one of them)")
+    book = ledger(project)
+    index = FootageIndex(book.events())
+    if clip is not None:
+        footage = project.footage_sha256(clip, fresh=True)
+    assert footage is not None
+    footage = _whole_hash(footage.strip().lower(), index.footage())
+    holds = index.holds(footage)
+    if not holds:
+        raise PipelineError(f"no withdrawn contributor is tied to footage {footage[:12]}; there "
+                            "is nothing to make an exception for")
+    event = book.add(FootageException(footage, reason, by, clip), via=via)
+    return event, [hold.contributor for hold in holds]
+
+
+def _whole_hash(given: str, known: Sequence[str]) -> str:
+    """A full footage hash from ``given``: the hash itself, or the start of one the ledger names
+    (at least 12 hex digits, as the gate's messages show them)."""
+    if is_sha256_hex(given):
+        return given
+    matches = [f for f in known if f.startswith(given)] if len(given) >= 12 else []
+    if len(matches) != 1 or not all(c in "0123456789abcdef" for c in given):
+        raise PipelineError(f"--footage {given!r} is not a sha256 (64 hex digits) nor the start "
+                            "(12 or more) of exactly one the ledger names")
+    return matches[0]
 
 
 def _their_clips(project: Project, contributor: str, clips: Sequence[str]) -> None:
@@ -255,20 +347,6 @@ def _known_contributor(project: Project, contributor: str) -> None:
                             f"(contributors: {known})")
 
 
-def render_manifests(project: Project) -> list[dict[str, Any]]:
-    """Every render manifest under build/ (what `status` checks withdrawals against)."""
-    found: list[dict[str, Any]] = []
-    for path in sorted(project.build_dir.glob("*/manifest.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict):
-            data.setdefault("manifest", str(path))
-            found.append(data)
-    return found
-
-
 __all__ = [
     "FilmClearance",
     "caption_sha256",
@@ -278,6 +356,7 @@ __all__ = [
     "events",
     "ledger",
     "record_consent",
+    "record_exception",
     "recheck",
     "render_manifests",
     "request_changes",

@@ -24,6 +24,14 @@ def corpus() -> Path:
     return CORPUS
 
 
+@pytest.fixture(autouse=True)
+def witness_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own ledger witness folder (COPROD_WITNESS_DIR), never the user's."""
+    folder = tmp_path_factory.mktemp("witness")
+    monkeypatch.setenv("COPROD_WITNESS_DIR", str(folder))
+    return folder
+
+
 MakeMedia = Callable[..., Path]
 
 

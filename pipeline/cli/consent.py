@@ -1,9 +1,11 @@
-"""Consent and sign-off: coprod consent record/withdraw/show/verify, signoff, request-changes."""
+"""Consent and sign-off: coprod consent record/withdraw/show/verify/receipt/exception, signoff,
+request-changes."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +18,9 @@ from pipeline.cli._common import (
     project_argument,
 )
 
+if TYPE_CHECKING:
+    from consent import WitnessCheck
+
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
@@ -24,6 +29,24 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2031-03-31") from None
+
+
+def _witness_line(checked: WitnessCheck, count: int) -> str:
+    """How the ledger stood against its witness, for `consent verify`."""
+    from consent import WitnessState
+
+    where = f"witness {checked.file}"
+    if checked.state == WitnessState.EMPTY:
+        return "witness: nothing to record yet (the ledger has no events)"
+    if checked.state == WitnessState.FIRST_USE:
+        return f"{where}: first use, recorded the ledger's {count} events now"
+    if checked.moved_from is not None:
+        return (f"{where}: carried over from {checked.moved_from} (the project moved), "
+                f"{count} events")
+    before = checked.witnessed.count if checked.witnessed else 0
+    if checked.state == WitnessState.BEHIND:
+        return f"{where}: brought forward from {before} to {count} events"
+    return f"{where}: agrees ({count} events)"
 
 
 @click.group()
@@ -92,11 +115,20 @@ def consent_withdraw(project: str, contributor: str, clips: tuple[str, ...],
     Example:
       coprod consent withdraw projects/our-film --contributor ben --reason "changed my mind"
     """
-    from pipeline.clearance import withdraw_consent
+    from consent.exceptions import ConsentError
+    from pipeline.clearance import events, withdraw_consent
+    from pipeline.exceptions import PipelineError
 
-    event = withdraw_consent(open_project(project), contributor, clips=clips, reason=reason)
+    proj = open_project(project)
+    event = withdraw_consent(proj, contributor, clips=clips, reason=reason)
     click.echo(f"consent withdrawn for {contributor} (event {event.seq}); the next render "
                "will refuse their clips. `coprod status` lists outputs that contain them.")
+    try:
+        events(proj)
+    except (ConsentError, PipelineError) as exc:
+        # Recorded all the same (a withdrawal never waits for repairs), but say what is wrong.
+        click.echo(f"warning: the withdrawal is recorded, but the ledger needs attention: {exc}",
+                   err=True)
 
 
 @consent.command("show")
@@ -124,23 +156,87 @@ def consent_show(project: str, contributor: str | None, as_json: bool) -> None:
 @project_argument
 @click.option("--repair", is_flag=True,
               help="Set aside a last line left half-written by a crash (kept beside the ledger).")
+@click.option("--receipt", metavar="TEXT",
+              help="Also check a receipt from `coprod consent receipt` (exit 1 if the ledger "
+                   "no longer holds its event).")
 @handles_errors
-def consent_verify(project: str, repair: bool) -> None:
-    """Check the ledger's hash chain; name the first line edited, deleted, moved or inserted.
+def consent_verify(project: str, repair: bool, receipt: str | None) -> None:
+    """Check the ledger's hash chain and its witness; name the first line edited, deleted,
+    moved or inserted, or the events cut from the end.
 
     \b
     Example:
       coprod consent verify projects/our-film
       coprod consent verify projects/our-film --repair   # after a crash mid-write
+      coprod consent verify projects/our-film --receipt coprod-r1:3f2a9c1b0d4e5f6a:7:9a0e...
     """
-    from pipeline.clearance import events, ledger
+    from pipeline.consent_ledger import verify_ledger, verify_receipt
 
     proj = open_project(project)
-    book = ledger(proj)
-    moved = book.verify(repair=True) if repair else None
+    moved, found, checked = verify_ledger(proj, repair=repair)
     if moved is not None:
         click.echo(f"moved the broken last line to {moved}; earlier events kept")
-    click.echo(f"{book.path}: {len(events(proj))} events, chain intact")
+    click.echo(f"{proj.ledger_path}: {len(found)} events, chain intact")
+    if checked is not None:
+        click.echo(_witness_line(checked, len(found)))
+    if receipt is not None:
+        event = verify_receipt(proj, receipt)
+        click.echo(f"receipt holds: event {event.seq} ({event.type}) is in the ledger, unchanged")
+
+
+@consent.command("receipt")
+@project_argument
+@click.option("--contributor", required=True, metavar="ID", help="Contributor id.")
+@handles_errors
+def consent_receipt(project: str, contributor: str) -> None:
+    """Print a receipt of the contributor's last event, to give them or write on the form.
+
+    The receipt names the ledger, the event's number and the start of its hash; `coprod consent
+    verify --receipt` checks that the ledger still holds that event, and so every one before it.
+
+    \b
+    Example:
+      coprod consent receipt projects/our-film --contributor ben
+    """
+    from pipeline.consent_ledger import contributor_receipt
+
+    proj = open_project(project)
+    receipt, event = contributor_receipt(proj, contributor)
+    click.echo(f"receipt for {contributor}: event {event.seq} ({event.type}, recorded "
+               f"{event.at.date().isoformat()}) in the consent ledger of \"{proj.film.title}\"")
+    click.echo(receipt.token)
+    click.echo(f"check it with: coprod consent verify PROJECT --receipt {receipt.token}")
+
+
+@consent.command("exception")
+@project_argument
+@click.option("--footage", metavar="SHA256",
+              help="The footage's sha256, or its first 12+ hex digits as the gate shows them.")
+@click.option("--clip", metavar="CLIP_ID", help="Or: the clip whose footage (as it is now) "
+              "is meant.")
+@click.option("--reason", required=True, help="Why it may be used (they are not in it, say).")
+@click.option("--by", required=True, metavar="NAME", help="The producer responsible.")
+@handles_errors
+def consent_exception(project: str, footage: str | None, clip: str | None, reason: str,
+                      by: str) -> None:
+    """Let footage a withdrawn contributor is tied to be used, with a recorded justification.
+
+    The gate refuses any clip whose footage a withdrawn contributor is tied to, whatever it is
+    called or lists. An exception lifts the withdrawals recorded before it for that footage;
+    a contributor the clip lists still needs their own consent.
+
+    \b
+    Example:
+      coprod consent exception projects/our-film --clip market-wide \\
+        --reason "Ben is not in this shot; he filmed it" --by "J. Producer"
+    """
+    from pipeline.clearance import record_exception
+
+    event, lifted = record_exception(open_project(project), footage=footage, clip=clip,
+                                     reason=reason, by=by)
+    click.echo(f"exception recorded (event {event.seq}): footage {event.data['footage'][:12]} "
+               f"may be used although {', '.join(lifted)} withdrew; contributors a clip lists "
+               "still need their own consent")
 
 
 @click.command()

@@ -30,9 +30,11 @@ def new(path: str, title: str, language: str) -> None:
     Example:
       coprod new projects/our-film --title "Our film"
     """
+    from pipeline.consent_ledger import retire_witness
     from pipeline.project import Project
 
     project = Project.create(path, title, language)
+    retire_witness(project)  # a new film here: an earlier film's ledger witness is set aside
     done(f"created {project.film_yaml}")
 
 

@@ -180,7 +180,8 @@ def test_withdrawing_for_a_clip_they_are_not_in_is_refused(film: Project) -> Non
     assert code == 1 and "does not list contributor 'amara'" in out
 
 
-def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project) -> None:
+def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project,
+                                                            witness_dir: Path) -> None:
     assert _consent(film.root, "amara")[0] == 0
     assert _consent(film.root, "ben")[0] == 0
     ledger = film.ledger_path
@@ -192,8 +193,13 @@ def test_lines_cut_from_the_end_after_a_render_are_detected(film: Project) -> No
                                     "2026-11-27T10:00:00+00:00", "clips": [],
                                     "consent": {"ledger_head": head}}))
     assert _run("consent", "verify", str(film.root))[0] == 0
-    # The chain of what is left is perfect; only the render's record shows the loss.
+    # The chain of what is left is perfect; the witness and the render's record show the loss.
     ledger.write_bytes(b"".join(lines[:-1]))
+    code, out = _run("consent", "verify", str(film.root))
+    assert code == 1 and "ledger.jsonl:2:" in out and "has 1 events but its witness" in out
+    # Without the witness (lost, or kept elsewhere) the render's record still catches it.
+    for file in witness_dir.glob("*.json"):
+        file.unlink()
     code, out = _run("consent", "verify", str(film.root))
     assert code == 1 and "ledger.jsonl:2:" in out and "build/web/film.mp4 relied on" in out
     code, out = _run("status", str(film.root))

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 
-from consent.ledger import Ledger
+from consent.ledger import Ledger, os_user
 from consent.records import ConsentGiven
 from pipeline.cli import cli, main
 from pipeline.project import Project
@@ -31,6 +31,7 @@ def test_every_command_is_registered_once() -> None:
     assert _names(cli) == {
         "new", "ingest", "status",
         "consent", "consent record", "consent withdraw", "consent show", "consent verify",
+        "consent receipt", "consent exception",
         "signoff", "request-changes",
         "transcribe", "captions", "captions check", "captions diff",
         "render", "build",
@@ -69,7 +70,7 @@ def test_consent_show_prints_the_library_format(film: Project) -> None:
     assert out == (
         "amara: in force\n"
         "  event 1: scopes appear, voice; channels web; a1; given 2024-01-10, expires "
-        "2029-01-10; written, capacity supported\n"
+        f"2029-01-10; written, capacity supported; recorded by {os_user()} via cli\n"
     )
 
 
@@ -79,13 +80,13 @@ def test_consent_verify_repairs_only_when_asked(film: Project) -> None:
     book.add(_consent("ben"))
     good = film.ledger_path.read_bytes()
     code, out = run_cli("consent", "verify", str(film.root), "--repair")
-    assert code == 0 and "moved" not in out and out.endswith(": 2 events, chain intact\n")
+    assert code == 0 and "moved" not in out and ": 2 events, chain intact\n" in out
     film.ledger_path.write_bytes(good + b'{"seq":3,"ty')
     code, out = run_cli("consent", "verify", str(film.root))
     assert code == 1 and "ledger.jsonl:3:" in out and "--repair" in out
     assert film.ledger_path.read_bytes() == good + b'{"seq":3,"ty'
     code, out = run_cli("consent", "verify", str(film.root), "--repair")
-    moved, intact = out.splitlines()
+    moved, intact, _witness = out.splitlines()
     assert code == 0 and moved.startswith("moved the broken last line to ")
     assert moved.endswith("; earlier events kept") and "ledger.jsonl.broken-" in moved
     assert intact == f"{film.ledger_path}: 2 events, chain intact"
