@@ -12,10 +12,12 @@ import click
 from consent.vocabulary import Capacity, Channel, Method, Scope
 from pipeline.cli._common import (
     choice,
+    done,
     handles_errors,
     json_option,
     open_project,
     project_argument,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -96,8 +98,8 @@ def consent_record(project: str, contributor: str, scopes: tuple[str, ...],
         capacity=capacity, decision_maker=decision_maker, representative=representative,
         note=note)
     record = event.record
-    click.echo(f"consent recorded for {contributor} (event {event.seq}, expires "
-               f"{record.expires.isoformat()})")  # type: ignore[union-attr]
+    done(f"consent recorded for {contributor} (event {event.seq}, expires "
+         f"{record.expires.isoformat()})")  # type: ignore[union-attr]
 
 
 @consent.command("withdraw")
@@ -121,14 +123,13 @@ def consent_withdraw(project: str, contributor: str, clips: tuple[str, ...],
 
     proj = open_project(project)
     event = withdraw_consent(proj, contributor, clips=clips, reason=reason)
-    click.echo(f"consent withdrawn for {contributor} (event {event.seq}); the next render "
-               "will refuse their clips. `coprod status` lists outputs that contain them.")
+    done(f"consent withdrawn for {contributor} (event {event.seq}); the next render will refuse "
+         "their clips. `coprod status` lists outputs that contain them.")
     try:
         events(proj)
     except (ConsentError, PipelineError) as exc:
         # Recorded all the same (a withdrawal never waits for repairs), but say what is wrong.
-        click.echo(f"warning: the withdrawal is recorded, but the ledger needs attention: {exc}",
-                   err=True)
+        say(f"warning: the withdrawal is recorded, but the ledger needs attention: {exc}")
 
 
 @consent.command("show")
@@ -175,7 +176,7 @@ def consent_verify(project: str, repair: bool, receipt: str | None) -> None:
     proj = open_project(project)
     moved, found, checked = verify_ledger(proj, repair=repair)
     if moved is not None:
-        click.echo(f"moved the broken last line to {moved}; earlier events kept")
+        done(f"moved the broken last line to {moved}; earlier events kept")
     click.echo(f"{proj.ledger_path}: {len(found)} events, chain intact")
     if checked is not None:
         click.echo(_witness_line(checked, len(found)))
@@ -234,9 +235,9 @@ def consent_exception(project: str, footage: str | None, clip: str | None, reaso
 
     event, lifted = record_exception(open_project(project), footage=footage, clip=clip,
                                      reason=reason, by=by)
-    click.echo(f"exception recorded (event {event.seq}): footage {event.data['footage'][:12]} "
-               f"may be used although {', '.join(lifted)} withdrew; contributors a clip lists "
-               "still need their own consent")
+    done(f"exception recorded (event {event.seq}): footage {event.data['footage'][:12]} may be "
+         f"used although {', '.join(lifted)} withdrew; contributors a clip lists still need "
+         "their own consent")
 
 
 @click.command()
@@ -262,7 +263,7 @@ def signoff(project: str, clip_id: str, by: str, on_behalf_of: str | None, note:
 
     event = sign_off(open_project(project), clip_id, by, on_behalf_of=on_behalf_of, note=note)
     who = f"{by} on behalf of {on_behalf_of}" if on_behalf_of else by
-    click.echo(f"{clip_id}: signed off by {who} (event {event.seq})")
+    done(f"{clip_id}: signed off by {who} (event {event.seq})")
 
 
 @click.command("request-changes")
@@ -284,7 +285,7 @@ def request_changes(project: str, clip_id: str, by: str, note: str,
     from pipeline.clearance import request_changes as ask
 
     event = ask(open_project(project), clip_id, by, note, on_behalf_of=on_behalf_of)
-    click.echo(f"{clip_id}: change request recorded (event {event.seq})")
+    done(f"{clip_id}: change request recorded (event {event.seq})")
 
 
 COMMANDS: list[click.Command] = [consent, signoff, request_changes]

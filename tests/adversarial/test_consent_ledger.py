@@ -190,3 +190,12 @@ def test_every_event_says_who_recorded_it_and_through_what(
     rows = json.loads(run_cli("consent", "show", root, "--contributor", "ben", "--json")[1])
     assert [a["via"] for a in rows[0]["actions"]] == ["cli", "review-page"]
     assert rows[0]["consents"][0]["recorded_by"] == os_user()
+
+
+def test_quiet_consent_commands_print_only_errors(film: Project) -> None:
+    root = str(film.root)
+    assert run_cli("-q", "consent", "record", root, "--contributor", "ben", "--scope", "appear",
+                   "--channel", "web", "--method", "written", "--obtained-by", "J. P.") == (0, "")
+    assert run_cli("-q", "consent", "withdraw", root, "--contributor", "ben") == (0, "")
+    code, out = run_cli("-q", "consent", "withdraw", root, "--contributor", "zoe")
+    assert code == 1 and one_line_error(out) == out.strip()
