@@ -10,6 +10,7 @@ from captions.styles import StyleName
 from consent.vocabulary import Capacity, Channel, Method, Scope
 from pipeline.cli import cli
 from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
+from pipeline.interchange.names import EditFormat
 from pipeline.render_profiles import RenderProfileName
 
 
@@ -28,6 +29,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("captions check", "profile"): words(StyleName),
     ("render", "profile"): words(RenderProfileName),
     ("build", "profiles"): words(RenderProfileName),
+    ("export-edit", "fmt"): words(EditFormat),
 }
 
 

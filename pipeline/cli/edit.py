@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli._common import handles_errors, open_project, project_argument, say
+from pipeline.cli._common import choice, handles_errors, open_project, project_argument, say
+from pipeline.interchange.names import EditFormat
 
-# The words of pipeline.interchange.formats.EditFormat, kept here so --help loads no OTIO.
-FORMAT_NAMES = ("otio", "fcp-xml", "fcpx", "edl", "kdenlive")
 MISSING = ("editor interchange needs OpenTimelineIO and its adapters; install them with "
            "`pip install opentimelineio otio-fcp-adapter otio-cmx3600-adapter "
            "otio-kdenlive-adapter` (or reinstall coprod)")
@@ -68,7 +67,7 @@ def import_edit(project: str, edit_file: Path, dry_run: bool) -> None:
 
 @click.command("export-edit")
 @project_argument
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True,
+@click.option("--format", "fmt", type=choice(EditFormat), required=True,
               help="otio, fcp-xml (Premiere, Resolve), fcpx (Final Cut Pro), edl, kdenlive.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write (default build/edit/PROJECT.EXT).")
@@ -86,7 +85,6 @@ def export_edit(project: str, fmt: str, output: Path | None) -> None:
       coprod export-edit projects/our-film --format kdenlive
     """
     _require_otio()
-    from pipeline.interchange.formats import EditFormat
     from pipeline.interchange.write import export_edit as run_export
 
     result = run_export(open_project(project), EditFormat(fmt), output)

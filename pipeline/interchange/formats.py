@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass
-from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -26,36 +24,12 @@ import opentimelineio as otio
 from pipeline.interchange.errors import InterchangeError
 from pipeline.interchange.fcpxml import read_fcpxml, write_fcpxml
 from pipeline.interchange.mlt import write_kdenlive
+from pipeline.interchange.names import FORMATS, EditFormat, FormatInfo
 from pipeline.interchange.timebase import rate_label
 
 MAX_EDIT_BYTES = 64 * 1024 * 1024
 
 
-class EditFormat(StrEnum):
-    """An edit file format, by the name ``export-edit --format`` takes."""
-
-    OTIO = "otio"
-    FCP_XML = "fcp-xml"
-    FCPX = "fcpx"
-    EDL = "edl"
-    KDENLIVE = "kdenlive"
-
-
-@dataclass(frozen=True)
-class FormatInfo:
-    """What a format is called for a person and the suffix its files take."""
-
-    label: str
-    suffix: str
-
-
-FORMATS = {
-    EditFormat.OTIO: FormatInfo("OpenTimelineIO", ".otio"),
-    EditFormat.FCP_XML: FormatInfo("Final Cut Pro 7 XML", ".xml"),
-    EditFormat.FCPX: FormatInfo("FCPXML", ".fcpxml"),
-    EditFormat.EDL: FormatInfo("CMX 3600 EDL", ".edl"),
-    EditFormat.KDENLIVE: FormatInfo("Kdenlive project", ".kdenlive"),
-}
 _SUFFIXES = {".otio": EditFormat.OTIO, ".xml": EditFormat.FCP_XML,
              ".fcpxml": EditFormat.FCPX, ".fcpxmld": EditFormat.FCPX, ".edl": EditFormat.EDL,
              ".kdenlive": EditFormat.KDENLIVE, ".mlt": EditFormat.KDENLIVE}

@@ -35,6 +35,7 @@ def test_every_command_is_registered_once() -> None:
         "signoff", "request-changes",
         "transcribe", "captions", "captions check", "captions diff",
         "render", "build",
+        "import-edit", "export-edit",
     }
 
 
