@@ -13,6 +13,7 @@ from pipeline.caption_store import CaptionState
 from pipeline.clearance import clip_key
 from pipeline.project import Project
 from pipeline.status import COLUMNS, FootageState, film_status, format_status
+from tests.conftest import run_cli
 from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm
 
 
@@ -175,3 +176,21 @@ def test_format_status_of_a_film_without_clips() -> None:
     assert text.splitlines()[-1] == "no clips yet: add footage with `coprod ingest`"
     assert "Problems" not in text and "take these down" not in text
 
+
+def test_status_shows_a_renamed_clip_whose_footage_a_withdrawn_contributor_is_tied_to(
+        make_film: MakeFilm) -> None:
+    film = make_film(2)
+    project = film.project
+    footage_sha = project.clip("clip-2").sha256
+    assert run_cli("consent", "withdraw", str(project.root), "--contributor", "ben")[0] == 0
+    # The bypass a tester tried: rename ben's clip and say nobody is in it.
+    text = project.film_yaml.read_text()
+    text = text.replace("  clip-2:\n", "  scenery:\n").replace("- clip: clip-2", "- clip: scenery")
+    project.film_yaml.write_text(text.replace("contributors: [ben]", "contributors: []\n"
+                                              "    no_people: true"))
+    project = project.reload()
+    assert project.clip("scenery").sha256 == footage_sha and project.clip("scenery").no_people
+    report = film_status(project, today=TODAY)
+    rows = _rows(report)
+    assert "ben:withdrawn-footage" in str(rows["scenery"]["consent"])
+    assert "ben:withdrawn-footage" in format_status(report)
