@@ -6,19 +6,19 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli._common import choice, handles_errors, open_project, project_argument, say
+from pipeline.cli._common import (
+    choice,
+    done,
+    handles_errors,
+    open_project,
+    project_argument,
+    say,
+)
 from pipeline.interchange.names import EditFormat
 
 MISSING = ("editor interchange needs OpenTimelineIO and its adapters; install them with "
            "`pip install opentimelineio otio-fcp-adapter otio-cmx3600-adapter "
            "otio-kdenlive-adapter` (or reinstall coprod)")
-
-
-def done(message: str) -> None:
-    """What the command did, on standard output; silenced by --quiet (as `say` is)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or not ctx.find_root().params.get("quiet"):
-        click.echo(message)
 
 
 def _require_otio() -> None:
