@@ -7,32 +7,37 @@
 
 The build stamp (``build/PROFILE/.build-stamp.json``) records the hash of every input a render
 reads (film.yaml, footage, caption files, the consent ledger, the profile, the render options,
-the gate's decision, coprod's version) and the size and modification time of every output. When
+the gate's decision, coprod's version) and the sha256 of every output as it was published. When
 all of them match, the profile is up to date and nothing is written: a build with nothing changed
-reads a few small files and hashes (footage hashes are cached by size and mtime) and returns.
+hashes its inputs (footage hashes come from the cache, keyed by each file's change stamp) and its
+outputs (the films side by side, in threads) and returns. Deciding "up to date" publishes
+nothing, so the cache may serve it; a render that publishes hashes the footage afresh.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from captions.qc import ERROR, Finding
+from captions.qc import Finding
 from pipeline import __version__
 from pipeline.exceptions import PipelineError
-from pipeline.fsutil import atomic_write_bytes, sha256_bytes
+from pipeline.fsutil import atomic_write_bytes, sha256_bytes, sha256_file
 from pipeline.project import Project
 from pipeline.render import (
     GateRefusedError,
+    OutputWriteError,
     Progress,
     RenderResult,
     render_film,
     resolve_open_captions,
 )
+from pipeline.render.caption_check import caption_errors, caption_findings
 from pipeline.render.gate import run_gate
 from pipeline.render_profiles import RenderProfile, load_profile
 
@@ -104,17 +109,13 @@ def transcribe_missing(project: Project, *, progress: Progress | None = None,
 
 
 def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tuple[str, str]]]:
-    """QC every caption file in the sequence; return (findings per clip, errors)."""
-    from pipeline.caption_qc import check_captions as qc
+    """QC every caption file in the sequence; return (findings per clip, errors).
 
-    present = [item.clip_id for item in project.film.sequence
-               if project.caption_path(item.clip_id).exists()]
-    findings: dict[str, list[Finding]] = {cid: [] for cid in present}
-    for finding in qc(project, present):
-        findings[Path(finding.path or "").stem].append(finding)
-    errors = [(cid, str(f)) for cid, found in findings.items() for f in found
-              if f.severity == ERROR]
-    return findings, errors
+    The same check a publishing render makes (:mod:`pipeline.render.caption_check`); a build
+    stops on every error, not only the structural ones.
+    """
+    findings = caption_findings(project, [item.clip_id for item in project.film.sequence])
+    return findings, [(cid, str(f)) for cid, f in caption_errors(findings)]
 
 
 def input_stamp(project: Project, profile: RenderProfile, options: dict[str, Any],
@@ -137,19 +138,24 @@ def input_stamp(project: Project, profile: RenderProfile, options: dict[str, Any
     }, sort_keys=True, default=str).encode())
 
 
-def _output_marks(paths: Sequence[Path]) -> dict[str, list[int]] | None:
-    marks = {}
-    for path in paths:
+def _output_hashes(paths: Sequence[Path]) -> dict[str, str] | None:
+    """sha256 of each output, the big films hashed side by side; None when one is missing."""
+    if not all(path.is_file() for path in paths):
+        return None
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(paths)))) as pool:
         try:
-            st = path.stat()
+            digests = list(pool.map(sha256_file, paths))
         except OSError:
             return None
-        marks[path.name] = [st.st_size, st.st_mtime_ns]
-    return marks
+    return {path.name: digest for path, digest in zip(paths, digests, strict=True)}
 
 
 def is_up_to_date(out_dir: Path, stamp: str) -> bool:
-    """True when the last build of this profile had the same inputs and its outputs are intact."""
+    """True when the last build of this profile had the same inputs and its outputs are intact.
+
+    Intact means each output still has the sha256 recorded when it was published, not only its
+    name, size and time: a replaced or damaged film is rendered again.
+    """
     try:
         saved = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -157,16 +163,33 @@ def is_up_to_date(out_dir: Path, stamp: str) -> bool:
     if not isinstance(saved, dict) or saved.get("inputs") != stamp:
         return False
     outputs = saved.get("outputs")
-    if not isinstance(outputs, dict) or not outputs:
+    if not isinstance(outputs, dict) or not outputs or \
+            not all(isinstance(v, str) for v in outputs.values()):
         return False
-    return _output_marks([out_dir / name for name in outputs]) == outputs
+    return _output_hashes([out_dir / name for name in outputs]) == outputs
 
 
-def write_stamp(out_dir: Path, stamp: str, outputs: Sequence[Path]) -> None:
-    """Record the inputs and outputs of a finished render."""
-    marks = _output_marks(outputs) or {}
-    atomic_write_bytes(out_dir / STAMP, json.dumps({"inputs": stamp, "outputs": marks},
-                                                   indent=1).encode("utf-8"))
+def write_stamp(out_dir: Path, stamp: str, rendered: RenderResult) -> None:
+    """Record the inputs of a finished render and the sha256 of every output it published.
+
+    The films' hashes are the manifest's, taken from the checked files just before they were
+    renamed into place; only the manifest itself is hashed here.
+
+    Raises:
+        OutputWriteError: the stamp cannot be written (the outputs are in place; the next build
+            renders again).
+    """
+    recorded = rendered.manifest.get("outputs", {})
+    outputs = {}
+    for name, path in rendered.outputs.items():
+        entry = recorded.get(name)
+        outputs[name] = entry["sha256"] if isinstance(entry, dict) and \
+            isinstance(entry.get("sha256"), str) else sha256_file(path)
+    try:
+        atomic_write_bytes(out_dir / STAMP, json.dumps(
+            {"inputs": stamp, "outputs": outputs}, indent=1).encode("utf-8"))
+    except OSError as exc:
+        raise OutputWriteError(out_dir / STAMP, exc) from None
 
 
 def build_film(
@@ -206,8 +229,10 @@ def build_film(
             options = {"draft": draft, "drop_withdrawn": drop_withdrawn,
                        "open_captions": resolve_open_captions(project, prof, open_captions)}
             try:
+                # Deciding whether anything changed publishes nothing: the hash cache may
+                # serve it. The render, if one is needed, hashes the footage afresh.
                 cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
-                                   today=today)
+                                   today=today, fresh=False)
             except GateRefusedError as refusal:
                 if failures:
                     failures += [("consent", r.message) for r in refusal.result.reasons]
@@ -225,7 +250,7 @@ def build_film(
                                    open_captions=open_captions, today=today, jobs=jobs,
                                    progress=progress)
             result.rendered[prof.name] = rendered
-            write_stamp(out_dir, stamp, list(rendered.outputs.values()))
+            write_stamp(out_dir, stamp, rendered)
         if failures:
             raise BuildError(failures)
     return result

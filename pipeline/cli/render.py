@@ -9,6 +9,7 @@ import click
 
 from pipeline.cli._common import (
     choice,
+    done,
     handles_errors,
     open_project,
     progress,
@@ -52,9 +53,11 @@ def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
            open_captions: bool | None) -> None:
     """Render the film for one profile into build/PROFILE/, after the consent gate.
 
-    Refuses, listing every reason, when any clip lacks valid consent or a current sign-off.
+    Refuses, listing every reason, when any clip lacks valid consent or a current sign-off, and
+    for web and broadcast when a caption file has structural errors (file:cue:rule each).
     Makes the film MP4 (soft captions), optionally a burned-in variant, whole-film .srt and
-    .vtt, a transcript (.html, .txt) and manifest.json. Unchanged clips are not re-encoded.
+    .vtt, a transcript (.html, .txt) and manifest.json, checks each, then replaces the previous
+    ones. Unchanged clips are not re-encoded.
 
     \b
     Example:
@@ -72,7 +75,7 @@ def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
     for note in result.notes:
         say(note)
     for name, path in result.outputs.items():
-        click.echo(f"{name}: {path}")
+        done(f"{name}: {path}")
 
 
 @click.command()

@@ -5,7 +5,9 @@ How a render goes (:func:`render_film`), one module a step:
 
 1. **Gate** (:mod:`.gate`, through :mod:`pipeline.clearance`): every clip in the sequence is put
    to the consent gate for the profile's channel; a refusal raises :class:`GateRefusedError`
-   carrying every reason.
+   carrying every reason. For a public channel the footage is first hashed afresh
+   (:mod:`.footage`), and caption files with structural errors are refused
+   (:mod:`.caption_check`).
 2. **Plan** (:mod:`.plan`): the film becomes parts (title card, clips, credits card; their text
    from :mod:`.sidecars`), each a whole number of frames.
 3. **Segments** (:mod:`.segments`, captions burned in by :mod:`.burn_in`): each part rendered
@@ -17,27 +19,35 @@ How a render goes (:func:`render_film`), one module a step:
    pass, encoded to AAC and verified; cached by the sound segments' keys.
 6. **Publish** (:mod:`.publish`): film MP4 with a language-tagged mov_text track, the
    open-captions variant, .srt/.vtt sidecars, transcript .html/.txt (:mod:`.sidecars`) and
-   manifest.json, all renamed into place once the gate, asked again, still says yes.
+   manifest.json, each checked (:mod:`.verify`), all renamed into place once the gate, asked
+   again, still says yes.
 
 No frame passes through Python: every step is an ffmpeg process started through the runner.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from consent import GateResult
+from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
+from pipeline.render.caption_check import refuse_caption_errors
 from pipeline.render.errors import (
+    CaptionErrorsError,
     CaptionsMissingError,
     GateRefusedError,
     LoudnessError,
+    OutputCheckError,
+    OutputWriteError,
     RenderError,
 )
-from pipeline.render.gate import run_gate
+from pipeline.render.footage import FreshFootage, FreshProject
+from pipeline.render.gate import publishes, run_gate
 from pipeline.render.join import write_film_lists
 from pipeline.render.loudness import LoudnessReport, film_sound
 from pipeline.render.plan import Progress, film_duration_ms, plan_film
@@ -106,54 +116,90 @@ def render_film(
         wait: wait for another render of this project to finish (False: refuse at once).
         progress: called with (step, fraction 0..1) while ffmpeg works.
 
+    For a public channel (web, broadcast) every clip's footage is hashed afresh
+    (:mod:`.footage`) and structural caption errors are refused (:mod:`.caption_check`); every
+    output is checked (:mod:`.verify`) before it replaces the previous one.
+
     Raises:
         GateRefusedError: consent or sign-off is missing for a clip (every reason listed).
+        CaptionErrorsError: a publishing render meets structural caption errors (every one
+            listed as file:cue:rule).
         CaptionsMissingError: a clip has no caption file.
+        OutputCheckError: an output or cached segment is not what was planned (ffmpeg exited 0
+            with a cut-short film, say); the previous outputs are in place.
+        OutputWriteError, RenderError: a file could not be written or read (a full disk); one
+            line naming it, the previous outputs in place.
         LoudnessError: the loudness check failed.
         ProjectError: another render holds the lock and ``wait`` is False.
         MediaToolError: ffmpeg failed.
     """
     prof = load_profile(profile) if isinstance(profile, str) else profile
     open_caps = resolve_open_captions(project, prof, open_captions)
-    with project.lock("render", wait=wait):
-        segments_dir = project.build_dir / "segments"
-        out_dir = project.build_dir / prof.name
-        clean_stale(segments_dir)
-        clean_stale(out_dir)
-        cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn, today=today)
-        gate = cleared.result
-        inputs = _inputs(project, prof)
-        credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
-        parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
-                          credits.card_lines())
-        segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
-                                   jobs=jobs, progress=progress)
-        lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
-        sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
-        rendered = [*segments.rendered, *(() if sound.reused else ("film:loudness",))]
-        reused = [*segments.reused, *(("film:loudness",) if sound.reused else ())]
-        published = write_outputs(PublishJob(
-            project=project, profile=prof, parts=tuple(parts), files=segments.files,
-            rendered=tuple(rendered), reused=tuple(reused), lists=lists, sound=sound,
-            cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
-        ), progress)
-        notes = []
-        if cleared.dropped:
-            notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
-        if sound.loudness.note:
-            notes.append(sound.loudness.note)
-        return RenderResult(
-            profile=prof.name, out_dir=out_dir, outputs=published.outputs,
-            duration_ms=film_duration_ms(parts, prof.fps), gate=gate, loudness=sound.loudness,
-            segments_rendered=rendered, segments_reused=reused, dropped=list(cleared.dropped),
-            notes=[*notes, *published.notes], manifest=published.manifest,
-        )
+    public = publishes(prof)
+    with project.lock("render", wait=wait), contextlib.ExitStack() as stack:
+        if public:
+            # No cached hash on the publishing path: the footage is hashed now, in threads,
+            # while the ledger is read; the gate, the segment keys and the manifest use these.
+            footage = stack.enter_context(FreshFootage(
+                project, [item.clip_id for item in project.film.sequence]))
+            project = FreshProject(project, footage)
+        try:
+            return _render(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
+                           open_caps=open_caps, public=public, today=today, jobs=jobs,
+                           progress=progress)
+        except OSError as exc:
+            # Whatever file it was (a segment, a list, the hash cache), one line naming it.
+            raise RenderError(f"{describe_os_error(exc)}; the previous outputs were left in "
+                              "place") from None
+
+
+def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdrawn: bool,
+            open_caps: bool, public: bool, today: date | None, jobs: int,
+            progress: Progress | None) -> RenderResult:
+    """One render, the lock held; see :func:`render_film`."""
+    segments_dir = project.build_dir / "segments"
+    out_dir = project.build_dir / prof.name
+    clean_stale(segments_dir)
+    clean_stale(out_dir)
+    cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn, today=today)
+    gate = cleared.result
+    if public:
+        refuse_caption_errors(project, gate.allowed, prof.name)
+    inputs = _inputs(project, prof)
+    credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
+    parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
+                      credits.card_lines())
+    segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
+                               jobs=jobs, progress=progress)
+    lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
+    sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
+    rendered = [*segments.rendered, *(() if sound.reused else ("film:loudness",))]
+    reused = [*segments.reused, *(("film:loudness",) if sound.reused else ())]
+    published = write_outputs(PublishJob(
+        project=project, profile=prof, parts=tuple(parts), files=segments.files,
+        rendered=tuple(rendered), reused=tuple(reused), lists=lists, sound=sound,
+        cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
+    ), progress)
+    notes = []
+    if cleared.dropped:
+        notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
+    if sound.loudness.note:
+        notes.append(sound.loudness.note)
+    return RenderResult(
+        profile=prof.name, out_dir=out_dir, outputs=published.outputs,
+        duration_ms=film_duration_ms(parts, prof.fps), gate=gate, loudness=sound.loudness,
+        segments_rendered=rendered, segments_reused=reused, dropped=list(cleared.dropped),
+        notes=[*notes, *published.notes], manifest=published.manifest,
+    )
 
 
 __all__ = [
+    "CaptionErrorsError",
     "CaptionsMissingError",
     "GateRefusedError",
     "LoudnessError",
+    "OutputCheckError",
+    "OutputWriteError",
     "Progress",
     "RenderError",
     "RenderResult",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from captions.qc import Finding
 from consent import GateResult
 from pipeline.exceptions import PipelineError
+from pipeline.fsutil import os_error_advice
 
 
 class RenderError(PipelineError):
@@ -35,6 +38,36 @@ class CaptionsMissingError(RenderError):
                          f"{', '.join(self.clip_ids)} (run `coprod transcribe` or `coprod build`)")
 
 
+class OutputCheckError(RenderError):
+    """An output failed its check before publishing; nothing replaced the previous outputs."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: failed its check before publishing: {reason}; the "
+                         "previous outputs were left in place")
+
+
+class OutputWriteError(RenderError):
+    """An output or a cached file could not be written (a full disk, a read-only folder)."""
+
+    def __init__(self, path: str | Path, error: OSError) -> None:
+        self.path = str(path)
+        self.error = error
+        super().__init__(f"{self.path}: cannot write: {os_error_advice(error)}")
+
+
+class CaptionErrorsError(RenderError):
+    """Caption files have errors a published film must not carry; ``findings`` lists them."""
+
+    def __init__(self, findings: Sequence[Finding], profile: str) -> None:
+        self.findings = list(findings)
+        lines = [f"render refused for profile {profile}: {len(self.findings)} caption "
+                 "error(s) to fix first (see `coprod captions check`):"]
+        lines += [f"  {finding}" for finding in self.findings]
+        super().__init__("\n".join(lines))
+
+
 class LoudnessError(RenderError):
     """The film's loudness after normalisation is outside the profile's tolerance."""
 
@@ -47,4 +80,12 @@ class LoudnessError(RenderError):
             f"(limit {limit_tp:.1f}); the previous film was left in place")
 
 
-__all__ = ["CaptionsMissingError", "GateRefusedError", "LoudnessError", "RenderError"]
+__all__ = [
+    "CaptionErrorsError",
+    "CaptionsMissingError",
+    "GateRefusedError",
+    "LoudnessError",
+    "OutputCheckError",
+    "OutputWriteError",
+    "RenderError",
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from consent.vocabulary import Channel
 from pipeline import clearance
 from pipeline.clearance import FilmClearance
 from pipeline.project import Project
@@ -13,9 +14,21 @@ from pipeline.render.errors import GateRefusedError, RenderError
 from pipeline.render_profiles import RenderProfile
 
 
+def publishes(profile: RenderProfile) -> bool:
+    """True for a profile whose channel is public (web, broadcast): not only internal review.
+
+    A publishing render trusts no cached hash and refuses structural caption errors.
+    """
+    return profile.channel != Channel.INTERNAL
+
+
 def run_gate(project: Project, profile: RenderProfile, *, draft: bool = False,
-             drop_withdrawn: bool = False, today: date | None = None) -> FilmClearance:
+             drop_withdrawn: bool = False, today: date | None = None,
+             fresh: bool | None = None) -> FilmClearance:
     """Ask the consent gate about the film for ``profile``'s channel; refuse if any clip is blocked.
+
+    ``fresh`` (default: whether the profile publishes) hashes the footage now rather than from
+    the cache; `build` deciding whether anything changed passes False, as it publishes nothing.
 
     Raises:
         GateRefusedError: a clip is blocked (with ``drop_withdrawn``, for a reason other than a
@@ -24,7 +37,8 @@ def run_gate(project: Project, profile: RenderProfile, *, draft: bool = False,
         consent.ConsentError: the ledger is damaged, or a draft for a public channel.
     """
     cleared = clearance.clear_film(project, profile.channel, draft=draft,
-                                   drop_withdrawn=drop_withdrawn, today=today)
+                                   drop_withdrawn=drop_withdrawn, today=today,
+                                   fresh=publishes(profile) if fresh is None else fresh)
     if cleared.result.blocked:
         raise GateRefusedError(cleared.result, profile.name)
     if not cleared.result.allowed:
@@ -44,7 +58,7 @@ def check_still_cleared(project: Project, profile: RenderProfile, cleared: FilmC
         RenderError: a clip's content, or consent to show names, changed.
         GateRefusedError: a clip is now blocked (a withdrawal, say).
     """
-    changed = clearance.changed_clips(project, cleared)
+    changed = clearance.changed_clips(project, cleared, fresh=publishes(profile))
     if changed:
         raise RenderError(f"clip(s) {', '.join(changed)} changed while rendering; nothing was "
                           "published; render again")
@@ -56,4 +70,4 @@ def check_still_cleared(project: Project, profile: RenderProfile, cleared: FilmC
                           "published; render again")
 
 
-__all__ = ["check_still_cleared", "run_gate"]
+__all__ = ["check_still_cleared", "publishes", "run_gate"]

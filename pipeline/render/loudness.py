@@ -22,10 +22,11 @@ import ffmpeg as ffmpeg_python
 from pipeline import __version__, runner
 from pipeline.fsutil import atomic_write_bytes, temp_output
 from pipeline.media import ffmpeg_input_name
-from pipeline.render.errors import LoudnessError, RenderError
+from pipeline.render.errors import LoudnessError, OutputWriteError, RenderError
 from pipeline.render.join import concat_input
 from pipeline.render.plan import Part, Progress
 from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
+from pipeline.render.verify import check_sound
 from pipeline.render_profiles import RenderProfile
 
 # AAC encoding can raise true peaks a little above the level fed to the encoder.
@@ -110,8 +111,12 @@ class LoudnessReport:
 
 
 def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
-                    progress: Progress | None = None) -> LoudnessReport:
+                    progress: Progress | None = None, *,
+                    duration_ms: float | None = None) -> LoudnessReport:
     """Measure the joined sound, normalise it in one linear pass, encode AAC, verify.
+
+    With ``duration_ms``, the encoded sound is also probed before it is cached: every packet
+    present and the film's length to within a frame.
 
     Linear (one gain for the whole film) keeps the film's dynamics. When the gain would push the
     true peak over the limit, loudnorm's dynamic mode is used instead and the report says so.
@@ -162,6 +167,8 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
                 mode = str(done)
         if progress:
             progress("loudness: verifying", 0.7)
+        if duration_ms is not None:
+            check_sound(tmp, duration_ms, profile.fps, dest)
         after = verify_loudness(tmp)
         report = LoudnessReport(profile.loudness_i, profile.true_peak, before, after, mode,
                                 note)
@@ -201,9 +208,13 @@ def film_sound(parts: Sequence[Part], segments: RenderedSegments, audio_list: Pa
         with contextlib.suppress(ValueError, KeyError, TypeError):
             data = json.loads(saved.read_text(encoding="utf-8"))
             return FilmSound(sound, LoudnessReport(**data), reused=True)
-    report = normalise_audio(audio_list, sound, profile, progress)
-    atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
-                       .encode("utf-8"))
+    report = normalise_audio(audio_list, sound, profile, progress,
+                             duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
+    try:
+        atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
+                           .encode("utf-8"))
+    except OSError as exc:
+        raise OutputWriteError(saved, exc) from None
     return FilmSound(sound, report, reused=False)
 
 

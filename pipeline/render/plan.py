@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from captions.controls import CONTROL_RE
 from captions.model import Cue
 from pipeline.caption_store import load_captions
+from pipeline.fsutil import ChangeStamp, change_stamp
 from pipeline.project import Project
 from pipeline.render.errors import CaptionsMissingError, RenderError
 from pipeline.render_profiles import RenderProfile
@@ -22,6 +24,15 @@ Progress = Callable[[str, float], None]
 
 CardLines = Sequence[tuple[str, float]]
 """Text of a card: (line, size as a fraction of the picture height)."""
+
+
+def text_only(text: str) -> str:
+    """``text`` without control characters or bidi overrides: what outputs may show.
+
+    A publishing render refuses caption files holding them (captions QC's control-character
+    rule); a draft renders the text without them, so no output ever carries one.
+    """
+    return CONTROL_RE.sub("", text)
 
 
 class PartKind(StrEnum):
@@ -42,6 +53,7 @@ class Part:
     clip_id: str | None = None
     source: Path | None = None
     footage_sha256: str = ""
+    footage_stamp: ChangeStamp | None = None  # the footage file's stamp when it was hashed
     in_ms: int = 0
     out_ms: int = 0
     has_video: bool = True
@@ -117,10 +129,13 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
                               f"or the end of the footage ({out_ms} ms)")
         frames = max(1, round((out_ms - in_ms) * fps / 1000))
         span = frames_ms(frames, fps)
-        cues = load_captions(project.caption_path(clip.id, "srt"))
+        cues = [Cue(c.start, c.end, text_only(c.text))
+                for c in load_captions(project.caption_path(clip.id, "srt"))]
+        digest = project.footage_sha256(clip.id)
         parts.append(Part(
             clip.id, PartKind.CLIP, frame, frames, clip_id=clip.id, source=clip.file,
-            footage_sha256=project.footage_sha256(clip.id), in_ms=in_ms, out_ms=in_ms + span,
+            footage_sha256=digest, footage_stamp=change_stamp(clip.file), in_ms=in_ms,
+            out_ms=in_ms + span,
             has_video=info.has_video, has_audio=info.has_audio,
             cues=tuple(trim_cues(cues, in_ms, in_ms + span)),
         ))
@@ -139,5 +154,6 @@ __all__ = [
     "part_duration_ms",
     "part_start_ms",
     "plan_film",
+    "text_only",
     "trim_cues",
 ]

@@ -23,6 +23,7 @@ from pipeline.fsutil import atomic_write_bytes, sha256_file, temp_output
 from pipeline.languages import iso639_2
 from pipeline.media import ffmpeg_input_name
 from pipeline.project import Project
+from pipeline.render.errors import OutputWriteError
 from pipeline.render.gate import check_still_cleared
 from pipeline.render.join import ConcatLists, concat_input
 from pipeline.render.loudness import FilmSound
@@ -42,6 +43,7 @@ from pipeline.render.sidecars import (
     transcript_sections,
     transcript_text,
 )
+from pipeline.render.verify import FilmSpec, check_caption_file, check_film, check_written
 from pipeline.render_profiles import RenderProfile
 
 FILM = "film.mp4"
@@ -124,10 +126,24 @@ def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Pat
                      total_s=seconds)
 
 
+def _write_text(path: Path, text: str, shown_as: Path) -> bytes:
+    """Write a text output under its temp name and read it back; the bytes written."""
+    data = text.encode("utf-8")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise OutputWriteError(shown_as, exc) from None
+    check_written(path, data, shown_as)
+    return data
+
+
 def write_outputs(job: PublishJob, progress: Progress | None = None) -> Published:
-    """Make every output under a temp name, ask the gate again, then rename them all.
+    """Make every output under a temp name, check each, ask the gate again, then rename them all.
 
     Raises:
+        OutputCheckError: an output is not what was planned (ffmpeg said it succeeded, say,
+            but the film is cut short); nothing was published.
+        OutputWriteError: an output could not be written (a full disk); nothing was published.
         RenderError, GateRefusedError: content or consent changed while rendering; nothing was
             published.
         MediaToolError: ffmpeg failed; nothing was published.
@@ -141,6 +157,7 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
     seconds = duration_ms / 1000
     captioned_list = job.lists.captioned
     cues = film_cues(job.parts, job.profile.fps)
+    spec = FilmSpec.for_film(job.profile, sum(p.frames for p in job.parts), language, cues)
     sections = transcript_sections(job.project, job.parts, job.profile.fps, job.credits)
     notes: list[str] = []
     staged: dict[str, Path] = {}
@@ -149,29 +166,42 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
         # ExitStack renames in reverse order of entry: entered from the manifest back, the films
         # are renamed first and the manifest last, so a manifest always describes films in place.
         for name in reversed(names):
-            staged[name] = stack.enter_context(temp_output(out_dir / name))
-        staged["film.srt"].write_text(dumps(cues, "srt"), encoding="utf-8")
-        staged["film.vtt"].write_text(dumps(cues, "vtt"), encoding="utf-8")
-        staged["transcript.html"].write_text(
-            transcript_html(film.title, film.language, duration_ms, sections), encoding="utf-8")
-        staged["transcript.txt"].write_text(
-            transcript_text(film.title, duration_ms, sections), encoding="utf-8")
+            try:
+                staged[name] = stack.enter_context(temp_output(out_dir / name))
+            except OSError as exc:
+                raise OutputWriteError(out_dir / name, exc) from None
+        texts = {
+            "film.srt": dumps(cues, "srt"),
+            "film.vtt": dumps(cues, "vtt"),
+            "transcript.html": transcript_html(film.title, film.language, duration_ms,
+                                               sections),
+            "transcript.txt": transcript_text(film.title, duration_ms, sections),
+        }
+        for name, text in texts.items():
+            _write_text(staged[name], text, out_dir / name)
+        for fmt in ("srt", "vtt"):
+            check_caption_file(staged[f"film.{fmt}"], fmt, cues, out_dir / f"film.{fmt}")
         track = staged["film.srt"] if cues else None
         if track is None:
             notes.append("the film has no captions, so it has no subtitle track")
-        mux_film(job.lists.video, job.sound.path, track, staged[FILM], language=language,
-                 title=film.title, seconds=seconds, progress=progress)
+        films = [(FILM, job.lists.video, "join")]
         if captioned_list is not None:
-            mux_film(captioned_list, job.sound.path, track, staged[OPEN_CAPTIONS_FILM],
-                     language=language, title=film.title, seconds=seconds, progress=progress,
-                     label="join (open captions)")
+            films.append((OPEN_CAPTIONS_FILM, captioned_list, "join (open captions)"))
+        for name, video_list, label in films:
+            mux_film(video_list, job.sound.path, track, staged[name], language=language,
+                     title=film.title, seconds=seconds, progress=progress, label=label)
+            # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
+            check_film(staged[name], spec, out_dir / name)
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
         outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                    for name, path in staged.items() if name != MANIFEST}
         manifest = build_manifest(job, outputs)
-        staged[MANIFEST].write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _widen_manifest_for_swap(out_dir / MANIFEST, manifest)
+        manifest_text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        _write_text(staged[MANIFEST], manifest_text, out_dir / MANIFEST)
+        try:
+            _widen_manifest_for_swap(out_dir / MANIFEST, manifest)
+        except OSError as exc:
+            raise OutputWriteError(out_dir / MANIFEST, exc) from None
     if captioned_list is None:
         # An open-captions film from an earlier render would not match this one: remove it.
         with contextlib.suppress(FileNotFoundError):

@@ -23,8 +23,9 @@ from pipeline import __version__, runner
 from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_bytes, temp_output
 from pipeline.media import ffmpeg_input_name
 from pipeline.render.burn_in import FONT, SAFE_WIDTH, ass_document
-from pipeline.render.errors import RenderError
+from pipeline.render.errors import OutputWriteError, RenderError
 from pipeline.render.plan import Part, PartKind, Progress
+from pipeline.render.verify import check_segment_audio, check_segment_video
 from pipeline.render_profiles import RenderProfile
 
 # Bump when the way segments are made changes, so old cached segments are never reused.
@@ -196,6 +197,7 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
         inp = ffmpeg_python.input(ffmpeg_input_name(part.source), ss=f"{part.in_ms / 1000:.3f}",
                                   t=f"{seconds + 1:.3f}")
     outputs = []
+    made: list[tuple[Path, Path]] = []  # (temp file, cached file) of each output
     with contextlib.ExitStack() as stack:
         if want_video or want_captioned:
             if part.kind == PartKind.CARD:
@@ -223,6 +225,7 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
                     assert files.ass is not None
                     stream = stream.filter("subtitles", filename=str(files.ass))
                 tmp = stack.enter_context(temp_output(final))
+                made.append((tmp, final))
                 outputs.append(ffmpeg_python.output(stream, str(tmp), **_video_args(profile)))
         if want_audio:
             if part.kind == PartKind.CLIP and part.has_audio:
@@ -240,11 +243,15 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
                      .filter("atrim", end_sample=n_samples)
                      .filter("asetpts", "N/SR/TB"))
             tmp = stack.enter_context(temp_output(files.audio))
+            made.append((tmp, files.audio))
             outputs.append(ffmpeg_python.output(audio, str(tmp), acodec="pcm_f32le", f="wav"))
         if not outputs:
             return
         label = f"segment {part.name}"
         before = change_stamp(part.source) if part.source is not None else None
+        if part.footage_stamp is not None and before != part.footage_stamp:
+            raise RenderError(f"clip {part.clip_id}: its footage changed after it was hashed; "
+                              "render again")
         runner.run_graph(ffmpeg_python.merge_outputs(*outputs),
                          progress=(lambda f: progress(label, f)) if progress else None,
                          total_s=seconds)
@@ -254,6 +261,14 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
         if part.source is not None and change_stamp(part.source) != before:
             raise RenderError(f"clip {part.clip_id}: its footage changed while it was being "
                               "rendered; render again")
+        # Nothing enters the cache on ffmpeg's word alone: a cut-short segment would spoil
+        # every later film made from it.
+        for tmp, final in made:
+            shown = f"{final} (segment {part.name})"
+            if final.suffix == ".wav":
+                check_segment_audio(tmp, n_samples, shown)
+            else:
+                check_segment_video(tmp, part.frames, profile, shown)
 
 
 # --- every segment of the film -------------------------------------------------------------------
@@ -294,7 +309,10 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
         files[part.name] = f
         need_captioned = open_captions and bool(part.cues)
         if need_captioned and f.ass is not None and not f.ass.exists():
-            atomic_write_bytes(f.ass, ass_document(part.cues, profile))
+            try:
+                atomic_write_bytes(f.ass, ass_document(part.cues, profile))
+            except OSError as exc:
+                raise OutputWriteError(f.ass, exc) from None
         want = (not f.video.exists(), need_captioned and not f.captioned.exists(),
                 not f.audio.exists())
         for flag, what in zip(want, ("video", "captioned", "audio"), strict=True):

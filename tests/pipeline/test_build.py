@@ -3,6 +3,8 @@ touched when nothing changed."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from captions.model import Cue
 from consent.ledger import Ledger
 from consent.records import Withdrawal
 from pipeline import transcribe
-from pipeline.build import BuildError, build_film
+from pipeline.build import STAMP, BuildError, build_film
 from pipeline.render import GateRefusedError
 from tests.pipeline.conftest import TODAY, MakeFilm, tiny
 
@@ -52,6 +54,36 @@ def test_output_deleted_or_profile_changed_is_rebuilt(make_film: MakeFilm) -> No
     (film.project.build_dir / "web" / "transcript.txt").unlink()
     assert list(build_film(film.project, [tiny()], today=TODAY).rendered) == ["web"]
     assert list(build_film(film.project, [tiny(video_crf=30)], today=TODAY).rendered) == ["web"]
+
+
+def test_output_replaced_with_the_same_size_and_time_is_rebuilt(make_film: MakeFilm) -> None:
+    # "Up to date" is decided from each output's sha256 as published, not its name, size and
+    # time: a film damaged or swapped behind coprod's back is made again.
+    film = make_film(1)
+    build_film(film.project, [tiny()], today=TODAY)
+    out_dir = film.project.build_dir / "web"
+    stamp = json.loads((out_dir / STAMP).read_text())
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert stamp["outputs"]["film.mp4"] == manifest["outputs"]["film.mp4"]["sha256"]
+    assert set(stamp["outputs"]) == {p.name for p in out_dir.iterdir() if p.name != STAMP}
+    for name in ("film.mp4", "transcript.txt"):
+        path = out_dir / name
+        good, st = path.read_bytes(), path.stat()
+        path.write_bytes(bytes(len(good)))  # same size, every byte zero
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        result = build_film(film.reload(), [tiny()], today=TODAY)
+        assert list(result.rendered) == ["web"], name
+        assert path.read_bytes() == good  # made again from the cached segments, identical
+        assert build_film(film.reload(), [tiny()], today=TODAY).up_to_date == ["web"]
+
+
+def test_an_old_stamp_without_hashes_is_not_trusted(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    build_film(film.project, [tiny()], today=TODAY)
+    path = film.project.build_dir / "web" / STAMP
+    stamp = json.loads(path.read_text())
+    path.write_text(json.dumps({**stamp, "outputs": {n: [1, 2] for n in stamp["outputs"]}}))
+    assert list(build_film(film.reload(), [tiny()], today=TODAY).rendered) == ["web"]
 
 
 def test_withdrawal_after_a_build_stops_the_next_build(make_film: MakeFilm) -> None:

@@ -525,7 +525,7 @@ def test_caption_path_that_is_a_folder_is_a_clean_error(make_film: MakeFilm) -> 
     path = film.project.caption_path("clip-1")
     path.unlink()
     path.mkdir()
-    with pytest.raises(ProjectError, match="is not a file"):
+    with pytest.raises(ProjectError, match="not a (regular )?file"):
         _render(film.project)
 
 

@@ -41,3 +41,14 @@ def test_build_twice_renders_once_then_is_up_to_date(make_film: MakeFilm) -> Non
     assert made.stat().st_mtime_ns == stamp
     code, out = run_cli("--quiet", "build", root, "--profile", "review")
     assert code == 0 and out == ""
+
+
+@pytest.mark.slow
+def test_quiet_render_prints_nothing_when_it_succeeds(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    root = str(film.project.root)
+    code, out = run_cli("--quiet", "render", root, "--profile", "review", "--draft")
+    assert code == 0 and out == ""
+    assert (film.project.build_dir / "review" / "film.mp4").exists()
+    code, out = run_cli("render", root, "--profile", "review", "--draft")
+    assert code == 0 and "film.mp4: " in out

@@ -22,12 +22,17 @@ from consent import (
 )
 from pipeline.exceptions import PipelineError
 from pipeline.render.errors import GateRefusedError, LoudnessError, RenderError
-from pipeline.render.gate import check_still_cleared, run_gate
+from pipeline.render.gate import check_still_cleared, publishes, run_gate
 from tests.pipeline.conftest import TODAY, MakeFilm, tiny
 
 
 def _reason(clip: str, who: str, code: ReasonCode | SignoffState, text: str) -> Reason:
     return Reason(clip, who, code, f"clip {clip}: contributor {who}: {text}")
+
+
+def test_only_internal_review_may_trust_the_cache() -> None:
+    assert publishes(tiny("web")) and publishes(tiny("broadcast"))
+    assert not publishes(tiny("review"))
 
 
 def test_refusal_lists_every_reason_and_suggests_dropping_only_withdrawals() -> None:

@@ -29,7 +29,8 @@ def _segments(profile: RenderProfile, folder: Path) -> RenderedSegments:
 
 def _fake_normalise(calls: list[Path]):  # type: ignore[no-untyped-def]
     def normalise(audio_list: Path, dest: Path, profile: RenderProfile,
-                  progress: Progress | None = None) -> LoudnessReport:
+                  progress: Progress | None = None, *,
+                  duration_ms: float | None = None) -> LoudnessReport:
         calls.append(dest)
         dest.write_bytes(b"sound")
         return REPORT
