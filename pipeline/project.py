@@ -57,6 +57,10 @@ def _yaml() -> YAML:
     return y
 
 
+def _not_a_file(path: Path, exc: NotAFileError) -> ProjectError:
+    return ProjectError(path, f"is not a file: it is {exc.kind}; put the file itself there")
+
+
 class Project:
     """A film project folder on disk."""
 
@@ -277,8 +281,7 @@ class Project:
         try:
             require_regular(path)
         except NotAFileError as exc:
-            raise ProjectError(path, f"is {exc.kind}, not a regular file; put the file itself "
-                                     "there") from None
+            raise _not_a_file(path, exc) from None
         cache = {} if fresh else self._hash_cache()
         key = str(path.resolve())
         hit = cache.get(key)
@@ -288,8 +291,7 @@ class Project:
         try:
             digest = sha256_file(path)
         except NotAFileError as exc:  # swapped for something else since the look above
-            raise ProjectError(path, f"is {exc.kind}, not a regular file; put the file itself "
-                                     "there") from None
+            raise _not_a_file(path, exc) from None
         if fresh:
             cache = self._hash_cache()
         cache[key] = {"stamp": list(stamp), "sha256": digest}

@@ -106,7 +106,7 @@ def test_fifo_footage_and_caches_never_hang_status(film: FilmFixture) -> None:
     rows = _status(project)
     assert rows["clip-1"]["footage"] == "ok" and rows["clip-1"]["duration_s"] == 2.0
     assert rows["clip-2"]["footage"] == "unreadable"
-    assert f"{clip2}: is a FIFO (named pipe), not a regular file" in str(rows["clip-2"]["problem"])
+    assert f"{clip2}: is not a file: it is a FIFO (named pipe)" in str(rows["clip-2"]["problem"])
 
 
 def test_a_fifo_given_to_ingest_is_refused(tmp_path: Path) -> None:

@@ -288,7 +288,7 @@ def test_footage_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
         footage.mkdir()
     words = "a FIFO (named pipe)" if kind == "fifo" else "a folder"
     for fresh in (False, True):
-        with pytest.raises(ProjectError, match=rf"talk.mp4: is {re.escape(words)}, not a regular"):
+        with pytest.raises(ProjectError, match=rf"mp4: is not a file: it is {re.escape(words)};"):
             project.footage_sha256("talk", fresh=fresh)
 
 
