@@ -32,24 +32,29 @@ def _require_otio() -> None:
 @project_argument
 @click.argument("edit_file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only print what would change.")
+@click.option("--close-gaps", is_flag=True,
+              help="Join the clips either side of a gap (coprod renders no black).")
 @handles_errors
-def import_edit(project: str, edit_file: Path, dry_run: bool) -> None:
+def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) -> None:
     """Make film.yaml's sequence the main video track of an edit from an editing program.
 
     Reads .otio, FCP 7 XML (.xml: Premiere Pro, DaVinci Resolve), FCPXML (.fcpxml: Final Cut
     Pro), CMX 3600 EDL (.edl) and Kdenlive (.kdenlive). Prints the clips added, removed,
     re-trimmed and re-ordered, and warns about what coprod does not render (transitions,
-    speed changes, effects, extra tracks, gaps).
+    speed changes, effects, extra tracks). A gap between clips is refused: coprod renders no
+    black; close it in the editor, or give --close-gaps to join the clips either side.
 
     \b
     Example:
       coprod import-edit projects/our-film cut-v3.xml --dry-run
       coprod import-edit projects/our-film cut-v3.xml
+      coprod import-edit projects/our-film cut-v3.xml --close-gaps
     """
     _require_otio()
     from pipeline.interchange.apply import import_edit as run_import
 
-    result = run_import(open_project(project), edit_file, dry_run=dry_run)
+    result = run_import(open_project(project), edit_file, dry_run=dry_run,
+                        close_gaps=close_gaps)
     for warning in result.warnings:
         say(f"warning: {warning}")
     for change in result.plan.changes:

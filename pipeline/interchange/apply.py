@@ -52,8 +52,9 @@ def footage_rate_of_film(project: Project) -> Fraction | None:
     return rates.most_common(1)[0][0] if rates else None
 
 
-def _checked(project: Project, timeline: Any, path: Path) -> tuple[ReadEdit, SequencePlan]:
-    found = read_placements(timeline, project, path)
+def _checked(project: Project, timeline: Any, path: Path,
+             close_gaps: bool) -> tuple[ReadEdit, SequencePlan]:
+    found = read_placements(timeline, project, path, close_gaps=close_gaps)
     if not found.problems and not found.placements:
         found.problems.append("the main video track has no footage clip; nothing to import")
     if found.problems:
@@ -61,13 +62,17 @@ def _checked(project: Project, timeline: Any, path: Path) -> tuple[ReadEdit, Seq
     return found, plan_sequence(project, found.placements)
 
 
-def import_edit(project: Project, path: Path, *, dry_run: bool = False) -> ImportResult:
+def import_edit(project: Project, path: Path, *, dry_run: bool = False,
+                close_gaps: bool = False) -> ImportResult:
     """Make film.yaml's sequence the edit's main video track.
+
+    A gap between clips is refused unless ``close_gaps`` joins the clips either side.
 
     Raises:
         InterchangeError: the file is missing, of an unknown type or cannot be read.
         EditRefusedError: clips not ingested, wrong frame rate, in/out outside the footage, a
-            clip used twice or no video track (every problem listed; film.yaml unchanged).
+            clip used twice, a gap (without ``close_gaps``) or no video track (every problem
+            listed; film.yaml unchanged).
     """
     try:
         digest = sha256_file(path if path.suffix.lower() != ".fcpxmld"
@@ -79,11 +84,11 @@ def import_edit(project: Project, path: Path, *, dry_run: bool = False) -> Impor
         raise InterchangeError(path, f"cannot be read ({exc})") from None
     timeline, fmt = read_edit(path, footage_rate_of_film(project) or DEFAULT_EDL_RATE)
     if dry_run:
-        found, plan = _checked(project, timeline, path)
+        found, plan = _checked(project, timeline, path, close_gaps)
         return ImportResult(path, fmt, digest, plan, found.warnings)
     with project.lock("film"):
         fresh = project.reload()
-        found, plan = _checked(fresh, timeline, path)
+        found, plan = _checked(fresh, timeline, path, close_gaps)
         result = ImportResult(path, fmt, digest, plan, found.warnings)
         if plan.changed:
             write_sequence(fresh.doc, plan)

@@ -9,10 +9,11 @@ file's stem. In and out are whole frames of the clip's footage at the timeline's
 Problems stop the import (every one listed): media that is not ingested, a frame rate that is not
 the footage's, in/out outside the footage, one clip used twice, no video track. What coprod does
 not render is a warning: transitions (cut at the edit point), speed changes and effects (the clip
-plays as shot), extra video tracks and sound-only clips (left out), generators and gaps (left out:
-coprod joins the clips either side, so a gap is refused rather than rendered as black). A gap
-before the first clip or after the last that is as long as the title or credits card is where
-coprod puts that card, and is not reported.
+plays as shot), extra video tracks and sound-only clips (left out), generators (left out). A gap
+is refused: coprod renders no black, and closing it silently would change the film's timing, so
+the producer closes it in the editor or says ``close_gaps`` (``--close-gaps``), and then it is a
+warning and the clips either side are joined. A gap before the first clip or after the last that
+is as long as the title or credits card is where coprod puts that card, and is not reported.
 """
 
 from __future__ import annotations
@@ -167,8 +168,13 @@ def _speed(effect: Any) -> str | None:
     return None
 
 
-def read_placements(timeline: Any, project: Project, edit_path: Path) -> ReadEdit:
-    """The placements, warnings and problems of ``timeline`` for ``project``'s clips."""
+def read_placements(timeline: Any, project: Project, edit_path: Path, *,
+                    close_gaps: bool = False) -> ReadEdit:
+    """The placements, warnings and problems of ``timeline`` for ``project``'s clips.
+
+    A gap between clips is a problem unless ``close_gaps`` (then a warning: the clips either side
+    are joined).
+    """
     out = ReadEdit()
     video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
     with_clips = [t for t in video if any(isinstance(i, otio.schema.Clip) for i in t)]
@@ -186,12 +192,13 @@ def read_placements(timeline: Any, project: Project, edit_path: Path) -> ReadEdi
                 f"({', '.join(_label(c) for c in clips[:3])}{'...' if len(clips) > 3 else ''})"
                 ": only the main video track is rendered, so they are left out")
     matcher = _Matcher(project, edit_path.parent)
-    _read_main(main, project, matcher, out)
+    _read_main(main, project, matcher, out, close_gaps)
     _audio_warnings(timeline, main, out)
     return out
 
 
-def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit) -> None:
+def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit,
+               close_gaps: bool) -> None:
     items = list(track)
     clip_positions = [i for i, item in enumerate(items) if isinstance(item, otio.schema.Clip)
                       and not _is_card(item)]
@@ -217,11 +224,15 @@ def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit) -
             card = cards[0] if index < first_clip else cards[1] if index > last_clip else None
             if card is not None and length == frame_of_ms(card, rate):
                 continue  # where coprod's own title or credits card goes
-            if length:
+            if length and close_gaps:
                 out.warnings.append(
-                    f"gap of {length} frames at {_at(item, rate)} {where} is not rendered "
-                    "(gaps are refused, not made black): coprod joins the clips either side; "
-                    "close the gap in the editor to see the film as it will be")
+                    f"gap of {length} frames at {_at(item, rate)} {where} is closed "
+                    "(--close-gaps): coprod joins the clips either side")
+            elif length:
+                out.problems.append(
+                    f"gap of {length} frames at {_at(item, rate)} {where}: coprod renders no "
+                    "black; close the gap in the editor, or import with --close-gaps to join "
+                    "the clips either side")
             continue
         if not isinstance(item, otio.schema.Clip):
             out.warnings.append(f"{type(item).__name__} at {_at(item, rate)} is not a clip: "

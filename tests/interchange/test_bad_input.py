@@ -27,9 +27,10 @@ def v1(doc: dict[str, object]) -> list[dict[str, object]]:
 
 
 def refused(project: Project, path: Path) -> list[str]:
+    """The problems that stop the import (the cut's gap is closed, so only the rest count)."""
     before = project.film_yaml.read_bytes()
     with pytest.raises(EditRefusedError) as caught:
-        import_edit(project, path)
+        import_edit(project, path, close_gaps=True)
     assert project.film_yaml.read_bytes() == before
     assert not (project.build_dir / "interchange.json").exists()
     return caught.value.problems
@@ -119,7 +120,7 @@ def test_media_that_is_not_ingested(rate_film: MakeRateFilm, tmp_path: Path) -> 
         f"event 1 (A009): its media /Volumes/Cards/A009.mp4 is not an ingested clip; ingest it "
         f"with `coprod ingest {project.root} '/Volumes/Cards/A009.mp4' --contributor ID` and "
         "import again"]
-    code, output = run_cli("import-edit", str(project.root), str(path))
+    code, output = run_cli("import-edit", str(project.root), str(path), "--close-gaps")
     assert code == 1 and "not imported, film.yaml is unchanged (1 problem)" in output
 
 

@@ -71,7 +71,7 @@ def test_dry_run_prints_and_writes_nothing(rate_film: MakeRateFilm, tmp_path: Pa
     root = _commented(rate_film)
     edit = tmp_path / "cut.edl"
     edit.write_text(render("cut.edl", "25"), encoding="utf-8")
-    code, output = run_cli("import-edit", str(root), str(edit), "--dry-run")
+    code, output = run_cli("import-edit", str(root), str(edit), "--dry-run", "--close-gaps")
     assert code == 0, output
     assert "re-trimmed: clip-2 (00:00:00.000-end -> 00:00:00.400-00:00:04.400)" in output
     assert "warning: transition" in output and "warning: gap of 12 frames" in output
@@ -86,7 +86,7 @@ def test_import_keeps_comments_and_status_names_it(rate_film: MakeRateFilm,
     root = _commented(rate_film)
     edit = tmp_path / "cut.fcpxml"
     edit.write_text(render("cut.fcpxml", "25"), encoding="utf-8")
-    code, output = run_cli("import-edit", str(root), str(edit))
+    code, output = run_cli("import-edit", str(root), str(edit), "--close-gaps")
     assert code == 0, output
     text = (root / "film.yaml").read_text(encoding="utf-8")
     assert "# The film, in order." in text and "# Amara opens the film." in text
@@ -101,7 +101,7 @@ def test_import_keeps_comments_and_status_names_it(rate_film: MakeRateFilm,
     assert f"Sequence last imported {record['imported_at']} from {edit.resolve()} (fcpx, " \
            f"sha256 {record['sha256'][:12]}...)" in output
     assert "edited since" not in output
-    code, output = run_cli("import-edit", str(root), str(edit))
+    code, output = run_cli("import-edit", str(root), str(edit), "--close-gaps")
     assert code == 0 and "already matches" in output
 
 
@@ -112,3 +112,17 @@ def test_export_warns_when_the_suffix_is_not_the_format_s(make_film: MakeFilm,
                            str(tmp_path / "cut.xml"))
     assert code == 0
     assert "warning: cut.xml does not end in .fcpxml" in output
+
+
+def test_a_gap_is_refused_unless_closed(rate_film: MakeRateFilm, tmp_path: Path) -> None:
+    root = _commented(rate_film)
+    before = (root / "film.yaml").read_bytes()
+    edit = tmp_path / "cut.otio"
+    edit.write_text(render("cut.otio", "25"), encoding="utf-8")
+    code, output = run_cli("import-edit", str(root), str(edit))
+    assert code == 1, output
+    gap_lines = [line for line in output.splitlines() if "gap of 12 frames" in line]
+    assert len(gap_lines) == 1 and "between clips" in gap_lines[0], output
+    assert "--close-gaps" in gap_lines[0] and "coprod renders no black" in gap_lines[0]
+    assert (root / "film.yaml").read_bytes() == before
+    assert not (root / "build" / "interchange.json").exists()

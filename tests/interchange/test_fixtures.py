@@ -35,7 +35,7 @@ def test_fixture_imports_to_the_frame(name: str, label: str, rate_film: MakeRate
                                       tmp_path: Path) -> None:
     project = rate_film(RATE_ARG[label])
     edit = write_fixture(name, label, tmp_path)
-    result = import_edit(project, edit)
+    result = import_edit(project, edit, close_gaps=True)
     assert result.written
     rate = RATES[label]
     film = project.reload().film
@@ -48,6 +48,7 @@ def test_fixture_imports_to_the_frame(name: str, label: str, rate_film: MakeRate
     warnings = "\n".join(result.warnings)
     assert "transition" in warnings and "coprod cuts at the edit point" in warnings
     assert "gap of 12 frames" in warnings and "between clips" in warnings
+    assert "is closed (--close-gaps)" in warnings
     for expected in EXTRA[name]:
         assert expected in warnings, (expected, warnings)
     assert len(result.warnings) == 2 + len(EXTRA[name]), warnings
