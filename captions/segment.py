@@ -10,6 +10,9 @@
     merge_short            join a group too short to read to a neighbour, never across a pause
     to_cues                one cue per group, lines by break_lines; cue times are the words' times
     time_cues              minimum duration, lead and linger limits, and the gap rule
+    allow_reading_time     a cue too fast to read stays up into the pause after it (about 1 s)
+
+:func:`group_words` runs the steps up to ``merge_short``: which words go in which cue.
 
 A "group" is a list of consecutive words that will become one cue. Line and cue breaks are both
 scored by :func:`captions.language.break_cost`; cue splits are chosen by a small dynamic programme
@@ -19,6 +22,7 @@ and ties go to the earlier option, so the same words always give the same cues.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -40,6 +44,8 @@ COST_PER_CUE = 10
 COST_SHORT_PIECE = 40
 # A top line longer than the bottom one costs a little: a bottom-heavy pyramid reads best.
 COST_TOP_HEAVY = 3
+# A cue too fast to read may stay up this long after its speech (it still goes with the speech).
+READING_LINGER_MS = 1000
 
 
 def normalise_words(words: Sequence[Word]) -> list[Word]:
@@ -360,6 +366,46 @@ def time_cues(cues: Sequence[Cue], style: CaptionStyle) -> list[Cue]:
     return [Cue(start=s, end=e, text=c.text) for s, e, c in zip(starts, ends, cues, strict=True)]
 
 
+def reading_time_ms(text: str, style: CaptionStyle) -> int:
+    """How long ``text`` must be on screen to be read at the style's rate(s), counting words and
+    characters (without line breaks) as QC does."""
+    by_words = len(text.split()) * 60_000 / style.max_wpm if style.max_wpm else 0
+    by_chars = len(text.replace("\n", "")) * 1000 / style.max_cps if style.max_cps else 0
+    return math.ceil(max(by_words, by_chars))
+
+
+def allow_reading_time(cues: Sequence[Cue], groups: Sequence[Sequence[Word]],
+                       style: CaptionStyle) -> list[Cue]:
+    """Cues too fast to read kept on screen longer, into the pause after their speech.
+
+    ``groups``: each cue's words (:func:`group_words`). A cue shown for less than its
+    :func:`reading_time_ms` stays up until it can be read, but at most READING_LINGER_MS (or
+    max_linger_ms, if less) after its last word, never within ``min_gap_ms`` of the next cue (the
+    gap rule holds) and never beyond ``max_duration_ms``. Starts never move.
+    """
+    linger = min(READING_LINGER_MS, style.max_linger_ms)
+    out = list(cues)
+    for i, (cue, group) in enumerate(zip(cues, groups, strict=True)):
+        latest = min(group[-1].end + linger, cue.start + style.max_duration_ms)
+        if i + 1 < len(cues):
+            latest = min(latest, cues[i + 1].start - style.min_gap_ms)
+        end = min(cue.start + reading_time_ms(cue.text, style), latest)
+        if end > cue.end:
+            out[i] = Cue(start=cue.start, end=end, text=cue.text)
+    return out
+
+
+def group_words(words: Sequence[Word], style: CaptionStyle) -> list[Group]:
+    """The words of each cue: the chain's steps from normalise_words to merge_short."""
+    tidy = normalise_words(words)
+    if not tidy:
+        return []
+    groups = split_at_pauses(tidy, style.pause_split_ms)
+    groups = split_at_sentence_ends(groups)
+    groups = split_by_length(groups, style)
+    return merge_short(groups, style)
+
+
 def segment(words: Sequence[Word], style: CaptionStyle) -> list[Cue]:
     """Cues for ``words`` following ``style``: the whole chain of steps in this module.
 
@@ -367,12 +413,5 @@ def segment(words: Sequence[Word], style: CaptionStyle) -> list[Cue]:
 
         cues = segment(transcript_words, get_style("bbc"))
     """
-    tidy = normalise_words(words)
-    if not tidy:
-        return []
-    groups = split_at_pauses(tidy, style.pause_split_ms)
-    groups = split_at_sentence_ends(groups)
-    groups = split_by_length(groups, style)
-    groups = merge_short(groups, style)
-    return time_cues(to_cues(groups, style), style)
-
+    groups = group_words(words, style)
+    return allow_reading_time(time_cues(to_cues(groups, style), style), groups, style)

@@ -7,7 +7,8 @@ The guard is a chain of small checks, each naming the reason it drops a segment:
     low-confidence    the words' mean probability is very low
     compression-ratio the text compresses too well (a loop such as "the the the ...")
     repeated-phrase   the same n-gram repeats back to back within a segment
-    repeats-previous  the segment repeats the previous one word for word
+    repeats-previous  the segment repeats the previous one word for word (unless it lies over
+                      speech the VAD heard that the previous one does not: said again)
 
 What is dropped is kept in the transcript with its reason, never silently lost.
 """
@@ -23,7 +24,7 @@ from typing import Any
 from pipeline.engines.base import Segment
 
 # Bump when the guard's rules change, so up-to-date transcripts are made again.
-GUARD_VERSION = 1
+GUARD_VERSION = 2
 
 # Whisper's own rule (both engines' defaults): a window is silence when the no-speech token is
 # likely AND the decoding is unsure.
@@ -127,15 +128,30 @@ SEGMENT_CHECKS: tuple[Callable[[Segment], str | None], ...] = (
 )
 
 
-def guard(segments: Sequence[Segment]) -> tuple[list[Segment], list[Dropped]]:
-    """Split ``segments`` into those kept and those dropped as likely hallucinations."""
+def said_again(seg: Segment, previous: Segment, speech: Sequence[tuple[int, int]]) -> bool:
+    """True if at least half of ``seg`` lies over speech regions ``previous`` does not touch."""
+    def overlap(a: Segment, region: tuple[int, int]) -> int:
+        return max(0, min(a.end, region[1]) - max(a.start, region[0]))
+
+    new_speech = sum(overlap(seg, r) for r in speech if overlap(previous, r) == 0)
+    return new_speech * 2 >= max(1, seg.end - seg.start)
+
+
+def guard(segments: Sequence[Segment],
+          speech: Sequence[tuple[int, int]] = ()) -> tuple[list[Segment], list[Dropped]]:
+    """Split ``segments`` into those kept and those dropped as likely hallucinations.
+
+    ``speech``: the VAD's speech regions (ms), if known. A loop repeats the previous segment
+    over silence or music; the same words over new speech are a contributor saying them again.
+    """
     kept: list[Segment] = []
     dropped: list[Dropped] = []
     for seg in segments:
         reason = next((r for check in SEGMENT_CHECKS if (r := check(seg))), None)
         if reason is None and kept:
             words = _norm_words(seg.text)
-            if len(words) >= MIN_REPEAT_WORDS and words == _norm_words(kept[-1].text):
+            if (len(words) >= MIN_REPEAT_WORDS and words == _norm_words(kept[-1].text)
+                    and not said_again(seg, kept[-1], speech)):
                 reason = "repeats-previous: same words as the segment before"
         if reason is None:
             kept.append(seg)

@@ -1,10 +1,13 @@
 """Transcribe stage: clip audio -> Whisper words -> transcript JSON and draft caption files.
 
-For each clip: read ``build/audio/CLIP.wav`` (made at ingest), run the engine (loaded once for
-the whole run), drop what looks like a hallucination (:mod:`pipeline.hallucinations`; recorded,
-never silently), write ``build/transcripts/CLIP.json`` and the draft caption files
-``captions/CLIP.srt`` and ``.vtt`` through :mod:`pipeline.caption_store`, which never overwrites a
-contributor's edits.
+For each clip: read ``build/audio/CLIP.wav`` (made at ingest); find speech with the Silero VAD
+and cut the clip into chunks of at most 30 s in its pauses (:mod:`pipeline.chunking`); decode
+each chunk with the engine (loaded once for the whole run); decode again, in a moved window, any
+stretch the boundary guard suspects of lost words, keeping the better decoding; drop what looks
+like a hallucination (:mod:`pipeline.hallucinations`); write ``build/transcripts/CLIP.json`` and
+the draft caption files ``captions/CLIP.srt`` and ``.vtt`` through :mod:`pipeline.caption_store`,
+which never overwrites a contributor's edits. Re-decodes and drops are recorded in the transcript
+and the log, never silent.
 
 A clip that fails does not stop the others; the failures are raised together at the end as a
 :class:`~pipeline.exceptions.BatchError`.
@@ -32,9 +35,11 @@ from pipeline.engines import (
     Engine,
     EngineUnavailableError,
     ModelError,
+    Redecode,
     combined_hash,
     load_engine,
     read_wav,
+    transcribe_audio,
     word_to_dict,
 )
 from pipeline.exceptions import BatchError, MediaError, PipelineError
@@ -45,6 +50,8 @@ from pipeline.project import Project
 log = logging.getLogger("coprod.transcribe")
 
 TRANSCRIPT_VERSION = 1
+# Bump when chunking or the boundary guard change what is decoded, so transcripts are made again.
+DECODING_VERSION = 2
 
 
 class ClipStatus(StrEnum):
@@ -83,6 +90,7 @@ class ClipResult:
     words: int = 0
     dropped: list[Dropped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    redecoded: list[Redecode] = field(default_factory=list)
 
 
 @dataclass
@@ -115,6 +123,7 @@ def _current_transcript(project: Project, clip_id: str, audio_sha256: str | None
         isinstance(data, dict)
         and data.get("version") == TRANSCRIPT_VERSION
         and data.get("guard_version") == GUARD_VERSION
+        and data.get("decoding_version") == DECODING_VERSION
         and data.get("audio_sha256") == audio_sha256
         and all(data.get("request", {}).get(k) == v for k, v in request.items())
     ):
@@ -198,7 +207,7 @@ class _Run:
         if self._engine is None:
             self.say(ClipStatus.LOADING, f"loading {self.engine_name} model "
                      f"{self.model or 'tiny.en (bundled)'}")
-            self._engine = load_engine(self.engine_name, self.model, vad=self.vad,
+            self._engine = load_engine(self.engine_name, self.model,
                                        language=self.project.film.language)
         return self._engine
 
@@ -206,6 +215,7 @@ class _Run:
         return {
             "version": TRANSCRIPT_VERSION,
             "guard_version": GUARD_VERSION,
+            "decoding_version": DECODING_VERSION,
             "clip": clip_id,
             "language": self.project.film.language,
             "caption_profile": self.project.film.caption_style,
@@ -221,7 +231,8 @@ class _Run:
             note = "the clip has no audio stream, so its captions are empty"
             body = {**self.base(clip_id), "engine": None, "model": None, "model_sha256": None,
                     "audio": None, "audio_sha256": None, "duration_ms": info.duration_ms,
-                    "note": note, "words": [], "segments": [], "dropped": []}
+                    "note": note, "words": [], "segments": [], "dropped": [], "chunks": [],
+                    "redecoded": []}
             path = _write_transcript(project, clip_id, body)
             writes = _write_captions(project, clip_id, [], info.duration_ms, self.force)
             return ClipResult(clip_id, ClipStatus.NO_AUDIO, path, writes, notes=[note])
@@ -243,8 +254,14 @@ class _Run:
         engine = self.engine()
         samples = read_wav(audio)
         self.say(ClipStatus.TRANSCRIBING, f"transcribing {len(samples) / 16000:.1f} s of audio")
-        segments = engine.transcribe(samples, project.film.language)
-        kept, dropped = guard(segments)
+        decoded = transcribe_audio(engine, samples, project.film.language, vad=self.vad)
+        for again in decoded.redecoded:
+            log.info("%s: decoded %.2f-%.2f s again (%s); kept the %s: %r, not %r", clip_id,
+                     again.start / 1000, again.end / 1000, "; ".join(again.reasons),
+                     "re-decode" if again.kept_redecode else "original",
+                     again.after if again.kept_redecode else again.before,
+                     again.before if again.kept_redecode else again.after)
+        kept, dropped = guard(decoded.segments, [(s.start, s.end) for s in decoded.speech])
         for item in dropped:
             log.info("%s: dropped %r at %.2f-%.2f s (%s)", clip_id, item.text,
                      item.start / 1000, item.end / 1000, item.reason)
@@ -263,11 +280,14 @@ class _Run:
             "words": [word_to_dict(w) for w in words],
             "segments": [seg.to_dict() for seg in kept],
             "dropped": [item.to_dict() for item in dropped],
+            "chunks": [chunk.to_dict() for chunk in decoded.chunks],
+            "redecoded": [item.to_dict() for item in decoded.redecoded],
         }
         path = _write_transcript(project, clip_id, body)
         writes = _write_captions(project, clip_id, words, info.duration_ms, self.force)
         notes = [w.message for w in writes if w.status != WriteStatus.WRITTEN]
-        return ClipResult(clip_id, ClipStatus.TRANSCRIBED, path, writes, len(words), dropped, notes)
+        return ClipResult(clip_id, ClipStatus.TRANSCRIBED, path, writes, len(words), dropped,
+                          notes, decoded.redecoded)
 
 
 def transcribe_project(
@@ -290,7 +310,8 @@ def transcribe_project(
             bundled tiny.en.
         force: transcribe again even when up to date, and replace caption files a contributor
             edited (the edited file is kept as ``CLIP.srt.bak-...``).
-        vad: filter out non-speech before decoding.
+        vad: decode only what the VAD finds to be speech (padded, long pauses shortened);
+            without it every chunk is a stretch of the clip cut at its quietest points.
         on_progress: called with a :class:`ClipProgress` as each clip starts, moves on and ends.
 
     Raises:
@@ -346,6 +367,10 @@ def _summary(result: ClipResult) -> str:
         text = f"{result.words} words"
         if result.dropped:
             text += f", {len(result.dropped)} segment(s) dropped as likely hallucinations"
+        if result.redecoded:
+            better = sum(r.kept_redecode for r in result.redecoded)
+            text += (f", {len(result.redecoded)} stretch(es) decoded again "
+                     f"({better} improved)")
         wrote = [w.written.name for w in result.captions
                  if w.written is not None and w.status != WriteStatus.UNCHANGED]
         text += f"; wrote {', '.join(wrote)}" if wrote else ""

@@ -36,11 +36,13 @@ BUNDLED_MODEL_SHA256: Mapping[str, str] = {
     "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
 }
 
-# Silero VAD settings shared by both engines (faster-whisper's own defaults), so that a clip is
-# cut into the same speech regions whichever engine runs.
-VAD_MIN_SILENCE_MS = 2000
-VAD_SPEECH_PAD_MS = 400
+# Silero VAD settings (the stage finds speech once per clip, for either engine). The threshold is
+# Silero's and faster-whisper's default, which keeps quiet speech. Regions come unpadded and are
+# split at every pause of 100 ms or more, so the chunk planner (pipeline.chunking) sees each pause
+# and can cut in the longest; the padding around speech is the planner's.
 VAD_THRESHOLD = 0.5
+VAD_MIN_SILENCE_MS = 100
+VAD_SPEECH_PAD_MS = 0
 BEAM_SIZE = 5
 
 
@@ -123,15 +125,19 @@ class ModelInfo:
 
 
 class Engine(Protocol):
-    """A loaded recogniser; one instance serves every clip of a run."""
+    """A loaded recogniser; one instance serves every clip and every chunk of a run."""
 
     name: str
     version: str
     model: ModelInfo
     multilingual: bool
 
-    def transcribe(self, audio: np.ndarray, language: str | None) -> list[Segment]:
-        """Segments with word timings for 16 kHz mono float32 ``audio``."""
+    def decode(self, audio: np.ndarray, language: str | None) -> list[Segment]:
+        """Segments with word timings for 16 kHz mono float32 ``audio``, decoded as it is.
+
+        No voice activity filtering: the caller has cut the audio (a chunk of at most 30 s, see
+        :mod:`pipeline.chunking`). Times are from the start of ``audio``.
+        """
         ...
 
 
@@ -229,8 +235,22 @@ def vad_options() -> Any:
 
 
 def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
-    """Speech regions (ms) found by the Silero VAD model shipped inside faster-whisper."""
+    """Speech regions (ms, unpadded) found by the Silero VAD model shipped inside faster-whisper."""
     from faster_whisper.vad import get_speech_timestamps
 
     regions = get_speech_timestamps(audio, vad_options(), sampling_rate=SAMPLE_RATE)
     return [(r["start"] * 1000 // SAMPLE_RATE, r["end"] * 1000 // SAMPLE_RATE) for r in regions]
+
+
+def frame_energy(samples: np.ndarray, frame_ms: int = 10) -> list[float]:
+    """Mean square of the samples in each ``frame_ms`` frame, for cutting speech where it is
+    quietest (:mod:`pipeline.chunking`)."""
+    import numpy as np
+
+    step = SAMPLE_RATE * frame_ms // 1000
+    if len(samples) == 0:
+        return []
+    frames = -(-len(samples) // step)
+    padded = np.zeros(frames * step, dtype=np.float64)
+    padded[: len(samples)] = samples
+    return [float(v) for v in (padded.reshape(frames, step) ** 2).mean(axis=1)]

@@ -22,7 +22,6 @@ from pipeline.engines.base import (
     cpu_threads,
     hash_model_dir,
     to_ms,
-    vad_options,
     verify_model_dir,
 )
 
@@ -63,12 +62,11 @@ def resolve_model(model: str | None) -> ModelInfo:
 
 
 class FasterWhisperEngine:
-    """faster-whisper with word timestamps and (by default) the Silero VAD filter."""
+    """faster-whisper with word timestamps, decoding the audio it is given as one piece."""
 
     name = "faster-whisper"
 
-    def __init__(self, model: str | None = None, *, vad: bool = True,
-                 compute_type: str = COMPUTE_TYPE) -> None:
+    def __init__(self, model: str | None = None, *, compute_type: str = COMPUTE_TYPE) -> None:
         try:
             import faster_whisper
         except ImportError:
@@ -76,7 +74,6 @@ class FasterWhisperEngine:
                                          "(pip install faster-whisper)") from None
         self.version: str = faster_whisper.__version__
         self.model = resolve_model(model)
-        self.vad = vad
         log.info("loading %s model %s", self.name, self.model.name)
         try:
             self._model = faster_whisper.WhisperModel(
@@ -87,15 +84,14 @@ class FasterWhisperEngine:
             raise ModelError(self.model.name, f"cannot be loaded: {exc}") from None
         self.multilingual: bool = bool(self._model.model.is_multilingual)
 
-    def transcribe(self, audio: np.ndarray, language: str | None) -> list[Segment]:
-        """Segments with word timings (ms) for 16 kHz mono float32 audio."""
+    def decode(self, audio: np.ndarray, language: str | None) -> list[Segment]:
+        """Segments with word timings (ms from the start of ``audio``), no VAD."""
         segments, _info = self._model.transcribe(
             audio,
             language=language if self.multilingual else None,
             beam_size=BEAM_SIZE,
             word_timestamps=True,
-            vad_filter=self.vad,
-            vad_parameters=vad_options() if self.vad else None,
+            vad_filter=False,
             # coprod's hallucination guard applies the no-speech rule itself, so that what it
             # drops is recorded rather than skipped inside the engine.
             no_speech_threshold=None,

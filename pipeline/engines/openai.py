@@ -1,9 +1,9 @@
 """The openai-whisper engine (PyTorch), an optional extra: ``pip install '.[openai-whisper]'``.
 
 With no ``--model`` it runs a checkpoint derived offline from the bundled CTranslate2 tiny.en
-(:mod:`pipeline.engines.ct2_to_openai`), so both engines decode the same weights. Voice activity
-filtering uses the same Silero VAD as faster-whisper: the speech regions are passed to
-openai-whisper as ``clip_timestamps``, which keeps every time on the clip's own clock.
+(:mod:`pipeline.engines.ct2_to_openai`), so both engines decode the same weights. Like
+faster-whisper it decodes the audio it is given as one piece: the stage finds speech and cuts the
+clip into chunks (:mod:`pipeline.chunking`), the same chunks for both engines.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from pipeline.engines.base import (
     bundled_model_dir,
     cpu_threads,
     hash_model_dir,
-    speech_regions,
     to_ms,
     verify_model_dir,
 )
@@ -98,33 +97,23 @@ def load_model(model: str | None) -> tuple[Any, ModelInfo]:
 
 
 class OpenAIWhisperEngine:
-    """openai-whisper on the CPU with word timestamps and the shared Silero VAD."""
+    """openai-whisper on the CPU with word timestamps, decoding the audio it is given."""
 
     name = "openai-whisper"
 
-    def __init__(self, model: str | None = None, *, vad: bool = True) -> None:
+    def __init__(self, model: str | None = None) -> None:
         whisper = _import_whisper()
         import torch
 
         torch.set_num_threads(cpu_threads())
         self.version: str = whisper.__version__
         self._model, self.model = load_model(model)
-        self.vad = vad
         self.multilingual: bool = bool(self._model.is_multilingual)
-        # openai-whisper's own result dict of the last call, for its writers (bench/).
-        self.last_result: dict[str, Any] | None = None
 
-    def transcribe(self, audio: np.ndarray, language: str | None) -> list[Segment]:
-        """Segments with word timings (ms) for 16 kHz mono float32 audio."""
+    def decode(self, audio: np.ndarray, language: str | None) -> list[Segment]:
+        """Segments with word timings (ms from the start of ``audio``), no VAD."""
         import whisper
 
-        clip_timestamps: list[float] | str = "0"
-        if self.vad:
-            regions = speech_regions(audio)
-            if not regions:
-                self.last_result = {"text": "", "segments": [], "language": language or "en"}
-                return []
-            clip_timestamps = [t / 1000 for region in regions for t in region]
         result = whisper.transcribe(
             self._model,
             audio,
@@ -134,11 +123,9 @@ class OpenAIWhisperEngine:
             beam_size=BEAM_SIZE,
             best_of=BEAM_SIZE,
             fp16=False,
-            clip_timestamps=clip_timestamps,
             # As with faster-whisper: the guard applies the no-speech rule and records drops.
             no_speech_threshold=None,
         )
-        self.last_result = result
         return [_segment(s) for s in result["segments"]]
 
 

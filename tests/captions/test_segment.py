@@ -19,10 +19,14 @@ import pytest
 from captions.language import is_bad_end
 from captions.model import Cue, Word
 from captions.segment import (
+    READING_LINGER_MS,
+    allow_reading_time,
     break_lines,
     fits_one_cue,
+    group_words,
     merge_short,
     normalise_words,
+    reading_time_ms,
     segment,
     split_at_pauses,
     split_at_sentence_ends,
@@ -467,6 +471,76 @@ def test_time_cues_never_starts_before_zero() -> None:
     assert time_cues([Cue(100, 200, "Hi.")], BBC)[0].start >= 0
 
 
+# Step: allow_reading_time
+
+FAST = "ask what you can do for your country."  # 8 words: 2667 ms at 180 wpm
+
+
+def test_reading_time_follows_the_styles_rate() -> None:
+    assert reading_time_ms(FAST, BBC) == 2667
+    assert reading_time_ms("one\ntwo", NETFLIX) == 300  # 6 characters (QC's count) at 20/s
+    assert reading_time_ms(FAST, EASY_READ) == 3693  # 130 wpm
+
+
+def test_allow_reading_time_lets_a_fast_cue_stay_up_into_the_pause() -> None:
+    words = evenly(FAST, start=1000, each=200)  # spoken in 1.6 s: 300 wpm
+    cues = time_cues(to_cues([words], BBC), BBC)
+    assert cues == [Cue(1000, 2600, FAST)]
+    out = allow_reading_time(cues, [words], BBC)
+    assert out == [Cue(1000, 2600 + READING_LINGER_MS, FAST)]  # about a second, no more
+
+
+def test_allow_reading_time_stops_when_the_cue_can_be_read() -> None:
+    words = evenly(FAST, start=0, each=280)  # 2240 ms: needs 427 ms more
+    out = allow_reading_time(time_cues(to_cues([words], BBC), BBC), [words], BBC)
+    assert out[0].end == reading_time_ms(FAST, BBC)
+
+
+def test_allow_reading_time_never_reaches_the_next_speech() -> None:
+    first = evenly(FAST, start=0, each=200)
+    second = evenly("Then we left.", start=1900, each=400)
+    cues = time_cues(to_cues([first, second], BBC), BBC)
+    out = allow_reading_time(cues, [first, second], BBC)
+    assert out[0].end == second[0].start - BBC.min_gap_ms  # the gap rule still holds
+    assert out[1] == cues[1]
+
+
+def test_allow_reading_time_leaves_a_cue_touching_the_next_alone() -> None:
+    first = evenly(FAST, start=0, each=200)
+    second = evenly("Then we left.", start=1600, each=400)
+    cues = time_cues(to_cues([first, second], BBC), BBC)
+    assert allow_reading_time(cues, [first, second], BBC) == cues
+
+
+def test_allow_reading_time_leaves_readable_cues_and_starts_alone() -> None:
+    words = evenly("Slowly now.", start=500, each=600)
+    cues = time_cues(to_cues([words], BBC), BBC)
+    assert allow_reading_time(cues, [words], BBC) == cues
+    fast = evenly(FAST, start=500, each=200)
+    assert allow_reading_time([Cue(300, 2100, FAST)], [fast], BBC)[0].start == 300
+
+
+def test_allow_reading_time_keeps_max_duration_and_the_styles_linger() -> None:
+    style = replace(BBC, max_duration_ms=2000, max_linger_ms=300)
+    words = evenly(FAST, start=0, each=200)
+    out = allow_reading_time([Cue(0, 1600, FAST)], [words], style)
+    assert out[0].end == 1600 + 300
+    style = replace(BBC, max_duration_ms=1800)
+    assert allow_reading_time([Cue(0, 1600, FAST)], [words], style)[0].end == 1800
+
+
+def test_segment_gives_fast_speech_time_to_read_where_a_pause_follows() -> None:
+    fast = evenly("so we went down to the river and sat there.", start=0, each=150)
+    later = evenly("Later we walked home.", start=fast[-1].end + 3000, each=300)
+    cues = segment(fast + later, BBC)
+    assert cues[0].end > fast[-1].end  # stays up into the pause
+    assert cues[0].end <= fast[-1].end + READING_LINGER_MS
+    assert_hard_rules(fast + later, cues, BBC)
+    assert [c.text for c in cues] == [c.text for c in
+                                      time_cues(to_cues(group_words(fast + later, BBC), BBC),
+                                                BBC)]
+
+
 # ---------------------------------------------------------------------------------------------
 # The whole chain: one rule at a time.
 
@@ -641,3 +715,11 @@ def test_random_words_always_meet_the_hard_rules(seed: int) -> None:
     words = random_words(rng)
     cues = segment(words, style)
     assert_hard_rules(words, cues, style)
+    # Time to read never keeps a cue up more than about a second after its speech, and only
+    # ever lengthens a cue.
+    groups = group_words(words, style)
+    timed = time_cues(to_cues(groups, style), style)
+    for cue, before, group in zip(cues, timed, groups, strict=True):
+        assert cue.start == before.start and cue.end >= before.end
+        if cue.end > before.end:
+            assert cue.end - group[-1].end <= READING_LINGER_MS, (cue, group[-1])
