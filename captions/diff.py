@@ -5,7 +5,8 @@ word moved into the next cue is not a change, and each change is reported agains
 it sits in the edited file. Cues are then matched through the words they share: one draft cue
 to one edited cue (start or end may have moved), one to several (split), several to one
 (merged), several to several (re-cut); a cue with no words in common with any other is matched
-by time if it can be, and otherwise reported as added or removed.
+by time if it can be, and otherwise reported as added or removed. A word kept but put into
+italics, bold or underline (or taken out of them) is a styling change.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from captions.controls import escape_controls
 from captions.formats._timing import format_timestamp
 from captions.model import Cue
+from captions.styling import restyled_runs
 
 # Kinds of change.
 REPLACED = "replaced"
@@ -28,6 +30,7 @@ MERGED = "merged"
 RECUT = "recut"
 ADDED = "added"
 REMOVED = "removed"
+RESTYLED = "restyled"
 
 WORD_KINDS = frozenset({REPLACED, INSERTED, DELETED})
 
@@ -107,6 +110,16 @@ def _words(cues: Sequence[Cue]) -> tuple[list[str], list[int]]:
             words.append(word)
             owners.append(index)
     return words, owners
+
+
+def _style_changes(
+    matched: Sequence[tuple[int, int]], draft: Sequence[Cue], edited: Sequence[Cue]
+) -> list[Change]:
+    """A change for each run of kept words, in one edited cue, whose styling changed alike."""
+    draft_owner, (edited_words, edited_owner) = _words(draft)[1], _words(edited)
+    return [Change(RESTYLED, edited[edited_owner[js[0]]].start, edited_owner[js[0]] + 1,
+                   draft_owner[i] + 1, detail=f'"{" ".join(edited_words[k] for k in js)}" {how}')
+            for js, i, how in restyled_runs(draft, edited, matched, edited_owner)]
 
 
 class _Groups:
@@ -224,18 +237,21 @@ def diff_tracks(draft: Sequence[Cue], edited: Sequence[Cue]) -> list[Change]:
     """What changed from ``draft`` (the machine's) to ``edited`` (the reviewer's), in time order.
 
     Returns:
-        Word changes (replaced, inserted, deleted) and cue changes (retimed, split, merged,
-        re-cut, added, removed); an empty list when the tracks are the same.
+        Word changes (replaced, inserted, deleted), styling changes of kept words (restyled)
+        and cue changes (retimed, split, merged, re-cut, added, removed); an empty list when
+        the tracks are the same.
     """
     draft_words, draft_owner = _words(draft)
     edited_words, edited_owner = _words(edited)
     matcher = difflib.SequenceMatcher(None, draft_words, edited_words, autojunk=False)
     pieces: list[_Piece] = []
     groups = _Groups()
+    matched: list[tuple[int, int]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for offset in range(i2 - i1):
                 groups.link(draft_owner[i1 + offset], edited_owner[j1 + offset])
+                matched.append((i1 + offset, j1 + offset))
             continue
         for piece in _pieces(range(i1, i2), range(j1, j2), draft_owner, edited_owner):
             # Replaced words tie their cues together too, so that a cue whose words were all
@@ -258,7 +274,9 @@ def diff_tracks(draft: Sequence[Cue], edited: Sequence[Cue]) -> list[Change]:
         ):
             continue  # the whole cue is reported as removed
         changes.append(change)
-    order = {REPLACED: 0, DELETED: 1, INSERTED: 2}
+    if any(cue.spans for cue in draft) or any(cue.spans for cue in edited):
+        changes += _style_changes(matched, draft, edited)
+    order = {REPLACED: 0, DELETED: 1, INSERTED: 2, RESTYLED: 3}
     changes.sort(key=lambda c: (c.at_ms, c.cue or 0, order.get(c.kind, 3)))
     return changes
 
@@ -370,11 +388,12 @@ def format_diff(changes: Sequence[Change], *, draft_name: str, edited_name: str)
     if not changes:
         return f"No changes: {edited_name} matches the machine draft {draft_name}.\n"
     word_count = sum(1 for change in changes if change.kind in WORD_KINDS)
-    timing_count = len(changes) - word_count
+    style_count = sum(1 for change in changes if change.kind == RESTYLED)
+    timing_count = len(changes) - word_count - style_count
     lines = [f"Changes in {edited_name} since the machine draft {draft_name}:"]
     lines.extend(str(change) for change in changes)
     noun = "change" if len(changes) == 1 else "changes"
-    lines.append(
-        f"{len(changes)} {noun}: {word_count} to words, {timing_count} to cues and timing."
-    )
+    styling = f", {style_count} to styling" if style_count else ""
+    lines.append(f"{len(changes)} {noun}: {word_count} to words{styling}, "
+                 f"{timing_count} to cues and timing.")
     return "\n".join(lines) + "\n"

@@ -5,7 +5,8 @@ and what is wrong, printed as ``file:cue:rule: message``. Errors are things a vi
 read or that break the file's meaning (overlapping or out-of-order cues, too many or too long
 lines, a cue after the clip has ended or ending before it starts, an empty cue, a control
 character); warnings are things a reviewer should look at but that may be right as they are
-(reading rate, short gaps, durations, line breaks).
+(reading rate, short gaps, durations, line breaks). Lengths and reading rates count the
+characters a viewer sees (:func:`visible_length`), whatever styling the text has.
 
 :data:`STRUCTURAL_RULES` are the errors that break the film itself rather than its style; a
 render for a publishing channel refuses them whatever the caption profile says.
@@ -13,6 +14,7 @@ render for a publishing channel refuses them whatever the caption profile says.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,16 @@ def words_per_minute(cue: Cue) -> float:
     return words * 60_000 / cue.duration
 
 
+def visible_length(line: str) -> int:
+    """Characters a viewer sees in ``line``: markup is never in a cue's text (styling is kept
+    beside it), and invisible format characters (the direction marks WebVTT writes as
+    ``&lrm;``, zero-width joiners) and combining accents (the ``´`` of a decomposed ``é``) take
+    no place of their own on screen, so they are not counted."""
+    if line.isascii():
+        return len(line)
+    return sum(1 for char in line if unicodedata.category(char) not in ("Cf", "Mn", "Me"))
+
+
 def _seconds(ms: int) -> str:
     return f"{ms / 1000:.3f} s"
 
@@ -156,11 +168,12 @@ class _Checker:
                 f"{len(lines)} lines (at most {self.style.max_lines})",
             )
         for line_number, line in enumerate(lines, start=1):
-            if len(line) > self.style.max_chars_per_line:
+            length = visible_length(line)
+            if length > self.style.max_chars_per_line:
                 self.add(
                     number,
                     LINE_TOO_LONG,
-                    f"line {line_number} has {len(line)} characters "
+                    f"line {line_number} has {length} characters "
                     f"(at most {self.style.max_chars_per_line}): {line!r}",
                 )
         for line_number, (line, following) in enumerate(
@@ -226,7 +239,7 @@ class _Checker:
                 "lengthen the cue or shorten the text",
             )
         # Characters as a viewer reads them: line breaks do not count, spaces do.
-        characters = len(cue.text.replace("\n", ""))
+        characters = visible_length(cue.text.replace("\n", ""))
         cps = characters * 1000 / cue.duration
         max_cps = self.style.max_cps
         if max_cps is not None and cps > max_cps:

@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from captions.model import Cue
+from captions.model import Cue, Span
 from captions.textio import MAX_CAPTION_BYTES, too_large
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import (
@@ -239,6 +239,9 @@ def load_captions(path: Path) -> list[Cue]:
     coprod writes a 0-byte SRT for a clip without speech: SRT has no header, so an empty file
     is the only way to say "no cues". Anything else goes through the strict readers.
 
+    SRT has no voices, so a ``CLIP.srt`` takes them from its ``.vtt`` twin (see
+    :func:`twin_voices`): what the .srt says is the caption, and its twin only says who speaks.
+
     Raises:
         captions.exceptions.CaptionError: the file is malformed (names the file and line), is
             not a regular file, is over the size limit, or cannot be read.
@@ -250,4 +253,38 @@ def load_captions(path: Path) -> list[Cue]:
     data = read_caption_bytes(path)
     if fmt == "srt" and not data.strip():
         return []
-    return loads(decode_caption_bytes(data, path=path), fmt, path)
+    cues = loads(decode_caption_bytes(data, path=path), fmt, path)
+    return twin_voices(path, cues) if fmt == "srt" else cues
+
+
+def twin_voices(path: Path, cues: Sequence[Cue]) -> list[Cue]:
+    """``cues`` of ``path`` with the voices (``<v Amara>``) of its .vtt twin's matching cues.
+
+    A cue takes the voices of the twin's cue with the same times and text, so a cue edited in
+    the .srt since the twin was written has none; a twin that is missing, unreadable or
+    malformed gives none. Voices are kept this way whenever coprod rewrites the twin (a review
+    save, a new transcription), and the transcript names speakers by them.
+    """
+    from captions.exceptions import CaptionError
+    from captions.formats import loads
+    from captions.model import Style
+    from captions.textio import decode_caption_bytes, read_caption_bytes
+
+    twin = path.with_suffix(".vtt")
+    try:
+        data = read_caption_bytes(twin)
+        if b"<v" not in data:
+            return list(cues)
+        found = loads(decode_caption_bytes(data, path=twin), "vtt", twin)
+    except CaptionError:
+        return list(cues)
+    voiced: dict[tuple[int, int, str], list[tuple[Span, ...]]] = {}
+    for cue in found:
+        voices = tuple(span for span in cue.spans if span.style is Style.VOICE)
+        if voices:
+            voiced.setdefault((cue.start, cue.end, cue.text), []).append(voices)
+    out: list[Cue] = []
+    for cue in cues:
+        match = voiced.get((cue.start, cue.end, cue.text))
+        out.append(Cue(cue.start, cue.end, cue.text, cue.spans + match.pop(0)) if match else cue)
+    return out

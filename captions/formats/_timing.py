@@ -1,7 +1,8 @@
-"""Code SRT and WebVTT share: timestamps, timing lines, cue-text reading, clean-up and output.
+"""Code SRT and WebVTT share: timestamps, timing lines, cue-text reading and output.
 
 The two formats differ only in their header, their comment blocks, the decimal sign of a
-timestamp and which markup their cue text carries; everything else lives here.
+timestamp and which markup their cue text carries (each reads and writes its own, through
+:mod:`captions.styling`); everything else lives here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from captions.controls import find_controls
 from captions.exceptions import CaptionError, CaptionParseError
 from captions.model import Cue
+from captions.styling import writable
 
 ARROW = "-->"
 
@@ -122,29 +124,22 @@ def read_cue_body(
     return body, i
 
 
-# Markup removed from cue text. The cue model is plain text: styling is the renderer's job.
-_TIMESTAMP_TAG = re.compile(r"<\d+(?::\d+)*\.\d+>", re.ASCII)
-# A tag starts with a letter, so '2<3,5>1' and a lone '<' or '>' stay as text.
-_TAG = re.compile(r"</?[A-Za-z][^<>\s]*(?:[ \t][^<>]*)?>")
-
-
-def strip_tags(text: str) -> str:
-    """Remove HTML-like tags (``<i>``, ``<font ...>``, ``<c.x>``, ``<v Name>``, ``<00:01.000>``)."""
-    return _TAG.sub("", _TIMESTAMP_TAG.sub("", text))
-
-
-def tidy_lines(text: str) -> str:
-    """Trim spaces and tabs at both ends of each line and drop lines left empty.
-
-    Hard spaces (U+00A0) are kept: SRT's ``\\h`` asks for exactly that.
-    """
-    lines = (line.strip(" \t") for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
 def output_lines(text: str) -> list[str]:
     """A cue's lines ready to write: blank lines would end the cue early, so they go."""
     return [line for line in text.split("\n") if not is_blank(line)]
+
+
+def cue_text(cue: Cue, tagged: Callable[[Cue], str],
+             escape: Callable[[str], str] = str) -> list[str]:
+    """A cue's lines ready to write: plain text through ``escape``, a styled cue through
+    ``tagged`` (its format's tags, escaping the text between them).
+
+    Blank lines are left out either way, and a styled cue keeps its styling on the rest.
+    """
+    if not cue.spans:
+        return [escape(line) for line in output_lines(cue.text)]
+    text = tagged(writable(cue))
+    return text.split("\n") if text else []
 
 
 def refuse_controls(cues: Sequence[Cue]) -> None:
@@ -155,8 +150,10 @@ def refuse_controls(cues: Sequence[Cue]) -> None:
     """
     for number, cue in enumerate(cues, start=1):
         found = find_controls(cue.text)
-        if found:
+        voices = [bad for span in cue.spans if (bad := find_controls(span.voice))]
+        if found or voices:
+            what = str(found[0]) if found else f"a voice name with {voices[0][0].name}"
             raise CaptionError(
-                f"cue {number} has {found[0]}; a caption file carries text only, so nothing "
+                f"cue {number} has {what}; a caption file carries text only, so nothing "
                 "was written (remove the character)"
             )

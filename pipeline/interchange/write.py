@@ -14,7 +14,7 @@ the file as .srt, on the timeline's clock, for editors that import subtitle file
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ def _clip(project: Project, clip_id: str, in_ms: int | None, out_ms: int | None,
     item.metadata["fcpxml"] = {"note": summary, "keywords": [
         "coprod cleared" if state and state.cleared else "coprod not cleared"]}
     item.metadata["kdenlive"] = {"description": summary}
-    shifted = [Cue(c.start - start_ms, c.end - start_ms, c.text) for c in cues]
+    shifted = [replace(c, start=c.start - start_ms, end=c.end - start_ms) for c in cues]
     return item, shifted
 
 
@@ -158,7 +158,7 @@ def build_timeline(project: Project) -> tuple[Any, Fraction, list[Cue], list[str
         item, cues = _clip(project, entry.clip_id, entry.in_ms, entry.out_ms, rate,
                            profile.channel, states.get(entry.clip_id))
         offset = ms_of_frame(frame, rate)
-        film_cues += [Cue(c.start + offset, c.end + offset, c.text) for c in cues]
+        film_cues += [replace(c, start=c.start + offset, end=c.end + offset) for c in cues]
         track.append(item)
         frame += round(item.duration().value)
     allowed = [c for c in states if states[c].cleared]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from captions.model import Cue
+from captions.model import TAG_ORDER, Cue
+from captions.styling import cue_from_runs
 from pipeline.render_profiles import RenderProfile
 
 FONT = "DejaVu Sans"
@@ -23,10 +24,27 @@ def _ass_time(ms: int) -> str:
     return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
 
 
-def _ass_text(text: str) -> str:
+def _ass_escape(text: str) -> str:
     # Braces open override blocks and a backslash starts a tag in ASS; both are shown literally.
-    text = text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
-    return "\\N".join(line.strip() for line in text.split("\n"))
+    return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
+
+
+def _ass_text(text: str) -> str:
+    return "\\N".join(line.strip() for line in _ass_escape(text).split("\n"))
+
+
+def _ass_cue(cue: Cue) -> str:
+    """A cue's text for libass: italics, bold and underline as {\\i1}...{\\i0} overrides."""
+    if not cue.styled:
+        return _ass_text(cue.text)
+    out: list[str] = []
+    on: frozenset[str] = frozenset()
+    for text, mark in cue_from_runs(cue.start, cue.end, cue.runs, strip=True).runs:
+        out += [f"{{\\{s}{int(s in mark.styles)}}}" for s in TAG_ORDER
+                if (s in mark.styles) != (s in on)]
+        on = mark.styles
+        out.append(_ass_escape(text).replace("\n", "\\N"))
+    return "".join(out)
 
 
 def caption_style(profile: RenderProfile) -> dict[str, int]:
@@ -71,7 +89,7 @@ def ass_document(cues: Sequence[Cue], profile: RenderProfile) -> bytes:
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     events = [f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Caption,,0,0,0,,"
-              f"{_ass_text(c.text)}" for c in cues]
+              f"{_ass_cue(c)}" for c in cues]
     return ("\n".join(head + events) + "\n").encode("utf-8")
 
 

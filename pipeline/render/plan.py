@@ -7,12 +7,13 @@ offsets are frame-true. Times are integer milliseconds, converted from frames on
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 from captions.controls import CONTROL_RE
 from captions.model import Cue
+from captions.styling import with_text
 from pipeline.caption_store import load_captions
 from pipeline.fsutil import ChangeStamp, change_stamp
 from pipeline.project import Project
@@ -88,7 +89,7 @@ def trim_cues(cues: Sequence[Cue], in_ms: int, out_ms: int, offset_ms: int = 0) 
     for cue in cues:
         start, end = max(cue.start, in_ms), min(cue.end, out_ms)
         if end > start:
-            out.append(Cue(start - in_ms + offset_ms, end - in_ms + offset_ms, cue.text))
+            out.append(replace(cue, start=start - in_ms + offset_ms, end=end - in_ms + offset_ms))
     return out
 
 
@@ -129,7 +130,7 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
                               f"or the end of the footage ({out_ms} ms)")
         frames = max(1, round((out_ms - in_ms) * fps / 1000))
         span = frames_ms(frames, fps)
-        cues = [Cue(c.start, c.end, text_only(c.text))
+        cues = [with_text(c, text_only(c.text))
                 for c in load_captions(project.caption_path(clip.id, "srt"))]
         digest = project.footage_sha256(clip.id)
         parts.append(Part(

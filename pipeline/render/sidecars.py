@@ -3,6 +3,11 @@
 Nothing here runs ffmpeg; :mod:`pipeline.render.publish` writes these texts beside the film.
 Names of contributors appear only where the consent gate says ``name`` consent allows; everyone
 else is "Contributor N" (numbered by first appearance in the film) or counted in the credits.
+
+The film's captions keep their italics, bold and underline. Voices (WebVTT's ``<v Amara>``)
+are not written into them: the transcript names speakers instead, by the same consent rule,
+and a voice that is no contributor of the film is "Another speaker" there, since coprod cannot
+tell a role from a person's name.
 """
 
 from __future__ import annotations
@@ -10,14 +15,16 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from captions.model import Cue
+from captions.styling import voice_parts, without_voices
 from pipeline.project import Project
 from pipeline.render.plan import CardLines, Part, PartKind, part_duration_ms, part_start_ms
 
 PARAGRAPH_GAP_MS = 2000  # a pause this long starts a new paragraph in the transcript
 TITLE_WRAP = 30
+OTHER_SPEAKER = "Another speaker"
 
 
 def _plural(n: int, word: str) -> str:
@@ -37,10 +44,13 @@ class Credits:
     Attributes:
         order: every contributor id in order of first appearance in the film.
         named: contributor id -> name, for those credited by name.
+        known: contributor id -> name for everyone in ``order``, used only to recognise a
+            caption's voice (``<v Ben>``), never shown.
     """
 
     order: tuple[str, ...]
     named: Mapping[str, str]
+    known: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_film(cls, project: Project, clip_ids: Sequence[str],
@@ -49,9 +59,11 @@ class Credits:
         order: dict[str, None] = {}
         for clip_id in clip_ids:
             order.update(dict.fromkeys(project.clip(clip_id).contributors))
-        named = {cid: project.film.contributors[cid].name for cid in order
-                 if name_allowed.get(cid, False) and cid in project.film.contributors}
-        return cls(tuple(order), named)
+        people = project.film.contributors
+        named = {cid: people[cid].name for cid in order
+                 if name_allowed.get(cid, False) and cid in people}
+        known = {cid: people[cid].name for cid in order if cid in people}
+        return cls(tuple(order), named, known)
 
     @property
     def unnamed(self) -> list[str]:
@@ -63,6 +75,17 @@ class Credits:
         if contributor in self.named:
             return self.named[contributor]
         return f"Contributor {self.order.index(contributor) + 1}"
+
+    def voice_label(self, voice: str) -> str:
+        """How the transcript names a caption's voice: the contributor it names (by id, full
+        name or, when only one has it, first name) as :meth:`label` does, else OTHER_SPEAKER."""
+        wanted = voice.casefold()
+        found = [cid for cid in self.order if wanted == cid.casefold()
+                 or wanted == self.known.get(cid, "").casefold()]
+        if not found:
+            found = [cid for cid in self.order
+                     if wanted == (self.known.get(cid, "").split() or [""])[0].casefold()]
+        return self.label(found[0]) if len(found) == 1 else OTHER_SPEAKER
 
     def text_lines(self) -> list[str]:
         """The credits as lines of text (the card, the transcript)."""
@@ -85,7 +108,8 @@ class Credits:
 
 
 def film_cues(parts: Sequence[Part], fps: int) -> list[Cue]:
-    """Every clip's cues (already trimmed to its in/out) moved to the clip's place in the film."""
+    """Every clip's cues (already trimmed to its in/out) moved to the clip's place in the film,
+    with their styling and without voices (see the module's note)."""
     cues: list[Cue] = []
     for part in parts:
         start = part_start_ms(part, fps)
@@ -93,7 +117,7 @@ def film_cues(parts: Sequence[Part], fps: int) -> list[Cue]:
         for cue in part.cues:
             begin, end = start + cue.start, start + min(cue.end, length)
             if end > begin:
-                cues.append(Cue(begin, end, cue.text))
+                cues.append(replace(without_voices(cue), start=begin, end=end))
     return cues
 
 
@@ -104,20 +128,21 @@ def _clock(ms: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _paragraphs(cues: Sequence[Cue]) -> list[tuple[int, str]]:
-    """Cue text joined into paragraphs (start ms, text), a new one after a long pause."""
-    paras: list[tuple[int, list[str]]] = []
+def _paragraphs(cues: Sequence[Cue], credits: Credits) -> list[tuple[int, str]]:
+    """Cue text joined into paragraphs (start ms, text), a new one after a long pause or when
+    the voice changes; a paragraph in a voice starts with its speaker's label."""
+    paras: list[tuple[int, str, list[str]]] = []  # start, voice, texts
     last_end: int | None = None
     for cue in cues:
-        text = " ".join(line.strip() for line in cue.text.split("\n") if line.strip())
-        if not text:
-            continue
-        if last_end is None or cue.start - last_end >= PARAGRAPH_GAP_MS:
-            paras.append((cue.start, [text]))
-        else:
-            paras[-1][1].append(text)
-        last_end = cue.end
-    return [(start, " ".join(words)) for start, words in paras]
+        for voice, text in voice_parts(cue):
+            if last_end is None or cue.start - last_end >= PARAGRAPH_GAP_MS \
+                    or voice != paras[-1][1]:
+                paras.append((cue.start, voice, [text]))
+            else:
+                paras[-1][2].append(text)
+            last_end = cue.end
+    return [(start, (f"{credits.voice_label(voice)}: " if voice else "") + " ".join(texts))
+            for start, voice, texts in paras]
 
 
 @dataclass(frozen=True)
@@ -151,7 +176,7 @@ def transcript_sections(project: Project, parts: Sequence[Part], fps: int,
             joined = people[0] if len(people) == 1 else ", ".join(people[:-1]) + \
                 " and " + people[-1]
             speakers = f"{'Speaker' if len(people) == 1 else 'Speakers'}: {joined}"
-        paras = tuple((start + s, t) for s, t in _paragraphs(part.cues))
+        paras = tuple((start + s, t) for s, t in _paragraphs(part.cues, credits))
         sections.append(TranscriptSection(f"Part {number}", start, speakers, paras))
     return sections
 

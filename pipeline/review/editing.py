@@ -7,6 +7,11 @@ writers and ``captions.textio.atomic_write_text``, as ``captions.formats.save`` 
 file, fsync, rename) into ``CLIP.srt`` and then its ``.vtt`` twin. They are not entered in
 coprod's record of files it wrote (``pipeline.caption_store``), so they count as a person's
 edit: ``coprod transcribe`` puts any new draft beside them instead of over them.
+
+The page's text boxes hold plain text. A save keeps the styling of the file it replaces
+(italics, bold, underline, and the voices its .vtt twin names) on every character the
+contributor did not change: a caption they did not touch is written back exactly as it was,
+and a word corrected inside an italic caption stays italic (``captions.styling``).
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from captions.exceptions import CaptionError
 from captions.formats import dumps
 from captions.model import Cue
 from captions.qc import check
 from captions.styles import get_style
+from captions.styling import keep_styling
 from captions.textio import atomic_write_text
 from pipeline.caption_store import load_captions
 from pipeline.exceptions import PipelineError
@@ -93,14 +100,18 @@ def read_track(project: Project, clip_id: str) -> Track:
 
 
 def clean_text(text: str) -> str:
-    """Caption text as typed, less what a caption cannot hold: control and bidi characters."""
+    """Caption text as typed, less what a caption cannot hold: control and bidi characters.
+
+    Lines are trimmed of spaces and tabs and empty ones dropped, as the caption readers do, so
+    text the contributor did not touch comes back as it was (hard spaces included).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if all(line.isprintable() for line in lines):  # the usual case, decided in C
         return "\n".join(line.strip() for line in lines if line.strip())
     kept = "".join(ch for ch in text if ch in "\n\t" or (
         unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _BIDI))
-    cleaned = [line.replace("\t", " ").strip() for line in kept.split("\n")]
+    cleaned = [line.strip(" \t") for line in kept.split("\n")]
     return "\n".join(line for line in cleaned if line)
 
 
@@ -191,13 +202,15 @@ def save_track(project: Project, clip_id: str, base: str, cues: list[Cue]) -> Sa
     """Write ``cues`` as the clip's captions if the file is still version ``base``.
 
     Saving what the file already says is never a conflict. The check and the write hold the
-    clip's caption lock, which every save and decision from the page takes.
+    clip's caption lock, which every save and decision from the page takes. The styling of
+    the file as it is now is kept on whatever the save did not change.
     """
-    text = dumps(cues, "srt")
-    data = text.encode("utf-8")
     path = project.caption_path(clip_id)
     with project.lock(f"review-{clip_id}"):
         current = version_of(project, clip_id)
+        cues = keep_styling(_cues_now(project, clip_id, current), cues)
+        text = dumps(cues, "srt")
+        data = text.encode("utf-8")
         if current != NO_FILE and path.read_bytes() == data:
             return SaveResult(SaveStatus.UNCHANGED, current, cues=cues)
         if current != base:
@@ -205,6 +218,16 @@ def save_track(project: Project, clip_id: str, base: str, cues: list[Cue]) -> Sa
         # The .srt is what the film shows and what a sign-off binds to: it goes first.
         _write(project, clip_id, cues, text)
         return SaveResult(SaveStatus.SAVED, sha256_bytes(data), cues=cues)
+
+
+def _cues_now(project: Project, clip_id: str, version: str) -> list[Cue]:
+    """The clip's cues as the file has them now; none when there is no file or it is broken."""
+    if version == NO_FILE:
+        return []
+    try:
+        return read_track(project, clip_id).cues
+    except CaptionError:
+        return []
 
 
 def problems(project: Project, clip_id: str, cues: Sequence[Cue]) -> dict[int, list[str]]:

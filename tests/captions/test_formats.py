@@ -12,7 +12,7 @@ import pytest
 from captions import formats
 from captions.exceptions import CaptionError, CaptionParseError
 from captions.formats import dumps, format_for_path, get_format, load, loads, save
-from captions.model import Cue
+from captions.model import Cue, Span, Style
 from captions.textio import atomic_write_text, decode_caption_bytes
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -263,7 +263,7 @@ def test_vtt_short_and_long_hours() -> None:
 
 def test_vtt_one_digit_fields_as_ms_teams_writes_them() -> None:
     cues = vtt("WEBVTT\n\n0:0:0.0 --> 0:0:0.570\n<v Yuri>There you go.</v>\n")
-    assert cues == [Cue(0, 570, "There you go.")]
+    assert cues == [Cue(0, 570, "There you go.", (Span(0, 13, Style.VOICE, "Yuri"),))]
 
 
 def test_vtt_entities_decoded() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from captions.model import Cue
+from captions.model import Cue, Span, Style
 from pipeline.project import Project
 from pipeline.render.plan import Part, PartKind
 from pipeline.render.sidecars import (
@@ -176,3 +176,49 @@ def test_transcript_text_lists_cards_and_timed_paragraphs(make_film: MakeFilm) -
     assert "Title (0:00)\n------------\nOur <Film>" in text
     assert "[0:05] After a pause." in text
     assert "Speaker: Contributor 1" in text and "Speaker: Amara" not in text
+
+
+# --- styling and voices ----------------------------------------------------------------------
+
+
+def test_film_cues_keep_italics_and_leave_voices_to_the_transcript(make_film: MakeFilm) -> None:
+    cue = Cue(200, 900, "Sung:\nla la", (Span(0, 12, Style.VOICE, "Amara"),
+                                         Span(6, 11, Style.ITALIC)))
+    parts = [Part("clip-1", PartKind.CLIP, 25, 50, clip_id="clip-1", cues=(cue,))]
+    assert film_cues(parts, FPS) == [Cue(1200, 1900, "Sung:\nla la", (Span(6, 11, Style.ITALIC),))]
+
+
+def _voiced_film() -> list[Part]:
+    """clip-1 (amara and ben) has voiced cues; clip-2 (ben) none."""
+    voiced = (
+        Cue(0, 400, "Hi, I'm Amara.", (Span(0, 14, Style.VOICE, "amara"),)),
+        Cue(500, 900, "And I'm Ben.", (Span(0, 12, Style.VOICE, "Ben"),)),
+        Cue(1000, 1400, "Me again!\nAnd the narrator.", (
+            Span(0, 9, Style.VOICE, "Amara Okafor"), Span(10, 27, Style.VOICE, "Narrator"))),
+        Cue(1500, 1900, "Nobody said who."),
+    )
+    return [Part("clip-1", PartKind.CLIP, 0, 50, clip_id="clip-1", cues=voiced)]
+
+
+def test_transcript_names_a_voice_only_where_consent_allows(make_film: MakeFilm) -> None:
+    project = make_film(2).project
+    credits = Credits(("amara", "ben"), {"amara": "Amara Okafor"},
+                      {"amara": "Amara Okafor", "ben": "Ben Smith"})
+    section = transcript_sections(project, _voiced_film(), FPS, credits)[0]
+    # amara has name consent: named, whether the voice says her id, full name or first name;
+    # ben has not: "Contributor 2"; a voice that is nobody in the film is not shown as written.
+    assert section.paragraphs == (
+        (0, "Amara Okafor: Hi, I'm Amara."),
+        (500, "Contributor 2: And I'm Ben."),
+        (1000, "Amara Okafor: Me again!"),
+        (1000, "Another speaker: And the narrator."),
+        (1500, "Nobody said who."),
+    )
+    assert "Ben Smith" not in transcript_text("T", 2000, [section])
+
+
+def test_a_voice_matching_two_first_names_names_nobody() -> None:
+    credits = Credits(("a", "b"), {"a": "Sam One", "b": "Sam Two"},
+                      {"a": "Sam One", "b": "Sam Two"})
+    assert credits.voice_label("Sam") == "Another speaker"
+    assert credits.voice_label("sam two") == "Sam Two"
