@@ -118,6 +118,9 @@ def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8765,
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
+        # Listen now, so that a browser opening a printed link before uvicorn has started is
+        # queued by the kernel, not refused.
+        sock.listen(128)
     except OSError as exc:
         sock.close()
         raise PipelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
