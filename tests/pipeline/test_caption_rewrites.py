@@ -66,9 +66,11 @@ def _place(project: Project, name: str) -> list[Cue]:
     return before
 
 
+def _past_a_day(cues: list[Cue]) -> bool:
+    return any(cue.end > editing.MAX_MS for cue in cues)
+
+
 def _as_the_page_sends(cues: list[Cue]) -> dict[str, str]:
-    if any(cue.end > editing.MAX_MS for cue in cues):
-        pytest.skip("the review page takes times of up to 24 hours (an HLS stream's are not)")
     form = {"count": str(len(cues))}
     for n, cue in enumerate(cues, start=1):
         form |= {f"text-{n}": cue.text.replace("\n", "\r\n"), f"start-{n}": str(cue.start),
@@ -78,9 +80,28 @@ def _as_the_page_sends(cues: list[Cue]) -> dict[str, str]:
 
 pytestmark = pytest.mark.usefixtures("corpus")
 NAMES = _readable()
+# The review page takes times of up to 24 hours; an HLS stream's run past that. Those files are
+# checked below for the page refusing them, not for a save it cannot make.
+PAGE_NAMES = [n for n in NAMES if not _past_a_day(load(SUBS / n))]
+PAST_A_DAY = [n for n in NAMES if n not in PAGE_NAMES]
+if not SUBS.is_dir():  # one skip, naming what is missing, rather than an empty parameter set
+    NAMES = PAGE_NAMES = PAST_A_DAY = [pytest.param(
+        "", marks=pytest.mark.skip(reason=f"shared corpus not found at {CORPUS}"))]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PAST_A_DAY)
+def test_the_page_refuses_times_past_a_day_and_writes_nothing(project: Project,
+                                                               name: str) -> None:
+    _place(project, name)
+    srt = project.caption_path("clip")
+    before = srt.read_bytes()
+    track = editing.read_track(project, "clip")
+    with pytest.raises(editing.FormError, match="is not a time in milliseconds"):
+        editing.parse_track(_as_the_page_sends(track.cues))
+    assert srt.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
 def test_a_review_page_save_keeps_every_cue_it_did_not_change(project: Project,
                                                                name: str) -> None:
     before = _place(project, name)
@@ -103,7 +124,7 @@ def test_a_review_page_save_keeps_every_cue_it_did_not_change(project: Project,
     assert len(after_srt) == len(after_vtt) == len(before)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PAGE_NAMES)
 def test_saving_an_untouched_track_changes_no_cue(project: Project, name: str) -> None:
     before = _place(project, name)
     track = editing.read_track(project, "clip")
