@@ -82,12 +82,19 @@ def worker(engine_name: str, wav: Path, out: Path, repeats: int) -> None:
     engine = load_engine(engine_name, language="en")
     load_s = time.perf_counter() - start
     engine.decode(audio[: 16000 * 5], "en")  # warm-up (numba compiles openai's DTW here)
-    times, cpu_times = [], []
+    times, cpu_times, before_times = [], [], []
     for _ in range(repeats):
         start, cpu_start = time.perf_counter(), time.process_time()
         decoded = transcribe_audio(engine, audio, "en")
         times.append(time.perf_counter() - start)
         cpu_times.append(time.process_time() - cpu_start)
+        if engine_name == "faster-whisper":
+            # The decoding coprod used before issue #10, in turn with today's, for the ratio.
+            from bench.longform import _old_vad_decode
+
+            start = time.perf_counter()
+            _old_vad_decode(engine, audio)
+            before_times.append(time.perf_counter() - start)
     segments = decoded.segments
     result: dict[str, Any] = {
         "engine": engine.name,
@@ -101,6 +108,7 @@ def worker(engine_name: str, wav: Path, out: Path, repeats: int) -> None:
         "chunks": len(decoded.chunks),
         "redecoded": len(decoded.redecoded),
         "speech": [[r.start, r.end] for r in decoded.speech],
+        "before_s": min(before_times) if before_times else None,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if engine_name == "openai-whisper":
@@ -276,6 +284,11 @@ def report(results: dict[str, dict[str, Any]], audio_s: float,
                      f"{_wer(r['segments']):.3f} |")
     lines += [
         "",
+        f"coprod's decoding before issue #10 (faster-whisper's own VAD filter, speech joined and "
+        f"decoded in 30 s windows), timed in turn in the same process: {fw['before_s']:.2f} s "
+        f"({audio_s / fw['before_s']:.1f}x real time); today's decoding takes "
+        f"{fw['transcribe_s'] / fw['before_s']:.2f}x its time.",
+        "",
         f"faster-whisper decodes {speedup:.2f}x as fast as openai-whisper "
         f"({ow['cpu_s'] / fw['cpu_s']:.2f}x in CPU time) and peaks at "
         f"{fw['peak_rss_mb'] / ow['peak_rss_mb']:.2f}x its memory.",
@@ -320,7 +333,8 @@ def write_section(text: str) -> None:
     except FileNotFoundError:
         current = "# Benchmarks\n\nEach section is written by the script it names; numbers are " \
                   "measured side by side in one run.\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    # The section ends at the next heading or at another script's <!-- name:start --> marker.
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
     if pattern.search(current):
         updated = pattern.sub(lambda _m: text + "\n", current).rstrip("\n") + "\n"
     else:
@@ -358,6 +372,9 @@ def main() -> int:
                     results[engine] = data
                 results[engine]["peak_rss_mb"] = max(data["peak_rss_mb"],
                                                      results[engine]["peak_rss_mb"])
+                if data["before_s"] is not None:
+                    results[engine]["before_s"] = min(data["before_s"],
+                                                      results[engine]["before_s"])
     duration_ms = round(audio_s * 1000)
     conf: dict[str, dict[str, Any]] = {}
     dropped: dict[str, int] = {}
