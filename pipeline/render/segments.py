@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,12 @@ from pipeline.render.verify import check_segment_audio, check_segment_video
 from pipeline.render_profiles import RenderProfile
 
 # Bump when the way segments are made changes, so old cached segments are never reused.
-SEGMENT_FORMAT = 1
+# 2: x264's threads fixed (ENCODER_THREADS), so a segment's bytes no longer depend on the machine.
+SEGMENT_FORMAT = 2
+# x264 with a fixed thread count is deterministic; left to itself it takes 1.5x the cores, and a
+# segment made on a 16-core worker would differ from one made on a 2-core laptop. Two threads keep
+# today's speed on a 2-core machine.
+ENCODER_THREADS = 2
 DRAFT_TEXT = "DRAFT - not for publication"
 
 
@@ -173,6 +178,7 @@ def _video_args(profile: RenderProfile) -> dict[str, Any]:
         "g": profile.fps * 2,
         # Headers that do not depend on the content, so segments join without re-encoding.
         "x264-params": "stitchable=1",
+        "threads": ENCODER_THREADS,
         "colorspace": "bt709", "color_primaries": "bt709", "color_trc": "bt709",
         "video_track_timescale": profile.fps * 1000,
         "an": None,
@@ -295,10 +301,27 @@ def clean_stale(folder: Path) -> None:
                 stale.unlink()
 
 
+@dataclass(frozen=True)
+class SegmentJob:
+    """One part's missing files, as :func:`render_segments` hands them to a dispatcher."""
+
+    part: Part
+    files: SegmentFiles
+    profile: RenderProfile
+    want_video: bool
+    want_captioned: bool
+    want_audio: bool
+
+
+SegmentDispatch = Callable[[Sequence[SegmentJob], Progress | None], None]
+"""Renders every job (each with :func:`render_segment`) elsewhere, e.g. on a Dask cluster."""
+
+
 def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir: Path, *,
                     open_captions: bool, jobs: int = 1,
-                    progress: Progress | None = None) -> RenderedSegments:
-    """Render every segment that is not cached yet."""
+                    progress: Progress | None = None,
+                    dispatch: SegmentDispatch | None = None) -> RenderedSegments:
+    """Render every segment that is not cached yet (through ``dispatch`` when given)."""
     segments_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, SegmentFiles] = {}
     todo: list[tuple[Part, bool, bool, bool]] = []
@@ -327,7 +350,10 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
         render_segment(part, files[part.name], profile, want_video=v, want_captioned=c,
                        want_audio=a, progress=progress)
 
-    if jobs <= 1 or len(todo) <= 1:
+    if dispatch is not None and todo:
+        dispatch([SegmentJob(part, files[part.name], profile, v, c, a)
+                  for part, v, c, a in todo], progress)
+    elif jobs <= 1 or len(todo) <= 1:
         for task in todo:
             one(task)
     else:
@@ -339,9 +365,12 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
 
 __all__ = [
     "DRAFT_TEXT",
+    "ENCODER_THREADS",
     "SEGMENT_FORMAT",
     "RenderedSegments",
+    "SegmentDispatch",
     "SegmentFiles",
+    "SegmentJob",
     "cache_key",
     "clean_stale",
     "render_segment",
