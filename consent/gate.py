@@ -70,6 +70,9 @@ class ClipUse:
             (scenery, titles); only then may a clip with no contributors pass.
         footage_sha256: sha256 of the clip's footage as it is now (the one inside
             ``content_key``); None leaves out the rules that follow the footage.
+        heard_only: contributors (among ``contributors``) whom the film only hears, never
+            shows, whatever the clip uses: a describer whose recorded descriptions are heard
+            over it needs ``voice`` consent only.
     """
 
     clip_id: str
@@ -79,6 +82,7 @@ class ClipUse:
     content_key: str
     no_people: bool = False
     footage_sha256: str | None = None
+    heard_only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,9 @@ class GateResult:
         }
 
 
-def _scopes_used(clip: ClipUse) -> list[tuple[Scope, str]]:
+def _scopes_used(clip: ClipUse, contributor: str) -> list[tuple[Scope, str]]:
+    if contributor in clip.heard_only:
+        return [(Scope.VOICE, "recorded descriptions")]
     used = []
     if clip.has_video:
         used.append((Scope.APPEAR, "picture"))
@@ -194,7 +200,7 @@ def _consent_reasons(
             ReasonCode.CHANNEL_NOT_COVERED,
             f"consent does not cover channel {channel} (covers {', '.join(consent.channels)})",
         ))
-    for scope, part in _scopes_used(clip):
+    for scope, part in _scopes_used(clip, contributor):
         if not consent.scopes[scope]:
             reasons.append(reason(
                 ReasonCode.SCOPE_MISSING,
@@ -205,8 +211,8 @@ def _consent_reasons(
 
 _SIGNOFF_TEXT = {
     SignoffState.NO_SIGNOFF: "has not signed off this clip",
-    SignoffState.STALE: "sign-off is stale: the footage, in/out points or caption file changed "
-                        "since it was given",
+    SignoffState.STALE: "sign-off is stale: the footage, in/out points, caption file or "
+                        "descriptions changed since it was given",
     SignoffState.CHANGES_REQUESTED: "asked for changes to this version of the clip",
 }
 

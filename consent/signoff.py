@@ -1,15 +1,17 @@
 """Sign-off bound to content: a clip's content key and where a contributor's sign-off stands.
 
 A contributor signs off their clip *as it will be shown*: the footage file, the in/out points and
-the caption file's bytes. The content key is a hash over exactly those, so any later change to
-them leaves the sign-off on an older key (stale).
+the caption file's bytes, and for a clip with audio description how it is described (the
+description script's bytes and each recording's). The content key is a hash over exactly those,
+so any later change to them leaves the sign-off on an older key (stale). A clip without
+descriptions has the key it had before descriptions existed, so earlier sign-offs stay valid.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -43,7 +45,8 @@ def _check_sha256(name: str, value: str) -> None:
 
 
 def content_key(
-    footage_sha256: str, in_ms: int | None, out_ms: int | None, caption_sha256: str | None
+    footage_sha256: str, in_ms: int | None, out_ms: int | None, caption_sha256: str | None,
+    descriptions: Sequence[str] = (),
 ) -> str:
     """The key a sign-off is bound to.
 
@@ -52,6 +55,9 @@ def content_key(
         in_ms: in point in ms, or None for the start.
         out_ms: out point in ms, or None for the end.
         caption_sha256: sha256 of the caption file's bytes, or None when the clip has none.
+        descriptions: sha256 of each file saying how the clip is described (its description
+            script, then each recording in cue order); empty for a clip without descriptions,
+            whose key is then exactly the key made before descriptions existed.
 
     Returns:
         A sha256 hex digest over a canonical encoding of the four inputs.
@@ -62,6 +68,8 @@ def content_key(
     _check_sha256("footage_sha256", footage_sha256)
     if caption_sha256 is not None:
         _check_sha256("caption_sha256", caption_sha256)
+    for digest in descriptions:
+        _check_sha256("descriptions", digest)
     for name, value in (("in_ms", in_ms), ("out_ms", out_ms)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             raise ConsentError(f"{name} must be whole milliseconds or None")
@@ -69,14 +77,17 @@ def content_key(
             raise ConsentError(f"{name} must not be negative")
     if in_ms is not None and out_ms is not None and in_ms >= out_ms:
         raise ConsentError(f"in point ({in_ms} ms) must be before out point ({out_ms} ms)")
+    fields: dict[str, object] = {
+        "v": _KEY_VERSION,
+        "footage": footage_sha256,
+        "in_ms": in_ms,
+        "out_ms": out_ms,
+        "caption": caption_sha256,
+    }
+    if descriptions:  # only then: a clip without descriptions keeps its key
+        fields["descriptions"] = list(descriptions)
     encoded = json.dumps(
-        {
-            "v": _KEY_VERSION,
-            "footage": footage_sha256,
-            "in_ms": in_ms,
-            "out_ms": out_ms,
-            "caption": caption_sha256,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
     ).encode("ascii")

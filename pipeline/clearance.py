@@ -35,6 +35,7 @@ from consent import (
 )
 from consent.fields import is_sha256_hex
 from pipeline.consent_ledger import events, ledger, render_manifests
+from pipeline.describe.script import description_hashes
 from pipeline.exceptions import PipelineError
 from pipeline.film import SequenceItem
 from pipeline.project import Project
@@ -55,11 +56,13 @@ def _item(project: Project, clip_id: str) -> SequenceItem:
 
 def _key(project: Project, clip_id: str, footage: str) -> str:
     item = _item(project, clip_id)
-    return content_key(footage, item.in_ms, item.out_ms, caption_sha256(project, clip_id))
+    return content_key(footage, item.in_ms, item.out_ms, caption_sha256(project, clip_id),
+                       description_hashes(project, clip_id))
 
 
 def clip_key(project: Project, clip_id: str, *, fresh: bool = False) -> str:
-    """The content key a sign-off of this clip binds to: footage, in/out, caption bytes."""
+    """The content key a sign-off of this clip binds to: footage, in/out, caption bytes, and
+    the description script and recordings when it has them."""
     return _key(project, clip_id, project.footage_sha256(clip_id, fresh=fresh))
 
 
@@ -68,9 +71,11 @@ def _clip_use(project: Project, clip_id: str, *, fresh: bool = False) -> ClipUse
     clip = project.clip(clip_id)
     info = project.probe(clip_id)
     footage = project.footage_sha256(clip_id, fresh=fresh)
-    return ClipUse(clip_id, clip.contributors, info.has_audio, info.has_video,
+    # Who recorded its descriptions is heard over it: voice consent and sign-off, like anyone.
+    describers = tuple(p for p in clip.described_by if p not in clip.contributors)
+    return ClipUse(clip_id, (*clip.contributors, *describers), info.has_audio, info.has_video,
                    _key(project, clip_id, footage), no_people=clip.no_people,
-                   footage_sha256=footage)
+                   footage_sha256=footage, heard_only=describers)
 
 
 # --- the gate, asked about the film ------------------------------------------------------------
@@ -180,7 +185,8 @@ def _footage_of(project: Project, clip_ids: Iterable[str], *, fresh: bool = Fals
 
 
 def _listing(project: Project, contributor: str) -> list[str]:
-    return [c.id for c in project.film.clips.values() if contributor in c.contributors]
+    return [c.id for c in project.film.clips.values()
+            if contributor in (*c.contributors, *c.described_by)]
 
 
 def record_consent(project: Project, contributor: str, *, scopes: Sequence[str],
@@ -227,7 +233,8 @@ def withdraw_consent(project: Project, contributor: str, *, clips: Sequence[str]
     by_id = {cid for e in known if _speaks_for(e, contributor) for cid in _clips_named(e)}
     for cid in clips:
         clip = project.film.clips.get(cid)
-        if cid not in by_id and (clip is None or contributor not in clip.contributors):
+        if cid not in by_id and (clip is None or contributor not in
+                                 (*clip.contributors, *clip.described_by)):
             project.clip(cid)  # an unknown clip is named as such
             raise PipelineError(f"clip {cid!r} does not list contributor {contributor!r} "
                                 f"in {project.film_yaml}, and the ledger does not tie them")
@@ -261,8 +268,8 @@ def _clips_named(event: Event) -> tuple[str, ...]:
 def _feedback_by(project: Project, clip_id: str, by: str, on_behalf_of: str | None) -> None:
     clip = project.clip(clip_id)
     person = on_behalf_of or by
-    if person not in clip.contributors:
-        listed = ", ".join(clip.contributors) or "nobody"
+    if person not in (*clip.contributors, *clip.described_by):
+        listed = ", ".join(dict.fromkeys((*clip.contributors, *clip.described_by))) or "nobody"
         raise PipelineError(f"{person!r} is not a contributor of clip {clip_id!r} "
                             f"(it lists {listed})")
 
@@ -335,7 +342,8 @@ def _whole_hash(given: str, known: Sequence[str]) -> str:
 
 def _their_clips(project: Project, contributor: str, clips: Sequence[str]) -> None:
     for cid in clips:
-        if contributor not in project.clip(cid).contributors:
+        clip = project.clip(cid)
+        if contributor not in (*clip.contributors, *clip.described_by):
             raise PipelineError(f"clip {cid!r} does not list contributor {contributor!r} "
                                 f"in {project.film_yaml}")
 

@@ -29,7 +29,7 @@ DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions")
-CLIP_KEYS = ("file", "sha256", "contributors", "no_people")
+CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by")
 SEQUENCE_KEYS = ("clip", "in", "out")
 
 _Name = TypeVar("_Name", bound=StrEnum)
@@ -121,6 +121,8 @@ class Clip:
     sha256: str
     contributors: tuple[str, ...]
     no_people: bool = False
+    # Who recorded its audio descriptions (descriptions/CLIP/CUE.wav): heard, so voice consent.
+    described_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,15 @@ class _Validator:
             if unknown:
                 raise self.fail(f"{where}: unknown key {sorted(unknown)[0]!r} (known: "
                                 f"{', '.join(CLIP_KEYS)})", item, sorted(unknown)[0])
-            out[cid] = Clip(cid, path, sha, tuple(people), no_people)
+            describers = item.get("described_by") or []
+            if not isinstance(describers, list):
+                raise self.fail(f"{where}: described_by must be a list of contributor ids",
+                                item, "described_by")
+            for j, person in enumerate(describers):
+                if not isinstance(person, str) or person not in contributors:
+                    raise self.fail(f"{where}: described_by: unknown contributor id {person!r} "
+                                    "(add it under contributors:)", describers, j)
+            out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers))
         return out
 
     def sequence(self, node: Any, clips: dict[str, Clip]) -> list[SequenceItem]:
