@@ -40,6 +40,7 @@ from pipeline.render import (
 from pipeline.render.caption_check import caption_errors, caption_findings
 from pipeline.render.gate import run_gate
 from pipeline.render_profiles import RenderProfile, load_profile
+from pipeline.sign_videos import sign_videos
 
 STAMP = ".build-stamp.json"
 
@@ -127,6 +128,8 @@ def input_stamp(project: Project, profile: RenderProfile, options: dict[str, Any
         clips.append([item.clip_id, project.footage_sha256(item.clip_id),
                       project.file_sha256(caption) if caption.exists() else None])
     ledger = project.ledger_path
+    # Sign videos (sign language): a film without any keeps the stamp it had before.
+    signs = [[v.use_id, project.file_sha256(v.path)] for v in sign_videos(project)]
     return sha256_bytes(json.dumps({
         "coprod": __version__,
         "film.yaml": project.file_sha256(project.film_yaml),
@@ -135,6 +138,7 @@ def input_stamp(project: Project, profile: RenderProfile, options: dict[str, Any
         "profile": profile.to_dict(),
         "options": options,
         "gate": gate,
+        **({"sign": signs} if signs else {}),
     }, sort_keys=True, default=str).encode())
 
 

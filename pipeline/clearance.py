@@ -39,6 +39,8 @@ from pipeline.describe.script import description_hashes
 from pipeline.exceptions import PipelineError
 from pipeline.film import SequenceItem
 from pipeline.project import Project
+from pipeline.sign_clearance import clear_signing, sign_off_signing, signing_use
+from pipeline.sign_videos import SIGN_PREFIX
 
 
 def caption_sha256(project: Project, clip_id: str) -> str | None:
@@ -276,7 +278,11 @@ def _feedback_by(project: Project, clip_id: str, by: str, on_behalf_of: str | No
 
 def sign_off(project: Project, clip_id: str, by: str, *, on_behalf_of: str | None = None,
              note: str = "", via: str = "cli") -> Event:
-    """Record approval of the clip as it is now (its content key and its footage)."""
+    """Record approval of the clip as it is now (its content key and its footage); for
+    ``sign/CLIP`` or ``sign/film``, a signer's approval of their sign video as the film uses it."""
+    if clip_id.startswith(SIGN_PREFIX):  # a signer's own sign-off: pipeline/sign_clearance.py
+        return sign_off_signing(project, clip_id, by, on_behalf_of=on_behalf_of, note=note,
+                                via=via)
     _feedback_by(project, clip_id, by, on_behalf_of)
     footage = project.footage_sha256(clip_id)
     record = SignOff(clip_id, by, _key(project, clip_id, footage), on_behalf_of, note, footage)
@@ -360,6 +366,7 @@ __all__ = [
     "caption_sha256",
     "changed_clips",
     "clear_film",
+    "clear_signing",  # re-exported: the signers' gate (pipeline/sign_clearance.py)
     "clip_key",
     "events",
     "ledger",
@@ -369,5 +376,6 @@ __all__ = [
     "render_manifests",
     "request_changes",
     "sign_off",
+    "signing_use",
     "withdraw_consent",
 ]

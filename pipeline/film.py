@@ -28,9 +28,9 @@ LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
-        "profiles", "open_captions")
+        "profiles", "open_captions", "signer")
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by")
-SEQUENCE_KEYS = ("clip", "in", "out")
+SEQUENCE_KEYS = ("clip", "in", "out", "signer")
 
 _Name = TypeVar("_Name", bound=StrEnum)
 
@@ -132,6 +132,7 @@ class SequenceItem:
     clip_id: str
     in_ms: int | None = None
     out_ms: int | None = None
+    signer: str | None = None  # the contributor signing this clip in sign/CLIP.mp4
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class Film:
     default_expiry_years: int = 5
     max_expiry_years: int = 5
     open_captions: bool = False
+    signer: str | None = None  # the contributor signing the whole film in sign/film.mp4
 
 
 def validate(root: Path, path: Path, doc: Any) -> Film:
@@ -208,7 +210,7 @@ class _Validator:
                             "(or a three-letter ISO 639-2 code like 'cym')", doc, "language")
         contributors = self.contributors(doc.get("contributors") or CommentedSeq())
         clips = self.clips(doc.get("clips") or CommentedMap(), contributors)
-        sequence = self.sequence(doc.get("sequence") or CommentedSeq(), clips)
+        sequence = self.sequence(doc.get("sequence") or CommentedSeq(), clips, contributors)
         style, default_years, max_years, profiles = self.settings(doc)
         open_captions = doc.get("open_captions", False)
         if not isinstance(open_captions, bool):
@@ -224,7 +226,19 @@ class _Validator:
             default_expiry_years=default_years,
             max_expiry_years=max_years,
             open_captions=open_captions,
+            signer=self.signer(doc, "signer", contributors, "signer"),
         )
+
+    def signer(self, node: Any, key: str, contributors: dict[str, Contributor],
+               where: str) -> str | None:
+        """A signer's id (sign language, issue 12): absent, or a contributor film.yaml lists."""
+        value = node.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in contributors:
+            raise self.fail(f"{where}: unknown contributor id {value!r}; a signer is a "
+                            "contributor (add them under contributors:)", node, key)
+        return value
 
     def contributors(self, node: Any) -> dict[str, Contributor]:
         if not isinstance(node, list):
@@ -302,7 +316,8 @@ class _Validator:
             out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers))
         return out
 
-    def sequence(self, node: Any, clips: dict[str, Clip]) -> list[SequenceItem]:
+    def sequence(self, node: Any, clips: dict[str, Clip],
+                 contributors: dict[str, Contributor]) -> list[SequenceItem]:
         if not isinstance(node, list):
             raise self.fail("sequence: must be a list of {clip, in, out}", self.doc, "sequence")
         out: list[SequenceItem] = []
@@ -333,7 +348,9 @@ class _Validator:
                     times["in"] >= times["out"]:
                 raise self.fail(f"sequence: {cid}: in ({item['in']}) must be before out "
                                 f"({item['out']})", item, "in")
-            out.append(SequenceItem(cid, times["in"], times["out"]))
+            out.append(SequenceItem(cid, times["in"], times["out"],
+                                    self.signer(item, "signer", contributors,
+                                                f"sequence: {cid}: signer")))
         return out
 
     def settings(self, doc: Any) -> tuple[StyleName, int, int, list[RenderProfileName]]:

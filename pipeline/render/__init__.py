@@ -20,7 +20,8 @@ How a render goes (:func:`render_film`), one module a step:
 6. **Publish** (:mod:`.publish`): film MP4 with a language-tagged mov_text track, the
    open-captions variant, .srt/.vtt sidecars, transcript .html/.txt (:mod:`.sidecars`) and
    manifest.json, each checked (:mod:`.verify`), all renamed into place once the gate, asked
-   again, still says yes.
+   again, still says yes. A film with sign videos also gets ``film.signed.mp4``
+   (:mod:`.signing`: the signer's inset over the clean segments, signers gated like clips).
 
 No frame passes through Python: every step is an ffmpeg process started through the runner.
 """
@@ -54,6 +55,7 @@ from pipeline.render.plan import Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
 from pipeline.render.segments import clean_stale, render_segments
 from pipeline.render.sidecars import Credits, title_card_lines
+from pipeline.render.signing import plan_signing, render_signed
 from pipeline.render_profiles import RenderProfile, load_profile
 
 
@@ -169,22 +171,29 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
                       credits.card_lines())
+    signing = plan_signing(project, prof, parts, draft=draft, today=today)
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
                                jobs=jobs, progress=progress)
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
+    signed = None if signing is None else render_signed(
+        signing, parts, segments, prof, segments_dir, open_captions=open_caps, progress=progress)
     sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
-    rendered = [*segments.rendered, *(() if sound.reused else ("film:loudness",))]
-    reused = [*segments.reused, *(("film:loudness",) if sound.reused else ())]
+    rendered = [*segments.rendered, *(signed.rendered if signed else ()),
+                *(() if sound.reused else ("film:loudness",))]
+    reused = [*segments.reused, *(signed.reused if signed else ()),
+              *(("film:loudness",) if sound.reused else ())]
     published = write_outputs(PublishJob(
         project=project, profile=prof, parts=tuple(parts), files=segments.files,
         rendered=tuple(rendered), reused=tuple(reused), lists=lists, sound=sound,
         cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
+        signed=signed,
     ), progress)
     notes = []
     if cleared.dropped:
         notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
     if sound.loudness.note:
         notes.append(sound.loudness.note)
+    notes += signing.notes if signing else ()
     return RenderResult(
         profile=prof.name, out_dir=out_dir, outputs=published.outputs,
         duration_ms=film_duration_ms(parts, prof.fps), gate=gate, loudness=sound.loudness,

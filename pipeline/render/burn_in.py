@@ -47,25 +47,35 @@ def _ass_cue(cue: Cue) -> str:
     return "".join(out)
 
 
-def caption_style(profile: RenderProfile) -> dict[str, int]:
+def caption_style(profile: RenderProfile, *, clear_right: int = 0) -> dict[str, int]:
     """Font size, box padding and margins (pixels) of burned-in captions for ``profile``.
 
     The line height (libass's font size, in script pixels equal to picture pixels) is 7.5 % of
     the picture height; the black box, padding included, stays inside the central 90 % x 75 %.
+    ``clear_right`` (the signed variant) keeps the box that many pixels clear of the right edge,
+    plus a gap: libass wraps the text inside the margins, so no line can reach the signer.
     """
     size = round(profile.height * CAPTION_LINE_HEIGHT)
     pad = max(1, round(size * 0.18))
-    return {
+    margin_h = math.ceil(profile.width * (1 - SAFE_WIDTH) / 2) + pad
+    style = {
         "size": size,
         "pad": pad,
-        "margin_h": math.ceil(profile.width * (1 - SAFE_WIDTH) / 2) + pad,
+        "margin_h": margin_h,
         "margin_v": math.ceil(profile.height * (1 - SAFE_HEIGHT) / 2) + pad,
     }
+    if clear_right:
+        style["margin_r"] = max(margin_h, clear_right + pad + math.ceil(profile.width * 0.01))
+    return style
 
 
-def ass_document(cues: Sequence[Cue], profile: RenderProfile) -> bytes:
-    """An ASS subtitle file drawing ``cues`` white on a black box, for libass to burn in."""
-    st = caption_style(profile)
+def ass_document(cues: Sequence[Cue], profile: RenderProfile, *, clear_right: int = 0) -> bytes:
+    """An ASS subtitle file drawing ``cues`` white on a black box, for libass to burn in.
+
+    ``clear_right``: see :func:`caption_style` (0, the default, is the captioned variant's file).
+    """
+    st = caption_style(profile, clear_right=clear_right)
+    margin_r = st.get("margin_r", st["margin_h"])
     head = [
         "[Script Info]",
         "; made by coprod for burned-in (open) captions",
@@ -82,7 +92,7 @@ def ass_document(cues: Sequence[Cue], profile: RenderProfile) -> bytes:
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
         # BorderStyle 3 is an opaque box; libass paints it in OutlineColour, so both are black.
         f"Style: Caption,{FONT},{st['size']},&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,"
-        f"0,0,0,0,100,100,0,0,3,{st['pad']},0,2,{st['margin_h']},{st['margin_h']},"
+        f"0,0,0,0,100,100,0,0,3,{st['pad']},0,2,{st['margin_h']},{margin_r},"
         f"{st['margin_v']},1",
         "",
         "[Events]",

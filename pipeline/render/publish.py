@@ -43,6 +43,7 @@ from pipeline.render.sidecars import (
     transcript_sections,
     transcript_text,
 )
+from pipeline.render.signing import SIGNED_FILM, SignedFilm, check_signers_still_cleared
 from pipeline.render.verify import FilmSpec, check_caption_file, check_film, check_written
 from pipeline.render_profiles import RenderProfile
 
@@ -50,7 +51,7 @@ FILM = "film.mp4"
 OPEN_CAPTIONS_FILM = "film.open-captions.mp4"
 MANIFEST = "manifest.json"
 # Every output, in the order they are renamed into place: films first, the manifest last.
-OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, "film.srt", "film.vtt", "transcript.html",
+OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, SIGNED_FILM, "film.srt", "film.vtt", "transcript.html",
                 "transcript.txt", MANIFEST)
 
 
@@ -72,6 +73,7 @@ class PublishJob:
         draft: an internal draft (no sign-off needed).
         inputs: hashes of film.yaml, the ledger and the profile, taken when the gate said yes.
         today: the day consent expiry is judged on when the gate is asked again (None: today).
+        signed: the signed variant's segments and signers, when the film has sign videos.
     """
 
     project: Project
@@ -87,6 +89,7 @@ class PublishJob:
     draft: bool
     inputs: Mapping[str, str | None]
     today: date | None = None
+    signed: SignedFilm | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -161,7 +164,8 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
     sections = transcript_sections(job.project, job.parts, job.profile.fps, job.credits)
     notes: list[str] = []
     staged: dict[str, Path] = {}
-    names = [n for n in OUTPUT_NAMES if captioned_list is not None or n != OPEN_CAPTIONS_FILM]
+    names = [n for n in OUTPUT_NAMES if (captioned_list is not None or n != OPEN_CAPTIONS_FILM)
+             and (job.signed is not None or n != SIGNED_FILM)]
     with contextlib.ExitStack() as stack:
         # ExitStack renames in reverse order of entry: entered from the manifest back, the films
         # are renamed first and the manifest last, so a manifest always describes films in place.
@@ -187,12 +191,16 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
         films = [(FILM, job.lists.video, "join")]
         if captioned_list is not None:
             films.append((OPEN_CAPTIONS_FILM, captioned_list, "join (open captions)"))
+        if job.signed is not None:
+            films.append((SIGNED_FILM, job.signed.list_path, "join (signed)"))
         for name, video_list, label in films:
             mux_film(video_list, job.sound.path, track, staged[name], language=language,
                      title=film.title, seconds=seconds, progress=progress, label=label)
             # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
             check_film(staged[name], spec, out_dir / name)
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
+        if job.signed is not None:
+            check_signers_still_cleared(job.project, job.profile, job.signed, today=job.today)
         outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                    for name, path in staged.items() if name != MANIFEST}
         manifest = build_manifest(job, outputs)
@@ -202,10 +210,11 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
             _widen_manifest_for_swap(out_dir / MANIFEST, manifest)
         except OSError as exc:
             raise OutputWriteError(out_dir / MANIFEST, exc) from None
-    if captioned_list is None:
-        # An open-captions film from an earlier render would not match this one: remove it.
-        with contextlib.suppress(FileNotFoundError):
-            (out_dir / OPEN_CAPTIONS_FILM).unlink()
+    # A variant from an earlier render that this one did not make would not match it: remove it.
+    for made, name in ((captioned_list, OPEN_CAPTIONS_FILM), (job.signed, SIGNED_FILM)):
+        if made is None:
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / name).unlink()
     return Published({name: out_dir / name for name in staged}, manifest, notes)
 
 
@@ -300,6 +309,8 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
                   "ffprobe": runner.tool_version("ffprobe"), "coprod": __version__},
         "segments": {"rendered": list(job.rendered), "reused": list(job.reused)},
         "outputs": dict(outputs),
+        # Only a film with sign videos has the key, so other manifests read as before.
+        **({"signed": job.signed.manifest_entry(project, prof)} if job.signed else {}),
     }
 
 

@@ -186,6 +186,12 @@ def _video_args(profile: RenderProfile) -> dict[str, Any]:
     }
 
 
+def video_args(profile: RenderProfile) -> dict[str, Any]:
+    """The encoder settings every picture segment shares (the signed ones too), so that all of
+    them join without re-encoding."""
+    return _video_args(profile)
+
+
 def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
                    want_video: bool, want_captioned: bool, want_audio: bool,
                    progress: Progress | None) -> None:
@@ -376,4 +382,5 @@ __all__ = [
     "render_segment",
     "render_segments",
     "segment_files",
+    "video_args",
 ]

@@ -1,8 +1,11 @@
-"""Generate the demo film's raw footage: three synthetic interviews.
+"""Generate the demo film's raw footage: three synthetic interviews, and a signer for each.
 
 Each clip is 1280x720 at 25 fps: an ffmpeg lavfi picture (a slowly moving gradient with the
 speaker's first name) and an espeak-ng voice reading a script about making a film together.
 The second clip has a 3-second pause, so caption segmentation must start a new cue after it.
+Each interview also gets a synthetic sign language interpreter's video as long as the clip,
+``sign/CLIP.mp4`` (a figure whose hands move, on a plain light blue-grey ground), which
+run_demo.py puts in the film's sign/ folder for the signed variant.
 Nothing here is committed: `make demo` runs this into projects/demo/raw/.
 
 Usage: python projects/demo/make_footage.py OUT_DIR
@@ -46,6 +49,28 @@ INTERVIEWS = [
 
 SIZE = "1280x720"
 FPS = 25
+SIGNER_SIZE = "540x640"  # about the shape of coprod's signer inset (0.82:1)
+# Head, body, and two hands moving in the signing space, as drawbox filters (x, y, w, h, colour).
+SIGNER_FIGURE = [
+    ("220", "90", 100, 120, "0xE0AC69"),
+    ("170", "220", 200, 330, "0x1D3557"),
+    ("150+60*sin(2*PI*t)", "300+80*sin(3*PI*t)", 60, 60, "0xE0AC69"),
+    ("330-60*sin(2*PI*t+1)", "300+80*cos(3*PI*t)", 60, 60, "0xE0AC69"),
+]
+
+
+def make_signer(out: Path, seconds: float) -> None:
+    """A synthetic signer: a figure with moving hands on a plain ground, ``seconds`` long."""
+    boxes = ",".join(f"drawbox=x='{x}':y='{y}':w={w}:h={h}:color={c}:t=fill"
+                     for x, y, w, h, c in SIGNER_FIGURE)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with temp_output(out) as part:
+        runner.ffmpeg([
+            "-f", "lavfi", "-i", f"color=c=0xB0C4DE:s={SIGNER_SIZE}:r={FPS}:d={seconds:.2f},"
+                                 f"{boxes}",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart", "-f", "mp4", str(part),
+        ])
 
 
 def make_clip(out: Path, name: str, voice: str, colours: tuple[str, str], script: str) -> None:
@@ -83,10 +108,14 @@ def main(argv: list[str]) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for filename, _cid, name, voice, colours, script in INTERVIEWS:
         target = out_dir / filename
-        if target.exists():
-            continue
-        make_clip(target, name, voice, colours, script)
-        print(f"made {target}", file=sys.stderr)
+        if not target.exists():
+            make_clip(target, name, voice, colours, script)
+            print(f"made {target}", file=sys.stderr)
+        signer = out_dir / "sign" / filename
+        if not signer.exists():
+            seconds = float(runner.ffprobe_json(ffmpeg_input_name(target))["format"]["duration"])
+            make_signer(signer, seconds)
+            print(f"made {signer}", file=sys.stderr)
     return 0
 
 

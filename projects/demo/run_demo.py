@@ -18,6 +18,8 @@ from consent import signoff_status, summarise
 from pipeline.clearance import clip_key, events
 from pipeline.cli import cli
 from pipeline.project import Project
+from pipeline.sign_clearance import signing_use
+from pipeline.sign_videos import sign_path, sign_videos
 
 TITLE = "Making it together"
 # (contributor id, display name, raw file, clip id, scopes they consented to)
@@ -43,6 +45,45 @@ def coprod(*args: str) -> None:
         sys.exit(1)
 
 
+# The film's sign language interpreter (issue 12): a contributor like the others, who signs each
+# interview in a video make_footage.py generates, consents to appear, and signs off each video.
+SIGNER = ("dev", "Dev Sharma", ["appear", "name"])
+
+
+def sign(root: Path) -> None:
+    """Sign language: the interpreter's videos go in sign/, film.yaml names them as each
+    interview's signer, and their consent and sign-off are recorded like anyone's."""
+    from pipeline.fsutil import atomic_write_bytes
+
+    signer, name, scopes = SIGNER
+    project = Project.open(root)
+    if signer not in project.film.contributors:
+        project.add_contributor(signer, name)
+    for *_, filename, clip_id, _scopes in PEOPLE:
+        target = sign_path(project, clip_id)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, (root / "raw" / "sign" / filename).read_bytes())
+    for item in project.doc["sequence"]:
+        if isinstance(item, dict) and "signer" not in item:
+            item["signer"] = signer
+    project.save()
+    if signer not in {c.contributor for c in summarise(events(project))}:
+        args = ["consent", "record", str(root), "--contributor", signer, "--method", "written",
+                "--obtained-by", "demo-producer", "--capacity", "own"]
+        for scope in scopes:
+            args += ["--scope", scope]
+        for channel in CHANNELS:
+            args += ["--channel", channel]
+        coprod(*args)
+    project = Project.open(root)
+    for video in sign_videos(project):
+        key = signing_use(project, video).content_key
+        if not signoff_status(events(project), video.use_id, signer, key).signed:
+            coprod("signoff", str(root), video.use_id, "--by", signer,
+                   "--note", "watched the signed film with the producer")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
@@ -61,6 +102,7 @@ def main(argv: list[str]) -> int:
         coprod("ingest", str(root), str(raw / filename), "--contributor", cid, "--id", clip_id)
     coprod("transcribe", str(root))
     coprod("captions", "check", str(root))
+    sign(root)
     recorded = {c.contributor for c in summarise(events(Project.open(root)))}
     for cid, _name, _f, _clip, scopes in PEOPLE:
         if cid in recorded:
