@@ -66,12 +66,15 @@ class BuildResult:
         findings: clip id -> QC findings (warnings only, when the build finished).
         rendered: profile name -> what its render made.
         up_to_date: profiles left alone because nothing had changed.
+        access: profile name -> the access report's summary line (``coprod access``).
     """
 
     transcribed: list[str] = field(default_factory=list)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     rendered: dict[str, RenderResult] = field(default_factory=dict)
     up_to_date: list[str] = field(default_factory=list)
+
+    access: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -122,11 +125,19 @@ def check_captions(project: Project) -> tuple[dict[str, list[Finding]], list[tup
 def input_stamp(project: Project, profile: RenderProfile, options: dict[str, Any],
                 gate: dict[str, Any]) -> str:
     """One hash over everything a render of ``profile`` reads."""
-    clips = []
+    from pipeline.describe.script import descriptions_sha256, recorded_sha256s
+
+    clips: list[list[Any]] = []
     for item in project.film.sequence:
         caption = project.caption_path(item.clip_id)
         clips.append([item.clip_id, project.footage_sha256(item.clip_id),
                       project.file_sha256(caption) if caption.exists() else None])
+        # A clip's descriptions and their recordings change the described sound; a clip
+        # without any keeps the stamp it had before descriptions existed.
+        described = [descriptions_sha256(project, item.clip_id),
+                     recorded_sha256s(project, item.clip_id)]
+        if any(described):
+            clips[-1].append(described)
     ledger = project.ledger_path
     # Sign videos (sign language): a film without any keeps the stamp it had before.
     signs = [[v.use_id, project.file_sha256(v.path)] for v in sign_videos(project)]
@@ -257,7 +268,19 @@ def build_film(
             write_stamp(out_dir, stamp, rendered)
         if failures:
             raise BuildError(failures)
+    for name in [*result.up_to_date, *result.rendered]:
+        result.access[name] = _access_summary(project, name)
     return result
+
+
+def _access_summary(project: Project, profile: str) -> str:
+    """The summary line of the access report a profile's manifest holds ("" if none)."""
+    try:
+        manifest = json.loads((project.build_dir / profile / "manifest.json")
+                              .read_text(encoding="utf-8"))
+        return str(manifest["access"]["summary"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
 
 
 __all__ = [

@@ -120,6 +120,8 @@ def _say_build(result: BuildResult) -> None:
             say(note)
         for output, path in rendered.outputs.items():
             say(f"{name} {output}: {path}")
+    for summary in filter(None, result.access.values()):
+        say(summary)
 
 
 COMMANDS: list[click.Command] = [render, build]

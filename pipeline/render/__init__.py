@@ -22,6 +22,9 @@ How a render goes (:func:`render_film`), one module a step:
    manifest.json, each checked (:mod:`.verify`), all renamed into place once the gate, asked
    again, still says yes. A film with sign videos also gets ``film.signed.mp4``
    (:mod:`.signing`: the signer's inset over the clean segments, signers gated like clips).
+   A described film (web, broadcast) also gets a second, audio-described sound track,
+   ``film.described.mp4`` and ``film.descriptions.vtt`` (:mod:`.described`: the programme
+   lowered under each voiced description, one ffmpeg graph, cached; sound only).
 
 No frame passes through Python: every step is an ffmpeg process started through the runner.
 """
@@ -38,6 +41,7 @@ from consent import GateResult
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
 from pipeline.render.caption_check import refuse_caption_errors
+from pipeline.render.described import described_sound, makes_described
 from pipeline.render.errors import (
     CaptionErrorsError,
     CaptionsMissingError,
@@ -178,15 +182,19 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     signed = None if signing is None else render_signed(
         signing, parts, segments, prof, segments_dir, open_captions=open_caps, progress=progress)
     sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
+    described = described_sound(project, parts, segments, lists.audio, prof, segments_dir,
+                                sound, progress) if makes_described(prof) else None
     rendered = [*segments.rendered, *(signed.rendered if signed else ()),
-                *(() if sound.reused else ("film:loudness",))]
+                *(() if sound.reused else ("film:loudness",)),
+                *(("film:described",) if described and not described.reused else ())]
     reused = [*segments.reused, *(signed.reused if signed else ()),
-              *(("film:loudness",) if sound.reused else ())]
+              *(("film:loudness",) if sound.reused else ()),
+              *(("film:described",) if described and described.reused else ())]
     published = write_outputs(PublishJob(
         project=project, profile=prof, parts=tuple(parts), files=segments.files,
         rendered=tuple(rendered), reused=tuple(reused), lists=lists, sound=sound,
         cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
-        signed=signed,
+        signed=signed, described=described,
     ), progress)
     notes = []
     if cleared.dropped:
@@ -194,6 +202,8 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     if sound.loudness.note:
         notes.append(sound.loudness.note)
     notes += signing.notes if signing else ()
+    notes += [f"description left out: {x}" for x in described.placement.left_out] \
+        if described else []
     return RenderResult(
         profile=prof.name, out_dir=out_dir, outputs=published.outputs,
         duration_ms=film_duration_ms(parts, prof.fps), gate=gate, loudness=sound.loudness,

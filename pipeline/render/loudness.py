@@ -12,7 +12,7 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,12 @@ def _num(value: Any) -> float:
 
 def measure_loudness(audio_list: Path, profile: RenderProfile) -> dict[str, float]:
     """loudnorm's first pass over the joined sound: integrated, true peak, range, threshold."""
-    stream = (concat_input(audio_list).audio
+    return measure_stream(concat_input(audio_list).audio, profile)
+
+
+def measure_stream(audio: Any, profile: RenderProfile) -> dict[str, float]:
+    """loudnorm's first pass over an ffmpeg-python audio stream (the described mix uses it)."""
+    stream = (audio
               .filter("loudnorm", I=profile.loudness_i, TP=profile.true_peak,
                       LRA=profile.loudness_range, print_format="json")
               .output("-", f="null"))
@@ -115,6 +120,20 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
                     duration_ms: float | None = None) -> LoudnessReport:
     """Measure the joined sound, normalise it in one linear pass, encode AAC, verify.
 
+    See :func:`normalise_stream`, which does it for any sound.
+    """
+    return normalise_stream(lambda: concat_input(audio_list).audio, dest, profile, progress,
+                            duration_ms=duration_ms)
+
+
+def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfile,
+                     progress: Progress | None = None, *, duration_ms: float | None = None,
+                     step: str = "loudness") -> LoudnessReport:
+    """Measure a sound, normalise it in one linear pass, encode AAC, verify.
+
+    ``source`` makes the ffmpeg-python audio stream afresh for each pass (the measurement and
+    the encode are two ffmpeg runs of the same graph); ``step`` names it in progress.
+
     With ``duration_ms``, the encoded sound is also probed before it is cached: every packet
     present and the film's length to within a frame.
 
@@ -125,13 +144,13 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
         LoudnessError: the result is not within +/-1 LU of the target or peaks over the limit.
     """
     if progress:
-        progress("loudness: measuring", 0.0)
-    before = measure_loudness(audio_list, profile)
+        progress(f"{step}: measuring", 0.0)
+    before = measure_stream(source(), profile)
     # The loudnorm target sits a little under the limit: AAC encoding raises peaks slightly.
     target_tp = max(-9.0, profile.true_peak - AAC_HEADROOM_DB)
     silent = not math.isfinite(before["i"]) or before["i"] <= SILENT_LUFS
     note = ""
-    audio = concat_input(audio_list).audio
+    audio = source()
     if silent:
         mode = "none"
         note = "the film is silent; loudness was not normalised"
@@ -154,7 +173,7 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
             print_format="json")
     audio = audio.filter("aresample", profile.sample_rate)
     if progress:
-        progress("loudness: normalising", 0.3)
+        progress(f"{step}: normalising", 0.3)
     with temp_output(dest) as tmp:
         stream = audio.output(str(tmp), acodec=profile.audio_codec,
                               audio_bitrate=profile.audio_bitrate, ar=profile.sample_rate,
@@ -166,7 +185,7 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
                 note = f"loudnorm used {done} normalisation (expected {mode})"
                 mode = str(done)
         if progress:
-            progress("loudness: verifying", 0.7)
+            progress(f"{step}: verifying", 0.7)
         if duration_ms is not None:
             check_sound(tmp, duration_ms, profile.fps, dest)
         after = verify_loudness(tmp)
@@ -177,7 +196,7 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
             raise LoudnessError(after, profile.loudness_i, profile.true_peak,
                                 LOUDNESS_TOLERANCE_LU)
     if progress:
-        progress("loudness", 1.0)
+        progress(step, 1.0)
     return report
 
 
@@ -226,6 +245,8 @@ __all__ = [
     "LoudnessReport",
     "film_sound",
     "measure_loudness",
+    "measure_stream",
     "normalise_audio",
+    "normalise_stream",
     "verify_loudness",
 ]

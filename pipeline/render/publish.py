@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ from pipeline.fsutil import atomic_write_bytes, sha256_file, temp_output
 from pipeline.languages import iso639_2
 from pipeline.media import ffmpeg_input_name
 from pipeline.project import Project
+from pipeline.render.access_facts import render_access
+from pipeline.render.described import DescribedSound, described_title, track_options
 from pipeline.render.errors import OutputWriteError
 from pipeline.render.gate import check_still_cleared
 from pipeline.render.join import ConcatLists, concat_input
@@ -49,10 +51,14 @@ from pipeline.render_profiles import RenderProfile
 
 FILM = "film.mp4"
 OPEN_CAPTIONS_FILM = "film.open-captions.mp4"
+DESCRIBED_FILM = "film.described.mp4"
+DESCRIPTIONS_VTT = "film.descriptions.vtt"
 MANIFEST = "manifest.json"
 # Every output, in the order they are renamed into place: films first, the manifest last.
-OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, SIGNED_FILM, "film.srt", "film.vtt", "transcript.html",
-                "transcript.txt", MANIFEST)
+OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, SIGNED_FILM, DESCRIBED_FILM, "film.srt", "film.vtt",
+                DESCRIPTIONS_VTT, "transcript.html", "transcript.txt", MANIFEST)
+# Made only when the film is described (pipeline/render/described.py).
+DESCRIBED_OUTPUTS = (DESCRIBED_FILM, DESCRIPTIONS_VTT)
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class PublishJob:
         inputs: hashes of film.yaml, the ledger and the profile, taken when the gate said yes.
         today: the day consent expiry is judged on when the gate is asked again (None: today).
         signed: the signed variant's segments and signers, when the film has sign videos.
+        described: the described sound and its descriptions, when the film has any.
     """
 
     project: Project
@@ -90,6 +97,7 @@ class PublishJob:
     inputs: Mapping[str, str | None]
     today: date | None = None
     signed: SignedFilm | None = None
+    described: DescribedSound | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -113,10 +121,17 @@ class Published:
 
 def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Path, *,
              language: str, title: str, seconds: float, progress: Progress | None = None,
-             label: str = "join") -> None:
-    """Join the segments (video copied), add the film's sound and a soft mov_text track."""
+             label: str = "join", sound_titles: Sequence[str] = ("",),
+             described: Path | None = None) -> None:
+    """Join the segments (video copied), add the film's sound and a soft mov_text track.
+
+    ``described``: a second sound track (the described sound). ``sound_titles``: each sound
+    track's title, "" for the programme sound; a titled track is marked visual_impaired and
+    the first track stays the default.
+    """
+    sounds = [sound, *([described] if described is not None else [])]
     streams = [concat_input(video_list).video,
-               ffmpeg_python.input(ffmpeg_input_name(sound)).audio]
+               *(ffmpeg_python.input(ffmpeg_input_name(s)).audio for s in sounds)]
     kwargs: dict[str, Any] = {
         "c:v": "copy", "c:a": "copy", "metadata": f"title={title}",
         "metadata:s:a:0": f"language={language}", "movflags": "+faststart", "f": "mp4",
@@ -124,9 +139,12 @@ def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Pat
     if captions_srt is not None:
         streams.append(ffmpeg_python.input(ffmpeg_input_name(captions_srt), f="srt")["s"])
         kwargs.update({"c:s": "mov_text", "metadata:s:s:0": f"language={language}"})
-    runner.run_graph(ffmpeg_python.output(*streams, str(dest), **kwargs),
-                     progress=(lambda f: progress(label, f)) if progress else None,
-                     total_s=seconds)
+    argv = ffmpeg_python.compile(ffmpeg_python.output(*streams, str(dest), **kwargs),
+                                 cmd="ffmpeg", overwrite_output=False)
+    # Options ffmpeg-python cannot repeat (two -metadata for one stream) go before the output.
+    runner.ffmpeg([*argv[1:-1], *track_options(sound_titles, language, len(sounds)),
+                   argv[-1]], progress=(lambda f: progress(label, f)) if progress else None,
+                  total_s=seconds)
 
 
 def _write_text(path: Path, text: str, shown_as: Path) -> bytes:
@@ -161,11 +179,14 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
     captioned_list = job.lists.captioned
     cues = film_cues(job.parts, job.profile.fps)
     spec = FilmSpec.for_film(job.profile, sum(p.frames for p in job.parts), language, cues)
-    sections = transcript_sections(job.project, job.parts, job.profile.fps, job.credits)
+    described = job.described
+    sections = transcript_sections(job.project, job.parts, job.profile.fps, job.credits,
+                                   described.transcript_entries() if described else None)
     notes: list[str] = []
     staged: dict[str, Path] = {}
     names = [n for n in OUTPUT_NAMES if (captioned_list is not None or n != OPEN_CAPTIONS_FILM)
-             and (job.signed is not None or n != SIGNED_FILM)]
+             and (job.signed is not None or n != SIGNED_FILM)
+             and (described is not None or n not in DESCRIBED_OUTPUTS)]
     with contextlib.ExitStack() as stack:
         # ExitStack renames in reverse order of entry: entered from the manifest back, the films
         # are renamed first and the manifest last, so a manifest always describes films in place.
@@ -181,10 +202,15 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
                                                sections),
             "transcript.txt": transcript_text(film.title, duration_ms, sections),
         }
+        if described is not None:
+            texts[DESCRIPTIONS_VTT] = dumps(described.cues(), "vtt")
         for name, text in texts.items():
             _write_text(staged[name], text, out_dir / name)
         for fmt in ("srt", "vtt"):
             check_caption_file(staged[f"film.{fmt}"], fmt, cues, out_dir / f"film.{fmt}")
+        if described is not None:
+            check_caption_file(staged[DESCRIPTIONS_VTT], "vtt", described.cues(),
+                               out_dir / DESCRIPTIONS_VTT)
         track = staged["film.srt"] if cues else None
         if track is None:
             notes.append("the film has no captions, so it has no subtitle track")
@@ -193,17 +219,23 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
             films.append((OPEN_CAPTIONS_FILM, captioned_list, "join (open captions)"))
         if job.signed is not None:
             films.append((SIGNED_FILM, job.signed.list_path, "join (signed)"))
+        if described is not None:
+            films.append((DESCRIBED_FILM, job.lists.video, "join (described)"))
         for name, video_list, label in films:
-            mux_film(video_list, job.sound.path, track, staged[name], language=language,
-                     title=film.title, seconds=seconds, progress=progress, label=label)
+            sound, extra, titles = _sound_tracks(job, name)
+            mux_film(video_list, sound, track, staged[name], language=language,
+                     title=film.title, seconds=seconds, progress=progress, label=label,
+                     sound_titles=titles, described=extra)
             # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
-            check_film(staged[name], spec, out_dir / name)
+            check_film(staged[name], replace(spec, audio_titles=titles), out_dir / name)
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
         if job.signed is not None:
             check_signers_still_cleared(job.project, job.profile, job.signed, today=job.today)
         outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                    for name, path in staged.items() if name != MANIFEST}
         manifest = build_manifest(job, outputs)
+        manifest["access"] = render_access(job.project, job.profile.name, job.parts, described,
+                                           manifest, list(outputs)).to_dict()
         manifest_text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         _write_text(staged[MANIFEST], manifest_text, out_dir / MANIFEST)
         try:
@@ -211,11 +243,27 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
         except OSError as exc:
             raise OutputWriteError(out_dir / MANIFEST, exc) from None
     # A variant from an earlier render that this one did not make would not match it: remove it.
-    for made, name in ((captioned_list, OPEN_CAPTIONS_FILM), (job.signed, SIGNED_FILM)):
+    for made, name in ((captioned_list, OPEN_CAPTIONS_FILM), (job.signed, SIGNED_FILM),
+                       (described, DESCRIBED_FILM), (described, DESCRIPTIONS_VTT)):
         if made is None:
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / name).unlink()
     return Published({name: out_dir / name for name in staged}, manifest, notes)
+
+
+def _sound_tracks(job: PublishJob, name: str) -> tuple[Path, Path | None, tuple[str, ...]]:
+    """A film's sound: (first track, second track or None, each track's title).
+
+    film.mp4 carries the described sound second when the film is described;
+    film.described.mp4 carries only that; every other film the programme sound alone.
+    """
+    described = job.described
+    if described is None or name not in (FILM, DESCRIBED_FILM):
+        return job.sound.path, None, ("",)
+    title = described_title(job.project.film.language)
+    if name == DESCRIBED_FILM:
+        return described.path, None, (title,)
+    return job.sound.path, described.path, ("", title)
 
 
 def _widen_manifest_for_swap(path: Path, new: dict[str, Any]) -> None:
@@ -311,10 +359,15 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
         "outputs": dict(outputs),
         # Only a film with sign videos has the key, so other manifests read as before.
         **({"signed": job.signed.manifest_entry(project, prof)} if job.signed else {}),
+        # Likewise only a described film has this key.
+        **({"described": job.described.to_manifest()} if job.described else {}),
     }
 
 
 __all__ = [
+    "DESCRIBED_FILM",
+    "DESCRIBED_OUTPUTS",
+    "DESCRIPTIONS_VTT",
     "FILM",
     "MANIFEST",
     "OPEN_CAPTIONS_FILM",

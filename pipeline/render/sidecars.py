@@ -4,6 +4,10 @@ Nothing here runs ffmpeg; :mod:`pipeline.render.publish` writes these texts besi
 Names of contributors appear only where the consent gate says ``name`` consent allows; everyone
 else is "Contributor N" (numbered by first appearance in the film) or counted in the credits.
 
+When the film is described, the transcript carries each clip's descriptions in order among its
+speech, marked as descriptions (the WCAG 1.2.8 text alternative: what is seen as well as what is
+said).
+
 The film's captions keep their italics, bold and underline. Voices (WebVTT's ``<v Amara>``)
 are not written into them: the transcript names speakers instead, by the same consent rule,
 and a voice that is no contributor of the film is "Another speaker" there, since coprod cannot
@@ -25,6 +29,7 @@ from pipeline.render.plan import CardLines, Part, PartKind, part_duration_ms, pa
 PARAGRAPH_GAP_MS = 2000  # a pause this long starts a new paragraph in the transcript
 TITLE_WRAP = 30
 OTHER_SPEAKER = "Another speaker"
+DESCRIPTION_LABEL = "Description"  # marks what is seen among what is said in the transcript
 
 
 def _plural(n: int, word: str) -> str:
@@ -154,11 +159,25 @@ class TranscriptSection:
     speakers: str  # "" when nobody is named for it
     paragraphs: tuple[tuple[int, str], ...]
     lines: tuple[str, ...] = ()  # card text, shown as a list
+    descriptions: tuple[tuple[int, str], ...] = ()  # (film ms, text) of what is seen
+
+    def in_order(self) -> list[tuple[int, bool, str]]:
+        """Speech and descriptions by time: (start ms, is a description, text)."""
+        speech = [(s, False, t) for s, t in self.paragraphs]
+        if not self.descriptions:
+            return speech  # as written, exactly as before descriptions existed
+        return sorted(speech + [(s, True, t) for s, t in self.descriptions],
+                      key=lambda e: (e[0], e[1]))
 
 
-def transcript_sections(project: Project, parts: Sequence[Part], fps: int,
-                        credits: Credits) -> list[TranscriptSection]:
-    """The film in reading order: title card, each clip with its speakers, credits."""
+def transcript_sections(project: Project, parts: Sequence[Part], fps: int, credits: Credits,
+                        descriptions: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+                        ) -> list[TranscriptSection]:
+    """The film in reading order: title card, each clip with its speakers, credits.
+
+    ``descriptions``: part name -> (film ms, text) of each description placed in the film; a
+    clip's are listed among its speech (a card's text is already listed).
+    """
     sections: list[TranscriptSection] = []
     number = 0
     for part in parts:
@@ -177,7 +196,9 @@ def transcript_sections(project: Project, parts: Sequence[Part], fps: int,
                 " and " + people[-1]
             speakers = f"{'Speaker' if len(people) == 1 else 'Speakers'}: {joined}"
         paras = tuple((start + s, t) for s, t in _paragraphs(part.cues, credits))
-        sections.append(TranscriptSection(f"Part {number}", start, speakers, paras))
+        described = tuple((descriptions or {}).get(part.name, ()))
+        sections.append(TranscriptSection(f"Part {number}", start, speakers, paras,
+                                          descriptions=described))
     return sections
 
 
@@ -194,7 +215,9 @@ def transcript_html(title: str, language: str, duration_ms: int,
         f"<title>Transcript: {e(title)}</title>",
         "<style>body{font-family:system-ui,sans-serif;font-size:1.125rem;line-height:1.6;"
         "max-width:40em;margin:2rem auto;padding:0 1rem;color:#111;background:#fff}"
-        "h2{margin-top:2rem}.speakers{font-weight:bold}time{color:#333}</style>",
+        "h2{margin-top:2rem}.speakers{font-weight:bold}time{color:#333}"
+        ".description{font-style:italic;border-left:4px solid #555;padding-left:.75rem}"
+        "</style>",
         "</head>",
         "<body>",
         "<main>",
@@ -214,10 +237,16 @@ def transcript_html(title: str, language: str, duration_ms: int,
             out.append("<ul>")
             out += [f"<li>{e(line)}</li>" for line in sec.lines]
             out.append("</ul>")
-        for start, text in sec.paragraphs:
-            out.append(f'<p><time datetime="PT{start / 1000:.1f}S">{_clock(start)}</time> '
-                       f"{e(text)}</p>")
-        if not sec.lines and not sec.paragraphs:
+        for start, described, text in sec.in_order():
+            stamp = f'<time datetime="PT{start / 1000:.1f}S">{_clock(start)}</time>'
+            if described:
+                # The word is part of the text, so every reader (screen reader, print, copy)
+                # knows this is what is seen, not what is said.
+                out.append(f'<p class="description">{stamp} <strong>{DESCRIPTION_LABEL}:'
+                           f"</strong> {e(text)}</p>")
+            else:
+                out.append(f"<p>{stamp} {e(text)}</p>")
+        if not sec.lines and not sec.paragraphs and not sec.descriptions:
             out.append("<p>(no speech)</p>")
         out.append("</section>")
     out += ["</main>", "</body>", "</html>", ""]
@@ -235,8 +264,9 @@ def transcript_text(title: str, duration_ms: int,
         if sec.speakers:
             out.append(sec.speakers)
         out += list(sec.lines)
-        out += [f"[{_clock(start)}] {text}" for start, text in sec.paragraphs]
-        if not sec.lines and not sec.paragraphs:
+        out += [f"[{_clock(start)}] {DESCRIPTION_LABEL}: {text}" if described
+                else f"[{_clock(start)}] {text}" for start, described, text in sec.in_order()]
+        if not sec.lines and not sec.paragraphs and not sec.descriptions:
             out.append("(no speech)")
         out.append("")
     return "\n".join(out)
@@ -252,6 +282,7 @@ def _duration_words(ms: int) -> str:
 
 
 __all__ = [
+    "DESCRIPTION_LABEL",
     "PARAGRAPH_GAP_MS",
     "Credits",
     "TranscriptSection",

@@ -4,8 +4,9 @@ ffmpeg can exit 0 and leave a broken file behind (ffmpeg 5.1 on a full disk prin
 writing trailer: No space left on device" and still exits 0), and a short write can go unseen.
 So, while each output still has its temporary name:
 
-- a film is probed with ffprobe, reading every packet: one video, one audio and (when the film
-  has captions) one subtitle stream, with the planned codecs, size, sample rate and language;
+- a film is probed with ffprobe, reading every packet: one video, one audio (two when the film
+  has a described track, which must carry its title and the visual_impaired mark) and (when the
+  film has captions) one subtitle stream, with the planned codecs, size, sample rate and language;
   every packet the index lists is really in the file; the picture has exactly the planned frames;
   each stream lasts the planned time to within one frame; the subtitle track holds one non-empty
   sample per cue that has text;
@@ -119,6 +120,9 @@ class FilmSpec:
     sample_rate: int
     language: str  # ISO 639-2, as the streams are tagged
     cues: int  # cues with text on the subtitle track; 0: the film has no subtitle track
+    # One entry per sound track, in order: its title when it is the described sound (with the
+    # visual_impaired disposition), else "" (the programme sound).
+    audio_titles: tuple[str, ...] = ("",)
 
     @classmethod
     def for_film(cls, profile: RenderProfile, frames: int, language: str,
@@ -139,37 +143,59 @@ def check_film(path: Path, spec: FilmSpec, shown_as: str | Path) -> None:
     video, audio = _streams(data, "video"), _streams(data, "audio")
     subs = _streams(data, "subtitle")
     want_subs = 1 if spec.cues else 0
-    if (len(video), len(audio), len(subs)) != (1, 1, want_subs):
+    want_audio = len(spec.audio_titles)
+    if (len(video), len(audio), len(subs)) != (1, want_audio, want_subs):
         raise OutputCheckError(shown_as, f"has {len(video)} video, {len(audio)} audio and "
-                                         f"{len(subs)} subtitle streams (planned 1, 1 and "
-                                         f"{want_subs})")
-    v, a = video[0], audio[0]
+                                         f"{len(subs)} subtitle streams (planned 1, "
+                                         f"{want_audio} and {want_subs})")
+    v = video[0]
     frame_ms = 1000 / spec.fps
     if (v.get("codec_name"), v.get("width"), v.get("height")) != \
             (spec.video_codec, spec.width, spec.height):
         raise OutputCheckError(shown_as, f"its picture is {v.get('codec_name')} "
                                          f"{v.get('width')}x{v.get('height')}, planned "
                                          f"{spec.video_codec} {spec.width}x{spec.height}")
-    if (a.get("codec_name"), _int(a.get("sample_rate"))) != \
-            (spec.audio_codec, spec.sample_rate):
-        raise OutputCheckError(shown_as, f"its sound is {a.get('codec_name')} at "
-                                         f"{a.get('sample_rate')} Hz, planned "
-                                         f"{spec.audio_codec} at {spec.sample_rate} Hz")
+    for a in audio:
+        if (a.get("codec_name"), _int(a.get("sample_rate"))) != \
+                (spec.audio_codec, spec.sample_rate):
+            raise OutputCheckError(shown_as, f"its sound is {a.get('codec_name')} at "
+                                             f"{a.get('sample_rate')} Hz, planned "
+                                             f"{spec.audio_codec} at {spec.sample_rate} Hz")
+        _all_packets_present(a, "audio", shown_as)
     _all_packets_present(v, "video", shown_as)
-    _all_packets_present(a, "audio", shown_as)
     if _int(v.get("nb_read_packets")) != spec.frames:
         raise OutputCheckError(shown_as, f"has {v.get('nb_read_packets')} frames, planned "
                                          f"{spec.frames}")
     _lasts(data.get("format", {}).get("duration"), spec.duration_ms, frame_ms, "it",
            shown_as)
     _lasts(v.get("duration"), spec.duration_ms, frame_ms, "its picture", shown_as)
-    _lasts(a.get("duration"), spec.duration_ms, frame_ms, "its sound", shown_as)
-    tagged = [s.get("tags", {}).get("language") for s in (a, *subs)]
+    for a in audio:
+        _lasts(a.get("duration"), spec.duration_ms, frame_ms, "its sound", shown_as)
+    _check_described_tracks(audio, spec.audio_titles, shown_as)
+    tagged = [s.get("tags", {}).get("language") for s in (*audio, *subs)]
     if any(tag != spec.language for tag in tagged):
         raise OutputCheckError(shown_as, f"its streams are tagged {tagged}, planned "
                                          f"{spec.language!r}")
     if subs:
         _check_subtitle_track(path, subs[0], spec.cues, shown_as)
+
+
+def _check_described_tracks(audio: Sequence[dict[str, Any]], titles: Sequence[str],
+                            shown_as: str | Path) -> None:
+    """A described track is titled for players and marked visual_impaired; the programme
+    track is not; the first track is the default."""
+    if len(titles) < 2 and not any(titles):
+        return  # one programme track: as every film before described sound
+    for index, (a, title) in enumerate(zip(audio, titles, strict=True)):
+        marks = a.get("disposition", {})
+        found = a.get("tags", {}).get("handler_name", "")
+        if bool(marks.get("visual_impaired")) != bool(title) or (title and found != title):
+            raise OutputCheckError(shown_as, f"its sound track {index + 1} is titled "
+                                             f"{found!r}, visual_impaired "
+                                             f"{marks.get('visual_impaired')}; planned "
+                                             f"{title or 'the programme sound'!r}")
+    if not audio[0].get("disposition", {}).get("default"):
+        raise OutputCheckError(shown_as, "its first sound track is not the default one")
 
 
 def _check_subtitle_track(path: Path, stream: dict[str, Any], cues: int,

@@ -1,0 +1,335 @@
+"""The described sound: the programme lowered under each description, the voices laid over it,
+loudness-normalised like the programme track and encoded once.
+
+Made for the publishing profiles (web, broadcast) when any clip of the film has descriptions
+(``descriptions/CLIP.vtt``); the title and credits cards are then described from their text.
+Where each description goes and how deep the programme is lowered are in
+:mod:`pipeline.render.description_track` (:data:`DUCK_DB`, :data:`RAMP_MS`).
+
+**One ffmpeg graph.** The programme sound is the joined, pre-normalisation sound the loudness
+step reads (the segments' WAVs through the same concat list). It is lowered by a ``volume``
+filter whose gain is an expression of ``t`` evaluated per frame (frames cut to 10 ms first, so a
+250 ms ramp has 25 steps): the envelope is exact, known in advance and the same in every run,
+where ``sidechaincompress`` keyed by the voices would lower the programme by however loud each
+word is, pump between words and start late by its attack time. Each voice is resampled to the
+film's rate, brought to the programme's measured loudness (its own level measured once by
+ebur128, cached by the file's sha256), delayed to its film time and summed with the programme
+by ``amix`` (``normalize=0``: a plain sum, no level that changes as inputs end). The mix then
+goes through the programme track's own loudness method
+(:func:`pipeline.render.loudness.normalise_stream`: loudnorm measured, one linear gain, AAC,
+ebur128 check within 1 LU), so the two tracks are normalised the same way.
+
+**Cache.** The encoded track is ``build/segments/KEY.described.m4a``; KEY hashes the programme's
+sound segments' keys, each voice file's sha256 with its place and gain, the ducking and the
+loudness and codec settings. A description-only edit re-voices that description
+(:mod:`pipeline.describe.voice` caches the rest), re-mixes this track (sound only) and re-muxes
+the films; no picture is encoded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ffmpeg as ffmpeg_python
+
+from captions.model import Cue
+from pipeline import __version__
+from pipeline.fsutil import atomic_write_bytes, sha256_file
+from pipeline.media import ffmpeg_input_name
+from pipeline.project import Project
+from pipeline.render.description_track import (
+    DUCK_DB,
+    RAMP_MS,
+    LeftOut,
+    Placement,
+    Voiced,
+    duck_expression,
+    duck_windows,
+    place_descriptions,
+)
+from pipeline.render.errors import OutputWriteError
+from pipeline.render.join import concat_input
+from pipeline.render.loudness import (
+    AAC_HEADROOM_DB,
+    FilmSound,
+    LoudnessReport,
+    normalise_stream,
+    verify_loudness,
+)
+from pipeline.render.plan import (
+    Part,
+    PartKind,
+    Progress,
+    film_duration_ms,
+    part_duration_ms,
+    part_start_ms,
+)
+from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
+from pipeline.render_profiles import RenderProfile
+
+# Bump when the way the described track is made changes.
+DESCRIBED_FORMAT = 1
+# The ducked programme is cut into frames this long so the envelope moves in small steps.
+ENVELOPE_STEP_MS = 10
+# A voice is never raised or lowered by more than this to meet the programme's level.
+MAX_VOICE_GAIN_DB = 24.0
+AUDIO_DESCRIBED = "audio described"
+_LANGUAGE_NAMES = {"en": "English", "eng": "English", "cy": "Welsh", "cym": "Welsh",
+                   "gd": "Gaelic", "gla": "Gaelic", "ga": "Irish", "gle": "Irish",
+                   "fr": "French", "fra": "French", "de": "German", "deu": "German",
+                   "es": "Spanish", "spa": "Spanish"}
+
+
+def described_title(language: str) -> str:
+    """The described track's title for players: "English, audio described"."""
+    name = _LANGUAGE_NAMES.get(language)
+    return f"{name}, {AUDIO_DESCRIBED}" if name else f"Audio described ({language})"
+
+
+def makes_described(profile: RenderProfile) -> bool:
+    """True for the profiles that carry a described track: the publishing ones."""
+    from pipeline.render.gate import publishes
+
+    return publishes(profile)
+
+
+def plan_descriptions(project: Project, parts: Sequence[Part], fps: int) -> Placement | None:
+    """Every description placed in the film, or None when no clip has any.
+
+    Cards are described (from their text) only when a clip is: a film without descriptions
+    renders exactly as before.
+
+    Raises:
+        DescriptionError: a description script is unreadable or malformed.
+    """
+    from pipeline.describe import card_descriptions, load_descriptions
+
+    found: dict[str, Sequence[Any]] = {}
+    for part in parts:
+        if part.kind == PartKind.CLIP and part.clip_id is not None:
+            descriptions = load_descriptions(project, part.clip_id)
+            if descriptions:
+                found[part.name] = descriptions
+    if not found:
+        return None
+    for part in parts:
+        if part.kind == PartKind.CARD:
+            length = part_duration_ms(part, fps)
+            # The voice decides whether a card's description fits (see voice_placement).
+            found[part.name] = [dataclasses.replace(d, end_ms=min(d.end_ms, length))
+                                for d in card_descriptions(project, part.lines)]
+    return place_descriptions(parts, fps, found)
+
+
+def voice_placement(project: Project, parts: Sequence[Part], fps: int,
+                    placement: Placement) -> tuple[Placement, list[Voiced]]:
+    """Voice every placed description (recordings first, else the offline voice, cached).
+
+    A card's description whose voice outlasts the card is left out: the card shows nothing
+    more to describe, and it would run over the first clip.
+
+    Raises:
+        DescriptionError, ToolMissingError: a recording is unusable or no voice is available.
+    """
+    from pipeline.describe import voice as voicing
+
+    kinds = {p.name: p for p in parts}
+    voiced: list[Voiced] = []
+    left = list(placement.left_out)
+    for name, placed in placement.by_part().items():
+        part = kinds[name]
+        sources = [d.source for d in placed]
+        if part.kind == PartKind.CLIP and part.clip_id is not None:
+            sounds = [(v.wav, v.duration_ms, v.voice)
+                      for v in voicing.voice_descriptions(project, part.clip_id, sources)]
+        else:
+            label = voicing.voice_name()
+            sounds = [(*voicing._synthesize(project, d, label), label) for d in sources]
+        for d, (wav, ms, voice) in zip(placed, sounds, strict=True):
+            card_end = part_start_ms(part, fps) + part_duration_ms(part, fps)
+            if part.kind == PartKind.CARD and d.start_ms + ms > card_end:
+                left.append(LeftOut(name, d.cue, f"its voice lasts {ms} ms, longer than the "
+                                                 "card; left out"))
+                continue
+            voiced.append(Voiced(d, wav, ms, voice))
+    kept = {(v.placed.part, v.placed.cue) for v in voiced}
+    final = Placement(tuple(d for d in placement.placed if (d.part, d.cue) in kept),
+                      tuple(left))
+    return final, sorted(voiced, key=lambda v: (v.placed.start_ms, v.placed.end_ms))
+
+
+def _voice_level(wav: Path, cache_dir: Path) -> float:
+    """Integrated loudness of a voice file (LUFS), measured once per file content."""
+    digest = sha256_file(wav)
+    saved = cache_dir / f"{digest}.voice-level.json"
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        return float(json.loads(saved.read_text(encoding="utf-8"))["i"])
+    level = verify_loudness(wav)["i"]
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(saved, json.dumps({"i": level}).encode("utf-8"))
+    return level
+
+
+def level_voices(voiced: Sequence[Voiced], programme_lufs: float,
+                 cache_dir: Path) -> list[Voiced]:
+    """Each voice given the gain that brings it to the programme's integrated loudness
+    (within +/-24 dB; no change when either is silence)."""
+    out = []
+    for v in voiced:
+        level = _voice_level(v.wav, cache_dir)
+        gain = 0.0
+        if math.isfinite(level) and math.isfinite(programme_lufs) and level > -70 \
+                and programme_lufs > -70:
+            gain = max(-MAX_VOICE_GAIN_DB, min(MAX_VOICE_GAIN_DB, programme_lufs - level))
+        out.append(dataclasses.replace(v, gain_db=round(gain, 2)))
+    return out
+
+
+def mix_graph(audio_list: Path, voiced: Sequence[Voiced], windows: Sequence[tuple[int, int]],
+              profile: RenderProfile) -> Any:
+    """The described mix as one ffmpeg-python audio stream (before loudness normalisation)."""
+    step = profile.sample_rate * ENVELOPE_STEP_MS // 1000
+    bed = (concat_input(audio_list).audio
+           .filter("asetnsamples", n=step, p=0)
+           .filter("volume", duck_expression(windows), eval="frame"))
+    streams = [bed]
+    for v in voiced:
+        voice = (ffmpeg_python.input(ffmpeg_input_name(v.wav)).audio
+                 .filter("aformat", sample_fmts="fltp", sample_rates=profile.sample_rate,
+                         channel_layouts="stereo"))
+        if v.gain_db:
+            voice = voice.filter("volume", f"{v.gain_db:.2f}dB")
+        streams.append(voice.filter("adelay", delays=str(v.placed.start_ms), all=1))
+    if len(streams) == 1:
+        return bed
+    return ffmpeg_python.filter(streams, "amix", inputs=len(streams), duration="first",
+                                dropout_transition=0, normalize=0)
+
+
+def track_options(titles: Sequence[str], language: str, tracks: int) -> list[str]:
+    """Each sound track language-tagged; a titled one (MP4 keeps a track's title as its
+    handler name, which players show) marked visual_impaired; the first the default."""
+    if not any(titles):
+        # The first track's tag is already among the graph's options: a film as before.
+        return [arg for i in range(1, tracks)
+                for arg in (f"-metadata:s:a:{i}", f"language={language}")]
+    out: list[str] = []
+    for i, title in enumerate(titles):
+        marks = (["default"] if i == 0 else []) + (["visual_impaired"] if title else [])
+        out += [f"-metadata:s:a:{i}", f"language={language}",
+                f"-disposition:a:{i}", "+".join(marks) or "0"]
+        if title:
+            out += [f"-metadata:s:a:{i}", f"handler_name={title}"]
+    return out
+
+
+@dataclass(frozen=True)
+class DescribedSound:
+    """The film's described sound (AAC in MP4) and what went into it."""
+
+    path: Path
+    loudness: LoudnessReport
+    reused: bool
+    placement: Placement
+    voiced: tuple[Voiced, ...]
+    windows: tuple[tuple[int, int], ...]
+
+    @property
+    def voices(self) -> list[str]:
+        """Every voice heard, in order of first use."""
+        return list(dict.fromkeys(v.voice for v in self.voiced))
+
+    def cues(self) -> list[Cue]:
+        """The descriptions as cues in film time (``film.descriptions.vtt``)."""
+        return [Cue(d.start_ms, d.end_ms, d.text) for d in self.placement.placed]
+
+    def transcript_entries(self) -> dict[str, list[tuple[int, str]]]:
+        """Each part's descriptions as (film ms, text), for the transcript."""
+        return {part: [(d.start_ms, d.text) for d in placed]
+                for part, placed in self.placement.by_part().items()}
+
+    def to_manifest(self) -> dict[str, Any]:
+        """What the manifest records: voices, ducking, every description, loudness."""
+        return {
+            "voices": self.voices,
+            "duck_db": DUCK_DB, "ramp_ms": RAMP_MS,
+            "descriptions": [{
+                "part": v.placed.part, "cue": v.placed.cue, "text": v.placed.text,
+                "film_start_ms": v.placed.start_ms, "film_end_ms": v.placed.end_ms,
+                "voice_ms": v.voice_ms, "fits": v.fits, "voice": v.voice,
+                "gain_db": v.gain_db} for v in self.voiced],
+            "left_out": [str(x) for x in self.placement.left_out],
+            "loudness": self.loudness.to_dict(),
+        }
+
+
+def described_sound(project: Project, parts: Sequence[Part], segments: RenderedSegments,
+                    audio_list: Path, profile: RenderProfile, segments_dir: Path,
+                    programme: FilmSound, progress: Progress | None = None,
+                    ) -> DescribedSound | None:
+    """The described sound, made now or re-used; None when the film has no descriptions.
+
+    Raises:
+        DescriptionError, ToolMissingError: a description cannot be voiced.
+        LoudnessError: the mix is not within 1 LU of the target.
+        OutputCheckError: the encoded track is not the film's length.
+    """
+    planned = plan_descriptions(project, parts, profile.fps)
+    if planned is None:
+        return None
+    if progress:
+        progress("described sound: voicing", 0.0)
+    placement, voiced = voice_placement(project, parts, profile.fps, planned)
+    voiced = level_voices(voiced, programme.loudness.before.get("i", float("-inf")),
+                          segments_dir)
+    film_ms = film_duration_ms(parts, profile.fps)
+    windows = duck_windows([(v.placed.start_ms, max(v.placed.end_ms, v.sounds_until_ms))
+                            for v in voiced], film_ms)
+    key = cache_key({
+        "programme": [segments.files[p.name].audio_key for p in parts],
+        "voices": [[sha256_file(v.wav), v.placed.start_ms, v.gain_db] for v in voiced],
+        "windows": windows, "duck": [DUCK_DB, RAMP_MS, ENVELOPE_STEP_MS],
+        "loudness": [profile.loudness_i, profile.true_peak, profile.loudness_range,
+                     AAC_HEADROOM_DB],
+        "codec": [profile.audio_codec, profile.audio_bitrate, profile.sample_rate],
+        "coprod": __version__, "format": [SEGMENT_FORMAT, DESCRIBED_FORMAT]})
+    sound = segments_dir / f"{key}.described.m4a"
+    saved = segments_dir / f"{key}.described.json"
+
+    def made(report: LoudnessReport, reused: bool) -> DescribedSound:
+        return DescribedSound(sound, report, reused, placement, tuple(voiced), tuple(windows))
+
+    if sound.exists() and saved.exists():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            return made(LoudnessReport(**json.loads(saved.read_text(encoding="utf-8"))), True)
+    report = normalise_stream(lambda: mix_graph(audio_list, voiced, windows, profile), sound,
+                              profile, progress, step="described sound",
+                              duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
+    try:
+        atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
+                           .encode("utf-8"))
+    except OSError as exc:
+        raise OutputWriteError(saved, exc) from None
+    return made(report, False)
+
+
+__all__ = [
+    "AUDIO_DESCRIBED",
+    "DESCRIBED_FORMAT",
+    "DescribedSound",
+    "described_sound",
+    "described_title",
+    "level_voices",
+    "makes_described",
+    "mix_graph",
+    "plan_descriptions",
+    "track_options",
+    "voice_placement",
+]
