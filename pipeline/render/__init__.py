@@ -41,7 +41,7 @@ from consent import GateResult
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
 from pipeline.render.caption_check import refuse_caption_errors
-from pipeline.render.described import described_sound, makes_described
+from pipeline.render.described import described_sound, makes_described, prepare_described
 from pipeline.render.errors import (
     CaptionErrorsError,
     CaptionsMissingError,
@@ -176,14 +176,16 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
                       credits.card_lines())
     signing = plan_signing(project, prof, parts, draft=draft, today=today)
+    voiced = prepare_described(project, parts, prof, progress) if makes_described(prof) \
+        else None
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
                                jobs=jobs, progress=progress)
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
     signed = None if signing is None else render_signed(
         signing, parts, segments, prof, segments_dir, open_captions=open_caps, progress=progress)
     sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
-    described = described_sound(project, parts, segments, lists.audio, prof, segments_dir,
-                                sound, progress) if makes_described(prof) else None
+    described = None if voiced is None else described_sound(
+        voiced, parts, segments, lists.audio, prof, segments_dir, sound, progress)
     rendered = [*segments.rendered, *(signed.rendered if signed else ()),
                 *(() if sound.reused else ("film:loudness",)),
                 *(("film:described",) if described and not described.reused else ())]

@@ -266,20 +266,29 @@ class DescribedSound:
                 "voice_ms": v.voice_ms, "fits": v.fits, "voice": v.voice,
                 "gain_db": v.gain_db} for v in self.voiced],
             "left_out": [str(x) for x in self.placement.left_out],
+            "windows_ms": [list(w) for w in self.windows],
             "loudness": self.loudness.to_dict(),
         }
 
 
-def described_sound(project: Project, parts: Sequence[Part], segments: RenderedSegments,
-                    audio_list: Path, profile: RenderProfile, segments_dir: Path,
-                    programme: FilmSound, progress: Progress | None = None,
-                    ) -> DescribedSound | None:
-    """The described sound, made now or re-used; None when the film has no descriptions.
+@dataclass(frozen=True)
+class VoicedPlacement:
+    """Every description placed and voiced, before the mix."""
+
+    placement: Placement
+    voiced: tuple[Voiced, ...]
+
+
+def prepare_described(project: Project, parts: Sequence[Part], profile: RenderProfile,
+                      progress: Progress | None = None) -> VoicedPlacement | None:
+    """Place and voice the film's descriptions; None when it has none.
+
+    Done before any picture is encoded, so a malformed script or a voice that cannot be made
+    stops the render at once.
 
     Raises:
-        DescriptionError, ToolMissingError: a description cannot be voiced.
-        LoudnessError: the mix is not within 1 LU of the target.
-        OutputCheckError: the encoded track is not the film's length.
+        DescriptionError, ToolMissingError: a script is malformed or a description cannot be
+            voiced.
     """
     planned = plan_descriptions(project, parts, profile.fps)
     if planned is None:
@@ -287,7 +296,21 @@ def described_sound(project: Project, parts: Sequence[Part], segments: RenderedS
     if progress:
         progress("described sound: voicing", 0.0)
     placement, voiced = voice_placement(project, parts, profile.fps, planned)
-    voiced = level_voices(voiced, programme.loudness.before.get("i", float("-inf")),
+    return VoicedPlacement(placement, tuple(voiced))
+
+
+def described_sound(prepared: VoicedPlacement, parts: Sequence[Part],
+                    segments: RenderedSegments, audio_list: Path, profile: RenderProfile,
+                    segments_dir: Path, programme: FilmSound,
+                    progress: Progress | None = None) -> DescribedSound:
+    """The described sound of ``prepared`` over the programme, made now or re-used.
+
+    Raises:
+        LoudnessError: the mix is not within 1 LU of the target.
+        OutputCheckError: the encoded track is not the film's length.
+    """
+    placement = prepared.placement
+    voiced = level_voices(prepared.voiced, programme.loudness.before.get("i", float("-inf")),
                           segments_dir)
     film_ms = film_duration_ms(parts, profile.fps)
     windows = duck_windows([(v.placed.start_ms, max(v.placed.end_ms, v.sounds_until_ms))
@@ -324,12 +347,14 @@ __all__ = [
     "AUDIO_DESCRIBED",
     "DESCRIBED_FORMAT",
     "DescribedSound",
+    "VoicedPlacement",
     "described_sound",
     "described_title",
     "level_voices",
     "makes_described",
     "mix_graph",
     "plan_descriptions",
+    "prepare_described",
     "track_options",
     "voice_placement",
 ]

@@ -271,3 +271,23 @@ def test_a_description_only_edit_re_mixes_sound_and_encodes_no_picture(
     assert first.outputs["film.mp4"].read_bytes() != b""
     vtt = second.outputs["film.descriptions.vtt"].read_text()
     assert "A grey garden at dusk." in vtt and "A grey room." in vtt
+
+
+@pytest.mark.slow
+def test_a_malformed_description_script_is_one_line_naming_it_and_nothing_is_made(
+        make_film: MakeFilm) -> None:
+    from tests.conftest import run_cli
+
+    film = make_film(1)
+    path = descriptions_path(film.project, "clip-1")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nEnds before it starts.\n",
+                    encoding="utf-8")
+    film.sign_off()  # signed off as it is: the render itself must refuse the script
+    code, out = run_cli("render", str(film.project.root))
+    assert code == 1, out
+    assert "descriptions/clip-1.vtt" in out and "Traceback" not in out
+    assert len(out.strip().splitlines()) == 1
+    assert not (film.project.build_dir / "web" / "film.mp4").exists()
+    assert not list((film.project.build_dir / "segments").glob("*.mp4")) \
+        if (film.project.build_dir / "segments").exists() else True
