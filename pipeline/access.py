@@ -67,6 +67,12 @@ class ClipFacts:
     cues: int  # caption cues in the film
     descriptions: int  # descriptions the film carries
     script: bool  # the clip has a description script (even an empty one)
+    scripted: int = 0  # descriptions in its script (some may be outside the film's in/out)
+
+    @property
+    def lost(self) -> bool:
+        """Its script describes it, yet the film carries none of those descriptions."""
+        return max(self.scripted, self.descriptions) > 0 and not self.descriptions
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,9 @@ def judge(facts: AccessFacts) -> AccessReport:
     """Each criterion met or not, with the reason (see the module's notes)."""
     clips = facts.clips
     silent = [c.id for c in clips if not c.has_sound]
-    undescribed = [c.id for c in clips if not c.descriptions and not c.script]
+    no_script = [c.id for c in clips if not c.script]
+    lost = [c.id for c in clips if c.script and c.lost]
+    undescribed = [*no_script, *lost]
     silent_undescribed = [c for c in silent if c in undescribed]
     if not silent:
         c121 = (True, "every clip has sound; the film has no audio-only or video-only part")
@@ -186,10 +194,13 @@ def judge(facts: AccessFacts) -> AccessReport:
         c122 = (True, "film.mp4 carries captions for every clip with sound; caption QC found "
                       "no errors")
 
-    if undescribed:
-        c125 = (False, f"no descriptions for clips {_names(undescribed)}")
-    elif not facts.described_track and any(c.descriptions for c in clips):
+    if no_script:
+        c125 = (False, f"no descriptions for clips {_names(no_script)}")
+    elif lost and not facts.described_track:
         c125 = (False, f"the {facts.profile} profile makes no described sound track")
+    elif lost:
+        c125 = (False, f"every description of clips {_names(lost)} falls outside the part "
+                       "of the clip the film uses")
     elif facts.described_track:
         c125 = (True, "film.mp4 carries an audio-described track (and film.described.mp4); "
                       "every clip is described")

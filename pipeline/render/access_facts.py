@@ -29,14 +29,15 @@ def render_access(project: Project, profile: str, parts: Sequence[Part],
                   described: DescribedSound | None, manifest: Mapping[str, Any],
                   outputs: Sequence[str]) -> AccessReport:
     """The access report of a render about to be published (see :mod:`pipeline.access`)."""
-    from pipeline.describe.script import descriptions_path
+    from pipeline.describe.script import descriptions_path, load_descriptions
 
     clip_parts = [p for p in parts if p.kind == PartKind.CLIP and p.clip_id is not None]
     placed = described.placement.by_part() if described else {}
     clips = tuple(ClipFacts(
         id=str(p.clip_id), has_sound=p.has_audio, cues=sum(1 for c in p.cues if c.text.strip()),
         descriptions=len(placed.get(p.name, ())),
-        script=descriptions_path(project, str(p.clip_id)).exists()) for p in clip_parts)
+        script=descriptions_path(project, str(p.clip_id)).exists(),
+        scripted=len(load_descriptions(project, str(p.clip_id)))) for p in clip_parts)
     findings = caption_findings(project, [str(p.clip_id) for p in clip_parts])
     errors = tuple(str(f) for found in findings.values() for f in found if f.severity == ERROR)
     reading = tuple(str(f) for found in findings.values() for f in found

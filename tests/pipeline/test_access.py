@@ -57,6 +57,17 @@ def test_clips_without_descriptions_are_named() -> None:
     assert got["1.2.3"][0] is False
 
 
+def test_descriptions_all_trimmed_away_or_a_profile_without_the_track_are_not_met() -> None:
+    clips = (ClipFacts("garden", True, 3, 0, True, scripted=2),
+             ClipFacts("ben-kitchen", True, 4, 1, True, scripted=1))
+    got = _by_number(judge(_facts(clips=clips)))
+    assert got["1.2.5"] == (False, "every description of clips garden falls outside the part "
+                                   "of the clip the film uses")
+    got = _by_number(judge(_facts(clips=(replace(clips[1], descriptions=0),),
+                                  described_track=False, profile="review")))
+    assert got["1.2.5"] == (False, "the review profile makes no described sound track")
+
+
 def test_an_empty_description_script_means_nothing_needed_describing() -> None:
     clips = (ClipFacts("garden", True, 3, 0, True),)
     got = _by_number(judge(_facts(clips=clips, described_track=False,

@@ -180,11 +180,13 @@ def test_described_track_ducks_the_programme_under_each_description(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("profile", ["web", "broadcast"])
 def test_films_carry_the_described_track_tagged_titled_and_marked(
-        make_film: MakeFilm, tmp_path: Path, stub_voice: list[str]) -> None:
+        make_film: MakeFilm, tmp_path: Path, stub_voice: list[str], profile: str) -> None:
     film = _steady_film(make_film, tmp_path, n=2)
     _describe(film, "clip-2", [(500, 1500, "Two people laugh.")])
-    result = _render(film)
+    film.sign_off()
+    result = render_film(film.reload(), tiny(profile), today=TODAY)
     main = _streams(result.outputs["film.mp4"])
     assert [s["tags"]["language"] for s in main] == ["eng", "eng"]
     assert main[0]["disposition"]["default"] == 1 and not main[0]["disposition"][
@@ -197,7 +199,8 @@ def test_films_carry_the_described_track_tagged_titled_and_marked(
     assert only[0]["tags"]["language"] == "eng"
     # Loudness of the described track within 1 LU of the profile's target.
     measured = verify_loudness(result.outputs["film.described.mp4"])
-    assert measured["i"] == pytest.approx(tiny().loudness_i, abs=1.0)
+    assert measured["i"] == pytest.approx(tiny(profile).loudness_i, abs=1.0)
+    assert measured["tp"] <= tiny(profile).true_peak
     manifest = json.loads(result.outputs["manifest.json"].read_text())
     assert manifest["described"]["voices"] == ["stub tone"]
     assert manifest["described"]["loudness"]["after"]["i"] == pytest.approx(
@@ -291,3 +294,17 @@ def test_a_malformed_description_script_is_one_line_naming_it_and_nothing_is_mad
     assert not (film.project.build_dir / "web" / "film.mp4").exists()
     assert not list((film.project.build_dir / "segments").glob("*.mp4")) \
         if (film.project.build_dir / "segments").exists() else True
+
+
+@pytest.mark.slow
+def test_the_review_profile_makes_no_described_track_and_the_report_says_so(
+        make_film: MakeFilm, tmp_path: Path, stub_voice: list[str]) -> None:
+    film = _steady_film(make_film, tmp_path, n=1)
+    _describe(film, "clip-1", [(500, 1500, "A grey room.")])
+    film.sign_off()
+    result = render_film(film.reload(), tiny("review"), draft=True, today=TODAY)
+    assert "film.described.mp4" not in result.outputs and stub_voice == []
+    assert len(_streams(result.outputs["film.mp4"])) == 1
+    access = json.loads(result.outputs["manifest.json"].read_text())["access"]
+    why = {c["number"]: c["why"] for c in access["criteria"]}
+    assert why["1.2.5"] == "the review profile makes no described sound track"
