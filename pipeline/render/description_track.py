@@ -10,16 +10,18 @@ is not wholly inside a trimmed clip's in/out is **left out** (and reported), not
 sentence tells a listener less than nothing, and moving it could put it over speech.
 
 The depth: :data:`DUCK_DB` = 10 dB. The ITC's Guidance on Standards for Audio Description (May
-2000, step 5, "Adjusting the programme sound level") and the Description Key's technical notes
-both ask for the programme sound to be lowered passage by passage so that the description and
-the programme match and the description is heard clearly, without obscuring important sounds;
-neither gives a figure, and the broadcast receiver-mix (the DVB audio description "fade") leaves
-the depth to the describer, passage by passage. coprod has one depth for the whole film, so it
-takes the middle of the range describers and mixers use for a dip under narration: the voice,
-level-matched to the programme's own loudness, stands about 10 dB over what it talks over (clear
-speech over a bed), while music and ambience stay audible and the sound a description may name
-(a door, a kettle) can still be heard. The ramps, :data:`RAMP_MS` = 250 ms, are linear in dB and
-finish before the description starts, so its first word is never under a fading bed.
+2000) gives the programme's level a step of its own (step 5, "Adjusting the programme sound
+level"); the Description Key's technical notes ask for the programme's and the description's
+levels to be adjusted passage by passage so that they match; the Irish National IT Accessibility
+Guidelines put description only in the gaps and never over important sounds; and in broadcast
+receiver-mixed description the description stream carries signals that lower the main programme
+while it speaks. None of them gives a figure. coprod has one depth for the whole film, so it is
+coprod's choice, not a quoted standard: each voice is first matched to the programme's own
+integrated loudness, so 10 dB down leaves the voice about 10 dB over whatever it is heard
+against (clear speech over a bed), while music and ambience stay audible and a sound a
+description names (a door, a kettle) can still be heard. The ramps, :data:`RAMP_MS` = 250 ms,
+are linear in dB and finish before the description starts, so its first word is never under a
+fading bed.
 """
 
 from __future__ import annotations
