@@ -66,7 +66,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[openai-whisper-deps]'
+	$(BIN)/pip install -q -e '.[openai-whisper-deps,cluster]'
 	$(BIN)/pip install -q --no-deps $(OPENAI_WHISPER)
 	@touch $@
 

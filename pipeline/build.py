@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from captions.qc import Finding
 from pipeline import __version__
@@ -41,6 +41,9 @@ from pipeline.render.caption_check import caption_errors, caption_findings
 from pipeline.render.gate import run_gate
 from pipeline.render_profiles import RenderProfile, load_profile
 from pipeline.sign_videos import sign_videos
+
+if TYPE_CHECKING:
+    from pipeline.cluster import ClusterSession
 
 STAMP = ".build-stamp.json"
 
@@ -88,13 +91,16 @@ def _missing_captions(project: Project) -> list[str]:
 
 
 def transcribe_missing(project: Project, *, progress: Progress | None = None,
+                       cluster: ClusterSession | None = None,
                        ) -> tuple[list[str], list[tuple[str, str]]]:
-    """Transcribe clips without a caption file; return (done, failures)."""
+    """Transcribe clips without a caption file (decoded on ``cluster`` when given); return
+    (done, failures)."""
     missing = _missing_captions(project)
     if not missing:
         return [], []
     # Whisper is imported only when a clip needs it, so an up-to-date build stays fast.
-    from pipeline.transcribe import ClipProgress, transcribe_project
+    from pipeline.transcribe import transcribe_project
+    from pipeline.transcribe_report import ClipProgress
 
     def report(event: ClipProgress) -> None:
         if progress is not None and event.total:
@@ -102,7 +108,7 @@ def transcribe_missing(project: Project, *, progress: Progress | None = None,
 
     failures: list[tuple[str, str]] = []
     try:
-        transcribe_project(project, missing, on_progress=report)
+        transcribe_project(project, missing, on_progress=report, cluster=cluster)
     except PipelineError as exc:
         for clip_id, err in getattr(exc, "failures", None) or [("transcribe", exc)]:
             failures.append((str(clip_id), str(err)))
@@ -217,6 +223,7 @@ def build_film(
     today: date | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    cluster: ClusterSession | None = None,
 ) -> BuildResult:
     """Bring the film's outputs up to date: transcribe, check captions, gate, render.
 
@@ -225,6 +232,8 @@ def build_film(
         profiles: output profiles to build; None = film.yaml's ``profiles``.
         draft, drop_withdrawn, open_captions, today, jobs, progress: as for
             :func:`pipeline.render.render_film`.
+        cluster: transcribe and render segments on this Dask cluster (see
+            :mod:`pipeline.cluster`); None does everything here.
 
     Raises:
         BuildError: transcription failed or caption files have QC errors (every one is listed,
@@ -237,7 +246,8 @@ def build_film(
               for p in (profiles or project.film.render_profiles)]
     result = BuildResult()
     with project.lock("build"):
-        result.transcribed, failures = transcribe_missing(project, progress=progress)
+        result.transcribed, failures = transcribe_missing(project, progress=progress,
+                                                          cluster=cluster)
         result.findings, errors = check_captions(project)
         failures += errors
         for prof in wanted:
@@ -263,7 +273,8 @@ def build_film(
                 continue
             rendered = render_film(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
                                    open_captions=open_captions, today=today, jobs=jobs,
-                                   progress=progress)
+                                   progress=progress, dispatch=None if cluster is None
+                                   else cluster.segment_dispatch(project.root))
             result.rendered[prof.name] = rendered
             write_stamp(out_dir, stamp, rendered)
         if failures:

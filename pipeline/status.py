@@ -17,6 +17,12 @@ from captions.controls import escape_controls
 from consent import NOBODY, SIGNOFF_CODES, affected_outputs, signoff_status
 from pipeline.caption_store import caption_problem, caption_state
 from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
+from pipeline.describe.script import (
+    Description,
+    DescriptionError,
+    description_lines,
+    load_descriptions,
+)
 from pipeline.exceptions import PipelineError
 from pipeline.interchange.record import import_lines, last_import
 from pipeline.media import MediaInfo
@@ -133,8 +139,13 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
         footage, footage_problem = _footage(project, clip.id)
         info = None if footage == FootageState.UNREADABLE else _probe(project, clip.id)
         caption_path = project.caption_path(clip.id)
+        try:
+            described, description_problem = load_descriptions(project, clip.id), None
+        except DescriptionError as exc:
+            described, description_problem = [], str(exc)
         notes = list(dict.fromkeys(note for note in (
-            footage_problem, caption_problem(caption_path), problems.get(clip.id)) if note))
+            footage_problem, caption_problem(caption_path), problems.get(clip.id),
+            description_problem) if note))
         rows.append({
             "id": clip.id,
             "duration_s": round(info.duration_ms / 1000, 3) if info else None,
@@ -146,6 +157,8 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             "captions": caption_state(caption_path),
             "consent": cells.get(clip.id, blank)["consent"],
             "signoff": cells.get(clip.id, blank)["signoff"],
+            "descriptions": [d.__dict__ for d in described],
+            "described_by": list(clip.described_by),
             "rendered": rendered.get(clip.id, []),
             "stale": stale.get(clip.id, []),
             "problem": "; ".join(notes) or None,
@@ -156,8 +169,8 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
 
 
 COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
-           ("captions", "captions"), ("consent", "consent"), ("sign-off", "signoff"),
-           ("rendered", "rendered"), ("stale", "stale")]
+           ("captions", "captions"), ("descriptions", "descriptions"), ("consent", "consent"),
+           ("sign-off", "signoff"), ("rendered", "rendered"), ("stale", "stale")]
 
 
 def format_status(report: Mapping[str, Any]) -> str:
@@ -167,7 +180,9 @@ def format_status(report: Mapping[str, Any]) -> str:
         cells = []
         for _, key in COLUMNS:
             value = row.get(key)
-            if isinstance(value, list):
+            if key == "descriptions":
+                value = len(value) if value else BLANK
+            elif isinstance(value, list):
                 value = ", ".join(value) or BLANK
             elif key == "duration_s" and value is not None:
                 value = f"{value:.1f}s"
@@ -181,6 +196,7 @@ def format_status(report: Mapping[str, Any]) -> str:
               for r in table]
     if not report["clips"]:
         lines.append("no clips yet: add footage with `coprod ingest`")
+    lines += _description_lines(report["clips"])
     problems = [row for row in report["clips"] if row.get("problem")]
     if problems:
         lines.append("")
@@ -194,6 +210,19 @@ def format_status(report: Mapping[str, Any]) -> str:
                          f"{row['contributor']}, withdrawn {row['withdrawn_on']})")
     lines += import_lines(report.get("last_import"))
     return "\n".join(lines)
+
+
+def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What each clip's audio descriptions say: the words its contributors sign off."""
+    lines: list[str] = []
+    for row in rows:
+        found = [Description(**d) for d in row.get("descriptions") or []]
+        if found:
+            by = row.get("described_by")
+            lines.append(f"  {row['id']}" + (f" (recorded by {', '.join(by)})" if by else "")
+                         + ":")
+            lines += [f"    {line}" for line in description_lines(found)]
+    return ["", "Audio descriptions:", *lines] if lines else []
 
 
 __all__ = ["COLUMNS", "FootageState", "film_status", "format_status"]

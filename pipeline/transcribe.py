@@ -15,14 +15,14 @@ A clip that fails does not stop the others; the failures are raised together at 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from captions.exceptions import CaptionError
 from captions.model import Cue, Word
@@ -35,75 +35,34 @@ from pipeline.engines import (
     Engine,
     EngineUnavailableError,
     ModelError,
-    Redecode,
     combined_hash,
     load_engine,
-    read_wav,
-    transcribe_audio,
     word_to_dict,
 )
 from pipeline.exceptions import BatchError, MediaError, PipelineError
 from pipeline.fsutil import atomic_write_bytes, read_regular_bytes
-from pipeline.hallucinations import GUARD_VERSION, Dropped, guard
+from pipeline.hallucinations import GUARD_VERSION
 from pipeline.project import Project
+from pipeline.transcribe_report import (
+    ClipProgress,
+    ClipResult,
+    ClipStatus,
+    ProgressCallback,
+    TranscribeReport,
+    _summary,
+    load_transcript,
+    transcript_words,
+)
+
+if TYPE_CHECKING:
+    from pipeline.cluster import ClusterSession
+    from pipeline.decode import DecodedClip
 
 log = logging.getLogger("coprod.transcribe")
 
 TRANSCRIPT_VERSION = 1
 # Bump when chunking or the boundary guard change what is decoded, so transcripts are made again.
 DECODING_VERSION = 2
-
-
-class ClipStatus(StrEnum):
-    """Where one clip is: reported through on_progress, and the last one in ClipResult.status."""
-
-    LOADING = "loading"  # the engine is being loaded (first clip that needs it)
-    TRANSCRIBING = "transcribing"
-    TRANSCRIBED = "transcribed"
-    UP_TO_DATE = "up-to-date"
-    NO_AUDIO = "no-audio"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class ClipProgress:
-    """One progress event: ``[index/total] clip_id: message``."""
-
-    clip_id: str
-    index: int
-    total: int
-    state: ClipStatus
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.index}/{self.total}] {self.clip_id}: {self.message}"
-
-
-@dataclass
-class ClipResult:
-    """What the stage did for one clip."""
-
-    clip_id: str
-    status: ClipStatus
-    transcript: Path | None = None
-    captions: list[CaptionWrite] = field(default_factory=list)
-    words: int = 0
-    dropped: list[Dropped] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    redecoded: list[Redecode] = field(default_factory=list)
-
-
-@dataclass
-class TranscribeReport:
-    """The whole run: engine and model used, one result per clip, and the failures."""
-
-    engine: str
-    model: str | None
-    results: list[ClipResult] = field(default_factory=list)
-    failures: list[tuple[str, Exception]] = field(default_factory=list)
-
-
-ProgressCallback = Callable[[ClipProgress], None]
 
 
 def _model_request(engine: str, model: str | None) -> dict[str, Any]:
@@ -223,7 +182,8 @@ class _Run:
             "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
 
-    def clip(self, clip_id: str) -> ClipResult:
+    def prepare(self, clip_id: str) -> ClipResult | _Pending:
+        """Everything before decoding: a result when nothing is to decode, else what to decode."""
         project = self.project
         info = project.probe(clip_id)
         audio = project.audio_path(clip_id)
@@ -251,32 +211,41 @@ class _Run:
             notes += [w.message for w in writes if w.status != WriteStatus.UNCHANGED]
             return ClipResult(clip_id, ClipStatus.UP_TO_DATE, project.transcript_path(clip_id),
                               writes, len(words), notes=notes)
-        engine = self.engine()
-        samples = read_wav(audio)
-        self.say(ClipStatus.TRANSCRIBING, f"transcribing {len(samples) / 16000:.1f} s of audio")
-        decoded = transcribe_audio(engine, samples, project.film.language, vad=self.vad)
+        return _Pending(clip_id, audio, audio_sha, info.duration_ms)
+
+    def clip(self, clip_id: str) -> ClipResult:
+        ready = self.prepare(clip_id)
+        if isinstance(ready, ClipResult):
+            return ready
+        from pipeline.decode import decode_clip
+
+        decoded = decode_clip(self.engine(), ready.audio, self.project.film.language,
+                              vad=self.vad, on_start=lambda seconds: self.say(
+                                  ClipStatus.TRANSCRIBING,
+                                  f"transcribing {seconds:.1f} s of audio"))
+        return self.finish(ready, decoded)
+
+    def finish(self, ready: _Pending, decoded: DecodedClip) -> ClipResult:
+        """Log, then write the transcript and the caption files of a decoded clip."""
+        project, clip_id = self.project, ready.clip_id
         for again in decoded.redecoded:
             log.info("%s: decoded %.2f-%.2f s again (%s); kept the %s: %r, not %r", clip_id,
                      again.start / 1000, again.end / 1000, "; ".join(again.reasons),
                      "re-decode" if again.kept_redecode else "original",
                      again.after if again.kept_redecode else again.before,
                      again.before if again.kept_redecode else again.after)
-        kept, dropped = guard(decoded.segments, [(s.start, s.end) for s in decoded.speech])
+        kept, dropped = decoded.kept, decoded.dropped
         for item in dropped:
             log.info("%s: dropped %r at %.2f-%.2f s (%s)", clip_id, item.text,
                      item.start / 1000, item.end / 1000, item.reason)
         words = [w for seg in kept for w in seg.words]
         body = {
             **self.base(clip_id),
-            "engine": engine.name,
-            "engine_version": engine.version,
-            "model": engine.model.name,
-            "model_path": engine.model.path,
-            "model_sha256": engine.model.sha256,
+            **decoded.engine.to_dict(),
             "vad": self.vad,
-            "audio": audio.relative_to(project.root).as_posix(),
-            "audio_sha256": audio_sha,
-            "duration_ms": info.duration_ms,
+            "audio": ready.audio.relative_to(project.root).as_posix(),
+            "audio_sha256": ready.audio_sha256,
+            "duration_ms": ready.duration_ms,
             "words": [word_to_dict(w) for w in words],
             "segments": [seg.to_dict() for seg in kept],
             "dropped": [item.to_dict() for item in dropped],
@@ -284,10 +253,20 @@ class _Run:
             "redecoded": [item.to_dict() for item in decoded.redecoded],
         }
         path = _write_transcript(project, clip_id, body)
-        writes = _write_captions(project, clip_id, words, info.duration_ms, self.force)
+        writes = _write_captions(project, clip_id, words, ready.duration_ms, self.force)
         notes = [w.message for w in writes if w.status != WriteStatus.WRITTEN]
         return ClipResult(clip_id, ClipStatus.TRANSCRIBED, path, writes, len(words), dropped,
                           notes, decoded.redecoded)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A clip whose sound is to be decoded (here, or on a cluster worker)."""
+
+    clip_id: str
+    audio: Path
+    audio_sha256: str
+    duration_ms: int
 
 
 def transcribe_project(
@@ -299,6 +278,7 @@ def transcribe_project(
     force: bool = False,
     vad: bool = True,
     on_progress: ProgressCallback | None = None,
+    cluster: ClusterSession | None = None,
 ) -> TranscribeReport:
     """Transcribe clips (default: every clip, in sequence order) and write their captions.
 
@@ -313,11 +293,14 @@ def transcribe_project(
         vad: decode only what the VAD finds to be speech (padded, long pauses shortened);
             without it every chunk is a stretch of the clip cut at its quietest points.
         on_progress: called with a :class:`ClipProgress` as each clip starts, moves on and ends.
+        cluster: decode on this Dask cluster's workers (one model load per worker process);
+            everything else, writing included, happens here as without it.
 
     Raises:
         ProjectError: a clip id is not in the project.
         EngineUnavailableError, ModelError: the engine or model cannot be loaded (nothing done).
         BatchError: some clips failed (the others were done); ``.report`` holds the report.
+        WorkerRefusedError: a cluster worker cannot see the project or runs other versions.
     """
     ids = list(clip_ids) if clip_ids else _ordered_clip_ids(project)
     for cid in ids:
@@ -326,30 +309,74 @@ def transcribe_project(
     position = _Position(total=len(ids), on_progress=on_progress)
     run = _Run(project, engine, model, force, vad, position.say)
     with project.lock("transcribe"):
-        for index, cid in enumerate(ids, start=1):
-            position.index, position.clip_id = index, cid
-            try:
-                result = run.clip(cid)
-            except PipelineError as exc:
-                if run._engine is None and _is_engine_failure(exc):
-                    raise  # no engine means no clip can be done: one clear error, not N
-                report.failures.append((cid, exc))
-                report.results.append(ClipResult(cid, ClipStatus.FAILED, notes=[str(exc)]))
-                position.say(ClipStatus.FAILED, f"failed: {exc}")
-                continue
-            except Exception as exc:  # a bug or a library error: report it with the clip
-                log.debug("clip %s failed", cid, exc_info=True)
-                report.failures.append((cid, exc))
-                report.results.append(ClipResult(cid, ClipStatus.FAILED, notes=[repr(exc)]))
-                position.say(ClipStatus.FAILED, f"failed: {type(exc).__name__}: {exc}")
-                continue
-            report.results.append(result)
-            position.say(result.status, _summary(result))
+        if cluster is not None:
+            _on_cluster(run, ids, position, report, cluster)
+        else:
+            for index, cid in enumerate(ids, start=1):
+                position.index, position.clip_id = index, cid
+                _attempt(run, report, position, cid, functools.partial(run.clip, cid))
     if report.failures:
         error = BatchError("clips", report.failures)
         error.report = report  # type: ignore[attr-defined]
         raise error
     return report
+
+
+def _attempt(run: _Run, report: TranscribeReport, position: _Position, cid: str,
+             step: Callable[[], ClipResult | _Pending]) -> ClipResult | _Pending | None:
+    """One step for one clip; a failure is recorded with the clip and the run goes on."""
+    try:
+        result = step()
+    except PipelineError as exc:
+        if run._engine is None and _is_engine_failure(exc):
+            raise  # no engine means no clip can be done: one clear error, not N
+        report.failures.append((cid, exc))
+        report.results.append(ClipResult(cid, ClipStatus.FAILED, notes=[str(exc)]))
+        position.say(ClipStatus.FAILED, f"failed: {exc}")
+        return None
+    except Exception as exc:  # a bug or a library error: report it with the clip
+        log.debug("clip %s failed", cid, exc_info=True)
+        report.failures.append((cid, exc))
+        report.results.append(ClipResult(cid, ClipStatus.FAILED, notes=[repr(exc)]))
+        position.say(ClipStatus.FAILED, f"failed: {type(exc).__name__}: {exc}")
+        return None
+    if isinstance(result, ClipResult):
+        report.results.append(result)
+        position.say(result.status, _summary(result))
+    return result
+
+
+def _on_cluster(run: _Run, ids: Sequence[str], position: _Position, report: TranscribeReport,
+                cluster: ClusterSession) -> None:
+    """Decode on the cluster's workers; prepare and write here, one clip at a time."""
+    from pipeline.decode import DecodeRequest
+
+    waiting: dict[str, tuple[int, _Pending]] = {}
+    for index, cid in enumerate(ids, start=1):
+        position.index, position.clip_id = index, cid
+        ready = _attempt(run, report, position, cid, functools.partial(run.prepare, cid))
+        if isinstance(ready, _Pending):
+            waiting[cid] = (index, ready)
+            position.say(ClipStatus.TRANSCRIBING, f"transcribing {ready.duration_ms / 1000:.1f}"
+                         " s of audio on the cluster")
+    language = run.project.film.language
+    requests = [DecodeRequest(cid, ready.audio, run.engine_name, run.model, language, run.vad)
+                for cid, (_, ready) in waiting.items()]
+    for cid, outcome, worker in cluster.decode_clips(run.project.root, requests):
+        position.index, position.clip_id = waiting[cid][0], cid
+        _attempt(run, report, position, cid, functools.partial(
+            _finish_remote, run, waiting[cid][1], outcome, worker))
+    order = {cid: i for i, cid in enumerate(ids)}
+    report.results.sort(key=lambda r: order[r.clip_id])
+
+
+def _finish_remote(run: _Run, ready: _Pending, outcome: DecodedClip | Exception,
+                   worker: str) -> ClipResult:
+    if isinstance(outcome, Exception):
+        raise outcome
+    result = run.finish(ready, outcome)
+    result.notes.append(f"decoded on worker {worker}")
+    return result
 
 
 def _is_engine_failure(exc: Exception) -> bool:
@@ -361,39 +388,3 @@ def _ordered_clip_ids(project: Project) -> list[str]:
     ordered = [item.clip_id for item in project.film.sequence]
     return ordered + [cid for cid in project.film.clips if cid not in ordered]
 
-
-def _summary(result: ClipResult) -> str:
-    if result.status == ClipStatus.TRANSCRIBED:
-        text = f"{result.words} words"
-        if result.dropped:
-            text += f", {len(result.dropped)} segment(s) dropped as likely hallucinations"
-        if result.redecoded:
-            better = sum(r.kept_redecode for r in result.redecoded)
-            text += (f", {len(result.redecoded)} stretch(es) decoded again "
-                     f"({better} improved)")
-        wrote = [w.written.name for w in result.captions
-                 if w.written is not None and w.status != WriteStatus.UNCHANGED]
-        text += f"; wrote {', '.join(wrote)}" if wrote else ""
-        return "; ".join([text, *result.notes])
-    return "; ".join(result.notes) or result.status
-
-
-def load_transcript(path: Path) -> dict[str, Any]:
-    """A transcript JSON as written by this stage.
-
-    Raises:
-        PipelineError: missing or not a coprod transcript.
-    """
-    try:
-        data = json.loads(read_regular_bytes(Path(path)))
-    except (OSError, ValueError) as exc:
-        raise PipelineError(f"{path}: cannot read transcript ({exc})") from None
-    if not isinstance(data, dict) or "words" not in data:
-        raise PipelineError(f"{path}: not a coprod transcript")
-    return data
-
-
-def transcript_words(data: dict[str, Any]) -> list[Word]:
-    """The kept words of a transcript as :class:`captions.model.Word` s."""
-    return [Word(int(w["start"]), int(w["end"]), str(w["text"]), float(w["probability"]))
-            for w in data.get("words", [])]

@@ -8,6 +8,7 @@ import sys
 import click
 
 from captions.styles import StyleName
+from pipeline.cli._cluster import cluster_session, with_cluster_options
 from pipeline.cli._common import (
     choice,
     done,
@@ -30,9 +31,10 @@ from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
               help="Model name or local folder/checkpoint (default: bundled tiny.en).")
 @click.option("--force", is_flag=True,
               help="Replace caption files a contributor edited (the old one is backed up).")
+@with_cluster_options
 @handles_errors
 def transcribe(project: str, clip_ids: tuple[str, ...], engine: str, model: str | None,
-               force: bool) -> None:
+               force: bool, cluster: str | None, workers: int | None) -> None:
     """Transcribe clips with Whisper and write draft caption files (captions/CLIP.srt, .vtt).
 
     A caption file a contributor has edited is never overwritten: the new draft goes to
@@ -42,11 +44,15 @@ def transcribe(project: str, clip_ids: tuple[str, ...], engine: str, model: str 
     Example:
       coprod transcribe projects/our-film
       coprod transcribe projects/our-film amara-interview --engine openai-whisper
+      coprod transcribe projects/our-film --cluster tcp://render-1:8786
     """
     from pipeline.transcribe import transcribe_project
 
-    report = transcribe_project(open_project(project), list(clip_ids) or None, engine=engine,
-                                model=model, force=force, on_progress=lambda p: say(str(p)))
+    film = open_project(project)
+    with cluster_session(cluster, workers) as session:
+        report = transcribe_project(film, list(clip_ids) or None, engine=engine, model=model,
+                                    force=force, on_progress=lambda p: say(str(p)),
+                                    cluster=session)
     for result in report.results:
         done(f"{result.clip_id}: {result.status}")
 

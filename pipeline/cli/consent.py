@@ -251,8 +251,9 @@ def consent_exception(project: str, footage: str | None, clip: str | None, reaso
 def signoff(project: str, clip_id: str, by: str, on_behalf_of: str | None, note: str) -> None:
     """Record a contributor's approval of their clip exactly as it is now.
 
-    The sign-off is bound to the footage, the in/out points and the caption file's bytes: any
-    later change makes it stale and the clip needs signing off again.
+    The sign-off is bound to the footage, the in/out points, the caption file's bytes and the
+    clip's audio descriptions (descriptions/CLIP.vtt and any recordings of them), which are
+    printed: any later change makes it stale and the clip needs signing off again.
 
     \b
     Example:
@@ -260,10 +261,19 @@ def signoff(project: str, clip_id: str, by: str, on_behalf_of: str | None, note:
       coprod signoff projects/our-film ben-kitchen --by "Sam (advocate)" --on-behalf-of ben
     """
     from pipeline.clearance import sign_off
+    from pipeline.describe.script import DescriptionError, description_lines, load_descriptions
 
-    event = sign_off(open_project(project), clip_id, by, on_behalf_of=on_behalf_of, note=note)
+    film = open_project(project)
+    event = sign_off(film, clip_id, by, on_behalf_of=on_behalf_of, note=note)
     who = f"{by} on behalf of {on_behalf_of}" if on_behalf_of else by
     done(f"{clip_id}: signed off by {who} (event {event.seq})")
+    if clip_id in film.film.clips:
+        try:
+            described = description_lines(load_descriptions(film, clip_id))
+        except DescriptionError as exc:
+            described = [f"(its description script cannot be read: {exc})"]
+        if described:
+            done("  with its audio descriptions:\n" + "\n".join(f"    {d}" for d in described))
 
 
 @click.command("request-changes")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from pipeline.cli._cluster import cluster_session, line_progress, with_cluster_options
 from pipeline.cli._common import (
     choice,
     done,
@@ -48,9 +49,10 @@ def with_render_options(func: F) -> F:
 @click.option("--profile", type=choice(RenderProfileName), default=RenderProfileName.WEB.value,
               show_default=True, help="Output profile.")
 @with_render_options
+@with_cluster_options
 @handles_errors
 def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
-           open_captions: bool | None) -> None:
+           open_captions: bool | None, cluster: str | None, workers: int | None) -> None:
     """Render the film for one profile into build/PROFILE/, after the consent gate.
 
     Refuses, listing every reason, when any clip lacks valid consent or a current sign-off, and
@@ -64,14 +66,18 @@ def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
       coprod render projects/our-film --profile web
       coprod render projects/our-film --profile review --draft
       coprod render projects/our-film --drop-withdrawn
+      coprod render projects/our-film --workers 2
     """
     from pipeline.render import render_film
 
     if draft and profile != RenderProfileName.REVIEW:
         raise click.UsageError(_DRAFT_NEEDS_REVIEW)
-    result = render_film(open_project(project), profile, draft=draft,
-                         drop_withdrawn=drop_withdrawn, open_captions=open_captions,
-                         progress=progress())
+    film = open_project(project)
+    with cluster_session(cluster, workers) as session:
+        result = render_film(film, profile, draft=draft, drop_withdrawn=drop_withdrawn,
+                             open_captions=open_captions,
+                             progress=progress() if session is None else line_progress(),
+                             dispatch=session.segment_dispatch(film.root) if session else None)
     for note in result.notes:
         say(note)
     for name, path in result.outputs.items():
@@ -79,14 +85,20 @@ def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
 
 
 @click.command()
-@project_argument
+@click.argument("projects", nargs=-1, required=True, metavar="PROJECT...",
+                type=click.Path(file_okay=False, path_type=str))
 @click.option("--profile", "profiles", type=choice(RenderProfileName), multiple=True,
               help="Output profile (repeatable; default: film.yaml profiles).")
 @with_render_options
+@with_cluster_options
 @handles_errors
-def build(project: str, profiles: tuple[str, ...], draft: bool, drop_withdrawn: bool,
-          open_captions: bool | None) -> None:
+def build(projects: tuple[str, ...], profiles: tuple[str, ...], draft: bool,
+          drop_withdrawn: bool, open_captions: bool | None, cluster: str | None,
+          workers: int | None) -> None:
     """Do whatever is out of date: transcribe, check captions, gate, render.
+
+    Several projects are built one after another, or a few at once sharing --cluster or
+    --workers; a film that fails does not stop the others.
 
     With nothing changed it returns at once and touches no output; after a caption edit only
     that clip's segment is rendered again and the film re-joined.
@@ -95,15 +107,23 @@ def build(project: str, profiles: tuple[str, ...], draft: bool, drop_withdrawn: 
     Example:
       coprod build projects/our-film
       make film FILM=projects/our-film     # the same, quietly
+      coprod build projects/film-a projects/film-b --cluster tcp://render-1:8786
     """
-    from pipeline.build import build_film
+    from pipeline.build_many import build_films
 
     if draft and any(p != RenderProfileName.REVIEW for p in (profiles or ["?"])):
         raise click.UsageError(_DRAFT_NEEDS_REVIEW)
-    result = build_film(open_project(project), list(profiles) or None, draft=draft,
-                        drop_withdrawn=drop_withdrawn, open_captions=open_captions,
-                        progress=progress())
-    _say_build(result)
+    films = [open_project(path) for path in projects]
+    with cluster_session(cluster, workers) as session:
+        shown = progress() if session is None and len(films) == 1 else line_progress()
+        builds = build_films(films, list(profiles) or None, draft=draft,
+                             drop_withdrawn=drop_withdrawn, open_captions=open_captions,
+                             progress=shown, cluster=session)
+    for item in builds:
+        if len(builds) > 1:
+            say(f"{item.project.root}:")
+        if item.result is not None:
+            _say_build(item.result)
 
 
 def _say_build(result: BuildResult) -> None:

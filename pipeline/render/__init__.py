@@ -57,7 +57,7 @@ from pipeline.render.join import write_film_lists
 from pipeline.render.loudness import LoudnessReport, film_sound
 from pipeline.render.plan import Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
-from pipeline.render.segments import clean_stale, render_segments
+from pipeline.render.segments import SegmentDispatch, clean_stale, render_segments
 from pipeline.render.sidecars import Credits, title_card_lines
 from pipeline.render.signing import plan_signing, render_signed
 from pipeline.render_profiles import RenderProfile, load_profile
@@ -107,6 +107,7 @@ def render_film(
     jobs: int = 1,
     wait: bool = True,
     progress: Progress | None = None,
+    dispatch: SegmentDispatch | None = None,
 ) -> RenderResult:
     """Render the film for one output profile into ``build/PROFILE/``.
 
@@ -121,6 +122,8 @@ def render_film(
         jobs: segments rendered at once (1 is fastest on 2 cores: x264 already uses both).
         wait: wait for another render of this project to finish (False: refuse at once).
         progress: called with (step, fraction 0..1) while ffmpeg works.
+        dispatch: renders the segments elsewhere, e.g. on a Dask cluster
+            (:meth:`pipeline.cluster.ClusterSession.segment_dispatch`); None renders them here.
 
     For a public channel (web, broadcast) every clip's footage is hashed afresh
     (:mod:`.footage`) and structural caption errors are refused (:mod:`.caption_check`); every
@@ -152,7 +155,7 @@ def render_film(
         try:
             return _render(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
                            open_caps=open_caps, public=public, today=today, jobs=jobs,
-                           progress=progress)
+                           progress=progress, dispatch=dispatch)
         except OSError as exc:
             # Whatever file it was (a segment, a list, the hash cache), one line naming it.
             raise RenderError(f"{describe_os_error(exc)}; the previous outputs were left in "
@@ -161,7 +164,7 @@ def render_film(
 
 def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdrawn: bool,
             open_caps: bool, public: bool, today: date | None, jobs: int,
-            progress: Progress | None) -> RenderResult:
+            progress: Progress | None, dispatch: SegmentDispatch | None = None) -> RenderResult:
     """One render, the lock held; see :func:`render_film`."""
     segments_dir = project.build_dir / "segments"
     out_dir = project.build_dir / prof.name
@@ -179,7 +182,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     voiced = prepare_described(project, parts, prof, progress) if makes_described(prof) \
         else None
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
-                               jobs=jobs, progress=progress)
+                               jobs=jobs, progress=progress, dispatch=dispatch)
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
     signed = None if signing is None else render_signed(
         signing, parts, segments, prof, segments_dir, open_captions=open_caps, progress=progress)

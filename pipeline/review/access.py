@@ -90,7 +90,8 @@ def ties(found: Sequence[Event], contributor: str) -> set[str]:
 
 def their_clips(project: Project, found: Sequence[Event], contributor: str) -> list[str]:
     """The contributor's clips, in film order, then any clips not in the sequence."""
-    mine = {cid for cid, clip in project.film.clips.items() if contributor in clip.contributors}
+    mine = {cid for cid, clip in project.film.clips.items()
+            if contributor in (*clip.contributors, *clip.described_by)}
     mine |= ties(found, contributor) & set(project.film.clips)
     order = [item.clip_id for item in project.film.sequence]
     order += [cid for cid in project.film.clips if cid not in order]

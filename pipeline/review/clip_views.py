@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from captions.exceptions import CaptionError
 from captions.model import Cue
 from consent import RecordError
+from pipeline.describe.script import DescriptionError, descriptions_version, load_descriptions
 from pipeline.project import Project
 from pipeline.review import access, decisions, editing
 from pipeline.review.pages import contributor, message_response, not_found, render, site
@@ -43,6 +44,7 @@ def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]
         "clip_id": clip_id, "standing": access.standing(project, found, person, clip_id),
         "has_video": project.proxy_path(clip_id).is_file(), "broken": False,
         "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS}
+    context.update(_described(project, clip_id))
     try:
         track = editing.read_track(project, clip_id)
     except CaptionError:
@@ -51,6 +53,17 @@ def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]
     context.update(cues=track.cues, version=track.version,
                    problems=editing.problems(project, clip_id, track.cues))
     return context
+
+
+def _described(project: Project, clip_id: str) -> dict[str, Any]:
+    """The clip's audio descriptions as the page shows them (read-only), and their version."""
+    try:
+        found = load_descriptions(project, clip_id)
+    except DescriptionError:
+        return {"descriptions": [], "descriptions_broken": True,
+                "described": descriptions_version(project, clip_id)}
+    return {"descriptions": found, "descriptions_broken": False,
+            "described": descriptions_version(project, clip_id)}
 
 
 def clip_page(request: Request) -> Response:
@@ -187,7 +200,8 @@ async def save(request: Request) -> Response:
     action = fields.get("action", "save")
     if action == "yes":
         try:
-            await run_in_threadpool(decisions.say_yes, project, clip_id, person, result.version)
+            await run_in_threadpool(decisions.say_yes, project, clip_id, person, result.version,
+                                    fields.get("described"))
         except decisions.ChangedMeanwhile:
             return _changed(request, project, person, clip_id)
         return RedirectResponse(f"/clip/{clip_id}?said=yes#decide", status_code=303)

@@ -13,6 +13,7 @@ from typing import Any
 
 from consent import Event
 from pipeline import clearance
+from pipeline.describe.script import descriptions_version
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from pipeline.review.editing import version_of
@@ -39,19 +40,23 @@ def _record(func: Callable[..., Event], *args: Any, **kwargs: Any) -> Event:
     return func(*args, **kwargs)
 
 
-def _seen(project: Project, clip_id: str, version: str) -> None:
+def _seen(project: Project, clip_id: str, version: str, described: str | None = None) -> None:
     if version_of(project, clip_id) != version:
+        raise ChangedMeanwhile(clip_id)
+    if described is not None and descriptions_version(project, clip_id) != described:
         raise ChangedMeanwhile(clip_id)
 
 
-def say_yes(project: Project, clip_id: str, contributor: str, version: str) -> Event:
+def say_yes(project: Project, clip_id: str, contributor: str, version: str,
+            described: str | None = None) -> Event:
     """Record the contributor's sign-off of the clip exactly as they saw it.
 
     Raises:
-        ChangedMeanwhile: the caption file is no longer ``version``.
+        ChangedMeanwhile: the caption file is no longer ``version``, or the clip's audio
+            descriptions are no longer ``described`` (:func:`descriptions_version`).
     """
     with project.lock(f"review-{clip_id}"):
-        _seen(project, clip_id, version)
+        _seen(project, clip_id, version, described)
         return _record(clearance.sign_off, project, clip_id, contributor)
 
 

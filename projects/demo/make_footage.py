@@ -2,7 +2,8 @@
 
 Each clip is 1280x720 at 25 fps: an ffmpeg lavfi picture (a slowly moving gradient with the
 speaker's first name) and an espeak-ng voice reading a script about making a film together.
-The second clip has a 3-second pause, so caption segmentation must start a new cue after it.
+Each clip has a 3-second pause: caption segmentation must start a new cue after it, and an audio
+description is read in it.
 Each interview also gets a synthetic sign language interpreter's video as long as the clip,
 ``sign/CLIP.mp4`` (a figure whose hands move, on a plain light blue-grey ground), which
 run_demo.py puts in the film's sign/ folder for the signed variant.
@@ -26,6 +27,7 @@ INTERVIEWS = [
     (
         "amara-interview.mp4", "amara", "Amara", "en-gb+f3", ("0x1d3557", "0x457b9d"),
         "When we started this film, I did not think anyone would listen to me. "
+        '<break time="3s"/>'  # a pause for an audio description (issue 12)
         "Now I have written half of the questions myself. "
         "Making it together means my story is told the way I would tell it. "
         "I chose where we filmed, and I checked every word of the captions.",
@@ -42,6 +44,7 @@ INTERVIEWS = [
         "chloe-interview.mp4", "chloe", "Chloe", "en-us+f2", ("0x6d597a", "0xb56576"),
         "My job was to make sure everyone had a say in the edit. "
         "We watched every clip together and changed what did not feel right. "
+        '<break time="3s"/>'
         "If someone wanted to stop, we stopped. "
         "That is what co-production means to us.",
     ),

@@ -17,6 +17,8 @@ import click
 from consent import signoff_status, summarise
 from pipeline.clearance import clip_key, events
 from pipeline.cli import cli
+from pipeline.describe import descriptions_path
+from pipeline.fsutil import atomic_write_bytes
 from pipeline.project import Project
 from pipeline.sign_clearance import signing_use
 from pipeline.sign_videos import sign_path, sign_videos
@@ -32,6 +34,13 @@ PEOPLE = [
      ["appear", "voice", "name", "story"]),
 ]
 CHANNELS = ["internal", "training", "web"]
+# What is seen, read in each interview's pause (make_footage.py leaves a 3 s one): clip id ->
+# (start ms, end ms, text), times relative to the clip. `coprod describe` lists the pauses.
+DESCRIPTIONS = {
+    "amara-interview": [(5800, 8100, "Amara's name on shifting blue.")],
+    "ben-interview": [(10750, 13350, "Ben's name on a slow green gradient.")],
+    "chloe-interview": [(9300, 12100, "Chloe's name on dusky purple and rose.")],
+}
 
 
 def coprod(*args: str) -> None:
@@ -43,6 +52,25 @@ def coprod(*args: str) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(1)
+
+
+def describe(root: Path) -> None:
+    """Audio description as a producer makes it: `coprod describe` lists a clip's pauses, the
+    producer writes what is seen into them (here, DESCRIPTIONS), `describe check` checks them."""
+    project = Project.open(root)
+    for clip_id, cues in DESCRIPTIONS.items():
+        path = descriptions_path(project, clip_id)
+        if path.exists():
+            continue  # written already (and perhaps edited): never replaced
+        coprod("describe", str(root), clip_id)
+        blocks = ["WEBVTT"] + [f"{_clock(start)} --> {_clock(end)}\n{text}"
+                               for start, end, text in cues]
+        atomic_write_bytes(path, ("\n\n".join(blocks) + "\n").encode("utf-8"))
+    coprod("describe", "check", str(root))
+
+
+def _clock(ms: int) -> str:
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 # The film's sign language interpreter (issue 12): a contributor like the others, who signs each
@@ -103,6 +131,7 @@ def main(argv: list[str]) -> int:
     coprod("transcribe", str(root))
     coprod("captions", "check", str(root))
     sign(root)
+    describe(root)
     recorded = {c.contributor for c in summarise(events(Project.open(root)))}
     for cid, _name, _f, _clip, scopes in PEOPLE:
         if cid in recorded:

@@ -24,6 +24,7 @@ from pipeline.ingest import ingest
 from pipeline.project import Project
 
 CLIPS = {"amara-talk": ["amara"], "ben-talk": ["ben"], "together": ["amara", "ben"]}
+DESCRIPTIONS = "WEBVTT\n\n00:00:02.950 --> 00:00:04.000\nAmara waves at the camera.\n"
 CUES = [Cue(200, 1200, "Hello, I am glad"), Cue(1300, 2400, "to be in this flim."),
         Cue(2500, 2900, "We made it together, the whole group of us, every one.")]
 
@@ -52,6 +53,9 @@ def film_template(tmp_path_factory: pytest.TempPathFactory, make_media: Any) -> 
         write_caption_file(project.caption_path(clip_id, "vtt"), CUES)
     for person in ("amara", "ben"):
         consent_for(project, person)
+    # Audio descriptions of one clip (issue 12): shown on its page, signed off with it.
+    (root / "descriptions").mkdir()
+    (root / "descriptions" / "amara-talk.vtt").write_text(DESCRIPTIONS, encoding="utf-8")
     return root
 
 
