@@ -61,3 +61,44 @@ def test_an_unreachable_scheduler_is_one_line_and_nothing_is_rendered(
     assert line.startswith("Error: Dask cluster tcp://127.0.0.1:9: cannot reach the scheduler")
     assert "Traceback" not in out
     assert not (film.project.build_dir / "review").exists()
+
+
+def test_ctrl_c_during_a_cluster_render_stops_it_and_keeps_the_previous_film(
+        make_film: Any, dask_cluster: Any, client: Any) -> None:
+    """A real SIGINT to a real `coprod render --cluster` process, once a segment is done."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    film = make_film(4)
+    root = film.project.root
+    code, out = run_cli("render", str(root), "--profile", "review")
+    assert code == 0, out
+    previous = outputs(root, "review")
+    for cached in (root / "build" / "segments").iterdir():
+        cached.unlink()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "render", str(root), "--profile", "review",
+         "--cluster", dask_cluster.scheduler_address],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "rendered on worker" in line:
+                proc.send_signal(signal.SIGINT)
+                break
+        else:
+            pytest.fail("the render ended before any segment was reported")
+        assert proc.wait(timeout=60) != 0
+    finally:
+        proc.kill()
+    assert outputs(root, "review") == previous
+    deadline = time.monotonic() + 20
+    left = ["?"]
+    while left and time.monotonic() < deadline:
+        left = client.run_on_scheduler(
+            lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks
+                                    if str(k).startswith("coprod-")])
+        time.sleep(0.2)
+    assert not left
