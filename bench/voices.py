@@ -104,6 +104,10 @@ def measure(names: list[str], texts: list[str], rounds: int, work: Path) -> dict
 
     results: dict[str, dict[str, Any]] = {}
     voices = {}
+    start = time.perf_counter()
+    import onnxruntime  # noqa: F401  (both neural voices run on it: its import is not theirs)
+
+    shared_s = time.perf_counter() - start
     missing = {}
     for name in names:
         start = time.perf_counter()
@@ -139,7 +143,7 @@ def measure(names: list[str], texts: list[str], rounds: int, work: Path) -> dict
             if rate > worst[0]:
                 worst = (rate, heard.strip())
         results[name].update(audio_s=audio_s, wer=errors / words, words=words, worst=worst)
-    return {"voices": results, "missing": missing,
+    return {"voices": results, "missing": missing, "onnxruntime_s": shared_s,
             "whisper": f"{engine.name} {engine.version} {engine.model.name}"}
 
 
@@ -162,6 +166,16 @@ def report(found: dict[str, Any], texts: list[str], rounds: int, chosen: str,
                      f"{r['audio_s']:.1f} | {r['load_s']:.2f} |")
     lines += [f"| {name} | not installed: {why} | | | | | |"
               for name, why in found["missing"].items()]
+    best = min(found["voices"], key=lambda n: found["voices"][n]["wer"])
+    lines += [
+        "", f"Load times leave out importing onnxruntime ({found['onnxruntime_s']:.2f} s), "
+        "which both neural voices need. Lowest word error rate: "
+        f"{best}; coprod reads descriptions with {chosen} "
+        "(`CHOSEN_VOICE` in pipeline/describe/voice.py), espeak-ng when its package is missing. "
+        "What each brings (pip): hibari-tts needs numpy and onnxruntime, which faster-whisper "
+        "already needs (7.9 MB model in the package); piper-tts needs onnxruntime and "
+        "pathvalidate, its voice package is a 63 MB model; neither pulls in torch. espeak-ng is "
+        "a Debian package coprod already installs."]
     lines += ["", "Worst sentence for each voice (what Whisper heard):", ""]
     for name, r in found["voices"].items():
         rate, heard = r["worst"]

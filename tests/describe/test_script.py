@@ -96,3 +96,15 @@ def test_cards_are_described_from_their_text(described_film: Project) -> None:
     assert card_descriptions(described_film, ["Thank you for watching"])[0].text == \
         "Thank you for watching."
     assert card_descriptions(described_film, ["", "  "]) == []
+
+
+def test_film_yaml_names_describers_that_are_contributors(described_film: Project) -> None:
+    from pipeline.exceptions import ProjectError
+
+    described_film.doc["clips"]["clip-1"]["described_by"] = ["ben"]
+    described_film.save()
+    assert described_film.reload().clip("clip-1").described_by == ("ben",)
+    described_film.doc["clips"]["clip-1"]["described_by"] = ["ben", "nobody"]
+    with pytest.raises(ProjectError, match=r"film\.yaml(:\d+)?: clips: clip-1: described_by: "
+                                           r"unknown contributor id 'nobody'"):
+        described_film.save()

@@ -90,3 +90,26 @@ def test_the_voice_key_names_the_voice_and_its_version() -> None:
 
 
 
+
+
+def test_espeak_reads_when_the_neural_voice_is_missing(described_film: Project,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.describe.voices import VoiceUnavailableError
+
+    real = voice_module.voice_label
+
+    def label(name: str) -> str:
+        if name == voice_module.CHOSEN_VOICE:
+            raise VoiceUnavailableError("hibari-tts is not installed")
+        return real(name)
+
+    voice_module._chosen.cache_clear()
+    monkeypatch.setattr(voice_module, "voice_label", label)
+    try:
+        assert voice_name().startswith("espeak-ng ")
+        [voiced] = voice_descriptions(described_film, "clip-1", [SAY])
+        assert voiced.voice == voice_name() and voiced.duration_ms > 300
+    finally:
+        voice_module._chosen.cache_clear()
+    monkeypatch.undo()
+    assert not voice_name().startswith("espeak-ng")
