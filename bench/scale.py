@@ -317,7 +317,7 @@ def write_section(text: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of each clip")
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each clip")
     parser.add_argument("--clips", type=int, default=CLIPS, choices=range(2, CLIPS + 1),
                         metavar=f"2-{CLIPS}", help="fewer clips, to try the script out")
     parser.add_argument("--write-docs", action="store_true", help="update docs/BENCHMARKS.md")

@@ -108,7 +108,8 @@ def decode_clip_task(request: DecodeRequest, expected: Versions,
     try:
         _same_versions(expected)
         engine = cached_engine(request.engine, request.model, request.language)
-        if engine.model.sha256 != model_sha256:
+        # A model given by name is resolved by the engine itself; only files can be compared.
+        if not model_sha256.startswith("name:") and engine.model.sha256 != model_sha256:
             raise RuntimeError(f"the model's hash is {engine.model.sha256[:12]} there but "
                                f"{model_sha256[:12]} here")
         # One clip at a time per process: an engine is not promised to be thread-safe.
