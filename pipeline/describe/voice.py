@@ -186,12 +186,29 @@ def voice_descriptions(project: Project, clip_id: str,
     return out
 
 
+def voice_card_descriptions(project: Project,
+                            descriptions: Sequence[Description]) -> list[VoicedDescription]:
+    """The sound of descriptions that belong to no clip (title and credits cards, from
+    :func:`pipeline.describe.script.card_descriptions`): always the synthetic voice, cached
+    like any other (a recording is a clip's, so none is looked for).
+
+    Raises:
+        DescriptionError: the voice made no sound.
+        ToolMissingError: no synthetic voice is available.
+    """
+    if not descriptions:
+        return []
+    label = voice_name()
+    return [VoicedDescription(d, *_synthesize(project, d, label), label) for d in descriptions]
+
+
 __all__ = [
     "CHOSEN_VOICE",
     "FALLBACK_VOICE",
     "VoicedDescription",
     "cache_dir",
     "cache_key",
+    "voice_card_descriptions",
     "voice_descriptions",
     "voice_name",
 ]

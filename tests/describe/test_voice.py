@@ -113,3 +113,15 @@ def test_espeak_reads_when_the_neural_voice_is_missing(described_film: Project,
         voice_module._chosen.cache_clear()
     monkeypatch.undo()
     assert not voice_name().startswith("espeak-ng")
+
+
+def test_card_descriptions_are_voiced_and_cached_like_any_other(
+        described_film: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.describe import card_descriptions
+    from pipeline.describe.voice import voice_card_descriptions
+
+    cards = card_descriptions(described_film, ["Our Film", "", "A co-produced film"])
+    [voiced] = voice_card_descriptions(described_film, cards)
+    assert voiced.voice == voice_name() and voiced.duration_ms > 500
+    monkeypatch.setattr(voice_module, "_voice_now", _no_synthesis)
+    assert voice_card_descriptions(described_film, cards) == [voiced]
