@@ -115,6 +115,7 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
         problem = _fit(one, words, duration)
         if problem is not None:
             findings.append(DescriptionFinding(name, one.description.cue, problem))
+    findings += _trimmed_away(project, clip_id, descriptions, duration)
     cues = {d.cue for d in descriptions}
     for stray in _recordings(recordings_dir(project, clip_id)):
         number = int(stray.stem)
@@ -123,6 +124,21 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
                 str(stray), None, f"{path.name} has no cue {number}, so this recording is not "
                 "used (cues are numbered from 1 in file order)", WARNING))
     return sorted(findings, key=lambda f: (f.path != name, f.cue or 0))
+
+
+def _trimmed_away(project: Project, clip_id: str, descriptions: Sequence[Description],
+                  duration_ms: int) -> list[DescriptionFinding]:
+    """A warning for each description outside the part of the clip the film uses (its in/out
+    points in the sequence): the render leaves it out rather than cut it."""
+    item = next((i for i in project.film.sequence if i.clip_id == clip_id), None)
+    if item is None:
+        return []
+    in_ms = item.in_ms or 0
+    out_ms = min(item.out_ms if item.out_ms is not None else duration_ms, duration_ms)
+    name = str(descriptions_path(project, clip_id))
+    return [DescriptionFinding(name, d.cue, f"is outside the part of the clip the film uses "
+                               f"({_s(in_ms)}-{_s(out_ms)}), so it is not heard", WARNING)
+            for d in descriptions if d.start_ms < in_ms or d.end_ms > out_ms]
 
 
 def _recordings(folder: Path) -> list[Path]:

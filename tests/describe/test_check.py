@@ -79,3 +79,15 @@ def test_check_goes_on_past_a_clip_it_cannot_check(make_film: object) -> None:
     lines = [line for line in out.splitlines() if line.startswith(str(project.root))]
     assert len(lines) == 2 and "clip-1" in lines[0] and "no transcript" in lines[0]
     assert "clip-2.vtt:1: overlaps speech at 3.0-3.5 s ('Bye.')" in lines[1]
+
+
+def test_a_description_trimmed_out_of_the_film_is_a_warning(described_film: Project) -> None:
+    described_film.doc["sequence"][0]["out"] = 2.5
+    described_film.save()
+    project = described_film.reload()
+    path = _script(project, FITS)  # 1.05-2.85 s, but the film uses the clip to 2.5 s
+    [finding] = check_descriptions(project)
+    assert (finding.path, finding.cue, finding.severity) == (path, 1, "warning")
+    assert "outside the part of the clip the film uses (0.0 s-2.5 s)" in finding.message
+    code, _ = run_cli("describe", "check", str(project.root))
+    assert code == 0
