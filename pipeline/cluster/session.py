@@ -125,7 +125,10 @@ class ClusterSession:
     # --- segments ---------------------------------------------------------------------------
 
     def _worker_job(self, job: SegmentJob) -> SegmentJob:
-        to = self.config.to_worker
+        def to(path: Path) -> Path:
+            # Absolute first: a worker's working folder is not this command's.
+            return self.config.to_worker(path.resolve())
+
         part = job.part
         if part.source is not None:
             part = dataclasses.replace(part, source=to(part.source))

@@ -54,3 +54,26 @@ def test_a_folder_as_the_config_is_refused(tmp_path: Path) -> None:
     (tmp_path / "cluster.yaml").mkdir()
     with pytest.raises(ClusterConfigError, match="is a folder"):
         load_config(tmp_path / "cluster.yaml")
+
+
+def test_segment_paths_are_sent_absolute_and_mapped(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project opened by a relative path still names files the workers can find."""
+    from pipeline.cluster import ClusterSession
+    from pipeline.render.plan import Part, PartKind
+    from pipeline.render.segments import SegmentFiles, SegmentJob
+    from pipeline.render_profiles import load_profile
+
+    monkeypatch.chdir(tmp_path)
+    seg = Path("film/build/segments")
+    part = Part("clip-1", PartKind.CLIP, 0, 25, clip_id="clip-1",
+                source=Path("film/footage/clip-1.mp4"))
+    files = SegmentFiles("v", "c", "a", seg / "v.mp4", seg / "c.mp4", seg / "a.wav",
+                         seg / "c.ass")
+    job = SegmentJob(part, files, load_profile("web"), True, True, True)
+    config = ClusterConfig(paths=((str(tmp_path.resolve()), "/mnt/films"),))
+    sent = ClusterSession(None, config, "test")._worker_job(job)
+    assert sent.part.source == Path("/mnt/films/film/footage/clip-1.mp4")
+    assert sent.files.video == Path("/mnt/films/film/build/segments/v.mp4")
+    assert sent.files.ass == Path("/mnt/films/film/build/segments/c.ass")
+    assert sent.files.audio == Path("/mnt/films/film/build/segments/a.wav")
