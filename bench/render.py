@@ -4,7 +4,10 @@ All three render the same generated film: six 720p clips with speech (espeak-ng)
 web profile's 1920x1080, a title and a credits card, and make two films of it: the clean film and
 the open-captions film. coprod and the ffmpeg command also add a soft mov_text track and
 normalise loudness; moviepy can do neither, so its time leaves that work out. Then one cue of one
-clip is edited and coprod renders again, and a `build` with nothing changed is timed.
+clip is edited and coprod renders again, and a `build` with nothing changed is timed. Last, the
+access variants (bench/render_access.py): the described and the signed film, each against one
+hand-written ffmpeg command doing the same mix or overlay, and a re-render after one description
+edit.
 
     /tmp/v/bin/python bench/render.py                 # prints the table and ratios
     /tmp/v/bin/python bench/render.py --write-docs    # also updates docs/BENCHMARKS.md
@@ -32,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.render_access import bench_access  # noqa: E402
 from captions.formats import load as load_captions  # noqa: E402
 from captions.formats import save as save_captions  # noqa: E402
 from captions.model import Cue  # noqa: E402
@@ -315,6 +319,8 @@ def run(seconds: float, repeats: int, write_docs: bool, keep: Path | None) -> No
     build_film(project, ["web"], open_captions=True)  # records the build stamp
     noop_s, noop = timed(build_film, project.reload(), ["web"], open_captions=True)
     assert noop.up_to_date == ["web"] and not noop.rendered
+    access_rows, access_note = bench_access(project.reload(), work, film_s, repeats, full_s,
+                                            sign_off)
 
     movie_row: tuple[str, float | None, str]
     name = "moviepy concatenate + SubtitlesClip + write (clean + burned-in films)"
@@ -354,20 +360,21 @@ def run(seconds: float, repeats: int, write_docs: bool, keep: Path | None) -> No
          f"(target <= 25%: {_verdict(edit_s / full_s <= 0.25)})"),
         ("coprod build with nothing changed (in-process, after imports)", noop_s,
          f"target < 2 s: {_verdict(noop_s < 2)}"),
+        *access_rows,
     ]
     print()
     for row_name, secs, note in rows:
         shown = f"{secs:8.3f} s" if secs is not None else "       - "
         print(f"{shown}  {row_name}  {note}")
     if write_docs:
-        update_docs(rows, seconds, film_s, result.loudness.normalization, finding)
+        update_docs(rows, seconds, film_s, result.loudness.normalization, finding, access_note)
         print(f"\nwrote the Render section of {DOCS.relative_to(ROOT)}")
     if keep is None:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def update_docs(rows: list[tuple[str, float | None, str]], seconds: float,
-                film_s: float, loudness: str, finding: str) -> None:
+                film_s: float, loudness: str, finding: str, access_note: str = "") -> None:
     table = ["| step | seconds | runs and ratio |", "|---|---:|---|"]
     table += [f"| {name} | {secs:.3f} | {note} |" if secs is not None else
               f"| {name} | - | {note} |" for name, secs, note in rows]
@@ -404,6 +411,7 @@ def update_docs(rows: list[tuple[str, float | None, str]], seconds: float,
         "",
         textwrap.fill(finding, 100, break_on_hyphens=False),
         "",
+        *([textwrap.fill(access_note, 100, break_on_hyphens=False), ""] if access_note else []),
         END,
     ])
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
