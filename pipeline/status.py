@@ -146,7 +146,7 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
         notes = list(dict.fromkeys(note for note in (
             footage_problem, caption_problem(caption_path), problems.get(clip.id),
             description_problem) if note))
-        rows.append({
+        row: dict[str, Any] = {
             "id": clip.id,
             "duration_s": round(info.duration_ms / 1000, 3) if info else None,
             "in_s": item.in_ms / 1000 if item.in_ms is not None else None,
@@ -157,28 +157,36 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             "captions": caption_state(caption_path),
             "consent": cells.get(clip.id, blank)["consent"],
             "signoff": cells.get(clip.id, blank)["signoff"],
-            "descriptions": [d.__dict__ for d in described],
-            "described_by": list(clip.described_by),
             "rendered": rendered.get(clip.id, []),
             "stale": stale.get(clip.id, []),
             "problem": "; ".join(notes) or None,
-        })
+        }
+        # Only a film with audio description has these: every other report is as it was.
+        if described or clip.described_by:
+            row["descriptions"] = [d.__dict__ for d in described]
+            row["described_by"] = list(clip.described_by)
+        rows.append(row)
     take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
     return {"film": project.film.title, "project": str(project.root), "channel": channel,
             "clips": rows, "take_down": take_down, "last_import": last_import(project)}
 
 
 COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
-           ("captions", "captions"), ("descriptions", "descriptions"), ("consent", "consent"),
-           ("sign-off", "signoff"), ("rendered", "rendered"), ("stale", "stale")]
+           ("captions", "captions"), ("consent", "consent"), ("sign-off", "signoff"),
+           ("rendered", "rendered"), ("stale", "stale")]
+DESCRIPTIONS_COLUMN = ("descriptions", "descriptions")
+"""Shown after captions when any clip has audio descriptions."""
 
 
 def format_status(report: Mapping[str, Any]) -> str:
     """A table readable at a glance in a terminal, then anything a producer must act on."""
-    table = [[title for title, _ in COLUMNS]]
+    columns = list(COLUMNS)
+    if any("descriptions" in row for row in report["clips"]):
+        columns.insert(4, DESCRIPTIONS_COLUMN)
+    table = [[title for title, _ in columns]]
     for row in report["clips"]:
         cells = []
-        for _, key in COLUMNS:
+        for _, key in columns:
             value = row.get(key)
             if key == "descriptions":
                 value = len(value) if value else BLANK
@@ -188,7 +196,7 @@ def format_status(report: Mapping[str, Any]) -> str:
                 value = f"{value:.1f}s"
             cells.append(str(value if value is not None else BLANK))
         table.append(cells)
-    widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
     # The title is the producer's text: a control character in it is shown, never obeyed.
     lines = [f"{escape_controls(str(report['film']))}  ({report['project']}; consent checked "
              f"for channel {report['channel']})"]
@@ -225,4 +233,4 @@ def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return ["", "Audio descriptions:", *lines] if lines else []
 
 
-__all__ = ["COLUMNS", "FootageState", "film_status", "format_status"]
+__all__ = ["COLUMNS", "DESCRIPTIONS_COLUMN", "FootageState", "film_status", "format_status"]

@@ -108,8 +108,11 @@ def test_a_describer_needs_voice_and_sign_off_but_not_appear(make_film: MakeFilm
 
 def test_status_shows_the_descriptions(make_film: MakeFilm) -> None:
     project = make_film(1).project
+    code, before = run_cli("status", str(project.root))
+    assert "descriptions" not in before.lower()  # a film without them: status as it was
     write_script(project, "clip-1", SCRIPT)
     code, out = run_cli("status", str(project.root))
+    assert out.splitlines()[1].split()[4] == "descriptions"
     assert "Audio descriptions:" in out and "1 at 1.1-2.9 s: Amara smiles." in out
     bad = write_script(project, "clip-1", "WEBVTT\n\nnot a cue\n")
     code, out = run_cli("status", str(project.root))
