@@ -17,7 +17,11 @@ ebur128, cached by the file's sha256), delayed to its film time and summed with 
 by ``amix`` (``normalize=0``: a plain sum, no level that changes as inputs end). The mix then
 goes through the programme track's own loudness method
 (:func:`pipeline.render.loudness.normalise_stream`: loudnorm measured, one linear gain, AAC,
-ebur128 check within 1 LU), so the two tracks are normalised the same way.
+ebur128 check within 1 LU), so the two tracks are normalised the same way. The gain is applied
+by ``volume`` rather than loudnorm's linear mode (the same gain; loudnorm would resample to
+192 kHz and back). When one gain would push the true peak over the limit, the gain is kept
+and only the peaks are limited, the loudness that takes made up: loudnorm's dynamic mode, the
+programme track's fallback, would ride the level and fill in the dips under the descriptions.
 
 **Cache.** The encoded track is ``build/segments/KEY.described.m4a``; KEY hashes the programme's
 sound segments' keys, each voice file's sha256 with its place and gain, the ducking and the
@@ -75,7 +79,7 @@ from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
 from pipeline.render_profiles import RenderProfile
 
 # Bump when the way the described track is made changes.
-DESCRIBED_FORMAT = 1
+DESCRIBED_FORMAT = 2
 # The ducked programme is cut into frames this long so the envelope moves in small steps.
 ENVELOPE_STEP_MS = 10
 # A voice is never raised or lowered by more than this to meet the programme's level.
@@ -200,13 +204,21 @@ def mix_graph(audio_list: Path, voiced: Sequence[Voiced], windows: Sequence[tupl
            .filter("asetnsamples", n=step, p=0)
            .filter("volume", duck_expression(windows), eval="frame"))
     streams = [bed]
+    # One input a voice file: two descriptions with the same words share the cached file, and
+    # ffmpeg-python would merge their identical chains into one node, so the file is split.
+    uses: dict[tuple[Path, float], list[Voiced]] = {}
     for v in voiced:
-        voice = (ffmpeg_python.input(ffmpeg_input_name(v.wav)).audio
+        uses.setdefault((v.wav, v.gain_db), []).append(v)
+    for (wav, gain_db), same in uses.items():
+        voice = (ffmpeg_python.input(ffmpeg_input_name(wav)).audio
                  .filter("aformat", sample_fmts="fltp", sample_rates=profile.sample_rate,
                          channel_layouts="stereo"))
-        if v.gain_db:
-            voice = voice.filter("volume", f"{v.gain_db:.2f}dB")
-        streams.append(voice.filter("adelay", delays=str(v.placed.start_ms), all=1))
+        if gain_db:
+            voice = voice.filter("volume", f"{gain_db:.2f}dB")
+        copies = [voice] if len(same) == 1 else \
+            [voice.filter_multi_output("asplit", len(same))[i] for i in range(len(same))]
+        streams += [copy.filter("adelay", delays=str(v.placed.start_ms), all=1)
+                    for copy, v in zip(copies, same, strict=True)]
     if len(streams) == 1:
         return bed
     return ffmpeg_python.filter(streams, "amix", inputs=len(streams), duration="first",
@@ -333,7 +345,7 @@ def described_sound(prepared: VoicedPlacement, parts: Sequence[Part],
         with contextlib.suppress(ValueError, KeyError, TypeError):
             return made(LoudnessReport(**json.loads(saved.read_text(encoding="utf-8"))), True)
     report = normalise_stream(lambda: mix_graph(audio_list, voiced, windows, profile), sound,
-                              profile, progress, step="described sound",
+                              profile, progress, step="described sound", gain_only=True,
                               duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
     try:
         atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)

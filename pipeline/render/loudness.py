@@ -128,11 +128,17 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
 
 def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfile,
                      progress: Progress | None = None, *, duration_ms: float | None = None,
-                     step: str = "loudness") -> LoudnessReport:
+                     step: str = "loudness", gain_only: bool = False) -> LoudnessReport:
     """Measure a sound, normalise it in one linear pass, encode AAC, verify.
 
     ``source`` makes the ffmpeg-python audio stream afresh for each pass (the measurement and
-    the encode are two ffmpeg runs of the same graph); ``step`` names it in progress.
+    the encode are two ffmpeg runs of the same graph); ``step`` names it in progress. With
+    ``gain_only`` (the described sound; the programme track is made as it always was) the one
+    gain is applied with ``volume`` instead of loudnorm's linear mode (the same gain, without
+    resampling to 192 kHz and back), and when that gain would push the true peak over the
+    limit the gain is kept and only the peaks are limited (``alimiter``, 1 dB under loudnorm's
+    peak target; the loudness the limiter takes is made up, measured again): loudnorm's dynamic
+    mode would ride the level and undo the dips under the descriptions.
 
     With ``duration_ms``, the encoded sound is also probed before it is cached: every packet
     present and the film's length to within a frame.
@@ -166,11 +172,20 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
             note = (f"linear normalisation impossible: a gain of {gain:+.1f} dB would put the "
                     f"true peak at {before['tp'] + gain:.1f} dBTP, over {target_tp:.1f}; "
                     "loudnorm's dynamic mode was used")
-        audio = audio.filter(
-            "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=round(lra_target, 2),
-            measured_I=before["i"], measured_TP=before["tp"], measured_LRA=lra_measured,
-            measured_thresh=before["thresh"], offset=before["offset"], linear="true",
-            print_format="json")
+        if gain_only and mode == "linear":
+            audio = audio.filter("volume", f"{gain:.2f}dB")
+        elif gain_only:
+            mode = "linear, peaks limited"
+            audio, made_up = _limited(source, gain, target_tp, profile)
+            note = (f"a gain of {gain:+.1f} dB would put the true peak at "
+                    f"{before['tp'] + gain:.1f} dBTP; the peaks were limited instead (and "
+                    f"{made_up:+.1f} dB made up for what limiting took)")
+        else:
+            audio = audio.filter(
+                "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=round(lra_target, 2),
+                measured_I=before["i"], measured_TP=before["tp"], measured_LRA=lra_measured,
+                measured_thresh=before["thresh"], offset=before["offset"], linear="true",
+                print_format="json")
     audio = audio.filter("aresample", profile.sample_rate)
     if progress:
         progress(f"{step}: normalising", 0.3)
@@ -179,7 +194,7 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
                               audio_bitrate=profile.audio_bitrate, ar=profile.sample_rate,
                               ac=2, vn=None, f="mp4")
         log = _ffmpeg_log(stream)
-        if not silent:
+        if not silent and not gain_only:
             done = _loudnorm_json(log).get("normalization_type", mode)
             if done != mode:
                 note = f"loudnorm used {done} normalisation (expected {mode})"
@@ -198,6 +213,29 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
     if progress:
         progress(step, 1.0)
     return report
+
+
+# Limiting peaks takes a little loudness with them; it is made up in at most this many passes.
+_MAKE_UP_PASSES = 2
+
+
+def _limited(source: Callable[[], Any], gain: float, target_tp: float,
+             profile: RenderProfile) -> tuple[Any, float]:
+    """``source`` with one gain and its peaks limited 1 dB under ``target_tp``, the gain
+    raised until the limited sound measures at the target (within 0.2 LU); and that rise."""
+    ceiling = round(10 ** ((target_tp - 1) / 20), 4)
+
+    def chain(extra: float) -> Any:
+        return (source().filter("volume", f"{gain + extra:.2f}dB")
+                .filter("alimiter", limit=ceiling, attack=5, release=50, level=0, latency=1))
+
+    extra = 0.0
+    for _ in range(_MAKE_UP_PASSES):
+        short = profile.loudness_i - measure_stream(chain(extra), profile)["i"]
+        if not math.isfinite(short) or abs(short) <= 0.2:
+            break
+        extra += short
+    return chain(extra), extra
 
 
 @dataclass(frozen=True)

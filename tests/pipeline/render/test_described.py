@@ -155,6 +155,25 @@ def test_duck_expression_is_unity_outside_and_minus_duck_db_inside() -> None:
     assert duck_filter([]) == "volume='1':eval=frame"
 
 
+def test_two_descriptions_voiced_by_one_file_share_one_input(tmp_path: Path) -> None:
+    """Same words, same cached voice file: ffmpeg-python would merge the two chains into one
+    node and refuse the graph; the file is read once and split instead."""
+    import ffmpeg as ffmpeg_python
+
+    from pipeline.render.described import mix_graph
+    from pipeline.render.description_track import PlacedDescription, Voiced
+
+    wav = tmp_path / "same.wav"
+    voiced = [Voiced(PlacedDescription("a", "a", 1, "Same.", start, start + 900), wav, 500,
+                     "v", 2.0) for start in (1000, 4000)]
+    argv = ffmpeg_python.compile(mix_graph(tmp_path / "list.ffconcat", voiced,
+                                           [(1000, 1900), (4000, 4900)], tiny())
+                                 .output("-", f="null"))
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert argv.count("file:" + str(wav)) == 1
+    assert "asplit=2" in graph and "delays=1000" in graph and "delays=4000" in graph
+
+
 # --- rendered -------------------------------------------------------------------------------
 
 
@@ -173,10 +192,42 @@ def test_described_track_ducks_the_programme_under_each_description(
     inside = _mean_db(described, "0:a:0", 2300, 3100)
     outside = _mean_db(described, "0:a:0", 1300, 1500)
     assert inside - outside == pytest.approx(-DUCK_DB, abs=1.0)
+    manifest = json.loads(result.outputs["manifest.json"].read_text())
+    assert manifest["described"]["loudness"]["normalization"] == "linear"
     # The programme track itself is not lowered.
     plain = result.outputs["film.mp4"]
     assert _mean_db(plain, "0:a:0", 2300, 3100) == pytest.approx(
         _mean_db(plain, "0:a:0", 1300, 1500), abs=0.5)
+
+
+@pytest.mark.slow
+def test_peaks_over_the_limit_are_limited_not_ridden_so_the_dip_stays(
+        make_film: MakeFilm, tmp_path: Path, stub_voice: list[str]) -> None:
+    """A voice peaking near full scale: one gain to the target would pass the true-peak limit.
+    loudnorm's dynamic mode would ride the level and fill the dip; the gain is kept and only
+    the peaks are limited, so the programme is still 10 dB down under the description."""
+    loud = tmp_path / "loud.wav"
+    # 1 s of 4 ms bursts near full scale every 200 ms: about 20 dB from peak to loudness,
+    # like speech, and long enough for its loudness to be measured.
+    runner.ffmpeg(["-f", "lavfi", "-i",
+                   "aevalsrc=0.95*sin(2*PI*1000*t)*lt(mod(t\\,0.2)\\,0.004):s=48000:d=1",
+                   "-c:a", "pcm_s16le", str(loud)])
+    for wav in tmp_path.glob("voice-*.wav"):
+        wav.unlink()
+    shutil.copyfile(loud, tmp_path / "voice.wav")
+    film = _steady_film(make_film, tmp_path, n=1)
+    _describe(film, "clip-1", [(800, 2200, "A grey room.")])
+    result = _render(film)
+    described = result.outputs["film.described.mp4"]
+    loudness = json.loads(result.outputs["manifest.json"].read_text())["described"]["loudness"]
+    assert loudness["normalization"] == "linear, peaks limited", loudness
+    # The voice sounds from 1800 to 2800 ms; the dip lasts to 3200 ms.
+    inside = _mean_db(described, "0:a:0", 2850, 3150)
+    outside = _mean_db(described, "0:a:0", 1300, 1500)
+    assert inside - outside == pytest.approx(-DUCK_DB, abs=1.0)
+    measured = verify_loudness(described)
+    assert measured["i"] == pytest.approx(tiny().loudness_i, abs=1.0)
+    assert measured["tp"] <= tiny().true_peak
 
 
 @pytest.mark.slow
