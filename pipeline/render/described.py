@@ -150,12 +150,10 @@ def voice_placement(project: Project, parts: Sequence[Part], fps: int,
     for name, placed in placement.by_part().items():
         part = kinds[name]
         sources = [d.source for d in placed]
-        if part.kind == PartKind.CLIP and part.clip_id is not None:
-            sounds = [(v.wav, v.duration_ms, v.voice)
-                      for v in voicing.voice_descriptions(project, part.clip_id, sources)]
-        else:
-            label = voicing.voice_name()
-            sounds = [(*voicing._synthesize(project, d, label), label) for d in sources]
+        made = voicing.voice_descriptions(project, part.clip_id, sources) \
+            if part.kind == PartKind.CLIP and part.clip_id is not None \
+            else voicing.voice_card_descriptions(project, sources)
+        sounds = [(v.wav, v.duration_ms, v.voice) for v in made]
         for d, (wav, ms, voice) in zip(placed, sounds, strict=True):
             card_end = part_start_ms(part, fps) + part_duration_ms(part, fps)
             if part.kind == PartKind.CARD and d.start_ms + ms > card_end:

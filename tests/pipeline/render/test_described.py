@@ -65,9 +65,8 @@ def stub_voice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 
     monkeypatch.setattr(voicing, "voice_descriptions",
                         lambda project, clip_id, ds: [one(d) for d in ds])
-    monkeypatch.setattr(voicing, "voice_name", lambda: "stub tone")
-    monkeypatch.setattr(voicing, "_synthesize",
-                        lambda project, d, label: (one(d).wav, VOICE_MS))
+    monkeypatch.setattr(voicing, "voice_card_descriptions",
+                        lambda project, ds: [one(d) for d in ds])
     return voiced
 
 
