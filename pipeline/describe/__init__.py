@@ -16,7 +16,12 @@ from pipeline.describe.script import (
     descriptions_sha256,
     load_descriptions,
 )
-from pipeline.describe.voice import VoicedDescription, voice_descriptions, voice_name
+from pipeline.describe.voice import (
+    VoicedDescription,
+    voice_card_descriptions,
+    voice_descriptions,
+    voice_name,
+)
 
 __all__ = [
     "Description",
@@ -26,6 +31,7 @@ __all__ = [
     "descriptions_path",
     "descriptions_sha256",
     "load_descriptions",
+    "voice_card_descriptions",
     "voice_descriptions",
     "voice_name",
 ]
