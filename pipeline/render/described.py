@@ -14,14 +14,16 @@ where ``sidechaincompress`` keyed by the voices would lower the programme by how
 word is, pump between words and start late by its attack time. Each voice is resampled to the
 film's rate, brought to the programme's measured loudness (its own level measured once by
 ebur128, cached by the file's sha256), delayed to its film time and summed with the programme
-by ``amix`` (``normalize=0``: a plain sum, no level that changes as inputs end). The mix then
-goes through the programme track's own loudness method
-(:func:`pipeline.render.loudness.normalise_stream`: loudnorm measured, one linear gain, AAC,
-ebur128 check within 1 LU), so the two tracks are normalised the same way. The gain is applied
-by ``volume`` rather than loudnorm's linear mode (the same gain; loudnorm would resample to
-192 kHz and back). When one gain would push the true peak over the limit, the gain is kept
-and only the peaks are limited, the loudness that takes made up: loudnorm's dynamic mode, the
-programme track's fallback, would ride the level and fill in the dips under the descriptions.
+by ``amix`` (``normalize=0``: a plain sum, no level that changes as inputs end). The mix is then
+normalised by the programme track's linear method, through the same function
+(:func:`pipeline.render.loudness.normalise_stream`: one BS.1770 measurement, one gain for the
+whole track, AAC, an ebur128 check within 1 LU of the target and under the true-peak limit). Two
+things differ, both for speed or for the dips: the measurement is ebur128's rather than
+loudnorm's (the same loudness and true peak, without resampling to 192 kHz, several times
+faster) and the gain is applied by ``volume``; and when one gain would push the true peak over
+the limit, the gain is kept and only the peaks are limited, the loudness that takes made up,
+where the programme track falls back to loudnorm's dynamic mode, which would ride the level and
+fill in the dips under the descriptions.
 
 **Cache.** The encoded track is ``build/segments/KEY.described.m4a``; KEY hashes the programme's
 sound segments' keys, each voice file's sha256 with its place and gain, the ducking and the
@@ -79,7 +81,7 @@ from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
 from pipeline.render_profiles import RenderProfile
 
 # Bump when the way the described track is made changes.
-DESCRIBED_FORMAT = 2
+DESCRIBED_FORMAT = 3
 # The ducked programme is cut into frames this long so the envelope moves in small steps.
 ENVELOPE_STEP_MS = 10
 # A voice is never raised or lowered by more than this to meet the programme's level.

@@ -84,13 +84,16 @@ _EBUR128 = re.compile(
 
 def verify_loudness(media: Path) -> dict[str, float]:
     """Integrated loudness, range and true peak of ``media``'s sound, measured by ebur128."""
-    stream = (ffmpeg_python.input(ffmpeg_input_name(media)).audio
-              .filter("ebur128", peak="true", framelog="verbose")
-              .output("-", f="null"))
+    return ebur128_stream(ffmpeg_python.input(ffmpeg_input_name(media)).audio, media.name)
+
+
+def ebur128_stream(audio: Any, what: str) -> dict[str, float]:
+    """Integrated loudness, range and true peak of an ffmpeg-python audio stream (ebur128)."""
+    stream = audio.filter("ebur128", peak="true", framelog="verbose").output("-", f="null")
     log = _ffmpeg_log(stream)
     found = list(_EBUR128.finditer(log))
     if not found:
-        raise RenderError(f"ffmpeg's ebur128 printed no summary for {media.name}")
+        raise RenderError(f"ffmpeg's ebur128 printed no summary for {what}")
     m = found[-1]
     return {"i": _num(m["i"]), "lra": _num(m["lra"]), "tp": _num(m["tp"])}
 
@@ -133,9 +136,10 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
 
     ``source`` makes the ffmpeg-python audio stream afresh for each pass (the measurement and
     the encode are two ffmpeg runs of the same graph); ``step`` names it in progress. With
-    ``gain_only`` (the described sound; the programme track is made as it always was) the one
-    gain is applied with ``volume`` instead of loudnorm's linear mode (the same gain, without
-    resampling to 192 kHz and back), and when that gain would push the true peak over the
+    ``gain_only`` (the described sound; the programme track is made as it always was) the sound
+    is measured by ebur128 (the same BS.1770 loudness and true peak, without loudnorm's 192 kHz
+    resampling, several times faster) and the one gain is applied with ``volume`` instead of
+    loudnorm's linear mode; when that gain would push the true peak over the
     limit the gain is kept and only the peaks are limited (``alimiter``, 1 dB under loudnorm's
     peak target; the loudness the limiter takes is made up, measured again): loudnorm's dynamic
     mode would ride the level and undo the dips under the descriptions.
@@ -151,7 +155,7 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
     """
     if progress:
         progress(f"{step}: measuring", 0.0)
-    before = measure_stream(source(), profile)
+    before = ebur128_stream(source(), step) if gain_only else measure_stream(source(), profile)
     # The loudnorm target sits a little under the limit: AAC encoding raises peaks slightly.
     target_tp = max(-9.0, profile.true_peak - AAC_HEADROOM_DB)
     silent = not math.isfinite(before["i"]) or before["i"] <= SILENT_LUFS
@@ -166,6 +170,7 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
         lra_target = min(50.0, max(profile.loudness_range, before["lra"] + 0.1))
         # loudnorm reads a measured range of exactly 0 (a steady tone) as "not measured".
         lra_measured = max(before["lra"], 0.01) if math.isfinite(before["lra"]) else 0.01
+        lra_target = round(lra_target, 2)
         gain = profile.loudness_i - before["i"]
         mode = "linear" if before["tp"] + gain <= target_tp else "dynamic"
         if mode == "dynamic":
@@ -182,7 +187,7 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
                     f"{made_up:+.1f} dB made up for what limiting took)")
         else:
             audio = audio.filter(
-                "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=round(lra_target, 2),
+                "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=lra_target,
                 measured_I=before["i"], measured_TP=before["tp"], measured_LRA=lra_measured,
                 measured_thresh=before["thresh"], offset=before["offset"], linear="true",
                 print_format="json")
@@ -231,7 +236,7 @@ def _limited(source: Callable[[], Any], gain: float, target_tp: float,
 
     extra = 0.0
     for _ in range(_MAKE_UP_PASSES):
-        short = profile.loudness_i - measure_stream(chain(extra), profile)["i"]
+        short = profile.loudness_i - ebur128_stream(chain(extra), "the limited sound")["i"]
         if not math.isfinite(short) or abs(short) <= 0.2:
             break
         extra += short
@@ -282,6 +287,7 @@ __all__ = [
     "FilmSound",
     "LoudnessReport",
     "film_sound",
+    "ebur128_stream",
     "measure_loudness",
     "measure_stream",
     "normalise_audio",
