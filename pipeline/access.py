@@ -266,6 +266,9 @@ def read_manifest(out_dir: Path, root: Path) -> dict[str, Any]:
     outputs = manifest.get("outputs") if isinstance(manifest, dict) else None
     if not isinstance(outputs, dict):
         raise AccessError(path, "lists no outputs; render the film again")
+    if manifest.get("interim"):
+        raise AccessError(path, "a render is still publishing; run `coprod access` again "
+                                "when it has finished")
     for name, entry in outputs.items():
         file = out_dir / name
         want = entry.get("sha256") if isinstance(entry, dict) else None
@@ -276,9 +279,6 @@ def read_manifest(out_dir: Path, root: Path) -> dict[str, Any]:
         if not same:
             raise AccessError(file, "is missing or changed since it was rendered; render the "
                                     "film again")
-    if manifest.get("interim"):
-        raise AccessError(path, "a render is still publishing; run `coprod access` again "
-                                "when it has finished")
     return manifest
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from captions.qc import ERROR, READING_RATE
 from pipeline.access import AccessFacts, AccessReport, ClipFacts, judge
+from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from pipeline.render.caption_check import caption_findings
 from pipeline.render.described import DescribedSound
@@ -33,11 +34,21 @@ def render_access(project: Project, profile: str, parts: Sequence[Part],
 
     clip_parts = [p for p in parts if p.kind == PartKind.CLIP and p.clip_id is not None]
     placed = described.placement.by_part() if described else {}
+    def scripted(clip_id: str) -> int | None:
+        """Descriptions in the clip's script; None when it has none or it cannot be read (a
+        draft renders anyway; the report then counts the clip as not described)."""
+        if not descriptions_path(project, clip_id).exists():
+            return None
+        try:
+            return len(load_descriptions(project, clip_id))
+        except PipelineError:
+            return None
+
+    counts = {str(p.clip_id): scripted(str(p.clip_id)) for p in clip_parts}
     clips = tuple(ClipFacts(
         id=str(p.clip_id), has_sound=p.has_audio, cues=sum(1 for c in p.cues if c.text.strip()),
-        descriptions=len(placed.get(p.name, ())),
-        script=descriptions_path(project, str(p.clip_id)).exists(),
-        scripted=len(load_descriptions(project, str(p.clip_id)))) for p in clip_parts)
+        descriptions=len(placed.get(p.name, ())), script=counts[str(p.clip_id)] is not None,
+        scripted=counts[str(p.clip_id)] or 0) for p in clip_parts)
     findings = caption_findings(project, [str(p.clip_id) for p in clip_parts])
     errors = tuple(str(f) for found in findings.values() for f in found if f.severity == ERROR)
     reading = tuple(str(f) for found in findings.values() for f in found

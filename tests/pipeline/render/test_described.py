@@ -358,3 +358,17 @@ def test_the_review_profile_makes_no_described_track_and_the_report_says_so(
     access = json.loads(result.outputs["manifest.json"].read_text())["access"]
     why = {c["number"]: c["why"] for c in access["criteria"]}
     assert why["1.2.5"] == "the review profile makes no described sound track"
+
+
+@pytest.mark.slow
+def test_a_review_draft_renders_past_a_malformed_script_and_reports_it_undescribed(
+        make_film: MakeFilm) -> None:
+    film = make_film(1)
+    path = descriptions_path(film.project, "clip-1")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nEnds before it starts.\n",
+                    encoding="utf-8")
+    result = render_film(film.project, tiny("review"), draft=True, today=TODAY)
+    access = json.loads(result.outputs["manifest.json"].read_text())["access"]
+    why = {c["number"]: c["why"] for c in access["criteria"]}
+    assert why["1.2.5"] == "no descriptions for clips clip-1"
