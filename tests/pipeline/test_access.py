@@ -170,3 +170,13 @@ def test_build_gives_the_access_summary_line(make_film: MakeFilm) -> None:
                                     "criteria met; not met: 1.2.3, 1.2.5, 1.2.6, 1.2.7, 1.2.8")
     again = build_film(film.project.reload(), [tiny()], today=TODAY)
     assert again.up_to_date == ["web"] and again.access == result.access
+
+
+def test_coprod_build_prints_each_profiles_summary_line(capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    from pipeline.build import BuildResult
+    from pipeline.cli.render import _say_build
+
+    line = "access (web): 7 of 7 WCAG 2.2 prerecorded-media criteria met"
+    _say_build(BuildResult(up_to_date=["web"], access={"web": line, "review": ""}))
+    assert capsys.readouterr().err.splitlines() == ["web: up to date", line]
