@@ -30,19 +30,22 @@ def render_access(project: Project, profile: str, parts: Sequence[Part],
                   described: DescribedSound | None, manifest: Mapping[str, Any],
                   outputs: Sequence[str]) -> AccessReport:
     """The access report of a render about to be published (see :mod:`pipeline.access`)."""
-    from pipeline.describe.script import descriptions_path, load_descriptions
+    from pipeline.describe.script import PLACEHOLDER, descriptions_path, load_descriptions
 
     clip_parts = [p for p in parts if p.kind == PartKind.CLIP and p.clip_id is not None]
     placed = described.placement.by_part() if described else {}
     def scripted(clip_id: str) -> int | None:
-        """Descriptions in the clip's script; None when it has none or it cannot be read (a
-        draft renders anyway; the report then counts the clip as not described)."""
+        """Descriptions written in the clip's script; None when it has none, only cues still
+        holding the starting text, or cannot be read (a draft renders anyway): the report then
+        counts the clip as not described."""
         if not descriptions_path(project, clip_id).exists():
             return None
         try:
-            return len(load_descriptions(project, clip_id))
+            found = load_descriptions(project, clip_id)
         except PipelineError:
             return None
+        written = [d for d in found if not d.text.startswith(PLACEHOLDER)]
+        return None if found and not written else len(written)
 
     counts = {str(p.clip_id): scripted(str(p.clip_id)) for p in clip_parts}
     clips = tuple(ClipFacts(

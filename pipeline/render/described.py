@@ -110,19 +110,26 @@ def plan_descriptions(project: Project, parts: Sequence[Part], fps: int) -> Plac
     """Every description placed in the film, or None when no clip has any.
 
     Cards are described (from their text) only when a clip is: a film without descriptions
-    renders exactly as before.
+    renders exactly as before. A cue still holding ``coprod describe``'s starting text is left
+    out (and reported): it says where a description could go, not what is seen.
 
     Raises:
         DescriptionError: a description script is unreadable or malformed.
     """
     from pipeline.describe import card_descriptions, load_descriptions
+    from pipeline.describe.script import PLACEHOLDER
 
     found: dict[str, Sequence[Any]] = {}
+    unwritten: list[LeftOut] = []
     for part in parts:
         if part.kind == PartKind.CLIP and part.clip_id is not None:
             descriptions = load_descriptions(project, part.clip_id)
-            if descriptions:
-                found[part.name] = descriptions
+            unwritten += [LeftOut(part.name, d.cue, f"still has the starting text "
+                                                    f"({PLACEHOLDER}); left out")
+                          for d in descriptions if d.text.startswith(PLACEHOLDER)]
+            written = [d for d in descriptions if not d.text.startswith(PLACEHOLDER)]
+            if written:
+                found[part.name] = written
     if not found:
         return None
     for part in parts:
@@ -131,7 +138,8 @@ def plan_descriptions(project: Project, parts: Sequence[Part], fps: int) -> Plac
             # The voice decides whether a card's description fits (see voice_placement).
             found[part.name] = [dataclasses.replace(d, end_ms=min(d.end_ms, length))
                                 for d in card_descriptions(project, part.lines)]
-    return place_descriptions(parts, fps, found)
+    placed = place_descriptions(parts, fps, found)
+    return dataclasses.replace(placed, left_out=(*placed.left_out, *unwritten))
 
 
 def voice_placement(project: Project, parts: Sequence[Part], fps: int,

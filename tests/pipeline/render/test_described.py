@@ -372,3 +372,19 @@ def test_a_review_draft_renders_past_a_malformed_script_and_reports_it_undescrib
     access = json.loads(result.outputs["manifest.json"].read_text())["access"]
     why = {c["number"]: c["why"] for c in access["criteria"]}
     assert why["1.2.5"] == "no descriptions for clips clip-1"
+
+
+def test_a_cue_still_holding_the_starting_text_is_left_out(make_film: MakeFilm) -> None:
+    from pipeline.describe.script import PLACEHOLDER
+    from pipeline.render.described import plan_descriptions
+    from pipeline.render.plan import plan_film
+
+    film = make_film(1, signed=False)
+    _describe(film, "clip-1", [(200, 900, f"{PLACEHOLDER} a pause of 0.7 s"),
+                               (1000, 1900, "A grey room.")])
+    parts = plan_film(film.project, tiny(), ["clip-1"], [("Our Film", 0.1)], [])
+    placement = plan_descriptions(film.project, parts, 25)
+    assert placement is not None
+    assert [d.text for d in placement.placed if d.clip_id] == ["A grey room."]
+    assert [(x.part, x.cue) for x in placement.left_out] == [("clip-1", 1)]
+    assert "starting text" in str(placement.left_out[0])
