@@ -205,6 +205,7 @@ def run(seconds: float) -> str:
 
     from pipeline.cluster import ClusterConfig, ClusterSession
 
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="coprod-scale-"))
     try:
         project = make_film(work, seconds)
@@ -258,6 +259,7 @@ def run(seconds: float) -> str:
         cells = [fmt(one)] + [f"{fmt(model(n))} ({one / model(n):.1f}x)" for n in WORKERS]
         proj.append(f"| {name} | " + " | ".join(cells) + " |")
     cpu = platform.processor() or platform.machine()
+    loads = f"{load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end"
     ffmpeg = " ".join(runner.tool_version("ffmpeg").split()[:3])
     n = CLIPS_RUN[0]
     return f"""{START}
@@ -267,7 +269,8 @@ Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), Python
 {platform.python_version()}, {ffmpeg}. One film of {n} clips of {seconds:g} s (720p with
 espeak-ng speech; {film_s:g} s with the cards), transcribed with the
 bundled tiny.en and rendered for the web profile (1080p), here in one process and then on a
-LocalCluster of 2 single-threaded worker processes on the same machine, in one run.
+LocalCluster of 2 single-threaded worker processes on the same machine, in one run. The
+machine's load average was {loads} (other work shares it; both sides met the same).
 
 | work | here (1 process) | LocalCluster, 2 workers x 1 thread | cluster / here |
 |---|---:|---:|---:|
