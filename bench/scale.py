@@ -270,7 +270,7 @@ Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), Python
 espeak-ng speech; {film_s:g} s with the cards), transcribed with the
 bundled tiny.en and rendered for the web profile (1080p), here in one process and then on a
 LocalCluster of 2 single-threaded worker processes on the same machine, in one run. The
-machine's load average was {loads} (other work shares it; both sides met the same).
+machine's load average was {loads} (other work shared it, so the ratios carry its noise).
 
 | work | here (1 process) | LocalCluster, 2 workers x 1 thread | cluster / here |
 |---|---:|---:|---:|
