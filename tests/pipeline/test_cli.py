@@ -37,6 +37,7 @@ def test_every_command_is_registered_once() -> None:
         "render", "build",
         "import-edit", "export-edit",
         "review",
+        "describe", "describe start", "describe check", "describe voices",
     }
 
 
