@@ -529,7 +529,8 @@ def score(recordings: list[Recording], workers: dict[str, dict[str, Any]]) -> di
 
 def report(recordings: list[Recording], table: dict[str, dict[str, Any]],
            versions: dict[str, str], seed: int,
-           load: tuple[float, float] | None = None) -> tuple[str, list[tuple[str, bool, str]]]:
+           load: tuple[float, float] | None = None,
+           note: str | None = None) -> tuple[str, list[tuple[str, bool, str]]]:
     audio_s = sum(r.seconds for r in recordings)
     configs = [c for c in CONFIGS if all(c in table[r.name] for r in recordings)]
     totals: dict[str, dict[str, float]] = {}
@@ -556,7 +557,8 @@ def report(recordings: list[Recording], table: dict[str, dict[str, Any]],
         "the checkpoint coprod derives from it)."
         + (f" Load average (1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end: the "
            "2 cores were shared, so real-time factors are lower than on an idle machine; the "
-           "configurations of an engine take turns, so their ratios hold." if load else ""),
+           "configurations of an engine take turns, so their ratios hold." if load else "")
+        + (f" {note}" if note else ""),
         "",
         f"{len(recordings)} recordings of {min(r.seconds for r in recordings):.0f}-"
         f"{max(r.seconds for r in recordings):.0f} s ({audio_s / 60:.1f} minutes in all), each "
@@ -687,7 +689,8 @@ def main() -> int:
         worker(args.worker[0], Path(args.worker[1]), Path(args.worker[2]))
         return 0
     if args.rescore:
-        return finish(*load_run(args.rescore), write=not args.no_write)
+        return finish(*load_run(args.rescore), write=not args.no_write,
+                      note=_run_note(args.rescore))
     import numpy as np
 
     load_start = os.getloadavg()[0]
@@ -726,12 +729,19 @@ def load_run(folder: Path) -> tuple[list[Recording], dict[str, Any], int,
     return recordings, run["workers"], run["seed"], (load[0], load[1]) if load else None
 
 
+def _run_note(folder: Path) -> str | None:
+    """What a kept run says of itself (results.json "note"): e.g. that its engines' workers ran
+    at different times on the same recordings."""
+    note = json.loads((folder / "results.json").read_text(encoding="utf-8")).get("note")
+    return str(note) if note else None
+
+
 def finish(recordings: list[Recording], workers: dict[str, Any], seed: int,
-           load: tuple[float, float] | None, *, write: bool) -> int:
+           load: tuple[float, float] | None, *, write: bool, note: str | None = None) -> int:
     """Score, print the report, write it to docs/BENCHMARKS.md; exit 1 if a target is missed."""
     table = score(recordings, workers)
     versions = {e: w["version"] for e, w in workers.items()}
-    text, targets = report(recordings, table, versions, seed, load)
+    text, targets = report(recordings, table, versions, seed, load, note)
     print()
     print(text)
     if write:

@@ -27,9 +27,13 @@ from pipeline.engines.base import (
 
 log = logging.getLogger("coprod.engines.faster")
 
-# float32 on the CPU: the bundled model is stored as float16, which CTranslate2 would widen to
-# float32 anyway; int8 was no faster for tiny.en here and changes words against openai-whisper.
-COMPUTE_TYPE = "float32"
+# int8 on the CPU: CTranslate2 quantises the bundled float16 weights to 8 bits when it loads
+# them. Measured on this project's 2-core Intel Xeon (AVX-512 VNNI), the same decode takes 0.55x
+# the CPU time of float32, with the same words on the transcription bench (WER 0.032 both) and
+# a lower WER on the long-form set (0.037 vs 0.038); see docs/BENCHMARKS.md. On a CPU without
+# 8-bit dot products it may gain nothing: on the AMD EPYC these benchmarks first ran on, int8
+# was no faster than float32 for tiny.en.
+COMPUTE_TYPE = "int8"
 
 
 def resolve_model(model: str | None) -> ModelInfo:
