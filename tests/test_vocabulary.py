@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("render", "profile"): words(RenderProfileName),
     ("build", "profiles"): words(RenderProfileName),
     ("export-edit", "fmt"): words(EditFormat),
+    ("access", "profile"): words(RenderProfileName),
 }
 
 

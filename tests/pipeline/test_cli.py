@@ -38,6 +38,7 @@ def test_every_command_is_registered_once() -> None:
         "import-edit", "export-edit",
         "review",
         "describe", "describe start", "describe check", "describe voices",
+        "access",
     }
 
 
