@@ -17,7 +17,7 @@ import click
 from consent import signoff_status, summarise
 from pipeline.clearance import clip_key, events
 from pipeline.cli import cli
-from pipeline.describe import descriptions_path
+from pipeline.describe import descriptions_path, load_descriptions
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.project import Project
 from pipeline.sign_clearance import signing_use
@@ -35,11 +35,12 @@ PEOPLE = [
 ]
 CHANNELS = ["internal", "training", "web"]
 # What is seen, read in each interview's pause (make_footage.py leaves a 3 s one): clip id ->
-# (start ms, end ms, text), times relative to the clip. `coprod describe` lists the pauses.
+# texts, one per pause in order. `coprod describe` finds the pauses in the transcript's word times
+# and writes them as the starting file; the demo puts these texts into them.
 DESCRIPTIONS = {
-    "amara-interview": [(5800, 8100, "Amara's name on shifting blue.")],
-    "ben-interview": [(10750, 13350, "Ben's name on a slow green gradient.")],
-    "chloe-interview": [(9300, 12100, "Chloe's name on dusky purple and rose.")],
+    "amara-interview": ["Amara's name on shifting blue."],
+    "ben-interview": ["Ben's name on a slow green gradient."],
+    "chloe-interview": ["Chloe's name on dusky purple and rose."],
 }
 
 
@@ -58,13 +59,19 @@ def describe(root: Path) -> None:
     """Audio description as a producer makes it: `coprod describe` lists a clip's pauses, the
     producer writes what is seen into them (here, DESCRIPTIONS), `describe check` checks them."""
     project = Project.open(root)
-    for clip_id, cues in DESCRIPTIONS.items():
+    for clip_id, texts in DESCRIPTIONS.items():
         path = descriptions_path(project, clip_id)
         if path.exists():
             continue  # written already (and perhaps edited): never replaced
         coprod("describe", str(root), clip_id)
-        blocks = ["WEBVTT"] + [f"{_clock(start)} --> {_clock(end)}\n{text}"
-                               for start, end, text in cues]
+        # The pauses Whisper's word times leave, as `coprod describe` listed them: the times
+        # follow the transcript, so the demo never guesses where speech is.
+        pauses = load_descriptions(project, clip_id)
+        if len(pauses) < len(texts):
+            sys.exit(f"{path}: {len(pauses)} pause(s) found for {len(texts)} description(s); "
+                     "check the interview's transcript")
+        blocks = ["WEBVTT"] + [f"{_clock(pause.start_ms)} --> {_clock(pause.end_ms)}\n{text}"
+                               for pause, text in zip(pauses, texts, strict=False)]
         atomic_write_bytes(path, ("\n\n".join(blocks) + "\n").encode("utf-8"))
     coprod("describe", "check", str(root))
 
