@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -73,6 +74,19 @@ def say(message: str) -> None:
     """Progress for a person at a terminal; silenced by --quiet."""
     if not quiet():
         click.echo(message, err=True)
+
+
+def report_findings(findings: Sequence[Any], as_json: bool) -> None:
+    """Print check findings (caption QC, description checks): JSON, or one ``file:cue: message``
+    line each (warnings silenced by --quiet) and a count of errors and warnings."""
+    if as_json:
+        click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
+        return
+    for finding in findings:
+        if finding.severity == "error" or not quiet():
+            click.echo(str(finding))
+    errors = sum(f.severity == "error" for f in findings)
+    say(f"{errors} errors, {len(findings) - errors} warnings")
 
 
 def done(message: str) -> None:

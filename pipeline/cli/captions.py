@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -16,7 +15,7 @@ from pipeline.cli._common import (
     json_option,
     open_project,
     project_argument,
-    quiet,
+    report_findings,
     say,
 )
 from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
@@ -86,14 +85,7 @@ def captions_check(project: str, clip_ids: tuple[str, ...], profile: str | None,
     from pipeline.caption_qc import check_captions
 
     findings = check_captions(open_project(project), clip_ids, style=profile)
-    if as_json:
-        click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
-    else:
-        for finding in findings:
-            if finding.severity == "error" or not quiet():
-                click.echo(str(finding))
-        errors = sum(f.severity == "error" for f in findings)
-        say(f"{errors} errors, {len(findings) - errors} warnings")
+    report_findings(findings, as_json)
     if has_errors(findings):
         sys.exit(1)
 

@@ -14,8 +14,7 @@ from pipeline.cli._common import (
     json_option,
     open_project,
     project_argument,
-    quiet,
-    say,
+    report_findings,
 )
 
 
@@ -84,14 +83,7 @@ def describe_check(project: str, clip_ids: tuple[str, ...], as_json: bool) -> No
     from pipeline.describe.check import check_descriptions, has_errors
 
     findings = check_descriptions(open_project(project), clip_ids)
-    if as_json:
-        click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
-    else:
-        for finding in findings:
-            if finding.severity == "error" or not quiet():
-                click.echo(str(finding))
-        errors = sum(f.severity == "error" for f in findings)
-        say(f"{errors} errors, {len(findings) - errors} warnings")
+    report_findings(findings, as_json)
     if has_errors(findings):
         sys.exit(1)
 
