@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,3 +77,13 @@ def make_media(media_dir: Path) -> MakeMedia:
         return out
 
     return make
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child process a test will Ctrl-C: SIGINT unblocked and at its default,
+    as a terminal gives it. An ignored or blocked SIGINT is inherited across exec, and something
+    earlier in a whole-suite run leaves one so in the pytest process, which made the child deaf
+    to the test's SIGINT."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.cluster.conftest import forget_renders, outputs
-from tests.conftest import run_cli
+from tests.conftest import interruptible, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def test_ctrl_c_during_a_cluster_render_stops_it_and_keeps_the_previous_film(
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "render", str(root), "--profile", "review",
          "--cluster", dask_cluster.scheduler_address],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     try:
         assert proc.stderr is not None
         for line in proc.stderr:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.project import Project
-from tests.conftest import run_cli
+from tests.conftest import interruptible, run_cli
 
 COPROD = [sys.executable, "-m", "pipeline"]
 
@@ -23,7 +23,8 @@ def _start(root: Path, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
     """Start `coprod review` on a free port; return it and what it printed up to "Ctrl-C"."""
     proc = subprocess.Popen([*COPROD, "review", str(root), "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=interruptible)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
