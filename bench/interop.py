@@ -45,12 +45,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.sections import DOCS, write_section  # noqa: E402
 from captions.formats import dumps, loads  # noqa: E402
 from captions.model import Cue, Span, Style  # noqa: E402
 from captions.styling import without_voices  # noqa: E402
 from captions.textio import decode_caption_bytes  # noqa: E402
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
 START, END = "<!-- interop:start -->", "<!-- interop:end -->"
 FILES = 2000
 SEED = 14
@@ -331,20 +331,6 @@ def _version(dist: str) -> str:
     return version(dist)
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this script's marked section of docs/BENCHMARKS.md, leaving the rest."""
-    from pipeline.fsutil import atomic_write_bytes
-
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    section = text.rstrip("\n")
-    if START in current and END in current:
-        updated = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: section,
-                         current, flags=re.S)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    atomic_write_bytes(DOCS, updated.encode("utf-8"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=FILES, help="generated files each way")
@@ -366,7 +352,7 @@ def main() -> int:
     print()
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(START, END, text)
         print(f"wrote the interop section of {DOCS.relative_to(ROOT)}")
     return 0 if all(t.differing == 0 and t.files == args.files for _, t, _ in results) else 1
 

@@ -48,8 +48,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.sections import DOCS, machine, write_section  # noqa: E402
+
 CORPUS = Path(os.environ.get("COPROD_CORPUS", ROOT.parent / "shared" / "corpus"))
-BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
 START, END = "<!-- longform:start -->", "<!-- longform:end -->"
 SR = 16000
 
@@ -481,21 +482,6 @@ def caption_metrics(segments: list[dict[str, Any]], duration_ms: int) -> dict[st
 # --- report ------------------------------------------------------------------------------------
 
 
-def _machine() -> str:
-    import platform
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cores} cores ({cpu}), Python {platform.python_version()}"
-
-
 def score(recordings: list[Recording], workers: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Per recording and per configuration: WER, lost phrases, RTF, and coprod's captions."""
     table: dict[str, dict[str, Any]] = {}
@@ -552,7 +538,7 @@ def report(recordings: list[Recording], table: dict[str, dict[str, Any]],
         "## Long-form transcription",
         "",
         f"Measured {date.today().isoformat()} by `python bench/longform.py` (seed {seed}) on "
-        f"{_machine()}; faster-whisper {versions.get('faster-whisper', '?')}, openai-whisper "
+        f"{machine()}; faster-whisper {versions.get('faster-whisper', '?')}, openai-whisper "
         f"{versions.get('openai-whisper', '?')}, model: bundled tiny.en (openai-whisper runs "
         "the checkpoint coprod derives from it)."
         + (f" Load average (1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end: the "
@@ -659,20 +645,6 @@ def report(recordings: list[Recording], table: dict[str, dict[str, Any]],
     return "\n".join(lines) + "\n", targets
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this script's marked section of docs/BENCHMARKS.md, leaving the rest."""
-    from pipeline.fsutil import atomic_write_bytes
-
-    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    section = text.rstrip("\n")
-    if START in current and END in current:
-        updated = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: section, current,
-                         flags=re.S)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    atomic_write_bytes(BENCHMARKS, updated.encode("utf-8"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recordings", type=int, default=21, help="how many recordings")
@@ -745,8 +717,8 @@ def finish(recordings: list[Recording], workers: dict[str, Any], seed: int,
     print()
     print(text)
     if write:
-        write_section(text)
-        print(f"wrote the long-form section of {BENCHMARKS.relative_to(ROOT)}")
+        write_section(START, END, text)
+        print(f"wrote the long-form section of {DOCS.relative_to(ROOT)}")
     return 0 if all(ok for _, ok, _ in targets) else 1
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
+from bench.sections import write_section  # noqa: E402
+
 START, END = "<!-- render-ab:start -->", "<!-- render-ab:end -->"
 
 
@@ -125,13 +126,7 @@ def run(revisions: list[str], rounds: int, seconds: float, write_docs: bool) -> 
     ])
     print(text)
     if write_docs:
-        doc = DOCS.read_text(encoding="utf-8")
-        block = f"{START}\n{text}\n{END}"
-        if START in doc:
-            doc = doc.split(START)[0] + block + doc.split(END, 1)[1]
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-        DOCS.write_text(doc, encoding="utf-8")
+        write_section(START, END, f"{START}\n{text}\n{END}")
 
 
 def main() -> None:

@@ -30,7 +30,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.sections import DOCS, write_section  # noqa: E402
+
 START, END = "<!-- review:start -->", "<!-- review:end -->"
 CAPTIONS = 300
 GOAL_MS = 100.0
@@ -176,16 +180,6 @@ def report(times: dict[str, list[float]], page_kb: float) -> str:
     ])
 
 
-def write_docs(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=200)
@@ -208,7 +202,7 @@ def main() -> int:
     section = report(times, page_kb)
     print(section)
     if args.write_docs:
-        write_docs(section)
+        write_section(START, END, section)
         print(f"\nwrote the Review page section of {DOCS.relative_to(ROOT)}", file=sys.stderr)
     return 0 if percentile(times["save"], 95) < GOAL_MS else 1
 

@@ -21,7 +21,6 @@ import argparse
 import heapq
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.sections import write_section  # noqa: E402
 from consent.ledger import Ledger  # noqa: E402
 from consent.records import ConsentGiven, SignOff  # noqa: E402
 from pipeline import clearance, runner  # noqa: E402
@@ -44,7 +44,6 @@ from pipeline.render.plan import Progress  # noqa: E402
 from pipeline.render.segments import SegmentJob, render_segment  # noqa: E402
 from pipeline.transcribe import ClipProgress, ClipStatus, transcribe_project  # noqa: E402
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 CLIPS = 24
 CLIPS_RUN = [CLIPS]  # --clips (fewer only to try the script out)
@@ -304,20 +303,6 @@ sets the time.
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this script's marked section of docs/BENCHMARKS.md, leaving the rest."""
-    from pipeline.fsutil import atomic_write_bytes
-
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    section = text.rstrip("\n")
-    if START in current and END in current:
-        updated = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: section,
-                         current, flags=re.S)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    atomic_write_bytes(DOCS, updated.encode("utf-8"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each clip")
@@ -330,7 +315,7 @@ def main() -> int:
     text = run(args.seconds)
     print(text)
     if args.write_docs:
-        write_section(text)
+        write_section(START, END, text)
     return 0
 
 

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import resource
 import subprocess
 import sys
@@ -40,8 +38,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.sections import DOCS, machine, write_section  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus"
-BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
+START, END = "<!-- transcribe:start -->", "<!-- transcribe:end -->"
 SECTION = "## Transcription"
 GAP_S = 2.0
 
@@ -222,20 +222,6 @@ def _wer(segments: list[dict[str, Any]]) -> float:
     return word_error_rate(" ".join(ref for _, ref in SPEECH), text)
 
 
-def _machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cores} cores ({cpu}), {platform.system()} {platform.machine()}, " \
-           f"Python {platform.python_version()}"
-
-
 def _rules(by_rule: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())) or "none"
 
@@ -257,9 +243,10 @@ def report(results: dict[str, dict[str, Any]], audio_s: float,
          str(conf["coprod"]["bad_breaks_in_cue"] + conf["coprod"]["bad_breaks_at_cue_end"])),
     ]
     lines = [
+        START,
         SECTION,
         "",
-        f"Measured {date.today().isoformat()} by `python bench/transcribe.py` on {_machine()}; "
+        f"Measured {date.today().isoformat()} by `python bench/transcribe.py` on {machine()}; "
         f"load average (1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end (2 means "
         "both cores were already busy with other work).",
         "",
@@ -321,25 +308,8 @@ def report(results: dict[str, dict[str, Any]], audio_s: float,
         "|---|---|---|",
     ]
     lines += [f"| {what} | {value} | {'yes' if ok else 'NO'} |" for what, ok, value in targets]
+    lines.append(END)
     return "\n".join(lines) + "\n"
-
-
-def write_section(text: str) -> None:
-    """Replace (or add) the Transcription section of docs/BENCHMARKS.md, leaving the rest."""
-    from pipeline.fsutil import atomic_write_bytes
-
-    try:
-        current = BENCHMARKS.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = "# Benchmarks\n\nEach section is written by the script it names; numbers are " \
-                  "measured side by side in one run.\n"
-    # The section ends at the next heading or at another script's <!-- name:start --> marker.
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current).rstrip("\n") + "\n"
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    atomic_write_bytes(BENCHMARKS, updated.encode("utf-8"))
 
 
 def main() -> int:
@@ -392,8 +362,8 @@ def main() -> int:
     print()
     print(text)
     if not args.no_write:
-        write_section(text)
-        print(f"wrote the {SECTION[3:]} section of {BENCHMARKS.relative_to(ROOT)}")
+        write_section(START, END, text)
+        print(f"wrote the {SECTION[3:]} section of {DOCS.relative_to(ROOT)}")
     return 0
 
 

@@ -23,7 +23,6 @@ import argparse
 import importlib.util
 import os
 import platform
-import re
 import socket
 import sys
 import tempfile
@@ -36,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.sections import DOCS, write_section  # noqa: E402
 from bench.wer import normalise_for_wer, word_error_rate  # noqa: E402
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
 START, END = "<!-- voices:start -->", "<!-- voices:end -->"
 
 # Descriptions of the kind social-care films need: people, places, actions, on-screen text,
@@ -184,18 +183,6 @@ def report(found: dict[str, Any], texts: list[str], rounds: int, chosen: str,
     return "\n".join(lines) + "\n"
 
 
-def write_section(section: str) -> None:
-    from pipeline.fsutil import atomic_write_bytes
-
-    current = DOCS.read_text(encoding="utf-8")
-    if START in current and END in current:
-        updated = re.sub(re.escape(START) + r".*?" + re.escape(END) + r"\n?",
-                         lambda _m: section, current, flags=re.S)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    atomic_write_bytes(DOCS, updated.encode("utf-8"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -213,7 +200,7 @@ def main() -> int:
     section = report(found, texts, args.rounds, CHOSEN_VOICE, load)
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(START, END, section)
         print(f"wrote the voices section of {DOCS.relative_to(ROOT)}")
     return 0
 
