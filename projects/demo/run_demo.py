@@ -55,6 +55,17 @@ def coprod(*args: str) -> None:
         sys.exit(1)
 
 
+def record_consent(root: Path, contributor: str, scopes: list[str]) -> None:
+    """Record a contributor's written consent to ``scopes`` on every channel the demo uses."""
+    args = ["consent", "record", str(root), "--contributor", contributor, "--method", "written",
+            "--obtained-by", "demo-producer", "--capacity", "own"]
+    for scope in scopes:
+        args += ["--scope", scope]
+    for channel in CHANNELS:
+        args += ["--channel", channel]
+    coprod(*args)
+
+
 def describe(root: Path) -> None:
     """Audio description as a producer makes it: `coprod describe` lists a clip's pauses, the
     producer writes what is seen into them (here, DESCRIPTIONS), `describe check` checks them."""
@@ -104,13 +115,7 @@ def sign(root: Path) -> None:
             item["signer"] = signer
     project.save()
     if signer not in {c.contributor for c in summarise(events(project))}:
-        args = ["consent", "record", str(root), "--contributor", signer, "--method", "written",
-                "--obtained-by", "demo-producer", "--capacity", "own"]
-        for scope in scopes:
-            args += ["--scope", scope]
-        for channel in CHANNELS:
-            args += ["--channel", channel]
-        coprod(*args)
+        record_consent(root, signer, scopes)
     project = Project.open(root)
     for video in sign_videos(project):
         key = signing_use(project, video).content_key
@@ -141,15 +146,8 @@ def main(argv: list[str]) -> int:
     describe(root)
     recorded = {c.contributor for c in summarise(events(Project.open(root)))}
     for cid, _name, _f, _clip, scopes in PEOPLE:
-        if cid in recorded:
-            continue
-        args = ["consent", "record", str(root), "--contributor", cid, "--method", "written",
-                "--obtained-by", "demo-producer", "--capacity", "own"]
-        for scope in scopes:
-            args += ["--scope", scope]
-        for channel in CHANNELS:
-            args += ["--channel", channel]
-        coprod(*args)
+        if cid not in recorded:
+            record_consent(root, cid, scopes)
     project = Project.open(root)
     for cid, _name, _f, clip_id, _scopes in PEOPLE:
         if not signoff_status(events(project), clip_id, cid, clip_key(project, clip_id)).signed:
