@@ -1,4 +1,4 @@
-"""bench/sections.py: each bench script rewrites only its own marked block of the benchmarks page."""
+"""bench/sections.py: each bench script rewrites only its own marked block of BENCHMARKS.md."""
 
 from __future__ import annotations
 

@@ -326,16 +326,20 @@ def test_a_description_only_edit_re_mixes_sound_and_encodes_no_picture(
     assert "A grey garden at dusk." in vtt and "A grey room." in vtt
 
 
+@pytest.fixture
+def malformed_film(make_film: MakeFilm) -> FilmFixture:
+    """A one-clip film whose description script has a cue that ends before it starts."""
+    film = make_film(1)
+    _describe(film, "clip-1", [(2000, 1000, "Ends before it starts.")])
+    return film
+
+
 @pytest.mark.slow
 def test_a_malformed_description_script_is_one_line_naming_it_and_nothing_is_made(
-        make_film: MakeFilm) -> None:
+        malformed_film: FilmFixture) -> None:
     from tests.conftest import run_cli
 
-    film = make_film(1)
-    path = descriptions_path(film.project, "clip-1")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nEnds before it starts.\n",
-                    encoding="utf-8")
+    film = malformed_film
     film.sign_off()  # signed off as it is: the render itself must refuse the script
     code, out = run_cli("render", str(film.project.root))
     assert code == 1, out
@@ -362,12 +366,8 @@ def test_the_review_profile_makes_no_described_track_and_the_report_says_so(
 
 @pytest.mark.slow
 def test_a_review_draft_renders_past_a_malformed_script_and_reports_it_undescribed(
-        make_film: MakeFilm) -> None:
-    film = make_film(1)
-    path = descriptions_path(film.project, "clip-1")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nEnds before it starts.\n",
-                    encoding="utf-8")
+        malformed_film: FilmFixture) -> None:
+    film = malformed_film
     result = render_film(film.project, tiny("review"), draft=True, today=TODAY)
     access = json.loads(result.outputs["manifest.json"].read_text())["access"]
     why = {c["number"]: c["why"] for c in access["criteria"]}
