@@ -41,7 +41,7 @@ from pipeline.ingest import ingest  # noqa: E402
 from pipeline.project import Project  # noqa: E402
 from pipeline.render import render_film  # noqa: E402
 from pipeline.render.plan import Progress  # noqa: E402
-from pipeline.render.segments import SegmentJob, render_segment  # noqa: E402
+from pipeline.render.segments import Job  # noqa: E402
 from pipeline.transcribe import ClipProgress, ClipStatus, transcribe_project  # noqa: E402
 
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
@@ -130,12 +130,10 @@ def render_timed(project: Project, session: Any = None) -> tuple[float, list[flo
     """(wall time, each segment's time when rendered here one after another)."""
     costs: list[float] = []
 
-    def here(jobs: Sequence[SegmentJob], progress: Progress | None) -> None:
+    def here(jobs: Sequence[Job], progress: Progress | None) -> None:
         for job in jobs:  # the local loop, timed segment by segment
             t0 = time.perf_counter()
-            render_segment(job.part, job.files, job.profile, want_video=job.want_video,
-                           want_captioned=job.want_captioned, want_audio=job.want_audio,
-                           progress=None)
+            job.run(None)
             costs.append(time.perf_counter() - t0)
 
     forget_renders(project)

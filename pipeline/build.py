@@ -221,7 +221,7 @@ def build_film(
     drop_withdrawn: bool = False,
     open_captions: bool | None = None,
     today: date | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     progress: Progress | None = None,
     cluster: ClusterSession | None = None,
 ) -> BuildResult:

@@ -40,7 +40,7 @@ from pipeline.cluster.tasks import (
 from pipeline.decode import DecodedClip, DecodeRequest
 from pipeline.fsutil import change_stamp, sha256_file
 from pipeline.render.plan import Progress
-from pipeline.render.segments import SegmentDispatch, SegmentJob
+from pipeline.render.segments import Job, SegmentDispatch
 
 log = logging.getLogger("coprod.cluster")
 
@@ -124,30 +124,20 @@ class ClusterSession:
 
     # --- segments ---------------------------------------------------------------------------
 
-    def _worker_job(self, job: SegmentJob) -> SegmentJob:
-        def to(path: Path) -> Path:
-            # Absolute first: a worker's working folder is not this command's.
-            return self.config.to_worker(path.resolve())
-
-        part = job.part
-        if part.source is not None:
-            part = dataclasses.replace(part, source=to(part.source))
-        files = job.files
-        files = dataclasses.replace(
-            files, video=to(files.video), captioned=to(files.captioned), audio=to(files.audio),
-            ass=to(files.ass) if files.ass is not None else None)
-        return dataclasses.replace(job, part=part, files=files)
+    def _worker_job(self, job: Job) -> Job:
+        # Absolute first: a worker's working folder is not this command's.
+        return job.on_worker(lambda path: self.config.to_worker(path.resolve()))
 
     def segment_dispatch(self, root: Path, film: str = "") -> SegmentDispatch:
         """What :func:`pipeline.render.segments.render_segments` hands its todo list to."""
 
-        def dispatch(jobs: Sequence[SegmentJob], progress: Progress | None) -> None:
+        def dispatch(jobs: Sequence[Job], progress: Progress | None) -> None:
             self.check(root, writable=True)
-            futures = {self._submit(render_segment_task, f"segment-{job.part.name}",
+            futures = {self._submit(render_segment_task, f"segment-{job.name}",
                                     self._worker_job(job), self.versions): job for job in jobs}
             failures: list[Failure] = []
             for job, outcome in self._as_completed(futures):
-                what = f"{film + ': ' if film else ''}segment {job.part.name}"
+                what = f"{film + ': ' if film else ''}segment {job.name}"
                 if isinstance(outcome, BaseException):
                     failures.append(describe_failure(what, outcome))
                 elif progress is not None:

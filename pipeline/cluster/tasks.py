@@ -20,7 +20,7 @@ from pipeline.cluster.errors import TaskFailedError
 from pipeline.decode import DecodedClip, DecodeRequest, decode_clip
 from pipeline.engines import Engine, load_engine
 from pipeline.fsutil import change_stamp, describe_os_error, sha256_file
-from pipeline.render.segments import SegmentJob, render_segment
+from pipeline.render.segments import Job
 
 
 @dataclass(frozen=True)
@@ -70,20 +70,19 @@ def _same_versions(expected: Versions) -> None:
         raise RuntimeError("; ".join(differs))
 
 
-def render_segment_task(job: SegmentJob, expected: Versions) -> str:
-    """Render one part's missing files on this worker; returns the worker's label.
+def render_segment_task(job: Job, expected: Versions) -> str:
+    """Render one job (a part's missing files, or its signed picture) on this worker; returns
+    the worker's label.
 
     The files appear under their cache names only when complete and checked (temp + rename,
-    as :func:`render_segment` does everywhere).
+    as every segment is made everywhere).
     """
     label = worker_label()
     try:
         _same_versions(expected)
-        render_segment(job.part, job.files, job.profile, want_video=job.want_video,
-                       want_captioned=job.want_captioned, want_audio=job.want_audio,
-                       progress=None)
+        job.run(None)
     except Exception as exc:
-        raise TaskFailedError(f"segment {job.part.name}", label, _one_line(exc)) from None
+        raise TaskFailedError(f"segment {job.name}", label, _one_line(exc)) from None
     return label
 
 

@@ -57,7 +57,12 @@ from pipeline.render.join import write_film_lists
 from pipeline.render.loudness import LoudnessReport, film_sound
 from pipeline.render.plan import Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
-from pipeline.render.segments import SegmentDispatch, clean_stale, render_segments
+from pipeline.render.segments import (
+    SegmentDispatch,
+    clean_stale,
+    default_jobs,
+    render_segments,
+)
 from pipeline.render.sidecars import Credits, title_card_lines
 from pipeline.render.signing import plan_signing, render_signed
 from pipeline.render_profiles import RenderProfile, load_profile
@@ -104,7 +109,7 @@ def render_film(
     drop_withdrawn: bool = False,
     open_captions: bool | None = None,
     today: date | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     wait: bool = True,
     progress: Progress | None = None,
     dispatch: SegmentDispatch | None = None,
@@ -119,7 +124,8 @@ def render_film(
         open_captions: also make the burned-in captions variant; None = film.yaml's
             ``open_captions`` if true, else the profile's default.
         today: the day consent expiry is judged on (default today).
-        jobs: segments rendered at once (1 is fastest on 2 cores: x264 already uses both).
+        jobs: segments rendered at once; None: :func:`.segments.default_jobs` (2 on a
+            2-core machine, where it is fastest).
         wait: wait for another render of this project to finish (False: refuse at once).
         progress: called with (step, fraction 0..1) while ffmpeg works.
         dispatch: renders the segments elsewhere, e.g. on a Dask cluster
@@ -154,7 +160,8 @@ def render_film(
             project = FreshProject(project, footage)
         try:
             return _render(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
-                           open_caps=open_caps, public=public, today=today, jobs=jobs,
+                           open_caps=open_caps, public=public, today=today,
+                           jobs=default_jobs() if jobs is None else jobs,
                            progress=progress, dispatch=dispatch)
         except OSError as exc:
             # Whatever file it was (a segment, a list, the hash cache), one line naming it.
@@ -185,7 +192,8 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
                                jobs=jobs, progress=progress, dispatch=dispatch)
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
     signed = None if signing is None else render_signed(
-        signing, parts, segments, prof, segments_dir, open_captions=open_caps, progress=progress)
+        signing, parts, segments, prof, segments_dir, open_captions=open_caps, jobs=jobs,
+        progress=progress, dispatch=dispatch)
     sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
     described = None if voiced is None else described_sound(
         voiced, parts, segments, lists.audio, prof, segments_dir, sound, progress)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -54,6 +55,8 @@ OPEN_CAPTIONS_FILM = "film.open-captions.mp4"
 DESCRIBED_FILM = "film.described.mp4"
 DESCRIPTIONS_VTT = "film.descriptions.vtt"
 MANIFEST = "manifest.json"
+# Films muxed (and checked) at once: each run is mostly disk and one ffprobe core.
+MUXES_AT_ONCE = 2
 # Every output, in the order they are renamed into place: films first, the manifest last.
 OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, SIGNED_FILM, DESCRIBED_FILM, "film.srt", "film.vtt",
                 DESCRIPTIONS_VTT, "transcript.html", "transcript.txt", MANIFEST)
@@ -221,13 +224,18 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
             films.append((SIGNED_FILM, job.signed.list_path, "join (signed)"))
         if described is not None:
             films.append((DESCRIBED_FILM, job.lists.video, "join (described)"))
-        for name, video_list, label in films:
+
+        def mux(name: str, video_list: Path, label: str) -> None:
             sound, extra, titles = _sound_tracks(job, name)
             mux_film(video_list, sound, track, staged[name], language=language,
                      title=film.title, seconds=seconds, progress=progress, label=label,
                      sound_titles=titles, described=extra)
             # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
             check_film(staged[name], replace(spec, audio_titles=titles), out_dir / name)
+
+        with ThreadPoolExecutor(max_workers=MUXES_AT_ONCE) as pool:
+            # list() re-raises the first failure; the pool waits for the others to finish.
+            list(pool.map(lambda f: mux(*f), films))
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
         if job.signed is not None:
             check_signers_still_cleared(job.project, job.profile, job.signed, today=job.today)

@@ -31,8 +31,8 @@ a frozen signer), and the render says so in its notes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,14 @@ from pipeline.render.errors import GateRefusedError, OutputWriteError, RenderErr
 from pipeline.render.gate import publishes
 from pipeline.render.join import write_concat_list
 from pipeline.render.plan import Part, Progress, part_start_ms
-from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key, video_args
+from pipeline.render.segments import (
+    SEGMENT_FORMAT,
+    RenderedSegments,
+    SegmentDispatch,
+    cache_key,
+    run_jobs,
+    video_args,
+)
 from pipeline.render.verify import check_segment_video
 from pipeline.render_profiles import RenderProfile
 from pipeline.sign_clearance import (
@@ -276,10 +283,40 @@ class SignedFilm:
         }
 
 
+@dataclass(frozen=True)
+class SignedJob:
+    """One part's signed picture to render, as :func:`render_signed` hands it to
+    :func:`pipeline.render.segments.run_jobs` (here, or on a cluster worker)."""
+
+    part: Part
+    segment: SignedSegment
+    profile: RenderProfile
+
+    @property
+    def name(self) -> str:
+        """What the job makes: ``PART:signed``."""
+        return f"{self.part.name}:signed"
+
+    def run(self, progress: Progress | None = None) -> None:
+        """Render the signed segment (:func:`render_signed_segment`)."""
+        render_signed_segment(self.part, self.segment, self.profile, progress)
+
+    def on_worker(self, to: Callable[[Path], Path]) -> SignedJob:
+        """The same job with every path as ``to`` maps it (a cluster worker's view)."""
+        seg = self.segment
+        return replace(self, segment=replace(
+            seg, path=to(seg.path), base=to(seg.base), sign=to(seg.sign),
+            ass=to(seg.ass) if seg.ass is not None else None))
+
+
 def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSegments,
                   profile: RenderProfile, segments_dir: Path, *, open_captions: bool,
-                  progress: Progress | None = None) -> SignedFilm:
+                  jobs: int = 1, progress: Progress | None = None,
+                  dispatch: SegmentDispatch | None = None) -> SignedFilm:
     """Render every signed segment not cached yet and write the variant's concat list.
+
+    The segments are rendered like the others (:func:`pipeline.render.segments.run_jobs`):
+    ``jobs`` at once here, or through ``dispatch`` (a cluster).
 
     Raises:
         OutputWriteError: a caption or list file cannot be written.
@@ -287,6 +324,7 @@ def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSe
     """
     film = SignedFilm(plan, segments_dir / f"{profile.name}.signed.ffconcat", inset_for(profile))
     chosen: list[Path] = []
+    todo: list[SignedJob] = []
     for part in parts:
         files = segments.files[part.name]
         signing = plan.parts.get(part.name)
@@ -305,8 +343,9 @@ def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSe
                 atomic_write_bytes(seg.ass, ass)
             except OSError as exc:
                 raise OutputWriteError(seg.ass, exc) from None
-        render_signed_segment(part, seg, profile, progress)
+        todo.append(SignedJob(part, seg, profile))
         film.rendered.append(f"{part.name}:signed")
+    run_jobs(todo, jobs=jobs, progress=progress, dispatch=dispatch)
     try:
         write_concat_list(film.list_path, chosen, [p.frames / profile.fps for p in parts])
     except OSError as exc:
@@ -344,6 +383,7 @@ __all__ = [
     "Inset",
     "PartSigning",
     "SignedFilm",
+    "SignedJob",
     "SignedSegment",
     "SigningPlan",
     "check_signers_still_cleared",

@@ -15,6 +15,7 @@ from pipeline.render import render_film
 from pipeline.render.plan import plan_film
 from pipeline.render.segments import SegmentJob, segment_files
 from tests.cluster.conftest import TODAY, forget_renders, outputs, segments, tiny
+from tests.pipeline.conftest import add_signer
 
 pytestmark = pytest.mark.slow
 
@@ -157,3 +158,19 @@ def test_ctrl_c_cancels_the_tasks_and_leaves_the_previous_film(
     # Fewer than all 6 segments were made (2 cards + 4 clips): the rest were cancelled.
     made = [p for p in (root / "build" / "segments").glob("*.mp4")]
     assert len(made) < 6
+
+
+def test_signed_segments_are_made_on_workers_and_the_signed_film_is_the_same(
+        make_film: Any, session: ClusterSession) -> None:
+    film = make_film(2)
+    add_signer(film.project, "clip-1")
+    root = film.project.root
+    _render(film, None)
+    local_films = outputs(root)
+    assert "film.signed.mp4" in local_films
+    forget_renders(root)
+    steps: list[str] = []
+    result = _render(film, session, progress=lambda step, _f: steps.append(step))
+    assert outputs(root) == local_films
+    assert "clip-1:signed" in result.segments_rendered
+    assert any(s.startswith("segment clip-1:signed rendered on worker") for s in steps), steps

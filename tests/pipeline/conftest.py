@@ -20,12 +20,14 @@ from captions.model import Cue
 from consent.ledger import Ledger
 from consent.records import ConsentGiven, SignOff
 from pipeline import runner
-from pipeline.clearance import clip_key
+from pipeline.clearance import clip_key, sign_off
 from pipeline.project import Project
 from pipeline.render_profiles import RenderProfile, load_profile
+from pipeline.sign_videos import sign_path
 
 TODAY = date(2026, 6, 1)
 GREY = 128
+SIGNER_RGB = "0xC0C0C0"  # grey level ~180 in the film: neither footage (128), box (16) nor text
 
 
 def tiny(profile: str = "web", **changes: object) -> RenderProfile:
@@ -95,6 +97,30 @@ def record_signoffs(project: Project, clip_ids: Sequence[str] | None = None) -> 
         key = clip_key(project, clip.id)
         for person in clip.contributors:
             ledger.add(SignOff(clip=clip.id, by=person, content_key=key))
+
+
+
+def make_sign_video(path: Path, seconds: float, size: str = "90x108") -> Path:
+    """A signer's video: one solid colour (SIGNER_RGB), so its inset is found by pixel."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    runner.ffmpeg(["-f", "lavfi", "-i", f"color=c={SIGNER_RGB}:s={size}:r=25:d={seconds}",
+                   "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                   "-t", str(seconds), f"file:{path}"])
+    return path
+
+
+def add_signer(project: Project, clip_id: str, signer: str = "chloe", *,
+               seconds: float = 2.0, sign_off_now: bool = True) -> Project:
+    """``signer`` signs ``clip_id`` (sign/CLIP.mp4 and film.yaml), signing off unless told not."""
+    make_sign_video(sign_path(project, clip_id), seconds)
+    for item in project.doc["sequence"]:
+        if item["clip"] == clip_id:
+            item["signer"] = signer
+    project.save()
+    project = project.reload()
+    if sign_off_now:
+        sign_off(project, f"sign/{clip_id}", signer)
+    return project
 
 
 def default_cues(index: int) -> list[Cue]:

@@ -8,7 +8,7 @@ colour, and burned captions white on a black box, so each is told apart by its g
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -22,35 +22,22 @@ from pipeline.exceptions import ProjectError
 from pipeline.project import Project
 from pipeline.render import GateRefusedError, RenderResult, render_film
 from pipeline.render.burn_in import ass_document
+from pipeline.render.segments import Job
 from pipeline.render.signing import SIGNED_FILM, SIGNER_AREA, inset_for
 from pipeline.sign_videos import SigningError, sign_path
 from tests.conftest import run_cli
-from tests.pipeline.conftest import TODAY, MakeFilm, gray_frame, record_signoffs, region, tiny
+from tests.pipeline.conftest import (
+    TODAY,
+    MakeFilm,
+    add_signer,
+    gray_frame,
+    make_sign_video,
+    record_signoffs,
+    region,
+    tiny,
+)
 
-SIGNER_RGB = "0xC0C0C0"  # grey level ~180 in the film: neither footage (128), box (16) nor text
 LONG = "We talked about the film for a long time, and then we made it together, all of us."
-
-
-def _make_sign_video(path: Path, seconds: float, size: str = "90x108") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    runner.ffmpeg(["-f", "lavfi", "-i", f"color=c={SIGNER_RGB}:s={size}:r=25:d={seconds}",
-                   "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                   "-t", str(seconds), f"file:{path}"])
-    return path
-
-
-def _add_signer(project: Project, clip_id: str, signer: str = "chloe", *,
-                seconds: float = 2.0, sign_off_now: bool = True) -> Project:
-    """``signer`` signs ``clip_id`` (sign/CLIP.mp4 and film.yaml), signing off unless told not."""
-    _make_sign_video(sign_path(project, clip_id), seconds)
-    for item in project.doc["sequence"]:
-        if item["clip"] == clip_id:
-            item["signer"] = signer
-    project.save()
-    project = project.reload()
-    if sign_off_now:
-        sign_off(project, f"sign/{clip_id}", signer)
-    return project
 
 
 def _render(project: Project, **kw: Any) -> RenderResult:
@@ -83,7 +70,7 @@ def test_default_caption_file_is_unchanged_so_existing_cache_keys_hold() -> None
 
 def test_signed_film_streams_and_captions_never_cover_the_signer(make_film: MakeFilm) -> None:
     film = make_film(2, cues=_long_cues)
-    project = _add_signer(film.project, "clip-1")
+    project = add_signer(film.project, "clip-1")
     result = _render(project)
     signed = result.outputs[SIGNED_FILM]
     prof = tiny("web")
@@ -125,7 +112,7 @@ def test_signer_without_appear_consent_or_sign_off_is_refused(make_film: MakeFil
     project = film.project
     project.add_contributor("dana", "Dana Reid")
     project.save()
-    project = _add_signer(project.reload(), "clip-1", "dana", sign_off_now=False)
+    project = add_signer(project.reload(), "clip-1", "dana", sign_off_now=False)
     with pytest.raises(GateRefusedError) as refused:
         _render(project)
     codes = {(r.clip_id, r.contributor, str(r.code)) for r in refused.value.result.reasons}
@@ -143,8 +130,8 @@ def test_signer_without_appear_consent_or_sign_off_is_refused(make_film: MakeFil
 
 def test_a_new_sign_video_makes_the_signers_sign_off_stale(make_film: MakeFilm) -> None:
     film = make_film(1)
-    project = _add_signer(film.project, "clip-1")
-    _make_sign_video(sign_path(project, "clip-1"), 1.5)  # replaced by another take
+    project = add_signer(film.project, "clip-1")
+    make_sign_video(sign_path(project, "clip-1"), 1.5)  # replaced by another take
     with pytest.raises(GateRefusedError) as refused:
         _render(project)
     assert [str(r.code) for r in refused.value.result.reasons] == ["stale-signoff"]
@@ -153,12 +140,12 @@ def test_a_new_sign_video_makes_the_signers_sign_off_stale(make_film: MakeFilm) 
 def test_adding_a_signer_to_one_clip_renders_only_its_signed_segment(
         make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
     film = make_film(2)
-    project = _add_signer(film.project, "clip-1")
+    project = add_signer(film.project, "clip-1")
     first = _render(project)
     assert sorted(s for s in first.segments_rendered if s.endswith(":signed")) == \
         ["clip-1:signed"]
     before = (project.build_dir / "web" / "film.mp4").read_bytes()
-    project = _add_signer(project, "clip-2", "amara")
+    project = add_signer(project, "clip-2", "amara")
     encoded: list[str] = []
     real = runner.run_graph
 
@@ -178,11 +165,31 @@ def test_adding_a_signer_to_one_clip_renders_only_its_signed_segment(
     assert again.manifest["signed"]["clips_signed"] == ["clip-1", "clip-2"]
 
 
+def test_signed_segments_are_rendered_through_the_segment_dispatch(make_film: MakeFilm) -> None:
+    """Signed segments are jobs like the others: a dispatcher (a cluster) gets them, nothing
+    renders them behind its back, and what it makes is the signed film."""
+    project = add_signer(make_film(2).project, "clip-1")
+    dispatched: list[str] = []
+
+    def here(jobs: Sequence[Job], progress: Any) -> None:
+        for job in jobs:
+            dispatched.append(job.name)
+            job.run(progress)
+
+    result = _render(project, dispatch=here)
+    assert "clip-1:signed" in dispatched
+    # One job a part with missing files, one a signed segment: every one through the dispatch.
+    parts = {s.split(":")[0] for s in result.segments_rendered
+             if s.split(":")[1] in ("video", "captioned", "audio")}
+    assert sorted(dispatched) == sorted([*parts, "clip-1:signed"])
+    assert SIGNED_FILM in result.outputs
+
+
 def test_film_signer_covers_the_whole_timeline_and_a_short_video_is_noted(
         make_film: MakeFilm) -> None:
     film = make_film(2)
     project = film.project
-    _make_sign_video(sign_path(project, "film"), 2.5)  # the film is 1 + 2 + 2 + 1 s
+    make_sign_video(sign_path(project, "film"), 2.5)  # the film is 1 + 2 + 2 + 1 s
     project.doc["signer"] = "chloe"
     project.save()
     project = project.reload()
@@ -213,7 +220,7 @@ def test_film_without_sign_videos_makes_no_signed_variant(make_film: MakeFilm) -
 def test_sign_video_and_film_yaml_must_agree(make_film: MakeFilm) -> None:
     film = make_film(1)
     project = film.project
-    _make_sign_video(sign_path(project, "clip-1"), 1.0)
+    make_sign_video(sign_path(project, "clip-1"), 1.0)
     with pytest.raises(SigningError, match=r"clip-1\.mp4: no signer is named"):
         _render(project)
     project.doc["sequence"][0]["signer"] = "nobody"
@@ -221,7 +228,7 @@ def test_sign_video_and_film_yaml_must_agree(make_film: MakeFilm) -> None:
         project.save()
     project.doc["sequence"][0]["signer"] = "chloe"
     project.save()
-    outside = _make_sign_video(project.root.parent / "elsewhere.mp4", 1.0)
+    outside = make_sign_video(project.root.parent / "elsewhere.mp4", 1.0)
     sign_path(project, "clip-1").unlink()
     sign_path(project, "clip-1").symlink_to(outside)
     with pytest.raises(SigningError, match="points outside the project folder"):
@@ -233,7 +240,7 @@ def test_sign_video_and_film_yaml_must_agree(make_film: MakeFilm) -> None:
 
 def test_signoff_command_records_the_signers_sign_off(make_film: MakeFilm) -> None:
     film = make_film(1)
-    project = _add_signer(film.project, "clip-1", sign_off_now=False)
+    project = add_signer(film.project, "clip-1", sign_off_now=False)
     code, out = run_cli("signoff", str(project.root), "sign/clip-1", "--by", "amara")
     assert code == 1 and "'amara' is not the signer of 'sign/clip-1'" in out
     code, out = run_cli("signoff", str(project.root), "sign/clip-1", "--by", "chloe")
