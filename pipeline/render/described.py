@@ -15,15 +15,14 @@ word is, pump between words and start late by its attack time. Each voice is res
 film's rate, brought to the programme's measured loudness (its own level measured once by
 ebur128, cached by the file's sha256), delayed to its film time and summed with the programme
 by ``amix`` (``normalize=0``: a plain sum, no level that changes as inputs end). The mix is then
-normalised by the programme track's linear method, through the same function
-(:func:`pipeline.render.loudness.normalise_stream`: one BS.1770 measurement, one gain for the
-whole track, AAC, an ebur128 check within 1 LU of the target and under the true-peak limit). Two
-things differ, both for speed or for the dips: the measurement is ebur128's rather than
-loudnorm's (the same loudness and true peak, without resampling to 192 kHz, several times
-faster) and the gain is applied by ``volume``; and when one gain would push the true peak over
-the limit, the gain is kept and only the peaks are limited, the loudness that takes made up,
-where the programme track falls back to loudnorm's dynamic mode, which would ride the level and
-fill in the dips under the descriptions.
+brought to the programme track's target by one gain
+(:func:`pipeline.render.loudness.normalise_by_gain`: one BS.1770 measurement by ebur128, one
+``volume`` gain for the whole track, AAC, an ebur128 check within 1 LU of the target and under
+the true-peak limit). The programme track's loudnorm is not used: its measurement resamples to
+192 kHz (several times slower), and when one gain would push the true peak over the limit it
+falls back to its dynamic mode, which would ride the level and fill in the dips under the
+descriptions; here the gain is kept and only the peaks are limited, the loudness that takes
+made up as the check of the encoded track measures it.
 
 **Cache.** The encoded track is ``build/segments/KEY.described.m4a``; KEY hashes the programme's
 sound segments' keys, each voice file's sha256 with its place and gain, the ducking and the
@@ -66,7 +65,7 @@ from pipeline.render.loudness import (
     AAC_HEADROOM_DB,
     FilmSound,
     LoudnessReport,
-    normalise_stream,
+    normalise_by_gain,
     verify_loudness,
 )
 from pipeline.render.plan import (
@@ -352,9 +351,9 @@ def described_sound(prepared: VoicedPlacement, parts: Sequence[Part],
     if sound.exists() and saved.exists():
         with contextlib.suppress(ValueError, KeyError, TypeError):
             return made(LoudnessReport(**json.loads(saved.read_text(encoding="utf-8"))), True)
-    report = normalise_stream(lambda: mix_graph(audio_list, voiced, windows, profile), sound,
-                              profile, progress, step="described sound", gain_only=True,
-                              duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
+    report = normalise_by_gain(lambda: mix_graph(audio_list, voiced, windows, profile), sound,
+                               profile, progress, step="described sound",
+                               duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
     try:
         atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
                            .encode("utf-8"))

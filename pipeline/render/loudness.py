@@ -131,18 +131,11 @@ def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
 
 def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfile,
                      progress: Progress | None = None, *, duration_ms: float | None = None,
-                     step: str = "loudness", gain_only: bool = False) -> LoudnessReport:
-    """Measure a sound, normalise it in one linear pass, encode AAC, verify.
+                     step: str = "loudness") -> LoudnessReport:
+    """Measure a sound, normalise it in one linear loudnorm pass, encode AAC, verify.
 
     ``source`` makes the ffmpeg-python audio stream afresh for each pass (the measurement and
-    the encode are two ffmpeg runs of the same graph); ``step`` names it in progress. With
-    ``gain_only`` (the described sound; the programme track is made as it always was) the sound
-    is measured by ebur128 (the same BS.1770 loudness and true peak, without loudnorm's 192 kHz
-    resampling, several times faster) and the one gain is applied with ``volume`` instead of
-    loudnorm's linear mode; when that gain would push the true peak over the
-    limit the gain is kept and only the peaks are limited (``alimiter``, 1 dB under loudnorm's
-    peak target; the loudness the limiter takes is made up, measured again): loudnorm's dynamic
-    mode would ride the level and undo the dips under the descriptions.
+    the encode are two ffmpeg runs of the same graph); ``step`` names it in progress.
 
     With ``duration_ms``, the encoded sound is also probed before it is cached: every packet
     present and the film's length to within a frame.
@@ -155,15 +148,14 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
     """
     if progress:
         progress(f"{step}: measuring", 0.0)
-    before = ebur128_stream(source(), step) if gain_only else measure_stream(source(), profile)
-    # The loudnorm target sits a little under the limit: AAC encoding raises peaks slightly.
-    target_tp = max(-9.0, profile.true_peak - AAC_HEADROOM_DB)
-    silent = not math.isfinite(before["i"]) or before["i"] <= SILENT_LUFS
+    before = measure_stream(source(), profile)
+    target_tp = _target_tp(profile)
+    silent = _silent(before)
     note = ""
     audio = source()
     if silent:
         mode = "none"
-        note = "the film is silent; loudness was not normalised"
+        note = _SILENT_NOTE
     else:
         # loudnorm goes linear only when the film's range fits the range target; widen the
         # target to the film's own range (up to loudnorm's maximum) so the dynamics are kept.
@@ -177,70 +169,132 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
             note = (f"linear normalisation impossible: a gain of {gain:+.1f} dB would put the "
                     f"true peak at {before['tp'] + gain:.1f} dBTP, over {target_tp:.1f}; "
                     "loudnorm's dynamic mode was used")
-        if gain_only and mode == "linear":
-            audio = audio.filter("volume", f"{gain:.2f}dB")
-        elif gain_only:
-            mode = "linear, peaks limited"
-            audio, made_up = _limited(source, gain, target_tp, profile)
-            note = (f"a gain of {gain:+.1f} dB would put the true peak at "
-                    f"{before['tp'] + gain:.1f} dBTP; the peaks were limited instead (and "
-                    f"{made_up:+.1f} dB made up for what limiting took)")
-        else:
-            audio = audio.filter(
-                "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=lra_target,
-                measured_I=before["i"], measured_TP=before["tp"], measured_LRA=lra_measured,
-                measured_thresh=before["thresh"], offset=before["offset"], linear="true",
-                print_format="json")
-    audio = audio.filter("aresample", profile.sample_rate)
+        audio = audio.filter(
+            "loudnorm", I=profile.loudness_i, TP=target_tp, LRA=lra_target,
+            measured_I=before["i"], measured_TP=before["tp"], measured_LRA=lra_measured,
+            measured_thresh=before["thresh"], offset=before["offset"], linear="true",
+            print_format="json")
     if progress:
         progress(f"{step}: normalising", 0.3)
     with temp_output(dest) as tmp:
-        stream = audio.output(str(tmp), acodec=profile.audio_codec,
-                              audio_bitrate=profile.audio_bitrate, ar=profile.sample_rate,
-                              ac=2, vn=None, f="mp4")
-        log = _ffmpeg_log(stream)
-        if not silent and not gain_only:
+        log = _encode(audio, tmp, profile)
+        if not silent:
             done = _loudnorm_json(log).get("normalization_type", mode)
             if done != mode:
                 note = f"loudnorm used {done} normalisation (expected {mode})"
                 mode = str(done)
         if progress:
             progress(f"{step}: verifying", 0.7)
-        if duration_ms is not None:
-            check_sound(tmp, duration_ms, profile.fps, dest)
-        after = verify_loudness(tmp)
+        after = _checked(tmp, dest, profile, duration_ms)
         report = LoudnessReport(profile.loudness_i, profile.true_peak, before, after, mode,
                                 note)
-        if not silent and (abs(after["i"] - profile.loudness_i) > LOUDNESS_TOLERANCE_LU
-                           or after["tp"] > profile.true_peak):
-            raise LoudnessError(after, profile.loudness_i, profile.true_peak,
-                                LOUDNESS_TOLERANCE_LU)
+        _within_target(report, silent)
     if progress:
         progress(step, 1.0)
     return report
 
 
-# Limiting peaks takes a little loudness with them; it is made up in at most this many passes.
+# Limiting peaks takes a little loudness with them; it is made up (measured on the encoded
+# track) within this many LU, in at most this many encodes more.
+_MAKE_UP_LU = 0.2
 _MAKE_UP_PASSES = 2
+_SILENT_NOTE = "the film is silent; loudness was not normalised"
 
 
-def _limited(source: Callable[[], Any], gain: float, target_tp: float,
-             profile: RenderProfile) -> tuple[Any, float]:
-    """``source`` with one gain and its peaks limited 1 dB under ``target_tp``, the gain
-    raised until the limited sound measures at the target (within 0.2 LU); and that rise."""
+def normalise_by_gain(source: Callable[[], Any], dest: Path, profile: RenderProfile,
+                      progress: Progress | None = None, *, duration_ms: float | None = None,
+                      step: str = "loudness") -> LoudnessReport:
+    """Measure a sound, bring it to the target by one gain, encode AAC, verify (the described
+    sound: its dips under the descriptions must stay).
+
+    The sound is measured by ebur128 (the same BS.1770 loudness and true peak as loudnorm's
+    first pass, without its 192 kHz resampling, several times faster) and the gain applied by
+    ``volume``. When that gain would push the true peak over the limit, the gain is kept and
+    only the peaks are limited (``alimiter``, 1 dB under loudnorm's peak target), where
+    loudnorm's dynamic mode would ride the level and fill in the dips. What limiting takes is
+    read from the check every encode gets anyway (ebur128 on the encoded track): only when the
+    track is more than 0.2 LU short is it encoded again with that much made up. Three ffmpeg
+    runs in all (measure, encode, check) unless limiting took more than 0.2 LU.
+
+    Raises:
+        LoudnessError: the result is not within +/-1 LU of the target or peaks over the limit.
+    """
+    if progress:
+        progress(f"{step}: measuring", 0.0)
+    before = ebur128_stream(source(), step)
+    target_tp = _target_tp(profile)
+    silent = _silent(before)
+    gain = 0.0 if silent else profile.loudness_i - before["i"]
+    limited = not silent and before["tp"] + gain > target_tp
+    mode, note = ("none", _SILENT_NOTE) if silent else ("linear", "")
     ceiling = round(10 ** ((target_tp - 1) / 20), 4)
 
-    def chain(extra: float) -> Any:
-        return (source().filter("volume", f"{gain + extra:.2f}dB")
-                .filter("alimiter", limit=ceiling, attack=5, release=50, level=0, latency=1))
+    def sound(extra: float) -> Any:
+        audio = source()
+        if not silent:
+            audio = audio.filter("volume", f"{gain + extra:.2f}dB")
+        if limited:
+            audio = audio.filter("alimiter", limit=ceiling, attack=5, release=50, level=0,
+                                 latency=1)
+        return audio
 
     extra = 0.0
-    for _ in range(_MAKE_UP_PASSES):
-        short = profile.loudness_i - ebur128_stream(chain(extra), "the limited sound")["i"]
-        if not math.isfinite(short) or abs(short) <= 0.2:
-            break
-        extra += short
-    return chain(extra), extra
+    with temp_output(dest) as tmp:
+        for passes in range(_MAKE_UP_PASSES + 1):
+            if progress:
+                progress(f"{step}: normalising", 0.3)
+            _encode(sound(extra), tmp, profile)
+            if progress:
+                progress(f"{step}: verifying", 0.7)
+            after = _checked(tmp, dest, profile, duration_ms)
+            short = profile.loudness_i - after["i"]
+            if not limited or not math.isfinite(short) or abs(short) <= _MAKE_UP_LU \
+                    or passes == _MAKE_UP_PASSES:
+                break
+            extra += short
+        if limited:
+            mode = "linear, peaks limited"
+            note = (f"a gain of {gain:+.1f} dB would put the true peak at "
+                    f"{before['tp'] + gain:.1f} dBTP; the peaks were limited instead (and "
+                    f"{extra:+.1f} dB made up for what limiting took)")
+        report = LoudnessReport(profile.loudness_i, profile.true_peak, before, after, mode,
+                                note)
+        _within_target(report, silent)
+    if progress:
+        progress(step, 1.0)
+    return report
+
+
+def _target_tp(profile: RenderProfile) -> float:
+    # The peak target sits a little under the limit: AAC encoding raises peaks slightly.
+    return max(-9.0, profile.true_peak - AAC_HEADROOM_DB)
+
+
+def _silent(measured: dict[str, float]) -> bool:
+    return not math.isfinite(measured["i"]) or measured["i"] <= SILENT_LUFS
+
+
+def _encode(audio: Any, tmp: Path, profile: RenderProfile) -> str:
+    """Encode ``audio`` to AAC in MP4 at ``tmp`` (overwritten); ffmpeg's log."""
+    stream = audio.filter("aresample", profile.sample_rate).output(
+        str(tmp), acodec=profile.audio_codec, audio_bitrate=profile.audio_bitrate,
+        ar=profile.sample_rate, ac=2, vn=None, f="mp4")
+    return _ffmpeg_log(stream)
+
+
+def _checked(tmp: Path, dest: Path, profile: RenderProfile,
+             duration_ms: float | None) -> dict[str, float]:
+    """The encoded sound's loudness, after checking it is whole (with ``duration_ms``)."""
+    if duration_ms is not None:
+        check_sound(tmp, duration_ms, profile.fps, dest)
+    return verify_loudness(tmp)
+
+
+def _within_target(report: LoudnessReport, silent: bool) -> None:
+    after = report.after
+    if not silent and (abs(after["i"] - report.target_i) > LOUDNESS_TOLERANCE_LU
+                       or after["tp"] > report.limit_tp):
+        raise LoudnessError(after, report.target_i, report.limit_tp, LOUDNESS_TOLERANCE_LU)
 
 
 @dataclass(frozen=True)
@@ -291,6 +345,7 @@ __all__ = [
     "measure_loudness",
     "measure_stream",
     "normalise_audio",
+    "normalise_by_gain",
     "normalise_stream",
     "verify_loudness",
 ]

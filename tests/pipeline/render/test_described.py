@@ -225,7 +225,9 @@ def test_peaks_over_the_limit_are_limited_not_ridden_so_the_dip_stays(
     outside = _mean_db(described, "0:a:0", 1300, 1500)
     assert inside - outside == pytest.approx(-DUCK_DB, abs=1.0)
     measured = verify_loudness(described)
-    assert measured["i"] == pytest.approx(tiny().loudness_i, abs=1.0)
+    # What the limiter took was made up, judged on the encoded track: within 0.2 LU (+ rounding).
+    assert "made up" in loudness["note"] and "+0.0 dB made up" not in loudness["note"], loudness
+    assert measured["i"] == pytest.approx(tiny().loudness_i, abs=0.25)
     assert measured["tp"] <= tiny().true_peak
 
 
