@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.render_access import bench_access  # noqa: E402
+from bench.sections import DOCS, machine, write_section  # noqa: E402
 from captions.formats import load as load_captions  # noqa: E402
 from captions.formats import save as save_captions  # noqa: E402
 from captions.model import Cue  # noqa: E402
@@ -49,7 +48,6 @@ from pipeline.render.burn_in import ass_document, caption_style  # noqa: E402
 from pipeline.render_profiles import load_profile  # noqa: E402
 
 FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
 START, END = "<!-- render:start -->", "<!-- render:end -->"
 
 LINES = [
@@ -382,8 +380,8 @@ def update_docs(rows: list[tuple[str, float | None, str]], seconds: float,
         START,
         "## Render",
         "",
-        f"Measured by `bench/render.py` on {date.today().isoformat()}, {os.cpu_count()} cores "
-        f"({platform.machine()}), {' '.join(runner.tool_version('ffmpeg').split()[:3])}.",
+        f"Measured by `bench/render.py` on {date.today().isoformat()}, {machine()}, "
+        f"{' '.join(runner.tool_version('ffmpeg').split()[:3])}.",
         "",
         textwrap.fill(
             f"The film: six generated 720p clips of {seconds:g} s with espeak-ng speech and two "
@@ -414,14 +412,7 @@ def update_docs(rows: list[tuple[str, float | None, str]], seconds: float,
         *([textwrap.fill(access_note, 100, break_on_hyphens=False), ""] if access_note else []),
         END,
     ])
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text, encoding="utf-8")
+    write_section(START, END, section)
 
 
 def main() -> None:

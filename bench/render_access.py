@@ -279,8 +279,8 @@ def bench_described(project: Project, work: Path, repeats: int, full_s: float,
     return [
         ("coprod described variant (descriptions voiced and cached; mix, loudness, re-mux of "
          "every film)", best, _runs(coprod_runs) + f"; of the best, the described sound's "
-         f"ffmpeg runs (mix, two-pass loudness, check) about {split:.1f} s, the rest "
-         f"({best - split:.1f} s) what every render does"),
+         f"ffmpeg runs (mix and measure, encode with one gain, check) about {split:.1f} s, "
+         f"the rest ({best - split:.1f} s) what every render does"),
         ("one hand-written ffmpeg command (same ducking, voices and gains on film.mp4's sound)",
          hand, _runs(hand_runs) + f"; coprod / ffmpeg = {best / hand:.2f}x "
          f"(target <= 1.2x: {_verdict(best / hand <= 1.2)})"),
@@ -300,13 +300,16 @@ def bench_access(project: Project, work: Path, film_s: float, repeats: int, full
         "above, its clean and open-captions segments cached. Signed: a film-wide synthetic "
         f"signer ({film_s:g} s, 540x640) is added and signed off; before each coprod turn its "
         "signed segments are removed, so coprod renders every signed segment (the clean picture "
-        "decoded, captions burned clear of the inset, the signer overlaid, encoded) and re-muxes "
-        "and re-checks every film; the hand-written command does the same overlay and captions "
-        "on coprod's film.mp4 in one pass, sound copied. Described: one description a clip "
+        "decoded, captions burned clear of the inset, the signer overlaid, encoded; two "
+        "segments at once, its default on 2 cores) and re-muxes and re-checks every film (two "
+        "at once); the hand-written command does the same overlay and captions on coprod's "
+        "film.mp4 in one pass, sound copied. Described: one description a clip "
         "(after its first sentence) and the cards' own, voiced once by the offline voice before "
         "timing; before each coprod turn its cached described sound is removed, so coprod "
-        "mixes (programme ducked by DUCK_DB with RAMP_MS ramps, voices laid at their times), "
-        "normalises in two passes, checks, and re-muxes every film; the hand-written command "
+        "mixes (programme ducked by DUCK_DB with RAMP_MS ramps, voices laid at their times) and "
+        "measures the mix, encodes it with one gain (peaks limited, as they are here), checks "
+        "the encoded track (encoding again only if the limiter took over 0.2 LU), and re-muxes "
+        "every film; the hand-written command "
         "makes the same mix from the same voice files, gains and ducking windows on "
         "film.mp4's sound with one loudnorm pass and copies the picture into "
         "film.described.mp4. The one-description edit changes clip-3's description, signs "
