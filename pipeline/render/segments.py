@@ -384,9 +384,16 @@ def run_jobs(todo: Sequence[Job], *, jobs: int = 1, progress: Progress | None = 
         for job in todo:
             job.run(progress)
     else:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            # list() re-raises the first failure; the pool waits for the others to finish.
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        try:
+            # list() re-raises the first failure.
             list(pool.map(lambda job: job.run(progress), todo))
+        except BaseException:
+            # A failure or a Ctrl-C: no job that has not started starts; the running ones
+            # finish (their files appear only when whole) before this returns.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
 
 def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir: Path, *,

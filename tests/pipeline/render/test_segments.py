@@ -1,16 +1,29 @@
 """Segment cache keys: each changes with what changes its file, and with nothing else.
 
-Rendering segments is tested through whole renders in tests/pipeline/test_render.py.
+Rendering segments is tested through whole renders in tests/pipeline/test_render.py; how jobs are
+run (two at a time, a failure stopping the queue) with stand-in jobs here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from captions.model import Cue
 from pipeline.render.plan import Part, PartKind
-from pipeline.render.segments import cache_key, clean_stale, segment_files
+from pipeline.render.segments import (
+    MAX_SEGMENT_JOBS,
+    cache_key,
+    clean_stale,
+    default_jobs,
+    run_jobs,
+    segment_files,
+)
 from tests.pipeline.conftest import tiny
 
 CLIP = Part("c1", PartKind.CLIP, 25, 50, clip_id="c1", source=Path("/f/c1.mp4"),
@@ -94,3 +107,46 @@ def test_clean_stale_removes_only_what_a_killed_render_left(tmp_path: Path) -> N
     clean_stale(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in kept)
     clean_stale(tmp_path / "missing")  # no folder yet: nothing to do
+
+
+@dataclasses.dataclass
+class _Job:
+    """A stand-in job that records that it started, then fails or takes a while."""
+
+    name: str
+    started: list[str]
+    fail: bool = False
+
+    def run(self, progress: Any = None) -> None:
+        self.started.append(self.name)
+        if self.fail:
+            raise RuntimeError(f"{self.name} failed")
+        time.sleep(0.5)
+
+    def on_worker(self, to: Any) -> _Job:
+        return self
+
+
+def test_after_a_failure_no_queued_job_starts() -> None:
+    """Two at a time: when one job fails (or Ctrl-C lands), the jobs still queued are dropped,
+    not rendered before the error is reported."""
+    started: list[str] = []
+    jobs = [_Job("a", started, fail=True), *(_Job(n, started) for n in "bcdef")]
+    with pytest.raises(RuntimeError, match="a failed"):
+        run_jobs(jobs, jobs=2)
+    # "a" fails at once while "b" runs; at most one more starts before the queue is cancelled.
+    assert started[:2] in (["a", "b"], ["b", "a"])
+    assert len(started) <= 3 and "f" not in started, started
+
+
+def test_jobs_run_here_two_at_a_time_all_of_them() -> None:
+    started: list[str] = []
+    run_jobs([_Job(n, started) for n in "abcd"], jobs=2)
+    assert sorted(started) == list("abcd")
+
+
+def test_default_jobs_is_two_on_two_cores_and_never_more_than_the_cap(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for cores, want in ((1, 2), (2, 2), (4, 2), (6, 3), (64, MAX_SEGMENT_JOBS)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)))
+        assert default_jobs() == want, cores
