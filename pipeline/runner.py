@@ -6,13 +6,15 @@ with ``shlex.join``; a failure raises :class:`MediaToolError` with the tail of s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import shlex
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,42 @@ def _tail(text: str) -> str:
     return "\n".join(text.strip().splitlines()[-STDERR_TAIL_LINES:])
 
 
+# Every tool started through here and still running, so a Ctrl-C can stop the ones that threads
+# started (a thread's own subprocess is not told of an interrupt in the main thread).
+_live: set[subprocess.Popen[bytes]] = set()
+_live_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _tracked(proc: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    """Keep ``proc`` in the live set while it runs; kill it if its caller is interrupted."""
+    with _live_lock:
+        _live.add(proc)
+    try:
+        yield proc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            proc.kill()
+        raise
+    finally:
+        with _live_lock:
+            _live.discard(proc)
+
+
+def stop_all() -> int:
+    """Terminate every tool started through here that is still running; how many were.
+
+    For a Ctrl-C while segments render in threads: each thread's ffmpeg ends at once (its
+    output is a temp file, removed by its caller) instead of running to the end of its part.
+    """
+    with _live_lock:
+        running = [p for p in _live if p.poll() is None]
+    for proc in running:
+        with contextlib.suppress(OSError):
+            proc.terminate()
+    return len(running)
+
+
 def run(
     argv: Sequence[str | Path],
     *,
@@ -61,20 +99,19 @@ def run(
     """Run a program to completion and return its output; raise MediaToolError on failure."""
     args = _argv(argv)
     log.debug("run: %s", shlex.join(args))
-    try:
-        proc = subprocess.run(
-            args,
-            input=input,
-            capture_output=True,
-            stdin=None if input is not None else subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise MediaToolError(args, -1, f"timed out after {timeout} s") from exc
-    if check and proc.returncode != 0:
-        raise MediaToolError(args, proc.returncode, _tail(proc.stderr.decode("utf-8", "replace")))
-    return proc
+    with subprocess.Popen(args, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as popen, \
+            _tracked(popen) as proc:
+        try:
+            out, err = proc.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise MediaToolError(args, -1, f"timed out after {timeout} s") from exc
+    done = subprocess.CompletedProcess(args, proc.returncode, out, err)
+    if check and done.returncode != 0:
+        raise MediaToolError(args, done.returncode, _tail(err.decode("utf-8", "replace")))
+    return done
 
 
 def ffmpeg(
@@ -94,23 +131,25 @@ def ffmpeg(
         return
     argv = _argv([*base, "-progress", "pipe:1", "-nostats", *args])
     log.debug("run: %s", shlex.join(argv))
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
-    )
-    # stderr is drained on a thread so a chatty ffmpeg never blocks on a full pipe.
-    import threading
-
-    err_chunks: list[bytes] = []
-    drain = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))  # type: ignore[union-attr]
-    drain.start()
-    assert proc.stdout is not None
-    for raw in proc.stdout:
-        key, _, value = raw.decode("ascii", "replace").strip().partition("=")
-        if key == "out_time_us" and value.strip().lstrip("-").isdigit():
-            done = max(0, int(value)) / 1e6
-            progress(min(1.0, done / total_s) if total_s else done)
-    proc.wait()
-    drain.join()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as popen, _tracked(popen) as proc:
+        # stderr is drained on a thread so a chatty ffmpeg never blocks on a full pipe.
+        err_chunks: list[bytes] = []
+        drain = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))  # type: ignore[union-attr]
+        drain.start()
+        assert proc.stdout is not None
+        try:
+            for raw in proc.stdout:
+                key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+                if key == "out_time_us" and value.strip().lstrip("-").isdigit():
+                    done = max(0, int(value)) / 1e6
+                    progress(min(1.0, done / total_s) if total_s else done)
+            proc.wait()
+        except BaseException:
+            proc.kill()  # before the join: its stderr ends only when it does
+            raise
+        finally:
+            drain.join()
     if proc.returncode != 0:
         stderr = b"".join(err_chunks).decode("utf-8", "replace")
         raise MediaToolError(argv, proc.returncode, _tail(stderr))

@@ -14,7 +14,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -385,12 +385,28 @@ def run_jobs(todo: Sequence[Job], *, jobs: int = 1, progress: Progress | None = 
             job.run(progress)
     else:
         pool = ThreadPoolExecutor(max_workers=jobs)
+        futures: list[Future[None]] = []
         try:
-            # list() re-raises the first failure.
-            list(pool.map(lambda job: job.run(progress), todo))
+            for job in todo:
+                futures.append(pool.submit(job.run, progress))
+            # The first failure, whichever job it is in, is raised as soon as it happens.
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                if future in done and future.exception() is not None:
+                    future.result()
+        except KeyboardInterrupt:
+            # Ctrl-C (or SIGTERM, which coprod turns into one) is heard by the main thread
+            # only: nothing queued starts, and the threads' ffmpeg runs (even one starting just
+            # now) are stopped until every thread has unwound, removing its temp files.
+            for future in futures:
+                future.cancel()
+            while wait(futures, timeout=0.1).not_done:
+                runner.stop_all()
+            pool.shutdown(wait=True)
+            raise
         except BaseException:
-            # A failure or a Ctrl-C: no job that has not started starts; the running ones
-            # finish (their files appear only when whole) before this returns.
+            # A failure: no job that has not started starts; the running ones finish (their
+            # files appear only when whole) before the error is raised.
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,37 @@ def test_default_jobs_is_two_on_two_cores_and_never_more_than_the_cap(
     for cores, want in ((1, 2), (2, 2), (4, 2), (6, 3), (64, MAX_SEGMENT_JOBS)):
         monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)))
         assert default_jobs() == want, cores
+
+
+def test_ctrl_c_stops_the_other_threads_tools_and_starts_nothing_queued() -> None:
+    """Only the main thread hears Ctrl-C: the ffmpeg another thread is waiting for is stopped
+    with it (not left to run to the end of its part) and no queued job starts."""
+    from pipeline import runner
+    from pipeline.exceptions import MediaToolError
+
+    started: list[str] = []
+    outcome: dict[str, str] = {}
+    sleeping = threading.Event()
+
+    class Sleeper(_Job):
+        def run(self, progress: Any = None) -> None:
+            started.append(self.name)
+            sleeping.set()
+            try:
+                runner.run(["sleep", "60"])
+                outcome[self.name] = "ran to the end"
+            except MediaToolError:
+                outcome[self.name] = "stopped"
+
+    class Interrupted(_Job):
+        def run(self, progress: Any = None) -> None:
+            started.append(self.name)
+            sleeping.wait(10)
+            raise KeyboardInterrupt  # what the main thread would hear, handed to it here
+
+    jobs = [Sleeper("long", started), Interrupted("ctrl-c", started),
+            *(_Job(n, started) for n in "xyz")]
+    with pytest.raises(KeyboardInterrupt):
+        run_jobs(jobs, jobs=2)
+    assert outcome == {"long": "stopped"}
+    assert sorted(started) == ["ctrl-c", "long"]
