@@ -40,8 +40,8 @@ from pipeline import clearance, runner  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
 from pipeline.project import Project  # noqa: E402
 from pipeline.render import render_film  # noqa: E402
+from pipeline.render.jobs import Job  # noqa: E402
 from pipeline.render.plan import Progress  # noqa: E402
-from pipeline.render.segments import Job  # noqa: E402
 from pipeline.transcribe import ClipProgress, ClipStatus, transcribe_project  # noqa: E402
 
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"

@@ -39,8 +39,8 @@ from pipeline.cluster.tasks import (
 )
 from pipeline.decode import DecodedClip, DecodeRequest
 from pipeline.fsutil import change_stamp, sha256_file
+from pipeline.render.jobs import Job, SegmentDispatch
 from pipeline.render.plan import Progress
-from pipeline.render.segments import Job, SegmentDispatch
 
 log = logging.getLogger("coprod.cluster")
 

@@ -20,7 +20,7 @@ from pipeline.cluster.errors import TaskFailedError
 from pipeline.decode import DecodedClip, DecodeRequest, decode_clip
 from pipeline.engines import Engine, load_engine
 from pipeline.fsutil import change_stamp, describe_os_error, sha256_file
-from pipeline.render.segments import Job
+from pipeline.render.jobs import Job
 
 
 @dataclass(frozen=True)

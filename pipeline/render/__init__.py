@@ -53,16 +53,12 @@ from pipeline.render.errors import (
 )
 from pipeline.render.footage import FreshFootage, FreshProject
 from pipeline.render.gate import publishes, run_gate
+from pipeline.render.jobs import SegmentDispatch, default_jobs
 from pipeline.render.join import write_film_lists
 from pipeline.render.loudness import LoudnessReport, film_sound
 from pipeline.render.plan import Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
-from pipeline.render.segments import (
-    SegmentDispatch,
-    clean_stale,
-    default_jobs,
-    render_segments,
-)
+from pipeline.render.segments import clean_stale, render_segments
 from pipeline.render.sidecars import Credits, title_card_lines
 from pipeline.render.signing import plan_signing, render_signed
 from pipeline.render_profiles import RenderProfile, load_profile

@@ -12,12 +12,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import ffmpeg as ffmpeg_python
 
@@ -26,6 +24,7 @@ from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_bytes, temp
 from pipeline.media import ffmpeg_input_name
 from pipeline.render.burn_in import FONT, SAFE_WIDTH, ass_document
 from pipeline.render.errors import OutputWriteError, RenderError
+from pipeline.render.jobs import SegmentDispatch, run_jobs
 from pipeline.render.plan import Part, PartKind, Progress
 from pipeline.render.verify import check_segment_audio, check_segment_video
 from pipeline.render_profiles import RenderProfile
@@ -37,21 +36,6 @@ SEGMENT_FORMAT = 2
 # segment made on a 16-core worker would differ from one made on a 2-core laptop. Two threads keep
 # today's speed on a 2-core machine.
 ENCODER_THREADS = 2
-# Segments rendered at once by default. ffmpeg 5.1 runs a segment's decoding and filters
-# (scaling, captions, the signer's overlay) in one thread beside x264's two, so one segment at a
-# time leaves a core idle while it filters. Measured on 2 cores, taking turns: the benchmark
-# film's eight signed segments took 0.77-0.95x the time two at a time (five rounds); a whole
-# first render (clean, open-captions, signed, described) took 0.76x and 0.99x in two rounds.
-# More cores take more, up to MAX_SEGMENT_JOBS (each 1080p ffmpeg holds about 0.5 GB); beyond
-# 2 cores this is not measured.
-MAX_SEGMENT_JOBS = 4
-
-
-def default_jobs() -> int:
-    """Segments rendered at once when the caller does not say: 2, or half the cores, at most
-    :data:`MAX_SEGMENT_JOBS`."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(2, min(MAX_SEGMENT_JOBS, (cores or 1) // ENCODER_THREADS))
 DRAFT_TEXT = "DRAFT - not for publication"
 
 
@@ -358,60 +342,6 @@ class SegmentJob:
         return dataclasses.replace(self, part=part, files=files)
 
 
-class Job(Protocol):
-    """Work a dispatcher can run anywhere: a part's segments (:class:`SegmentJob`) or its signed
-    picture (:class:`pipeline.render.signing.SignedJob`). Its files appear in the cache only when
-    made and checked."""
-
-    @property
-    def name(self) -> str: ...
-
-    def run(self, progress: Progress | None = None) -> None: ...
-
-    def on_worker(self, to: Callable[[Path], Path]) -> Job: ...
-
-
-SegmentDispatch = Callable[[Sequence[Job], Progress | None], None]
-"""Runs every job elsewhere, e.g. on a Dask cluster."""
-
-
-def run_jobs(todo: Sequence[Job], *, jobs: int = 1, progress: Progress | None = None,
-             dispatch: SegmentDispatch | None = None) -> None:
-    """Run every job: through ``dispatch`` when given, else here, ``jobs`` at once."""
-    if dispatch is not None and todo:
-        dispatch(todo, progress)
-    elif jobs <= 1 or len(todo) <= 1:
-        for job in todo:
-            job.run(progress)
-    else:
-        pool = ThreadPoolExecutor(max_workers=jobs)
-        futures: list[Future[None]] = []
-        try:
-            for job in todo:
-                futures.append(pool.submit(job.run, progress))
-            # The first failure, whichever job it is in, is raised as soon as it happens.
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                if future in done and future.exception() is not None:
-                    future.result()
-        except KeyboardInterrupt:
-            # Ctrl-C (or SIGTERM, which coprod turns into one) is heard by the main thread
-            # only: nothing queued starts, and the threads' ffmpeg runs (even one starting just
-            # now) are stopped until every thread has unwound, removing its temp files.
-            for future in futures:
-                future.cancel()
-            while wait(futures, timeout=0.1).not_done:
-                runner.stop_all()
-            pool.shutdown(wait=True)
-            raise
-        except BaseException:
-            # A failure: no job that has not started starts; the running ones finish (their
-            # files appear only when whole) before the error is raised.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-
-
 def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir: Path, *,
                     open_captions: bool, jobs: int = 1,
                     progress: Progress | None = None,
@@ -448,19 +378,14 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
 __all__ = [
     "DRAFT_TEXT",
     "ENCODER_THREADS",
-    "MAX_SEGMENT_JOBS",
     "SEGMENT_FORMAT",
-    "Job",
     "RenderedSegments",
-    "SegmentDispatch",
     "SegmentFiles",
     "SegmentJob",
     "cache_key",
     "clean_stale",
-    "default_jobs",
     "render_segment",
     "render_segments",
-    "run_jobs",
     "segment_files",
     "video_args",
 ]

@@ -46,16 +46,10 @@ from pipeline.project import Project
 from pipeline.render.burn_in import ass_document
 from pipeline.render.errors import GateRefusedError, OutputWriteError, RenderError
 from pipeline.render.gate import publishes
+from pipeline.render.jobs import SegmentDispatch, run_jobs
 from pipeline.render.join import write_concat_list
 from pipeline.render.plan import Part, Progress, part_start_ms
-from pipeline.render.segments import (
-    SEGMENT_FORMAT,
-    RenderedSegments,
-    SegmentDispatch,
-    cache_key,
-    run_jobs,
-    video_args,
-)
+from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key, video_args
 from pipeline.render.verify import check_segment_video
 from pipeline.render_profiles import RenderProfile
 from pipeline.sign_clearance import (

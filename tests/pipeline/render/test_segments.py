@@ -16,15 +16,9 @@ from typing import Any
 import pytest
 
 from captions.model import Cue
+from pipeline.render.jobs import MAX_SEGMENT_JOBS, default_jobs, run_jobs
 from pipeline.render.plan import Part, PartKind
-from pipeline.render.segments import (
-    MAX_SEGMENT_JOBS,
-    cache_key,
-    clean_stale,
-    default_jobs,
-    run_jobs,
-    segment_files,
-)
+from pipeline.render.segments import cache_key, clean_stale, segment_files
 from tests.pipeline.conftest import tiny
 
 CLIP = Part("c1", PartKind.CLIP, 25, 50, clip_id="c1", source=Path("/f/c1.mp4"),

@@ -22,7 +22,7 @@ from pipeline.exceptions import ProjectError
 from pipeline.project import Project
 from pipeline.render import GateRefusedError, RenderResult, render_film
 from pipeline.render.burn_in import ass_document
-from pipeline.render.segments import Job
+from pipeline.render.jobs import Job
 from pipeline.render.signing import SIGNED_FILM, SIGNER_AREA, inset_for
 from pipeline.sign_videos import SigningError, sign_path
 from tests.conftest import run_cli
