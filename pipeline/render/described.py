@@ -80,7 +80,8 @@ from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
 from pipeline.render_profiles import RenderProfile
 
 # Bump when the way the described track is made changes.
-DESCRIBED_FORMAT = 3
+# 4: what the limiter took is judged on the encoded track (it was judged before encoding).
+DESCRIBED_FORMAT = 4
 # The ducked programme is cut into frames this long so the envelope moves in small steps.
 ENVELOPE_STEP_MS = 10
 # A voice is never raised or lowered by more than this to meet the programme's level.
