@@ -28,6 +28,8 @@ from pipeline.interchange.record import import_lines, last_import
 from pipeline.media import MediaInfo
 from pipeline.project import Project
 from pipeline.render_profiles import load_profile
+from pipeline.sign_clearance import SigningClearance, clear_signing
+from pipeline.sign_videos import sign_videos
 
 CONSENT_OK = "ok"
 NO_PEOPLE = "no people"
@@ -63,8 +65,9 @@ def _footage(project: Project, clip_id: str) -> tuple[FootageState, str | None]:
     return FootageState.OK, None
 
 
-def _consent_cells(cleared: FilmClearance) -> dict[str, dict[str, str]]:
-    """Per clip: the consent and sign-off state on the gate's channel, one word per contributor.
+def _consent_cells(cleared: FilmClearance | SigningClearance) -> dict[str, dict[str, str]]:
+    """Per clip (or signed use, ``sign/CLIP``): the consent and sign-off state on the gate's
+    channel, one word per contributor (or signer).
 
     Clips the gate could not be asked about (unreadable footage) have no cells.
     """
@@ -167,8 +170,31 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             row["described_by"] = list(clip.described_by)
         rows.append(row)
     take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
-    return {"film": project.film.title, "project": str(project.root), "channel": channel,
-            "clips": rows, "take_down": take_down, "last_import": last_import(project)}
+    report = {"film": project.film.title, "project": str(project.root), "channel": channel,
+              "clips": rows, "take_down": take_down, "last_import": last_import(project)}
+    # Only a film with sign videos has this: every other report is as it was.
+    signers = _signer_rows(project, channel, today)
+    if signers:
+        report["signers"] = signers
+    return report
+
+
+def _signer_rows(project: Project, channel: str, today: date | None) -> list[dict[str, Any]]:
+    """Each sign video: its signer, and their consent and sign-off as the gate sees them (the
+    signed film needs both, like a clip); a video that cannot be read is named, not raised."""
+    try:
+        videos = sign_videos(project)
+        if not videos:
+            return []
+        cells = _consent_cells(clear_signing(project, channel, videos, today=today))
+    except PipelineError as exc:
+        return [{"use": "sign/", "signer": None, "video": None, "consent": BLANK,
+                 "signoff": BLANK, "problem": str(exc)}]
+    root = project.root.resolve()
+    return [{"use": v.use_id, "signer": v.signer,
+             "video": str(v.path.resolve().relative_to(root)),
+             "consent": cells[v.use_id]["consent"], "signoff": cells[v.use_id]["signoff"],
+             "problem": None} for v in videos]
 
 
 COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
@@ -205,6 +231,7 @@ def format_status(report: Mapping[str, Any]) -> str:
     if not report["clips"]:
         lines.append("no clips yet: add footage with `coprod ingest`")
     lines += _description_lines(report["clips"])
+    lines += _signer_lines(report.get("signers") or [])
     problems = [row for row in report["clips"] if row.get("problem")]
     if problems:
         lines.append("")
@@ -231,6 +258,15 @@ def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
                          + ":")
             lines += [f"    {line}" for line in description_lines(found)]
     return ["", "Audio descriptions:", *lines] if lines else []
+
+
+def _signer_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The sign videos, each with its signer's consent and sign-off."""
+    lines = [f"  {row['problem']}" if row.get("problem") else
+             f"  {row['use']} ({row['video']}): signer {row['signer']}; consent "
+             f"{row['consent']}; sign-off {row['signoff']}" for row in rows]
+    return ["", "Sign language (film.signed.mp4 needs each signer's consent and sign-off):",
+            *lines] if lines else []
 
 
 __all__ = ["COLUMNS", "DESCRIPTIONS_COLUMN", "FootageState", "film_status", "format_status"]

@@ -12,9 +12,10 @@ from consent import Ledger, SignoffState, Withdrawal
 from pipeline.caption_store import CaptionState
 from pipeline.clearance import clip_key
 from pipeline.project import Project
+from pipeline.sign_videos import sign_path
 from pipeline.status import COLUMNS, FootageState, film_status, format_status
 from tests.conftest import run_cli
-from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm
+from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm, add_signer, make_sign_video
 
 
 def _manifest(film: FilmFixture, profile: str, clips: dict[str, str | None]) -> None:
@@ -194,3 +195,31 @@ def test_status_shows_a_renamed_clip_whose_footage_a_withdrawn_contributor_is_ti
     rows = _rows(report)
     assert "ben:withdrawn-footage" in str(rows["scenery"]["consent"])
     assert "ben:withdrawn-footage" in format_status(report)
+
+
+def test_status_shows_each_signer_with_their_consent_and_sign_off(make_film: MakeFilm) -> None:
+    """The signed film needs its signer's consent and sign-off like a clip: status shows both,
+    and a sign-off made stale by a new take."""
+    film = make_film(2)
+    assert "signers" not in film_status(film.project, today=TODAY)  # as before sign language
+    project = add_signer(film.project, "clip-1", "chloe")
+    report = film_status(project, today=TODAY)
+    assert report["signers"] == [{
+        "use": "sign/clip-1", "signer": "chloe", "video": "sign/clip-1.mp4",
+        "consent": "chloe:ok", "signoff": f"chloe:{SignoffState.SIGNED}", "problem": None}]
+    make_sign_video(sign_path(project, "clip-1"), 1.5)  # another take, not yet signed off
+    report = film_status(project, today=TODAY)
+    assert report["signers"][0]["signoff"] == f"chloe:{SignoffState.STALE}"
+    assert ("sign/clip-1 (sign/clip-1.mp4): signer chloe; consent chloe:ok; sign-off "
+            f"chloe:{SignoffState.STALE}") in format_status(report)
+    assert json.loads(json.dumps(report)) == report
+
+
+def test_status_names_a_sign_video_without_a_signer_and_goes_on(make_film: MakeFilm) -> None:
+    project = make_film(2).project
+    make_sign_video(sign_path(project, "clip-2"), 1.0)  # no `signer:` for clip-2 in film.yaml
+    report = film_status(project, today=TODAY)
+    assert len(report["clips"]) == 2
+    (row,) = report["signers"]
+    assert "no signer is named for it" in row["problem"] and "clip-2.mp4" in row["problem"]
+    assert row["problem"] in format_status(report)
