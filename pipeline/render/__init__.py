@@ -120,7 +120,7 @@ def render_film(
         open_captions: also make the burned-in captions variant; None = film.yaml's
             ``open_captions`` if true, else the profile's default.
         today: the day consent expiry is judged on (default today).
-        jobs: segments rendered at once; None: :func:`.segments.default_jobs` (2 on a
+        jobs: segments rendered at once; None: :func:`.jobs.default_jobs` (2 on a
             2-core machine, where it is fastest).
         wait: wait for another render of this project to finish (False: refuse at once).
         progress: called with (step, fraction 0..1) while ffmpeg works.

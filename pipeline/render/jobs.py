@@ -8,6 +8,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -60,16 +61,21 @@ def run_jobs(todo: Sequence[Job], *, jobs: int = 1, progress: Progress | None = 
         for job in todo:
             job.run(progress)
     else:
-        _in_threads(todo, jobs, progress)
+        run_at_once([functools.partial(job.run, progress) for job in todo], jobs)
 
 
-def _in_threads(todo: Sequence[Job], jobs: int, progress: Progress | None) -> None:
-    pool = ThreadPoolExecutor(max_workers=jobs)
+def run_at_once(calls: Sequence[Callable[[], None]], at_once: int) -> None:
+    """Run ``calls`` in ``at_once`` threads (render jobs; publishing's muxes).
+
+    The first failure, in whichever call, is raised once the running calls have finished; no
+    call that has not started starts. On Ctrl-C the tools the threads run are stopped too.
+    """
+    pool = ThreadPoolExecutor(max_workers=at_once)
     futures: list[Future[None]] = []
     try:
-        for job in todo:
-            futures.append(pool.submit(job.run, progress))
-        # The first failure, whichever job it is in, is raised as soon as it happens.
+        for call in calls:
+            futures.append(pool.submit(call))
+        # The first failure, whichever call it is in, is noticed as soon as it happens.
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         for future in futures:
             if future in done and future.exception() is not None:
@@ -85,11 +91,12 @@ def _in_threads(todo: Sequence[Job], jobs: int, progress: Progress | None) -> No
         pool.shutdown(wait=True)
         raise
     except BaseException:
-        # A failure: no job that has not started starts; the running ones finish (their files
-        # appear only when whole) before the error is raised.
+        # A failure: no call that has not started starts; the running ones finish (their
+        # files appear only when whole) before the error is raised.
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
 
-__all__ = ["MAX_SEGMENT_JOBS", "Job", "SegmentDispatch", "default_jobs", "run_jobs"]
+__all__ = ["MAX_SEGMENT_JOBS", "Job", "SegmentDispatch", "default_jobs", "run_at_once",
+           "run_jobs"]

@@ -8,9 +8,9 @@ output is complete and the gate still says yes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from pipeline.render.access_facts import render_access
 from pipeline.render.described import DescribedSound, described_title, track_options
 from pipeline.render.errors import OutputWriteError
 from pipeline.render.gate import check_still_cleared
+from pipeline.render.jobs import run_at_once
 from pipeline.render.join import ConcatLists, concat_input
 from pipeline.render.loudness import FilmSound
 from pipeline.render.plan import (
@@ -233,9 +234,7 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
             # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
             check_film(staged[name], replace(spec, audio_titles=titles), out_dir / name)
 
-        with ThreadPoolExecutor(max_workers=MUXES_AT_ONCE) as pool:
-            # list() re-raises the first failure; the pool waits for the others to finish.
-            list(pool.map(lambda f: mux(*f), films))
+        run_at_once([functools.partial(mux, *f) for f in films], MUXES_AT_ONCE)
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
         if job.signed is not None:
             check_signers_still_cleared(job.project, job.profile, job.signed, today=job.today)

@@ -280,7 +280,7 @@ class SignedFilm:
 @dataclass(frozen=True)
 class SignedJob:
     """One part's signed picture to render, as :func:`render_signed` hands it to
-    :func:`pipeline.render.segments.run_jobs` (here, or on a cluster worker)."""
+    :func:`pipeline.render.jobs.run_jobs` (here, or on a cluster worker)."""
 
     part: Part
     segment: SignedSegment
@@ -309,7 +309,7 @@ def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSe
                   dispatch: SegmentDispatch | None = None) -> SignedFilm:
     """Render every signed segment not cached yet and write the variant's concat list.
 
-    The segments are rendered like the others (:func:`pipeline.render.segments.run_jobs`):
+    The segments are rendered like the others (:func:`pipeline.render.jobs.run_jobs`):
     ``jobs`` at once here, or through ``dispatch`` (a cluster).
 
     Raises:
