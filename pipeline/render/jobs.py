@@ -67,19 +67,17 @@ def run_jobs(todo: Sequence[Job], *, jobs: int = 1, progress: Progress | None = 
 def run_at_once(calls: Sequence[Callable[[], None]], at_once: int) -> None:
     """Run ``calls`` in ``at_once`` threads (render jobs; publishing's muxes).
 
-    The first failure, in whichever call, is raised once the running calls have finished; no
-    call that has not started starts. On Ctrl-C the tools the threads run are stopped too.
+    After a failure no call that has not started starts; once the running calls have finished
+    (their files appear only when whole), the first failure in the calls' order is raised, so
+    one fault reads the same whichever thread met it first. On Ctrl-C the tools the threads run
+    are stopped too.
     """
     pool = ThreadPoolExecutor(max_workers=at_once)
     futures: list[Future[None]] = []
     try:
         for call in calls:
             futures.append(pool.submit(call))
-        # The first failure, whichever call it is in, is noticed as soon as it happens.
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            if future in done and future.exception() is not None:
-                future.result()
+        wait(futures, return_when=FIRST_EXCEPTION)
     except KeyboardInterrupt:
         # Ctrl-C (or SIGTERM, which coprod turns into one) is heard by the main thread only:
         # nothing queued starts, and the threads' ffmpeg runs (even one starting just now) are
@@ -90,12 +88,10 @@ def run_at_once(calls: Sequence[Callable[[], None]], at_once: int) -> None:
             runner.stop_all()
         pool.shutdown(wait=True)
         raise
-    except BaseException:
-        # A failure: no call that has not started starts; the running ones finish (their
-        # files appear only when whole) before the error is raised.
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    pool.shutdown(wait=True, cancel_futures=True)
+    for future in futures:
+        if not future.cancelled() and future.exception() is not None:
+            future.result()
 
 
 __all__ = ["MAX_SEGMENT_JOBS", "Job", "SegmentDispatch", "default_jobs", "run_at_once",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -171,11 +172,37 @@ def test_ctrl_c_stops_the_other_threads_tools_and_starts_nothing_queued() -> Non
         def run(self, progress: Any = None) -> None:
             started.append(self.name)
             sleeping.wait(10)
-            raise KeyboardInterrupt  # what the main thread would hear, handed to it here
+            # Ctrl-C, as a terminal delivers it: SIGINT to the main thread.
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     jobs = [Sleeper("long", started), Interrupted("ctrl-c", started),
             *(_Job(n, started) for n in "xyz")]
-    with pytest.raises(KeyboardInterrupt):
-        run_jobs(jobs, jobs=2)
+    # SIGINT at Python's default (KeyboardInterrupt) and unblocked here, whatever an earlier test
+    # in the run left.
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_jobs(jobs, jobs=2)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, handler)
     assert outcome == {"long": "stopped"}
     assert sorted(started) == ["ctrl-c", "long"]
+
+
+def test_the_first_failure_in_order_is_raised_whichever_thread_met_it_first() -> None:
+    """Two jobs fail at once: the error is the earlier job's, every time (a fault reads the
+    same), and the queued job never starts."""
+    started: list[str] = []
+
+    class SlowFail(_Job):
+        def run(self, progress: Any = None) -> None:
+            started.append(self.name)
+            time.sleep(0.3)
+            raise RuntimeError(f"{self.name} failed")
+
+    jobs = [SlowFail("first", started), _Job("second", started, fail=True), _Job("c", started)]
+    with pytest.raises(RuntimeError, match="first failed"):
+        run_jobs(jobs, jobs=2)
+    assert "c" not in started
