@@ -135,8 +135,10 @@ def plan_descriptions(project: Project, parts: Sequence[Part], fps: int) -> Plac
     for part in parts:
         if part.kind == PartKind.CARD:
             length = part_duration_ms(part, fps)
-            # The voice decides whether a card's description fits (see voice_placement).
-            found[part.name] = [dataclasses.replace(d, end_ms=min(d.end_ms, length))
+            # A card has no speech: its whole length is the description's pause, so the
+            # manifest's `fits` and the access report judge the voice against the card's end
+            # (a voice longer than the card is left out, see voice_placement).
+            found[part.name] = [dataclasses.replace(d, end_ms=length)
                                 for d in card_descriptions(project, part.lines)]
     placed = place_descriptions(parts, fps, found)
     return dataclasses.replace(placed, left_out=(*placed.left_out, *unwritten))

@@ -125,6 +125,8 @@ class SigningPlan:
     parts: dict[str, PartSigning]
     clips: tuple[str, ...] = ()  # clip ids shown with a signer, in film order
     notes: tuple[str, ...] = ()
+    # How long the signer's video plays in each signed part (ms, from its probed length).
+    signed_ms: dict[str, int] = field(default_factory=dict)
 
 
 def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part], *,
@@ -156,6 +158,7 @@ def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part]
     by_clip = {v.target: v for v in videos if not v.whole_film}
     film_video = next((v for v in videos if v.whole_film), None)
     signed: dict[str, PartSigning] = {}
+    signed_ms: dict[str, int] = {}
     short: dict[str, int] = {}
     clips: list[str] = []
     for part in parts:
@@ -171,10 +174,11 @@ def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part]
             short[chosen.use_id] = max(short.get(chosen.use_id, 0), end_ms - length)
         if from_ms < length:
             signed[part.name] = PartSigning(chosen, hashes[chosen.use_id], from_ms)
+            signed_ms[part.name] = min(end_ms, length) - from_ms
             clips += [part.clip_id] if part.clip_id else []
     notes = tuple(f"{v.path.name} ends {short[v.use_id] / 1000:.1f} s before what it signs: "
                   "the signer is not shown after it ends" for v in videos if v.use_id in short)
-    return SigningPlan(tuple(videos), cleared, signed, tuple(clips), notes)
+    return SigningPlan(tuple(videos), cleared, signed, tuple(clips), notes, signed_ms)
 
 
 # --- one signed segment --------------------------------------------------------------------------
@@ -272,6 +276,7 @@ class SignedFilm:
             "file": SIGNED_FILM, "signers": signers,
             "clips_signed": list(self.plan.clips),
             "parts_signed": {p: s.video.use_id for p, s in self.plan.parts.items()},
+            "signed_ms": dict(self.plan.signed_ms),
             "inset": self.inset.to_dict(profile),
             "segments": {p: s.key for p, s in self.segments.items()},
         }

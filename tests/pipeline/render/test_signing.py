@@ -106,6 +106,18 @@ def test_signed_film_streams_and_captions_never_cover_the_signer(make_film: Make
     assert entry["signers"]["sign/clip-1"]["signer"] == "chloe"
     assert entry["inset"]["fraction_of_picture"] >= round(SIGNER_AREA, 4)
 
+    # The soft caption track is flagged default only where nothing is burned in: a player
+    # honouring the flag would otherwise draw the captions twice, and across the signer.
+    def caption_default(name: str) -> int:
+        streams = runner.ffprobe_json(f"file:{result.outputs[name]}")["streams"]
+        subs = [s for s in streams if s["codec_type"] == "subtitle"]
+        assert len(subs) == 1, name
+        return int(subs[0]["disposition"]["default"])
+
+    assert {name: caption_default(name) for name in
+            ("film.mp4", "film.open-captions.mp4", SIGNED_FILM)} == \
+        {"film.mp4": 1, "film.open-captions.mp4": 0, SIGNED_FILM: 0}
+
 
 def test_signer_without_appear_consent_or_sign_off_is_refused(make_film: MakeFilm) -> None:
     film = make_film(1)
