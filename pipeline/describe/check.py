@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from captions.model import Word
+from pipeline.describe import voice as voicing
 from pipeline.describe.pauses import clip_words
 from pipeline.describe.script import (
     PLACEHOLDER,
@@ -23,7 +24,7 @@ from pipeline.describe.script import (
     load_descriptions,
     recordings_dir,
 )
-from pipeline.describe.voice import VoicedDescription, voice_descriptions
+from pipeline.describe.voice import VoicedDescription
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 
@@ -43,6 +44,7 @@ class DescriptionFinding:
     cue: int | None
     message: str
     severity: str = ERROR
+    over_speech: bool = False  # the cue, or its voice, overlaps speech (render refuses it)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.cue}" if self.cue is not None else self.path
@@ -64,7 +66,9 @@ def _room_ms(description: Description, words: Sequence[Word], duration_ms: int) 
     return min([description.end_ms, duration_ms, *following]) - description.start_ms
 
 
-def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int) -> str | None:
+def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int,
+         path: str) -> DescriptionFinding | None:
+    """A finding when the voice outlasts its pause; ``over_speech`` when it runs into a word."""
     description = voiced.description
     room = _room_ms(description, words, duration_ms)
     if voiced.duration_ms <= room:
@@ -72,9 +76,13 @@ def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int) -> 
     over = voiced.duration_ms - room
     count = len(description.text.split())
     cut = max(1, round(count * over / voiced.duration_ms))
-    return (f"voiced it takes {_s(voiced.duration_ms)} ({voiced.voice}) but its pause is "
-            f"{_s(room)} (to {_s(description.start_ms + room)}); cut about {cut} "
-            f"word{'s' if cut != 1 else ''}, or record it faster")
+    ends = description.start_ms + voiced.duration_ms
+    into = [w for w in words if description.start_ms <= w.start < ends]
+    return DescriptionFinding(
+        path, description.cue,
+        f"voiced it takes {_s(voiced.duration_ms)} ({voiced.voice}) but its pause is "
+        f"{_s(room)} (to {_s(description.start_ms + room)}); cut about {cut} "
+        f"word{'s' if cut != 1 else ''}, or record it faster", over_speech=bool(into))
 
 
 def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
@@ -104,17 +112,19 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
             said = " ".join(w.text.strip() for w in clash[:6]) + (" ..." if len(clash) > 6 else "")
             findings.append(DescriptionFinding(
                 name, d.cue, f"overlaps speech at {clash[0].start / 1000:.1f}-{_s(clash[-1].end)} "
-                f"({said!r}); move it into a pause (`coprod describe` lists them)"))
+                f"({said!r}); move it into a pause (`coprod describe` lists them)",
+                over_speech=True))
         else:
             ready.append(d)
     try:
-        voiced = voice_descriptions(project, clip_id, ready)
+        # Through the module, so what voices a render (and a test's stand-in) voices this too.
+        voiced = voicing.voice_descriptions(project, clip_id, ready)
     except DescriptionError as exc:
         return [*findings, DescriptionFinding(exc.path, exc.line, exc.reason)]
     for one in voiced:
-        problem = _fit(one, words, duration)
+        problem = _fit(one, words, duration, name)
         if problem is not None:
-            findings.append(DescriptionFinding(name, one.description.cue, problem))
+            findings.append(problem)
     findings += _trimmed_away(project, clip_id, descriptions, duration)
     cues = {d.cue for d in descriptions}
     for stray in _recordings(recordings_dir(project, clip_id)):
@@ -174,6 +184,27 @@ def check_descriptions(project: Project, clip_ids: Sequence[str] = ()) -> \
     return findings
 
 
+def speech_overlaps(project: Project, clip_ids: Sequence[str]) -> \
+        tuple[list[DescriptionFinding], list[str]]:
+    """The findings :func:`check_clip` gives for descriptions that overlap speech, cue or
+    voice, in the listed clips that have a description script; and the clips whose speech is
+    unknown (no transcript), which cannot be checked.
+
+    Raises:
+        PipelineError: no voice can read a description.
+    """
+    found: list[DescriptionFinding] = []
+    unknown: list[str] = []
+    for clip_id in dict.fromkeys(clip_ids):
+        if not descriptions_path(project, clip_id).exists():
+            continue
+        if not project.transcript_path(clip_id).exists():
+            unknown.append(clip_id)
+            continue
+        found += [f for f in check_clip(project, clip_id) if f.over_speech]
+    return found, unknown
+
+
 def has_errors(findings: Sequence[DescriptionFinding]) -> bool:
     """True when any finding is an error."""
     return any(f.severity == ERROR for f in findings)
@@ -184,4 +215,5 @@ __all__ = [
     "check_clip",
     "check_descriptions",
     "has_errors",
+    "speech_overlaps",
 ]
