@@ -1,8 +1,11 @@
 """``coprod describe check``: descriptions that overlap speech or do not fit their pause.
 
-Speech is the transcript's word times. A description is voiced (a recording, or the chosen
+Speech is the transcript's word times, each start pulled back to where the VAD hears the speech
+begin (:func:`pipeline.describe.pauses.speech_words`; Whisper's starts come late), so a cue that
+ends after speech resumes overlaps it. A description is voiced (a recording, or the chosen
 voice; cached, so checking again is cheap) and its measured length must end, from the cue's
-start, before the next word, the cue's own end and the clip's end. Each finding names
+start, before the next word, the cue's own end and the clip's end, and early enough before the
+next word for the programme to come back up. Each finding names
 ``file:cue``; every one here is an error except a recording no cue uses.
 """
 
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from captions.model import Word
 from pipeline.describe import voice as voicing
-from pipeline.describe.pauses import clip_words
+from pipeline.describe.pauses import speech_words
 from pipeline.describe.script import (
     PLACEHOLDER,
     Description,
@@ -85,6 +88,23 @@ def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int,
         f"word{'s' if cut != 1 else ''}, or record it faster", over_speech=bool(into))
 
 
+def _ramp(voiced: VoicedDescription, words: Sequence[Word], path: str) -> \
+        DescriptionFinding | None:
+    """A finding when the voice ends too close to speech resuming for the programme, lowered
+    under it, to come back up first (:data:`pipeline.render.description_track.RAMP_MS`)."""
+    from pipeline.render.description_track import RAMP_MS
+
+    d = voiced.description
+    ends = d.start_ms + voiced.duration_ms
+    resume = min((w.start for w in words if w.start >= d.start_ms), default=None)
+    if resume is None or ends + RAMP_MS <= resume:
+        return None
+    return DescriptionFinding(
+        path, d.cue, f"voiced it ends at {_s(ends)}, {resume - ends} ms before speech resumes "
+        f"at {resume / 1000:.2f} s; the programme needs {RAMP_MS} ms to come back up, so "
+        "shorten it or start it earlier", over_speech=True)
+
+
 def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
     """Every finding for one clip's description script (``[]`` when it has none).
 
@@ -99,7 +119,7 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
     name = str(path)
     findings: list[DescriptionFinding] = []
     duration = project.probe(clip_id).duration_ms
-    words = clip_words(project, clip_id) if descriptions else []
+    words = speech_words(project, clip_id) if descriptions else []
     ready: list[Description] = []
     for d in descriptions:
         if d.text.startswith(PLACEHOLDER):
@@ -122,7 +142,7 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
     except DescriptionError as exc:
         return [*findings, DescriptionFinding(exc.path, exc.line, exc.reason)]
     for one in voiced:
-        problem = _fit(one, words, duration, name)
+        problem = _fit(one, words, duration, name) or _ramp(one, words, name)
         if problem is not None:
             findings.append(problem)
     findings += _trimmed_away(project, clip_id, descriptions, duration)

@@ -41,7 +41,7 @@ DESCRIPTIONS = {
     "amara-interview": ["Amara's name on shifting blue."],
     # Ben did not consent to his name being shown, so his description does not say it (the
     # gate refuses a description naming him).
-    "ben-interview": ["A first name in white on a slow green gradient."],
+    "ben-interview": ["A first name on a slow green gradient."],
     "chloe-interview": ["Chloe's name on dusky purple and rose."],
 }
 
