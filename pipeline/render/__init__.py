@@ -37,6 +37,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from captions.styles import get_style
 from consent import GateResult
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
@@ -195,7 +196,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
     signed = None if signing is None else render_signed(
         signing, parts, segments, prof, segments_dir, open_captions=open_caps, jobs=jobs,
-        progress=progress, dispatch=dispatch)
+        progress=progress, dispatch=dispatch, style=get_style(project.film.caption_style))
     sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
     described = None if voiced is None else described_sound(
         voiced, parts, segments, lists.audio, prof, segments_dir, sound, progress)

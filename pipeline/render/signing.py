@@ -15,8 +15,10 @@ signer in a corner and should also be subtitled. coprod's inset:
   on a light blue-grey ground (:data:`INSET_BACKGROUND`; signers' own guidance prefers light
   blue or grey behind a signer);
 * burned-in captions in this variant only are kept left of the inset
-  (:func:`pipeline.render.burn_in.caption_style`'s ``clear_right``): same size, wrapped inside a
-  narrower box, so no caption ever covers the signer.
+  (:func:`pipeline.render.burn_in.caption_style`'s ``clear_right``): same size, inside a
+  narrower box, so no caption ever covers the signer; the cues are made again for the shorter
+  lines with the rules every caption follows (:func:`signed_cues`: two lines, BBC line breaks),
+  not wrapped by libass into three or four.
 
 Each part with a signer is its own cached segment, made from the part's clean picture segment
 (so only the inset is new), keyed by that segment, the signer video's sha256, where the part
@@ -39,11 +41,13 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
+from captions.model import Cue
+from captions.styles import CaptionStyle
 from pipeline import __version__, runner
 from pipeline.fsutil import atomic_write_bytes, sha256_bytes, temp_output
 from pipeline.media import ffmpeg_input_name, probe
 from pipeline.project import Project
-from pipeline.render.burn_in import ass_document
+from pipeline.render.burn_in import ass_document, caption_style
 from pipeline.render.errors import GateRefusedError, OutputWriteError, RenderError
 from pipeline.render.gate import publishes
 from pipeline.render.jobs import SegmentDispatch, run_jobs
@@ -197,13 +201,31 @@ class SignedSegment:
     inset: Inset
 
 
+def signed_cues(cues: Sequence[Cue], profile: RenderProfile, style: CaptionStyle) -> list[Cue]:
+    """The cues as the signed film burns them: made again for the lines left of the inset
+    (:func:`captions.resegment.resegment`, the film's caption style with lines shortened by
+    the share of the caption box the inset takes), so no caption runs past two lines."""
+    from captions.resegment import narrower, resegment
+
+    clear = profile.width - inset_for(profile).x
+    full, signed = caption_style(profile), caption_style(profile, clear_right=clear)
+    width = profile.width - 2 * full["margin_h"]
+    left = profile.width - signed["margin_h"] - signed["margin_r"]
+    return resegment(cues, narrower(style, left / width))
+
+
 def signed_segment(part: Part, base_key: str, base: Path, signing: PartSigning,
-                   profile: RenderProfile, segments_dir: Path, *,
-                   open_captions: bool) -> tuple[SignedSegment, bytes | None]:
-    """Key and file of ``part``'s signed picture (nothing is rendered), and its ASS bytes."""
+                   profile: RenderProfile, segments_dir: Path, *, open_captions: bool,
+                   style: CaptionStyle | None = None) -> tuple[SignedSegment, bytes | None]:
+    """Key and file of ``part``'s signed picture (nothing is rendered), and its ASS bytes.
+
+    ``style``: the film's caption style, which the burned-in cues are made again with for the
+    narrower lines (:func:`signed_cues`); None burns them as they are.
+    """
     inset = inset_for(profile)
-    ass = (ass_document(part.cues, profile, clear_right=profile.width - inset.x)
-           if open_captions and part.cues else None)
+    cues = signed_cues(part.cues, profile, style) if style is not None else list(part.cues)
+    ass = (ass_document(cues, profile, clear_right=profile.width - inset.x)
+           if open_captions and cues else None)
     key = cache_key({"format": SEGMENT_FORMAT, "coprod": __version__, "what": "signed",
                      "video": base_key, "captions": sha256_bytes(ass) if ass else None,
                      "sign": signing.sha256, "from_ms": signing.from_ms,
@@ -311,7 +333,8 @@ class SignedJob:
 def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSegments,
                   profile: RenderProfile, segments_dir: Path, *, open_captions: bool,
                   jobs: int = 1, progress: Progress | None = None,
-                  dispatch: SegmentDispatch | None = None) -> SignedFilm:
+                  dispatch: SegmentDispatch | None = None,
+                  style: CaptionStyle | None = None) -> SignedFilm:
     """Render every signed segment not cached yet and write the variant's concat list.
 
     The segments are rendered like the others (:func:`pipeline.render.jobs.run_jobs`):
@@ -331,7 +354,7 @@ def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSe
             chosen.append(files.captioned if open_captions and part.cues else files.video)
             continue
         seg, ass = signed_segment(part, files.video_key, files.video, signing, profile,
-                                  segments_dir, open_captions=open_captions)
+                                  segments_dir, open_captions=open_captions, style=style)
         film.segments[part.name] = seg
         chosen.append(seg.path)
         if seg.path.exists():
@@ -390,5 +413,6 @@ __all__ = [
     "plan_signing",
     "render_signed",
     "render_signed_segment",
+    "signed_cues",
     "signed_segment",
 ]
