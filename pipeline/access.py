@@ -234,12 +234,15 @@ def judge(facts: AccessFacts) -> AccessReport:
         c121 = (False, f"clips without sound, and the film is not described (see 1.2.5): "
                        f"{names(silent)}")
     c126 = judge_signing(facts)
+    unfit = names([*facts.not_fitting, *facts.left_out])
     if not described:
         c127 = (False, "the film is not fully described (see 1.2.5); coprod makes no extended "
-                       "description (it never pauses the picture)")
-    elif facts.not_fitting or facts.left_out:
+                       "description (it never pauses the picture)"
+                       + (f"; descriptions that need more time than their pause: {unfit}"
+                          if unfit else ""))
+    elif unfit:
         c127 = (False, "descriptions that need more time than their pause (coprod never pauses "
-                       f"the picture): {names([*facts.not_fitting, *facts.left_out])}")
+                       f"the picture): {unfit}")
     else:
         c127 = (True, "every voiced description fits its pause in speech, so no extended "
                       "description is needed")

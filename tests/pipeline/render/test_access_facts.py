@@ -135,12 +135,14 @@ def test_each_broken_case_is_not_met_with_its_measured_figure(
     unfit = [d for d in manifest["described"]["descriptions"] if not d["fits"]]
     assert [(d["part"], d["cue"]) for d in unfit] == [("clip-1", 1)]
     assert got["1.2.7"]["met"] is False
-    # 1.2.7 is judged after 1.2.5; judged alone the unfitting description is named.
-    from pipeline.access import AccessFacts, ClipFacts, judge
-    from pipeline.render.access_facts import not_fitting
-
-    assert not_fitting(manifest) == ["clip-1:1 (voice 300 ms, pause 100 ms)"]
-    alone = judge(AccessFacts("web", (ClipFacts("clip-1", True, 1, 1, True, 1, voiced=1),),
-                              True, True, True, False, not_fitting=tuple(not_fitting(manifest))))
-    why = {c.number: c.why for c in alone.criteria}["1.2.7"]
-    assert "clip-1:1 (voice 300 ms, pause 100 ms)" in why
+    assert "descriptions that need more time than their pause: clip-1:1 (voice 300 ms, pause " \
+           "100 ms)" in got["1.2.7"]["why"]
+    # The producer marks clip-2 as having nothing to describe: 1.2.5 is met, quoting why.
+    project = film.reload()
+    project.doc["clips"]["clip-2"]["no_visual_description_needed"] = "a grey card, nothing else"
+    project.save()
+    again = json.loads(_render(film).outputs["manifest.json"].read_text())["access"]
+    met = {c["number"]: c for c in again["criteria"]}["1.2.5"]
+    assert met["met"] is True and "clip-2 needs none (a grey card, nothing else)" in met["why"]
+    assert {c["id"]: c for c in again["clips"]}["clip-2"]["no_visual_description_needed"] == \
+        "a grey card, nothing else"
