@@ -19,8 +19,8 @@ figures are measured on the render's outputs by :mod:`pipeline.render.access_mea
   is more than :data:`UNCAPTIONED_LIMIT_MS` of the speech the VAD finds outside every caption.
 - 1.2.3 description or media alternative: met when 1.2.5 or 1.2.8 is.
 - 1.2.5 audio description: film.mp4 carries the described track and every clip has at least one
-  description placed in the film and voiced (heard: its voice measured above -70 LUFS), unless
-  film.yaml marks the clip ``no_visual_description_needed`` with the producer's reason. An
+  description placed in the film and voiced (heard: its voice's loudest sample over -60 dBFS),
+  unless film.yaml marks the clip ``no_visual_description_needed`` with the producer's reason. An
   empty description script is not a description.
 - 1.2.6 sign language: film.signed.mp4 was made and a signer is in the inset for every clip's
   whole stretch of the film (less than :data:`UNSIGNED_LIMIT_MS` missing a clip).
@@ -301,16 +301,22 @@ def project_access(project: Project, profile: str = "web") -> AccessReport:
 
     Raises:
         AccessError: no render, an output changed since it, or a render from before access
-            reports.
+            reports were measured.
     """
     out_dir = project.build_dir / profile
     manifest = read_manifest(out_dir, project.root)
     try:
-        return AccessReport.from_dict(manifest["access"])
+        report = AccessReport.from_dict(manifest["access"])
     except (KeyError, TypeError) as exc:
         raise AccessError(out_dir / "manifest.json",
                           f"has no access report ({exc}); it was rendered by an earlier coprod: "
                           "render the film again") from None
+    if "clips" not in manifest["access"]:
+        # An earlier coprod inferred its verdicts from files being there: never repeat them.
+        raise AccessError(out_dir / "manifest.json",
+                          "has an access report without measured figures; it was rendered by "
+                          "an earlier coprod: render the film again")
+    return report
 
 
 __all__ = [

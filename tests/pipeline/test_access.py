@@ -244,3 +244,17 @@ def test_coprod_build_prints_each_profiles_summary_line(capsys: pytest.CaptureFi
     line = "access (web): 7 of 7 WCAG 2.2 prerecorded-media criteria met"
     _say_build(BuildResult(up_to_date=["web"], access={"web": line, "review": ""}))
     assert capsys.readouterr().err.splitlines() == ["web: up to date", line]
+
+
+def test_a_report_from_before_figures_were_measured_is_not_repeated(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    out_dir = film.project.build_dir / "web"
+    out_dir.mkdir(parents=True)
+    old = judge(_facts()).to_dict()
+    del old["clips"]
+    (out_dir / "manifest.json").write_text(json.dumps({"outputs": {}, "access": old}))
+    out = CliRunner().invoke(cli, ["access", str(film.project.root)])
+    assert out.exit_code == 1
+    assert "has an access report without measured figures; it was rendered by an earlier " \
+           "coprod: render the film again" in out.output
+    assert len(out.output.strip().splitlines()) == 1
