@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from captions.formats import load as load_captions
+from captions.styles import get_style
 from consent.ledger import Ledger
 from consent.records import SignOff
 from pipeline import runner
 from pipeline.project import Project
 from pipeline.render import RenderResult, render_film
 from pipeline.render.burn_in import ass_document
-from pipeline.render.signing import INSET_BACKGROUND, SIGNED_FILM, inset_for
+from pipeline.render.signing import INSET_BACKGROUND, SIGNED_FILM, inset_for, signed_cues
 from pipeline.render_profiles import load_profile
 from pipeline.sign_clearance import signing_use
 from pipeline.sign_videos import sign_path, sign_videos
@@ -108,8 +109,10 @@ def hand_signed(project: Project, work: Path) -> None:
     out_dir = project.build_dir / "web"
     inset = inset_for(prof)
     ass = work / "signed.ass"
-    ass.write_bytes(ass_document(load_captions(out_dir / "film.srt"), prof,
-                                 clear_right=prof.width - inset.x))
+    # The same cues coprod burns: made again for the lines left of the inset.
+    cues = signed_cues(load_captions(out_dir / "film.srt"), prof,
+                       get_style(project.film.caption_style))
+    ass.write_bytes(ass_document(cues, prof, clear_right=prof.width - inset.x))
     graph = (f"[1:v]setpts=PTS-STARTPTS,fps={prof.fps},scale={inset.width}:{inset.height}:"
              "force_original_aspect_ratio=decrease:force_divisible_by=2,"
              f"pad={inset.width}:{inset.height}:(ow-iw)/2:(oh-ih)/2:color={INSET_BACKGROUND},"

@@ -49,6 +49,7 @@ class ReasonCode(StrEnum):
     SCOPE_MISSING = "scope-missing"
     NO_CONTRIBUTORS = "no-contributors"
     WITHDRAWN_FOOTAGE = "withdrawn-footage"
+    NAME_NOT_CONSENTED = "name-not-consented"  # a description or card names them (naming.py)
 
 
 WITHDRAWAL_CODES: frozenset[ReasonCode] = frozenset(

@@ -10,30 +10,51 @@ always describes the files in ``build/PROFILE/``. The loudness figures are the o
 measured at render on each encoded sound track, the very stream that was then copied into the
 films unchanged, so nothing is decoded again here.
 
-How each criterion is judged (what coprod can know; a person still judges quality):
+How each criterion is judged (what coprod can measure; a person still judges quality). The
+figures are measured on the render's outputs by :mod:`pipeline.render.access_measure`:
 
 - 1.2.1 audio-only and video-only: the film always has picture; a clip without sound is a
   video-only stretch and is met only when it is described.
-- 1.2.2 captions: the film carries a caption track, every clip with sound has cues, and caption
-  QC finds no errors.
+- 1.2.2 captions: the film carries a caption track, caption QC finds no errors, and in no clip
+  is more than :data:`UNCAPTIONED_LIMIT_MS` of the speech the VAD finds outside every caption.
 - 1.2.3 description or media alternative: met when 1.2.5 or 1.2.8 is.
-- 1.2.5 audio description: film.mp4 carries the described track and every clip has
-  descriptions (an empty description script counts: its describer found nothing to describe).
-- 1.2.6 sign language: film.signed.mp4 was made and every clip has a signer.
+- 1.2.5 audio description: film.mp4 carries the described track and every clip has at least one
+  description placed in the film and voiced (heard: its voice's loudest sample over -60 dBFS),
+  unless film.yaml marks the clip ``no_visual_description_needed`` with the producer's reason. An
+  empty description script is not a description.
+- 1.2.6 sign language: film.signed.mp4 was made and a signer is in the inset for every clip's
+  whole stretch of the film (less than :data:`UNSIGNED_LIMIT_MS` missing a clip).
 - 1.2.7 extended audio description: coprod never pauses the picture, so this is met only when
-  no extension is needed: every clip described, every voiced description ends inside its pause
-  (within 100 ms) and none was left out.
-- 1.2.8 media alternative: the transcript holds what is said and, for every clip, what is seen.
+  no extension is needed: 1.2.5 met, every voiced description fits its pause (the manifest's
+  ``fits``) and none was left out.
+- 1.2.8 media alternative: the transcript holds what is seen (1.2.5's descriptions) and what is
+  said: the speech its text covers is measured like the captions' and held to the same limit.
+
+The limits. :data:`UNCAPTIONED_LIMIT_MS` = 1 s a clip, measured after each cue is widened by
+250 ms either side (:data:`pipeline.render.access_measure.EDGE_MS`, for word-time error): at
+the 160-180 words a minute of conversational speech 1 s is two or three words, so a cough, a
+laugh or a breath the VAD takes for speech passes, while a missing sentence (2-4 s) fails.
+:data:`UNSIGNED_LIMIT_MS` = 0.5 s: a sign video a few frames shorter than its clip is not a
+missing signer; anything longer is a stretch a deaf viewer watches without one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.access_criteria import (
+    UNCAPTIONED_LIMIT_MS,
+    UNSIGNED_LIMIT_MS,
+    judge_captions,
+    judge_description,
+    judge_signing,
+    judge_transcript,
+    names,
+)
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import sha256_file
 from pipeline.project import Project
@@ -60,7 +81,7 @@ class AccessError(PipelineError):
 
 @dataclass(frozen=True)
 class ClipFacts:
-    """One clip of the rendered film, as the report needs it."""
+    """One clip of the rendered film, as the report needs it (times in ms)."""
 
     id: str
     has_sound: bool
@@ -68,6 +89,27 @@ class ClipFacts:
     descriptions: int  # descriptions the film carries
     script: bool  # the clip has a description script (even an empty one)
     scripted: int = 0  # descriptions in its script (some may be outside the film's in/out)
+    duration_ms: int = 0  # the clip's stretch of the film
+    speech_ms: int = 0  # speech the VAD finds in it
+    uncaptioned_ms: int = 0  # of which outside every caption
+    untranscribed_ms: int = 0  # of which not in the transcript's text
+    signed_ms: int = 0  # with a signer in the inset
+    voiced: int = 0  # descriptions heard in the described track
+    no_description_needed: str = ""  # the producer's reason (film.yaml), "" when not marked
+
+    @property
+    def unsigned_ms(self) -> int:
+        """How long the clip is in the film without a signer."""
+        return max(0, self.duration_ms - self.signed_ms)
+
+    def figures(self) -> dict[str, Any]:
+        """JSON-ready figures, seconds to 0.1 s."""
+        return {"id": self.id, "seconds": _sec(self.duration_ms),
+                "speech_s": _sec(self.speech_ms), "uncaptioned_s": _sec(self.uncaptioned_ms),
+                "untranscribed_s": _sec(self.untranscribed_ms),
+                "signed_s": _sec(self.signed_ms), "unsigned_s": _sec(self.unsigned_ms),
+                "descriptions": self.descriptions, "descriptions_voiced": self.voiced,
+                "no_visual_description_needed": self.no_description_needed or None}
 
     @property
     def lost(self) -> bool:
@@ -118,6 +160,7 @@ class AccessReport:
     caption_errors: tuple[str, ...] = ()
     reading_rate: tuple[str, ...] = ()
     loudness: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    clips: tuple[Mapping[str, Any], ...] = ()  # each clip's measured figures (ClipFacts)
 
     @property
     def not_met(self) -> list[str]:
@@ -136,6 +179,14 @@ class AccessReport:
         out = [c.line() for c in self.criteria]
         out += [f"caption error: {f}" for f in self.caption_errors]
         out += [f"reading rate: {f}" for f in self.reading_rate]
+        for c in self.clips:
+            reason = c.get("no_visual_description_needed")
+            out.append(
+                f"clip {c.get('id')}: {_num(c.get('seconds'))} s; speech {_num(c.get('speech_s'))}"
+                f" s, uncaptioned {_num(c.get('uncaptioned_s'))} s, not in the transcript "
+                f"{_num(c.get('untranscribed_s'))} s; signed {_num(c.get('signed_s'))} s; "
+                f"descriptions voiced {c.get('descriptions_voiced')}"
+                + (f" (needs none: {reason})" if reason else ""))
         for t in self.loudness:
             out.append(f"loudness, {t['track']}: {_num(t.get('i'))} LUFS integrated (target "
                        f"{_num(t.get('target_i'))}), true peak {_num(t.get('tp'))} dBTP, "
@@ -144,96 +195,58 @@ class AccessReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``summary``, ``criteria`` (number, name, level, met, why), findings,
-        ``loudness`` (one entry a sound track)."""
+        ``loudness`` (one entry a sound track), ``clips`` (each clip's measured figures)."""
         return {"profile": self.profile, "summary": self.summary(),
                 "criteria": [asdict(c) for c in self.criteria],
                 "caption_errors": list(self.caption_errors),
                 "reading_rate": list(self.reading_rate),
-                "loudness": [dict(t) for t in self.loudness]}
+                "loudness": [dict(t) for t in self.loudness],
+                "clips": [dict(c) for c in self.clips]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AccessReport:
         """The report as :meth:`to_dict` wrote it (KeyError/TypeError when it is not)."""
         return cls(str(data["profile"]), tuple(Criterion(**c) for c in data["criteria"]),
                    tuple(data.get("caption_errors", ())), tuple(data.get("reading_rate", ())),
-                   tuple(data.get("loudness", ())))
+                   tuple(data.get("loudness", ())), tuple(data.get("clips", ())))
 
 
 def _num(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, int | float) else str(value)
 
 
-def _names(ids: Sequence[str]) -> str:
-    return ", ".join(ids)
+def _sec(ms: int) -> float:
+    return round(ms / 1000, 1)
 
 
 def judge(facts: AccessFacts) -> AccessReport:
-    """Each criterion met or not, with the reason (see the module's notes)."""
+    """Each criterion met or not, with the reason and its figures (see the module's notes)."""
     clips = facts.clips
+    c122 = judge_captions(facts)
+    c125 = judge_description(facts)
+    described = c125[0]
     silent = [c.id for c in clips if not c.has_sound]
-    no_script = [c.id for c in clips if not c.script]
-    lost = [c.id for c in clips if c.script and c.lost]
-    undescribed = [*no_script, *lost]
-    silent_undescribed = [c for c in silent if c in undescribed]
     if not silent:
         c121 = (True, "every clip has sound; the film has no audio-only or video-only part")
-    elif not silent_undescribed:
-        c121 = (True, f"clips without sound are described: {_names(silent)}")
+    elif described:
+        c121 = (True, f"clips without sound are described: {names(silent)}")
     else:
-        c121 = (False, f"clips without sound and without descriptions: "
-                       f"{_names(silent_undescribed)}")
-
-    uncaptioned = [c.id for c in clips if c.has_sound and not c.cues]
-    if not facts.caption_track:
-        c122 = (False, "film.mp4 has no caption track")
-    elif facts.caption_errors:
-        c122 = (False, f"caption QC found {len(facts.caption_errors)} error(s), listed below")
-    elif uncaptioned:
-        c122 = (False, f"clips with sound but no captions: {_names(uncaptioned)}")
-    else:
-        c122 = (True, "film.mp4 carries captions for every clip with sound; caption QC found "
-                      "no errors")
-
-    if no_script:
-        c125 = (False, f"no descriptions for clips {_names(no_script)}")
-    elif lost and not facts.described_track:
-        c125 = (False, f"the {facts.profile} profile makes no described sound track")
-    elif lost:
-        c125 = (False, f"every description of clips {_names(lost)} falls outside the part "
-                       "of the clip the film uses")
-    elif facts.described_track:
-        c125 = (True, "film.mp4 carries an audio-described track (and film.described.mp4); "
-                      "every clip is described")
-    else:
-        c125 = (True, "every clip's description script is empty: nothing needs describing")
-
-    unsigned = [c.id for c in clips if c.id not in facts.clips_signed]
-    if not facts.signed_film:
-        c126 = (False, "no film.signed.mp4 (add sign/CLIP.mp4 or sign/film.mp4 and a signer "
-                       "in film.yaml)")
-    elif unsigned:
-        c126 = (False, f"no signer for clips {_names(unsigned)}")
-    else:
-        c126 = (True, "film.signed.mp4 has a signer for every clip")
-
-    if not c125[0]:
+        c121 = (False, f"clips without sound, and the film is not described (see 1.2.5): "
+                       f"{names(silent)}")
+    c126 = judge_signing(facts)
+    unfit = names([*facts.not_fitting, *facts.left_out])
+    if not described:
         c127 = (False, "the film is not fully described (see 1.2.5); coprod makes no extended "
-                       "description (it never pauses the picture)")
-    elif facts.not_fitting or facts.left_out:
+                       "description (it never pauses the picture)"
+                       + (f"; descriptions that need more time than their pause: {unfit}"
+                          if unfit else ""))
+    elif unfit:
         c127 = (False, "descriptions that need more time than their pause (coprod never pauses "
-                       f"the picture): {_names([*facts.not_fitting, *facts.left_out])}")
+                       f"the picture): {unfit}")
     else:
-        c127 = (True, "every description fits its pause in speech, so no extended "
+        c127 = (True, "every voiced description fits its pause in speech, so no extended "
                       "description is needed")
-
-    if undescribed:
-        c128 = (False, f"the transcript does not say what is seen in clips "
-                       f"{_names(undescribed)}")
-    elif facts.transcript_descriptions or not any(c.descriptions for c in clips):
-        c128 = (True, "transcript.html and .txt hold what is said and what is seen, in order")
-    else:
-        c128 = (False, "the transcript does not include the descriptions")
-
+    c128 = judge_transcript(facts, c125)
     if c125[0]:
         c123 = (True, "met through audio description (1.2.5)")
     elif c128[0]:
@@ -246,7 +259,8 @@ def judge(facts: AccessFacts) -> AccessReport:
     return AccessReport(
         facts.profile,
         tuple(Criterion(num, name, level, *decided[num]) for num, name, level in CRITERIA),
-        facts.caption_errors, facts.reading_rate, facts.loudness)
+        facts.caption_errors, facts.reading_rate, facts.loudness,
+        tuple(c.figures() for c in clips))
 
 
 def read_manifest(out_dir: Path, root: Path) -> dict[str, Any]:
@@ -287,20 +301,28 @@ def project_access(project: Project, profile: str = "web") -> AccessReport:
 
     Raises:
         AccessError: no render, an output changed since it, or a render from before access
-            reports.
+            reports were measured.
     """
     out_dir = project.build_dir / profile
     manifest = read_manifest(out_dir, project.root)
     try:
-        return AccessReport.from_dict(manifest["access"])
+        report = AccessReport.from_dict(manifest["access"])
     except (KeyError, TypeError) as exc:
         raise AccessError(out_dir / "manifest.json",
                           f"has no access report ({exc}); it was rendered by an earlier coprod: "
                           "render the film again") from None
+    if "clips" not in manifest["access"]:
+        # An earlier coprod inferred its verdicts from files being there: never repeat them.
+        raise AccessError(out_dir / "manifest.json",
+                          "has an access report without measured figures; it was rendered by "
+                          "an earlier coprod: render the film again")
+    return report
 
 
 __all__ = [
     "CRITERIA",
+    "UNCAPTIONED_LIMIT_MS",
+    "UNSIGNED_LIMIT_MS",
     "AccessError",
     "AccessFacts",
     "AccessReport",

@@ -34,6 +34,7 @@ from consent import (
     content_key,
 )
 from consent.fields import is_sha256_hex
+from consent.naming import name_reasons, refuse_names
 from pipeline.consent_ledger import events, ledger, render_manifests
 from pipeline.describe.script import description_hashes
 from pipeline.exceptions import PipelineError
@@ -135,15 +136,39 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
             if not skip_unreadable:
                 raise
             unreadable[item.clip_id] = str(exc)
-    result = check(found, uses, channel, draft=draft, today=today)
+    result = _check_names(project, uses, check(found, uses, channel, draft=draft, today=today))
     dropped: list[str] = []
     if result.blocked and drop_withdrawn:
         withdrawn = set(result.withdrawn)
         if set(result.blocked) <= withdrawn:
             dropped = [u.clip_id for u in uses if u.clip_id in withdrawn]
             uses = [u for u in uses if u.clip_id not in withdrawn]
-            result = check(found, uses, channel, draft=draft, today=today)
+            result = _check_names(project, uses,
+                                  check(found, uses, channel, draft=draft, today=today))
     return FilmClearance(result, tuple(uses), tuple(found), tuple(dropped), unreadable)
+
+
+TITLE_CARD = "title"
+
+
+def _check_names(project: Project, uses: Sequence[ClipUse], result: GateResult) -> GateResult:
+    """``result`` with every contributor's name used without ``name`` consent refused: in a
+    clip's descriptions (spoken, and written in film.descriptions.vtt and the transcript) or on
+    the title card (:mod:`consent.naming`). A script that cannot be read is left to the render,
+    which refuses it with its own error."""
+    from pipeline.describe.script import PLACEHOLDER, load_descriptions
+
+    texts: dict[str, list[tuple[str, str]]] = {TITLE_CARD: [("the title card",
+                                                             project.film.title)]}
+    for use in uses:
+        try:
+            found = load_descriptions(project, use.clip_id)
+        except PipelineError:
+            continue
+        texts[use.clip_id] = [(f"description {d.cue}", d.text) for d in found
+                              if not d.text.startswith(PLACEHOLDER)]
+    names = {cid: c.name for cid, c in project.film.contributors.items()}
+    return refuse_names(result, name_reasons(texts, names, result.name_allowed, (TITLE_CARD,)))
 
 
 def changed_clips(project: Project, cleared: FilmClearance, *, fresh: bool = False) -> list[str]:
@@ -160,8 +185,9 @@ def recheck(project: Project, cleared: FilmClearance, *, today: date | None = No
     :func:`changed_clips`'s to find; this keeps each clip's content key from ``cleared``.
     """
     before = cleared.result
-    return check(events(project), cleared.uses, before.channel, draft=before.draft,
-                 today=today or date.today())
+    return _check_names(project, cleared.uses, check(
+        events(project), cleared.uses, before.channel, draft=before.draft,
+        today=today or date.today()))
 
 
 # --- what the CLI and the review page record ---------------------------------------------------

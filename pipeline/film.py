@@ -29,7 +29,8 @@ DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions", "signer")
-CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by")
+CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
+             "no_visual_description_needed")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")
 
 _Name = TypeVar("_Name", bound=StrEnum)
@@ -123,6 +124,8 @@ class Clip:
     no_people: bool = False
     # Who recorded its audio descriptions (descriptions/CLIP/CUE.wav): heard, so voice consent.
     described_by: tuple[str, ...] = ()
+    # The producer's reason the clip needs no audio description (nothing in it to describe).
+    no_visual_description_needed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,13 @@ class _Validator:
                 if not isinstance(person, str) or person not in contributors:
                     raise self.fail(f"{where}: described_by: unknown contributor id {person!r} "
                                     "(add it under contributors:)", describers, j)
-            out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers))
+            reason = item.get("no_visual_description_needed")
+            if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+                raise self.fail(f"{where}: no_visual_description_needed: give the reason the "
+                                "clip needs no description, as text", item,
+                                "no_visual_description_needed")
+            out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers),
+                            reason.strip() if reason else None)
         return out
 
     def sequence(self, node: Any, clips: dict[str, Clip],

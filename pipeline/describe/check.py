@@ -1,8 +1,11 @@
 """``coprod describe check``: descriptions that overlap speech or do not fit their pause.
 
-Speech is the transcript's word times. A description is voiced (a recording, or the chosen
+Speech is the transcript's word times, each start pulled back to where the VAD hears the speech
+begin (:func:`pipeline.describe.pauses.speech_words`; Whisper's starts come late), so a cue that
+ends after speech resumes overlaps it. A description is voiced (a recording, or the chosen
 voice; cached, so checking again is cheap) and its measured length must end, from the cue's
-start, before the next word, the cue's own end and the clip's end. Each finding names
+start, before the next word, the cue's own end and the clip's end, and early enough before the
+next word for the programme to come back up. Each finding names
 ``file:cue``; every one here is an error except a recording no cue uses.
 """
 
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from captions.model import Word
-from pipeline.describe.pauses import clip_words
+from pipeline.describe import voice as voicing
+from pipeline.describe.pauses import speech_words
 from pipeline.describe.script import (
     PLACEHOLDER,
     Description,
@@ -23,7 +27,7 @@ from pipeline.describe.script import (
     load_descriptions,
     recordings_dir,
 )
-from pipeline.describe.voice import VoicedDescription, voice_descriptions
+from pipeline.describe.voice import VoicedDescription
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 
@@ -43,6 +47,7 @@ class DescriptionFinding:
     cue: int | None
     message: str
     severity: str = ERROR
+    over_speech: bool = False  # the cue, or its voice, overlaps speech (render refuses it)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.cue}" if self.cue is not None else self.path
@@ -64,7 +69,9 @@ def _room_ms(description: Description, words: Sequence[Word], duration_ms: int) 
     return min([description.end_ms, duration_ms, *following]) - description.start_ms
 
 
-def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int) -> str | None:
+def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int,
+         path: str) -> DescriptionFinding | None:
+    """A finding when the voice outlasts its pause; ``over_speech`` when it runs into a word."""
     description = voiced.description
     room = _room_ms(description, words, duration_ms)
     if voiced.duration_ms <= room:
@@ -72,9 +79,30 @@ def _fit(voiced: VoicedDescription, words: Sequence[Word], duration_ms: int) -> 
     over = voiced.duration_ms - room
     count = len(description.text.split())
     cut = max(1, round(count * over / voiced.duration_ms))
-    return (f"voiced it takes {_s(voiced.duration_ms)} ({voiced.voice}) but its pause is "
-            f"{_s(room)} (to {_s(description.start_ms + room)}); cut about {cut} "
-            f"word{'s' if cut != 1 else ''}, or record it faster")
+    ends = description.start_ms + voiced.duration_ms
+    into = [w for w in words if description.start_ms <= w.start < ends]
+    return DescriptionFinding(
+        path, description.cue,
+        f"voiced it takes {_s(voiced.duration_ms)} ({voiced.voice}) but its pause is "
+        f"{_s(room)} (to {_s(description.start_ms + room)}); cut about {cut} "
+        f"word{'s' if cut != 1 else ''}, or record it faster", over_speech=bool(into))
+
+
+def _ramp(voiced: VoicedDescription, words: Sequence[Word], path: str) -> \
+        DescriptionFinding | None:
+    """A finding when the voice ends too close to speech resuming for the programme, lowered
+    under it, to come back up first (:data:`pipeline.render.description_track.RAMP_MS`)."""
+    from pipeline.render.description_track import RAMP_MS
+
+    d = voiced.description
+    ends = d.start_ms + voiced.duration_ms
+    resume = min((w.start for w in words if w.start >= d.start_ms), default=None)
+    if resume is None or ends + RAMP_MS <= resume:
+        return None
+    return DescriptionFinding(
+        path, d.cue, f"voiced it ends at {_s(ends)}, {resume - ends} ms before speech resumes "
+        f"at {resume / 1000:.2f} s; the programme needs {RAMP_MS} ms to come back up, so "
+        "shorten it or start it earlier", over_speech=True)
 
 
 def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
@@ -91,7 +119,7 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
     name = str(path)
     findings: list[DescriptionFinding] = []
     duration = project.probe(clip_id).duration_ms
-    words = clip_words(project, clip_id) if descriptions else []
+    words = speech_words(project, clip_id) if descriptions else []
     ready: list[Description] = []
     for d in descriptions:
         if d.text.startswith(PLACEHOLDER):
@@ -104,17 +132,19 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
             said = " ".join(w.text.strip() for w in clash[:6]) + (" ..." if len(clash) > 6 else "")
             findings.append(DescriptionFinding(
                 name, d.cue, f"overlaps speech at {clash[0].start / 1000:.1f}-{_s(clash[-1].end)} "
-                f"({said!r}); move it into a pause (`coprod describe` lists them)"))
+                f"({said!r}); move it into a pause (`coprod describe` lists them)",
+                over_speech=True))
         else:
             ready.append(d)
     try:
-        voiced = voice_descriptions(project, clip_id, ready)
+        # Through the module, so what voices a render (and a test's stand-in) voices this too.
+        voiced = voicing.voice_descriptions(project, clip_id, ready)
     except DescriptionError as exc:
         return [*findings, DescriptionFinding(exc.path, exc.line, exc.reason)]
     for one in voiced:
-        problem = _fit(one, words, duration)
+        problem = _fit(one, words, duration, name) or _ramp(one, words, name)
         if problem is not None:
-            findings.append(DescriptionFinding(name, one.description.cue, problem))
+            findings.append(problem)
     findings += _trimmed_away(project, clip_id, descriptions, duration)
     cues = {d.cue for d in descriptions}
     for stray in _recordings(recordings_dir(project, clip_id)):
@@ -174,6 +204,27 @@ def check_descriptions(project: Project, clip_ids: Sequence[str] = ()) -> \
     return findings
 
 
+def speech_overlaps(project: Project, clip_ids: Sequence[str]) -> \
+        tuple[list[DescriptionFinding], list[str]]:
+    """The findings :func:`check_clip` gives for descriptions that overlap speech, cue or
+    voice, in the listed clips that have a description script; and the clips whose speech is
+    unknown (no transcript), which cannot be checked.
+
+    Raises:
+        PipelineError: no voice can read a description.
+    """
+    found: list[DescriptionFinding] = []
+    unknown: list[str] = []
+    for clip_id in dict.fromkeys(clip_ids):
+        if not descriptions_path(project, clip_id).exists():
+            continue
+        if not project.transcript_path(clip_id).exists():
+            unknown.append(clip_id)
+            continue
+        found += [f for f in check_clip(project, clip_id) if f.over_speech]
+    return found, unknown
+
+
 def has_errors(findings: Sequence[DescriptionFinding]) -> bool:
     """True when any finding is an error."""
     return any(f.severity == ERROR for f in findings)
@@ -184,4 +235,5 @@ __all__ = [
     "check_clip",
     "check_descriptions",
     "has_errors",
+    "speech_overlaps",
 ]

@@ -1,19 +1,21 @@
 """Pauses in speech long enough for a description, and the starting script that lists them.
 
 A pause is found from the transcript's word times (``build/transcripts/CLIP.json``): the silence
-before the first word, between two words, and after the last. Each edge that touches speech is
-pulled in by :data:`GUARD_MS`, because Whisper's word times are only good to a tenth of a second
-or two and the programme sound is lowered on a ramp of about 250 ms either side of a
-description. What is left must be at least :data:`MIN_PAUSE_MS`: 1.5 s holds four or five words
-at the 160 words a minute of broadcast description ("Amara smiles and looks away."), and a
-shorter gap cannot carry a description worth its interruption.
+before the first word, between two words, and after the last. Whisper's word starts come late,
+so each is pulled back to where the VAD hears that speech begin (:func:`speech_words`, on the
+clip's WAV from ingest): a description must end before speech really resumes. Each edge that
+touches speech is pulled in by :data:`GUARD_MS`, because Whisper's word times are only good to
+a tenth of a second or two and the programme sound is lowered on a ramp of about 250 ms either
+side of a description. What is left must be at least :data:`MIN_PAUSE_MS`: 1.5 s holds four or
+five words at the 160 words a minute of broadcast description ("Amara smiles and looks away."),
+and a shorter gap cannot carry a description worth its interruption.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from captions.formats._timing import format_timestamp
@@ -27,6 +29,9 @@ MIN_PAUSE_MS = 1500
 """The shortest pause offered for a description (see the module's docstring for why)."""
 GUARD_MS = 150
 """Kept clear of speech at each edge of a pause (word-time error and the ducking ramp)."""
+EARLY_MS = 400
+"""How far before a transcribed word the VAD may hear it begin (Whisper's word starts come
+late: 150-220 ms in the demo's clips), so speech is known to resume where it really does."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +86,41 @@ def clip_words(project: Project, clip_id: str) -> list[Word]:
         raise PipelineError(f"{path}: not a transcript coprod can read; {again}") from None
 
 
+def heard_from(words: Sequence[Word], regions: Sequence[tuple[int, int]],
+               early_ms: int = EARLY_MS) -> list[Word]:
+    """``words`` with each start pulled back to where the VAD hears its speech begin.
+
+    A word's start moves to the start of a VAD region (``regions``, ms) that begins at most
+    ``early_ms`` before it and is still going when it starts; nothing moves later, and a region
+    far from every word (music, say) moves nothing.
+    """
+    out = []
+    for w in words:
+        onsets = [s for s, e in regions if w.start - early_ms <= s < w.start <= e]
+        out.append(replace(w, start=min(onsets)) if onsets else w)
+    return out
+
+
+def speech_words(project: Project, clip_id: str) -> list[Word]:
+    """The clip's words as :func:`clip_words` reads them, their starts corrected by the VAD
+    (:func:`heard_from`) when the clip's 16 kHz WAV from ingest is there.
+
+    Raises:
+        PipelineError: the clip has not been transcribed.
+    """
+    words = clip_words(project, clip_id)
+    audio = project.audio_path(clip_id)
+    if not words or not audio.is_file():
+        return words
+    from pipeline.engines.base import read_wav, speech_regions
+
+    return heard_from(words, speech_regions(read_wav(audio)))
+
+
 def clip_pauses(project: Project, clip_id: str, *, min_ms: int = MIN_PAUSE_MS) -> list[Pause]:
     """The pauses in the clip's speech long enough for a description."""
     project.clip(clip_id)
-    return find_pauses(clip_words(project, clip_id), project.probe(clip_id).duration_ms,
+    return find_pauses(speech_words(project, clip_id), project.probe(clip_id).duration_ms,
                        min_ms=min_ms)
 
 
@@ -127,12 +163,15 @@ def write_starting_script(project: Project, clip_id: str, *,
 
 
 __all__ = [
+    "EARLY_MS",
     "GUARD_MS",
     "MIN_PAUSE_MS",
     "Pause",
     "clip_pauses",
     "clip_words",
     "find_pauses",
+    "heard_from",
+    "speech_words",
     "starting_script",
     "write_starting_script",
 ]

@@ -6,8 +6,8 @@ How a render goes (:func:`render_film`), one module a step:
 1. **Gate** (:mod:`.gate`, through :mod:`pipeline.clearance`): every clip in the sequence is put
    to the consent gate for the profile's channel; a refusal raises :class:`GateRefusedError`
    carrying every reason. For a public channel the footage is first hashed afresh
-   (:mod:`.footage`), and caption files with structural errors are refused
-   (:mod:`.caption_check`).
+   (:mod:`.footage`), caption files with structural errors are refused
+   (:mod:`.caption_check`), and so are descriptions over speech (:mod:`.description_check`).
 2. **Plan** (:mod:`.plan`): the film becomes parts (title card, clips, credits card; their text
    from :mod:`.sidecars`), each a whole number of frames.
 3. **Segments** (:mod:`.segments`, captions burned in by :mod:`.burn_in`): each part rendered
@@ -37,14 +37,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from captions.styles import get_style
 from consent import GateResult
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
 from pipeline.render.caption_check import refuse_caption_errors
 from pipeline.render.described import described_sound, makes_described, prepare_described
+from pipeline.render.description_check import refuse_descriptions_over_speech
 from pipeline.render.errors import (
     CaptionErrorsError,
     CaptionsMissingError,
+    DescriptionsOverSpeechError,
     GateRefusedError,
     LoudnessError,
     OutputCheckError,
@@ -136,6 +139,8 @@ def render_film(
         CaptionErrorsError: a publishing render meets structural caption errors (every one
             listed as file:cue:rule).
         CaptionsMissingError: a clip has no caption file.
+        DescriptionsOverSpeechError: a publishing render meets a description whose cue or
+            voice overlaps speech (each listed as `coprod describe check` gives it).
         OutputCheckError: an output or cached segment is not what was planned (ffmpeg exited 0
             with a cut-short film, say); the previous outputs are in place.
         OutputWriteError, RenderError: a file could not be written or read (a full disk); one
@@ -175,8 +180,10 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     clean_stale(out_dir)
     cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn, today=today)
     gate = cleared.result
+    unchecked: list[str] = []
     if public:
         refuse_caption_errors(project, gate.allowed, prof.name)
+        unchecked = refuse_descriptions_over_speech(project, gate.allowed, prof.name)
     inputs = _inputs(project, prof)
     credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
@@ -189,7 +196,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
     signed = None if signing is None else render_signed(
         signing, parts, segments, prof, segments_dir, open_captions=open_caps, jobs=jobs,
-        progress=progress, dispatch=dispatch)
+        progress=progress, dispatch=dispatch, style=get_style(project.film.caption_style))
     sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
     described = None if voiced is None else described_sound(
         voiced, parts, segments, lists.audio, prof, segments_dir, sound, progress)
@@ -205,7 +212,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
         cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
         signed=signed, described=described,
     ), progress)
-    notes = []
+    notes = list(unchecked)
     if cleared.dropped:
         notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
     if sound.loudness.note:
@@ -224,6 +231,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
 __all__ = [
     "CaptionErrorsError",
     "CaptionsMissingError",
+    "DescriptionsOverSpeechError",
     "GateRefusedError",
     "LoudnessError",
     "OutputCheckError",

@@ -58,6 +58,7 @@ from pipeline.render.description_track import (
     duck_expression,
     duck_windows,
     place_descriptions,
+    ramp_up_from,
 )
 from pipeline.render.errors import OutputWriteError
 from pipeline.render.join import concat_input
@@ -135,8 +136,10 @@ def plan_descriptions(project: Project, parts: Sequence[Part], fps: int) -> Plac
     for part in parts:
         if part.kind == PartKind.CARD:
             length = part_duration_ms(part, fps)
-            # The voice decides whether a card's description fits (see voice_placement).
-            found[part.name] = [dataclasses.replace(d, end_ms=min(d.end_ms, length))
+            # A card has no speech: its whole length is the description's pause, so the
+            # manifest's `fits` and the access report judge the voice against the card's end
+            # (a voice longer than the card is left out, see voice_placement).
+            found[part.name] = [dataclasses.replace(d, end_ms=length)
                                 for d in card_descriptions(project, part.lines)]
     placed = place_descriptions(parts, fps, found)
     return dataclasses.replace(placed, left_out=(*placed.left_out, *unwritten))
@@ -293,10 +296,34 @@ class DescribedSound:
 
 @dataclass(frozen=True)
 class VoicedPlacement:
-    """Every description placed and voiced, before the mix."""
+    """Every description placed and voiced, before the mix, and when speech starts in the film
+    (each clip's words, their starts corrected by the VAD, in film ms; empty when unknown)."""
 
     placement: Placement
     voiced: tuple[Voiced, ...]
+    speech_starts: tuple[int, ...] = ()
+
+
+def film_speech_starts(project: Project, parts: Sequence[Part], fps: int) -> list[int]:
+    """Where each word of the film's clips starts (film ms), from the transcripts' word times
+    corrected by the VAD (:func:`pipeline.describe.pauses.speech_words`); a clip without a
+    transcript adds none."""
+    from pipeline.describe.pauses import speech_words
+    from pipeline.exceptions import PipelineError
+
+    starts: list[int] = []
+    for part in parts:
+        if part.kind != PartKind.CLIP or part.clip_id is None:
+            continue
+        try:
+            words = speech_words(project, part.clip_id)
+        except PipelineError:
+            continue
+        begin, length = part_start_ms(part, fps), part_duration_ms(part, fps)
+        starts += [begin + w.start - part.in_ms for w in words
+                   if part.in_ms <= w.start < part.in_ms + length]
+    return sorted(starts)
+
 
 
 def prepare_described(project: Project, parts: Sequence[Part], profile: RenderProfile,
@@ -316,7 +343,8 @@ def prepare_described(project: Project, parts: Sequence[Part], profile: RenderPr
     if progress:
         progress("described sound: voicing", 0.0)
     placement, voiced = voice_placement(project, parts, profile.fps, planned)
-    return VoicedPlacement(placement, tuple(voiced))
+    return VoicedPlacement(placement, tuple(voiced),
+                           tuple(film_speech_starts(project, parts, profile.fps)))
 
 
 def described_sound(prepared: VoicedPlacement, parts: Sequence[Part],
@@ -333,7 +361,7 @@ def described_sound(prepared: VoicedPlacement, parts: Sequence[Part],
     voiced = level_voices(prepared.voiced, programme.loudness.before.get("i", float("-inf")),
                           segments_dir)
     film_ms = film_duration_ms(parts, profile.fps)
-    windows = duck_windows([(v.placed.start_ms, max(v.placed.end_ms, v.sounds_until_ms))
+    windows = duck_windows([(v.placed.start_ms, ramp_up_from(v, prepared.speech_starts))
                             for v in voiced], film_ms)
     key = cache_key({
         "programme": [segments.files[p.name].audio_key for p in parts],
@@ -370,6 +398,7 @@ __all__ = [
     "VoicedPlacement",
     "described_sound",
     "described_title",
+    "film_speech_starts",
     "level_voices",
     "makes_described",
     "mix_graph",

@@ -21,7 +21,8 @@ integrated loudness, so 10 dB down leaves the voice about 10 dB over whatever it
 against (clear speech over a bed), while music and ambience stay audible and a sound a
 description names (a door, a kettle) can still be heard. The ramps, :data:`RAMP_MS` = 250 ms,
 are linear in dB and finish before the description starts, so its first word is never under a
-fading bed.
+fading bed; the ramp back up finishes before speech resumes (:func:`ramp_up_from`, from the
+word times corrected by the VAD), so the next line is never heard lowered.
 """
 
 from __future__ import annotations
@@ -139,6 +140,16 @@ class Voiced:
         return self.sounds_until_ms <= self.placed.end_ms + FIT_TOLERANCE_MS
 
 
+def ramp_up_from(voiced: Voiced, speech_starts: Sequence[int], ramp_ms: int = RAMP_MS) -> int:
+    """When the programme starts coming back up after ``voiced``: at its cue's end (or its
+    voice's, if later), but early enough that the ramp ends before speech resumes, never before
+    the voice stops (`describe check` flags a voice that leaves too little room)."""
+    stops = voiced.sounds_until_ms
+    resume = next((t for t in speech_starts if t >= voiced.placed.start_ms), None)
+    latest = max(voiced.placed.end_ms, stops)
+    return latest if resume is None else max(stops, min(latest, resume - ramp_ms))
+
+
 def duck_windows(spans: Sequence[tuple[int, int]], film_ms: int,
                  ramp_ms: int = RAMP_MS) -> list[tuple[int, int]]:
     """Stretches (ms) over which the programme is fully lowered: each description's span within
@@ -195,4 +206,5 @@ __all__ = [
     "duck_filter",
     "duck_windows",
     "place_descriptions",
+    "ramp_up_from",
 ]

@@ -68,6 +68,18 @@ class CaptionErrorsError(RenderError):
         super().__init__("\n".join(lines))
 
 
+class DescriptionsOverSpeechError(RenderError):
+    """Descriptions whose cue or voice overlaps speech; ``findings`` as `describe check` gives
+    them (``file:cue: message``)."""
+
+    def __init__(self, findings: Sequence[str], profile: str) -> None:
+        self.findings = list(findings)
+        lines = [f"render refused for profile {profile}: {len(self.findings)} description(s) "
+                 "over speech to fix first (see `coprod describe check`):"]
+        lines += [f"  {finding}" for finding in self.findings]
+        super().__init__("\n".join(lines))
+
+
 class LoudnessError(RenderError):
     """The film's loudness after normalisation is outside the profile's tolerance."""
 
@@ -83,6 +95,7 @@ class LoudnessError(RenderError):
 __all__ = [
     "CaptionErrorsError",
     "CaptionsMissingError",
+    "DescriptionsOverSpeechError",
     "GateRefusedError",
     "LoudnessError",
     "OutputCheckError",

@@ -31,6 +31,7 @@ from pipeline.render.gate import check_still_cleared
 from pipeline.render.jobs import run_at_once
 from pipeline.render.join import ConcatLists, concat_input
 from pipeline.render.loudness import FilmSound
+from pipeline.render.mp4_tracks import clear_subtitle_enabled
 from pipeline.render.plan import (
     Part,
     PartKind,
@@ -61,6 +62,9 @@ MUXES_AT_ONCE = 2
 # Every output, in the order they are renamed into place: films first, the manifest last.
 OUTPUT_NAMES = (FILM, OPEN_CAPTIONS_FILM, SIGNED_FILM, DESCRIBED_FILM, "film.srt", "film.vtt",
                 DESCRIPTIONS_VTT, "transcript.html", "transcript.txt", MANIFEST)
+# Films whose soft caption track is not flagged default: captions are burned into the open
+# captions film, and the signed film's are burned in or would be drawn across the inset.
+CAPTIONS_NOT_DEFAULT = (OPEN_CAPTIONS_FILM, SIGNED_FILM)
 # Made only when the film is described (pipeline/render/described.py).
 DESCRIBED_OUTPUTS = (DESCRIBED_FILM, DESCRIPTIONS_VTT)
 
@@ -126,12 +130,14 @@ class Published:
 def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Path, *,
              language: str, title: str, seconds: float, progress: Progress | None = None,
              label: str = "join", sound_titles: Sequence[str] = ("",),
-             described: Path | None = None) -> None:
+             described: Path | None = None, captions_default: bool = True) -> None:
     """Join the segments (video copied), add the film's sound and a soft mov_text track.
 
     ``described``: a second sound track (the described sound). ``sound_titles``: each sound
     track's title, "" for the programme sound; a titled track is marked visual_impaired and
-    the first track stays the default.
+    the first track stays the default. ``captions_default``: whether the caption track is
+    flagged default (never in a film with captions burned in or a signer's inset: a player
+    honouring the flag would draw captions twice, or across the signer).
     """
     sounds = [sound, *([described] if described is not None else [])]
     streams = [concat_input(video_list).video,
@@ -149,6 +155,9 @@ def mux_film(video_list: Path, sound: Path, captions_srt: Path | None, dest: Pat
     runner.ffmpeg([*argv[1:-1], *track_options(sound_titles, language, len(sounds)),
                    argv[-1]], progress=(lambda f: progress(label, f)) if progress else None,
                   total_s=seconds)
+    if captions_srt is not None and not captions_default:
+        # ffmpeg's MP4 muxer enables a lone caption track whatever -disposition says.
+        clear_subtitle_enabled(dest)
 
 
 def _write_text(path: Path, text: str, shown_as: Path) -> bytes:
@@ -228,11 +237,13 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
 
         def mux(name: str, video_list: Path, label: str) -> None:
             sound, extra, titles = _sound_tracks(job, name)
+            default = name not in CAPTIONS_NOT_DEFAULT
             mux_film(video_list, sound, track, staged[name], language=language,
                      title=film.title, seconds=seconds, progress=progress, label=label,
-                     sound_titles=titles, described=extra)
+                     sound_titles=titles, described=extra, captions_default=default)
             # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
-            check_film(staged[name], replace(spec, audio_titles=titles), out_dir / name)
+            check_film(staged[name], replace(spec, audio_titles=titles,
+                                             captions_default=default), out_dir / name)
 
         run_at_once([functools.partial(mux, *f) for f in films], MUXES_AT_ONCE)
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
@@ -241,8 +252,8 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
         outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                    for name, path in staged.items() if name != MANIFEST}
         manifest = build_manifest(job, outputs)
-        manifest["access"] = render_access(job.project, job.profile.name, job.parts, described,
-                                           manifest, list(outputs)).to_dict()
+        manifest["access"] = render_access(job, manifest, list(outputs),
+                                           texts["transcript.txt"]).to_dict()
         manifest_text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         _write_text(staged[MANIFEST], manifest_text, out_dir / MANIFEST)
         try:

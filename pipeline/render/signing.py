@@ -15,8 +15,10 @@ signer in a corner and should also be subtitled. coprod's inset:
   on a light blue-grey ground (:data:`INSET_BACKGROUND`; signers' own guidance prefers light
   blue or grey behind a signer);
 * burned-in captions in this variant only are kept left of the inset
-  (:func:`pipeline.render.burn_in.caption_style`'s ``clear_right``): same size, wrapped inside a
-  narrower box, so no caption ever covers the signer.
+  (:func:`pipeline.render.burn_in.caption_style`'s ``clear_right``): same size, inside a
+  narrower box, so no caption ever covers the signer; the cues are made again for the shorter
+  lines with the rules every caption follows (:func:`signed_cues`: two lines, BBC line breaks),
+  not wrapped by libass into three or four.
 
 Each part with a signer is its own cached segment, made from the part's clean picture segment
 (so only the inset is new), keyed by that segment, the signer video's sha256, where the part
@@ -39,11 +41,13 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
+from captions.model import Cue
+from captions.styles import CaptionStyle
 from pipeline import __version__, runner
 from pipeline.fsutil import atomic_write_bytes, sha256_bytes, temp_output
 from pipeline.media import ffmpeg_input_name, probe
 from pipeline.project import Project
-from pipeline.render.burn_in import ass_document
+from pipeline.render.burn_in import ass_document, caption_style
 from pipeline.render.errors import GateRefusedError, OutputWriteError, RenderError
 from pipeline.render.gate import publishes
 from pipeline.render.jobs import SegmentDispatch, run_jobs
@@ -125,6 +129,8 @@ class SigningPlan:
     parts: dict[str, PartSigning]
     clips: tuple[str, ...] = ()  # clip ids shown with a signer, in film order
     notes: tuple[str, ...] = ()
+    # How long the signer's video plays in each signed part (ms, from its probed length).
+    signed_ms: dict[str, int] = field(default_factory=dict)
 
 
 def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part], *,
@@ -156,6 +162,7 @@ def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part]
     by_clip = {v.target: v for v in videos if not v.whole_film}
     film_video = next((v for v in videos if v.whole_film), None)
     signed: dict[str, PartSigning] = {}
+    signed_ms: dict[str, int] = {}
     short: dict[str, int] = {}
     clips: list[str] = []
     for part in parts:
@@ -171,10 +178,11 @@ def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part]
             short[chosen.use_id] = max(short.get(chosen.use_id, 0), end_ms - length)
         if from_ms < length:
             signed[part.name] = PartSigning(chosen, hashes[chosen.use_id], from_ms)
+            signed_ms[part.name] = min(end_ms, length) - from_ms
             clips += [part.clip_id] if part.clip_id else []
     notes = tuple(f"{v.path.name} ends {short[v.use_id] / 1000:.1f} s before what it signs: "
                   "the signer is not shown after it ends" for v in videos if v.use_id in short)
-    return SigningPlan(tuple(videos), cleared, signed, tuple(clips), notes)
+    return SigningPlan(tuple(videos), cleared, signed, tuple(clips), notes, signed_ms)
 
 
 # --- one signed segment --------------------------------------------------------------------------
@@ -193,13 +201,31 @@ class SignedSegment:
     inset: Inset
 
 
+def signed_cues(cues: Sequence[Cue], profile: RenderProfile, style: CaptionStyle) -> list[Cue]:
+    """The cues as the signed film burns them: made again for the lines left of the inset
+    (:func:`captions.resegment.resegment`, the film's caption style with lines shortened by
+    the share of the caption box the inset takes), so no caption runs past two lines."""
+    from captions.resegment import narrower, resegment
+
+    clear = profile.width - inset_for(profile).x
+    full, signed = caption_style(profile), caption_style(profile, clear_right=clear)
+    width = profile.width - 2 * full["margin_h"]
+    left = profile.width - signed["margin_h"] - signed["margin_r"]
+    return resegment(cues, narrower(style, left / width))
+
+
 def signed_segment(part: Part, base_key: str, base: Path, signing: PartSigning,
-                   profile: RenderProfile, segments_dir: Path, *,
-                   open_captions: bool) -> tuple[SignedSegment, bytes | None]:
-    """Key and file of ``part``'s signed picture (nothing is rendered), and its ASS bytes."""
+                   profile: RenderProfile, segments_dir: Path, *, open_captions: bool,
+                   style: CaptionStyle | None = None) -> tuple[SignedSegment, bytes | None]:
+    """Key and file of ``part``'s signed picture (nothing is rendered), and its ASS bytes.
+
+    ``style``: the film's caption style, which the burned-in cues are made again with for the
+    narrower lines (:func:`signed_cues`); None burns them as they are.
+    """
     inset = inset_for(profile)
-    ass = (ass_document(part.cues, profile, clear_right=profile.width - inset.x)
-           if open_captions and part.cues else None)
+    cues = signed_cues(part.cues, profile, style) if style is not None else list(part.cues)
+    ass = (ass_document(cues, profile, clear_right=profile.width - inset.x)
+           if open_captions and cues else None)
     key = cache_key({"format": SEGMENT_FORMAT, "coprod": __version__, "what": "signed",
                      "video": base_key, "captions": sha256_bytes(ass) if ass else None,
                      "sign": signing.sha256, "from_ms": signing.from_ms,
@@ -272,6 +298,7 @@ class SignedFilm:
             "file": SIGNED_FILM, "signers": signers,
             "clips_signed": list(self.plan.clips),
             "parts_signed": {p: s.video.use_id for p, s in self.plan.parts.items()},
+            "signed_ms": dict(self.plan.signed_ms),
             "inset": self.inset.to_dict(profile),
             "segments": {p: s.key for p, s in self.segments.items()},
         }
@@ -306,7 +333,8 @@ class SignedJob:
 def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSegments,
                   profile: RenderProfile, segments_dir: Path, *, open_captions: bool,
                   jobs: int = 1, progress: Progress | None = None,
-                  dispatch: SegmentDispatch | None = None) -> SignedFilm:
+                  dispatch: SegmentDispatch | None = None,
+                  style: CaptionStyle | None = None) -> SignedFilm:
     """Render every signed segment not cached yet and write the variant's concat list.
 
     The segments are rendered like the others (:func:`pipeline.render.jobs.run_jobs`):
@@ -326,7 +354,7 @@ def render_signed(plan: SigningPlan, parts: Sequence[Part], segments: RenderedSe
             chosen.append(files.captioned if open_captions and part.cues else files.video)
             continue
         seg, ass = signed_segment(part, files.video_key, files.video, signing, profile,
-                                  segments_dir, open_captions=open_captions)
+                                  segments_dir, open_captions=open_captions, style=style)
         film.segments[part.name] = seg
         chosen.append(seg.path)
         if seg.path.exists():
@@ -385,5 +413,6 @@ __all__ = [
     "plan_signing",
     "render_signed",
     "render_signed_segment",
+    "signed_cues",
     "signed_segment",
 ]

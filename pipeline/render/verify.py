@@ -123,6 +123,7 @@ class FilmSpec:
     # One entry per sound track, in order: its title when it is the described sound (with the
     # visual_impaired disposition), else "" (the programme sound).
     audio_titles: tuple[str, ...] = ("",)
+    captions_default: bool = True  # the subtitle track flagged default (nothing burned in)
 
     @classmethod
     def for_film(cls, profile: RenderProfile, frames: int, language: str,
@@ -177,6 +178,10 @@ def check_film(path: Path, spec: FilmSpec, shown_as: str | Path) -> None:
         raise OutputCheckError(shown_as, f"its streams are tagged {tagged}, planned "
                                          f"{spec.language!r}")
     if subs:
+        if bool(subs[0].get("disposition", {}).get("default")) != spec.captions_default:
+            raise OutputCheckError(shown_as, "its caption track is "
+                                   f"{'not ' if spec.captions_default else ''}flagged default; "
+                                   f"planned {'' if spec.captions_default else 'not '}default")
         _check_subtitle_track(path, subs[0], spec.cues, shown_as)
 
 

@@ -39,7 +39,9 @@ CHANNELS = ["internal", "training", "web"]
 # and writes them as the starting file; the demo puts these texts into them.
 DESCRIPTIONS = {
     "amara-interview": ["Amara's name on shifting blue."],
-    "ben-interview": ["Ben's name on a slow green gradient."],
+    # Ben did not consent to his name being shown, so his description does not say it (the
+    # gate refuses a description naming him).
+    "ben-interview": ["A first name on a slow green gradient."],
     "chloe-interview": ["Chloe's name on dusky purple and rose."],
 }
 

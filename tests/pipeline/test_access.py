@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.access import CRITERIA, AccessFacts, AccessReport, ClipFacts, judge
+from pipeline.access import (
+    CRITERIA,
+    UNCAPTIONED_LIMIT_MS,
+    UNSIGNED_LIMIT_MS,
+    AccessFacts,
+    AccessReport,
+    ClipFacts,
+    judge,
+)
 from pipeline.build import build_film
 from pipeline.cli import cli
 from tests.pipeline.conftest import TODAY, MakeFilm, tiny
@@ -24,11 +32,18 @@ from tests.pipeline.render.test_described import (  # noqa: F401 (stub_voice is 
 LOUD = ({"track": "programme", "i": -16.0, "tp": -2.0, "lra": 3.0, "target_i": -16.0},)
 
 
+def _clip(clip_id: str, **changes: object) -> ClipFacts:
+    """A clip that meets every criterion: 8 s, 6 s of speech all captioned and transcribed,
+    signed throughout, two descriptions voiced; ``changes`` break it."""
+    base = ClipFacts(clip_id, True, 3, 2, True, scripted=2, duration_ms=8000, speech_ms=6000,
+                     uncaptioned_ms=200, untranscribed_ms=200, signed_ms=8000, voiced=2)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
 def _facts(**changes: object) -> AccessFacts:
     """A film that meets every criterion; ``changes`` break it."""
     base = AccessFacts(
-        profile="web",
-        clips=(ClipFacts("garden", True, 3, 2, True), ClipFacts("ben-kitchen", True, 4, 1, True)),
+        profile="web", clips=(_clip("garden"), _clip("ben-kitchen")),
         caption_track=True, described_track=True, transcript_descriptions=True,
         signed_film=True, clips_signed=("garden", "ben-kitchen"), loudness=LOUD)
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -38,17 +53,29 @@ def _by_number(report: AccessReport) -> dict[str, tuple[bool, str]]:
     return {c.number: (c.met, c.why) for c in report.criteria}
 
 
-def test_every_criterion_is_reported_in_order_and_all_met() -> None:
+def test_every_criterion_is_reported_in_order_and_all_met_with_figures() -> None:
     report = judge(_facts())
     assert [c.number for c in report.criteria] == [n for n, _, _ in CRITERIA] == \
         ["1.2.1", "1.2.2", "1.2.3", "1.2.5", "1.2.6", "1.2.7", "1.2.8"]
     assert report.not_met == []
     assert report.summary() == "access (web): 7 of 7 WCAG 2.2 prerecorded-media criteria met"
+    got = _by_number(report)
+    assert "0.4 s of the 12.0 s of speech the VAD finds is outside every caption" in \
+        got["1.2.2"][1]
+    assert "signer for 16.0 s of the 16.0 s of clips" in got["1.2.6"][1]
+    assert "4 description(s) voiced across all 2 clip(s)" in got["1.2.5"][1]
+    assert report.clips[0] == {
+        "id": "garden", "seconds": 8.0, "speech_s": 6.0, "uncaptioned_s": 0.2,
+        "untranscribed_s": 0.2, "signed_s": 8.0, "unsigned_s": 0.0, "descriptions": 2,
+        "descriptions_voiced": 2, "no_visual_description_needed": None}
+    assert "clip garden: 8.0 s; speech 6.0 s, uncaptioned 0.2 s, not in the transcript 0.2 s; " \
+           "signed 8.0 s; descriptions voiced 2" in report.lines()
 
 
 def test_clips_without_descriptions_are_named() -> None:
-    clips = (ClipFacts("garden", True, 3, 0, False), ClipFacts("ben-kitchen", True, 4, 0, False),
-             ClipFacts("amara", True, 2, 1, True))
+    clips = (_clip("garden", descriptions=0, script=False, scripted=0, voiced=0),
+             _clip("ben-kitchen", descriptions=0, script=False, scripted=0, voiced=0),
+             _clip("amara"))
     got = _by_number(judge(_facts(clips=clips)))
     assert got["1.2.5"] == (False, "no descriptions for clips garden, ben-kitchen")
     assert got["1.2.8"][0] is False and "garden, ben-kitchen" in got["1.2.8"][1]
@@ -58,33 +85,66 @@ def test_clips_without_descriptions_are_named() -> None:
 
 
 def test_descriptions_all_trimmed_away_or_a_profile_without_the_track_are_not_met() -> None:
-    clips = (ClipFacts("garden", True, 3, 0, True, scripted=2),
-             ClipFacts("ben-kitchen", True, 4, 1, True, scripted=1))
+    clips = (_clip("garden", descriptions=0, voiced=0), _clip("ben-kitchen"))
     got = _by_number(judge(_facts(clips=clips)))
     assert got["1.2.5"] == (False, "every description of clips garden falls outside the part "
                                    "of the clip the film uses")
-    got = _by_number(judge(_facts(clips=(replace(clips[1], descriptions=0),),
+    got = _by_number(judge(_facts(clips=(_clip("ben-kitchen", descriptions=0, voiced=0),),
                                   described_track=False, profile="review")))
     assert got["1.2.5"] == (False, "the review profile makes no described sound track")
 
 
-def test_an_empty_description_script_means_nothing_needed_describing() -> None:
-    clips = (ClipFacts("garden", True, 3, 0, True),)
-    got = _by_number(judge(_facts(clips=clips, described_track=False,
-                                  transcript_descriptions=False, clips_signed=("garden",))))
-    assert got["1.2.5"][0] and "nothing needs describing" in got["1.2.5"][1]
+def test_an_empty_description_script_is_not_a_description() -> None:
+    clips = (_clip("garden", descriptions=0, scripted=0, voiced=0), _clip("ben-kitchen"))
+    met, why = _by_number(judge(_facts(clips=clips)))["1.2.5"]
+    assert not met and why.startswith("the description script of clips garden is empty")
 
 
-def test_sign_language_needs_the_signed_film_and_a_signer_for_every_clip() -> None:
+def test_a_clip_marked_as_needing_no_description_is_met_with_the_producers_reason() -> None:
+    reason = "black screen with music only"
+    clips = (_clip("garden", descriptions=0, scripted=0, voiced=0, script=False,
+                   no_description_needed=reason), _clip("ben-kitchen"))
+    report = judge(_facts(clips=clips))
+    met, why = _by_number(report)["1.2.5"]
+    assert met and f"garden needs none ({reason})" in why
+    assert report.clips[0]["no_visual_description_needed"] == reason
+
+
+def test_descriptions_placed_but_silent_are_not_met() -> None:
+    clips = (_clip("garden", voiced=0), _clip("ben-kitchen"))
+    met, why = _by_number(judge(_facts(clips=clips)))["1.2.5"]
+    assert (met, why) == (False, "no description of clips garden is heard in the described "
+                                 "track")
+
+
+def test_sign_language_needs_the_signed_film_and_a_signer_for_every_second() -> None:
     assert _by_number(judge(_facts(signed_film=False)))["1.2.6"][0] is False
-    met, why = _by_number(judge(_facts(clips_signed=("garden",))))["1.2.6"]
-    assert (met, why) == (False, "no signer for clips ben-kitchen")
+    clips = (_clip("garden", duration_ms=20800, signed_ms=2000), _clip("ben-kitchen"))
+    met, why = _by_number(judge(_facts(clips=clips)))["1.2.6"]
+    assert (met, why) == (False, "a signer is missing for part of the film: garden: signer for "
+                                 "2.0 s of 20.8 s (18.8 s without)")
+    # A sign video a few frames short is not a missing signer.
+    clips = (_clip("garden", duration_ms=8000, signed_ms=8000 - UNSIGNED_LIMIT_MS),)
+    assert _by_number(judge(_facts(clips=clips)))["1.2.6"][0] is True
+
+
+def test_uncaptioned_speech_over_the_limit_fails_captions_and_the_transcript() -> None:
+    clips = (_clip("garden", speech_ms=8300, uncaptioned_ms=6200, untranscribed_ms=6200),
+             _clip("ben-kitchen"))
+    got = _by_number(judge(_facts(clips=clips)))
+    assert got["1.2.2"] == (False, "speech without captions, over the 1.0 s a clip allowed: "
+                                   "garden: 6.2 s of 8.3 s of speech (75 %) uncaptioned")
+    assert got["1.2.8"] == (False, "the transcript leaves out speech, over the 1.0 s a clip "
+                                   "allowed: garden: 6.2 s of 8.3 s of speech (75 %) not in it")
+    at_limit = (_clip("garden", uncaptioned_ms=UNCAPTIONED_LIMIT_MS,
+                      untranscribed_ms=UNCAPTIONED_LIMIT_MS),)
+    assert not judge(_facts(clips=at_limit)).not_met
 
 
 def test_extended_description_is_met_only_when_every_description_fits_its_pause() -> None:
-    met, why = _by_number(judge(_facts(not_fitting=("garden:2 (voice 3100 ms, pause 2000 ms)",
+    met, why = _by_number(judge(_facts(not_fitting=("title:1 (voice 3100 ms, pause 2000 ms)",
                                                      ))))["1.2.7"]
-    assert not met and "garden:2 (voice 3100 ms, pause 2000 ms)" in why
+    assert not met and "title:1 (voice 3100 ms, pause 2000 ms)" in why
 
 
 def test_captions_fail_on_qc_errors_a_missing_track_or_an_uncaptioned_clip() -> None:
@@ -93,16 +153,17 @@ def test_captions_fail_on_qc_errors_a_missing_track_or_an_uncaptioned_clip() -> 
     assert _by_number(report)["1.2.2"][0] is False
     assert f"caption error: {err}" in report.lines()
     assert _by_number(judge(_facts(caption_track=False)))["1.2.2"] == \
-        (False, "film.mp4 has no caption track")
-    clips = (ClipFacts("garden", True, 0, 2, True),)
-    assert "garden" in _by_number(judge(_facts(clips=clips, clips_signed=("garden",))))[
-        "1.2.2"][1]
+        (False, "film.mp4 has no caption track, yet the VAD finds 12.0 s of speech")
+    clips = (_clip("garden", cues=0),)
+    assert "garden" in _by_number(judge(_facts(clips=clips)))["1.2.2"][1]
 
 
 def test_a_clip_without_sound_needs_a_description_for_1_2_1() -> None:
-    clips = (ClipFacts("garden", False, 0, 0, False),)
-    met, why = _by_number(judge(_facts(clips=clips, clips_signed=("garden",))))["1.2.1"]
-    assert (met, why) == (False, "clips without sound and without descriptions: garden")
+    clips = (_clip("garden", has_sound=False, cues=0, descriptions=0, script=False, voiced=0,
+                   speech_ms=0, uncaptioned_ms=0, untranscribed_ms=0),)
+    met, why = _by_number(judge(_facts(clips=clips)))["1.2.1"]
+    assert (met, why) == (False, "clips without sound, and the film is not described (see "
+                                 "1.2.5): garden")
 
 
 def test_report_round_trips_through_its_dict_and_prints_loudness() -> None:
@@ -141,7 +202,10 @@ def test_render_writes_the_report_and_coprod_access_prints_it(
     assert lines[-1].startswith("access (web): ") and "not met: 1.2.3, 1.2.5," in lines[-1]
     shape = json.loads(runner.invoke(cli, ["access", str(film.project.root), "--json"]).output)
     assert set(shape) == {"profile", "summary", "criteria", "caption_errors", "reading_rate",
-                          "loudness"}
+                          "loudness", "clips"}
+    assert [c["id"] for c in shape["clips"]] == ["clip-1", "clip-2"]
+    assert shape["clips"][0]["descriptions_voiced"] == 1
+    assert shape["clips"][1]["descriptions_voiced"] == 0
     assert set(shape["criteria"][0]) == {"number", "name", "level", "met", "why"}
     assert all(set(t) >= {"track", "i", "tp", "lra", "target_i"} for t in shape["loudness"])
 
@@ -180,3 +244,17 @@ def test_coprod_build_prints_each_profiles_summary_line(capsys: pytest.CaptureFi
     line = "access (web): 7 of 7 WCAG 2.2 prerecorded-media criteria met"
     _say_build(BuildResult(up_to_date=["web"], access={"web": line, "review": ""}))
     assert capsys.readouterr().err.splitlines() == ["web: up to date", line]
+
+
+def test_a_report_from_before_figures_were_measured_is_not_repeated(make_film: MakeFilm) -> None:
+    film = make_film(1)
+    out_dir = film.project.build_dir / "web"
+    out_dir.mkdir(parents=True)
+    old = judge(_facts()).to_dict()
+    del old["clips"]
+    (out_dir / "manifest.json").write_text(json.dumps({"outputs": {}, "access": old}))
+    out = CliRunner().invoke(cli, ["access", str(film.project.root)])
+    assert out.exit_code == 1
+    assert "has an access report without measured figures; it was rendered by an earlier " \
+           "coprod: render the film again" in out.output
+    assert len(out.output.strip().splitlines()) == 1

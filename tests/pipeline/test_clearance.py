@@ -284,3 +284,39 @@ def test_changes_since_the_gate_said_yes(make_film: MakeFilm) -> None:
     # The same clips at the keys the gate saw: only the withdrawal blocks.
     assert [(r.clip_id, r.code) for r in again.reasons] == [("clip-1", ReasonCode.WITHDRAWN)]
     assert (again.channel, again.draft) == (Channel.WEB, False)
+
+
+def test_a_description_or_title_naming_someone_without_name_consent_is_refused(
+        make_film: MakeFilm) -> None:
+    from pipeline.render import GateRefusedError, render_film
+    from tests.pipeline.conftest import record_signoffs, tiny
+
+    film = make_film(2, signed=False)  # amara consents to `name`, ben (clip-2) does not
+    project = film.project
+    folder = project.root / "descriptions"
+    folder.mkdir(exist_ok=True)
+    (folder / "clip-1.vtt").write_text("WEBVTT\n\n00:00:00.950 --> 00:00:01.250\n"
+                                       "Amara passes Ben Smith a cup.\n")
+    (folder / "clip-2.vtt").write_text("WEBVTT\n\n00:00:00.950 --> 00:00:01.250\n"
+                                       "Amara smiles.\n")
+    record_signoffs(project)
+    result = clear_film(project, Channel.WEB, today=TODAY).result
+    assert result.allowed == ["clip-2"]
+    [reason] = result.blocked["clip-1"]
+    assert (reason.contributor, reason.code) == ("ben", ReasonCode.NAME_NOT_CONSENTED)
+    with pytest.raises(GateRefusedError) as info:
+        render_film(project, tiny(), today=TODAY)
+    assert "clip clip-1: description 1 names contributor ben, whose consent does not include " \
+           "`name`" in str(info.value)
+
+    # The title card too; a name with consent is fine.
+    (folder / "clip-1.vtt").write_text("WEBVTT\n\n00:00:00.950 --> 00:00:01.250\n"
+                                       "Amara passes a cup.\n")
+    project.doc["title"] = "Ben's Garden"
+    project.save()
+    project = project.reload()
+    record_signoffs(project)
+    result = clear_film(project, Channel.WEB, today=TODAY).result
+    assert set(result.blocked) == {"title"} and result.allowed == ["clip-1", "clip-2"]
+    assert result.blocked["title"][0].message.startswith("title: the title card names "
+                                                          "contributor ben")

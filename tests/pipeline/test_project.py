@@ -306,3 +306,17 @@ def test_film_yaml_that_cannot_be_read_is_one_line(tmp_path: Path,
         Project.open(project.root)
     assert str(info.value) == (f"{project.film_yaml}: permission denied; check the permissions "
                                "of this file and its folder")
+
+
+def test_a_clip_needing_no_description_carries_the_producers_reason(tmp_path: Path) -> None:
+    marked = GOOD.replace("    file: footage/b.mp4\n", "    file: footage/b.mp4\n"
+                          "    no_visual_description_needed: black screen, music only\n", 1)
+    assert marked != GOOD
+    film = Project.open(_write(tmp_path / "good", marked)).film
+    assert film.clips["b"].no_visual_description_needed == "black screen, music only"
+    assert film.clips["a"].no_visual_description_needed is None
+    for bad in ("''", "true", "[x]"):
+        root = _write(tmp_path / bad.strip("'[]") / "x", marked.replace(
+            "black screen, music only", bad))
+        with pytest.raises(ProjectError, match="no_visual_description_needed: give the reason"):
+            Project.open(root)

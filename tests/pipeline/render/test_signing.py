@@ -38,6 +38,9 @@ from tests.pipeline.conftest import (
 )
 
 LONG = "We talked about the film for a long time, and then we made it together, all of us."
+# Two lines of burned-in captions at 180 px high: 2 x 14 px text with its line gap, the box's
+# padding above and below, and a few pixels of anti-aliasing.
+TWO_LINES_PX = 40
 
 
 def _render(project: Project, **kw: Any) -> RenderResult:
@@ -93,6 +96,12 @@ def test_signed_film_streams_and_captions_never_cover_the_signer(make_film: Make
         dark = [i % prof.width for i, p in enumerate(frame) if p < 40]
         assert len(dark) > 200, f"no burned caption at {at}s"
         assert max(dark) < x0, f"the caption box reaches the signer at {at}s"
+    # Re-segmented for the narrower lines: cue 1 (83 characters) is two cues of at most two
+    # lines, so the caption box is never more than two lines high.
+    for at in (1.3, 1.5, 1.8):
+        frame = gray_frame(signed, at, width=prof.width, height=prof.height)
+        rows = {i // prof.width for i, p in enumerate(frame) if p < 40}
+        assert rows and max(rows) - min(rows) + 1 <= TWO_LINES_PX, f"{at}s: {len(rows)} rows"
     # clip-2 has no signer: the signed film shows its open-captions picture there.
     between = gray_frame(signed, 4.0, width=prof.width, height=prof.height)  # between cues
     assert all(abs(p - 128) < 12 for p in region(between, prof.width, inner))
@@ -105,6 +114,46 @@ def test_signed_film_streams_and_captions_never_cover_the_signer(make_film: Make
     assert entry["file"] == SIGNED_FILM and entry["clips_signed"] == ["clip-1"]
     assert entry["signers"]["sign/clip-1"]["signer"] == "chloe"
     assert entry["inset"]["fraction_of_picture"] >= round(SIGNER_AREA, 4)
+
+    # The soft caption track is flagged default only where nothing is burned in: a player
+    # honouring the flag would otherwise draw the captions twice, and across the signer.
+    def caption_default(name: str) -> int:
+        streams = runner.ffprobe_json(f"file:{result.outputs[name]}")["streams"]
+        subs = [s for s in streams if s["codec_type"] == "subtitle"]
+        assert len(subs) == 1, name
+        return int(subs[0]["disposition"]["default"])
+
+    assert {name: caption_default(name) for name in
+            ("film.mp4", "film.open-captions.mp4", SIGNED_FILM)} == \
+        {"film.mp4": 1, "film.open-captions.mp4": 0, SIGNED_FILM: 0}
+
+
+def test_signed_captions_are_made_again_for_the_narrower_lines_not_wrapped() -> None:
+    from captions.segment import break_lines
+    from captions.styles import get_style
+    from pipeline.render.signing import signed_cues
+
+    style = get_style("bbc")
+    prof = tiny("web", width=1920, height=1080)
+    cue = Cue(1000, 6000, "When we started this film, I did not think anyone would listen "
+                          "to me, and now here we are.")
+    got = signed_cues([cue], prof, style)
+    assert len(got) >= 2 and got[0].start == 1000 and got[-1].end == 6000
+    assert all(a.end == b.start for a, b in zip(got, got[1:], strict=False))
+    assert " ".join(c.text.replace("\n", " ") for c in got) == cue.text
+    limit = max(len(line) for c in got for line in c.text.split("\n"))
+    assert limit < style.max_chars_per_line
+    for c in got:
+        lines = c.text.split("\n")
+        assert len(lines) <= 2
+        # The same line breaks any caption of these words gets at that width.
+        narrow = signed_cues([Cue(0, 1000, " ".join(lines))], prof, style)
+        assert [n.text for n in narrow] == [c.text]
+        assert not lines[0].endswith(("did not", " I", " the", " a"))
+    # A caption that fits is kept as it is.
+    short = Cue(0, 1500, "Short one.")
+    assert signed_cues([short], prof, style) == [short]
+    assert break_lines(["Short", "one."], style) == "Short one."
 
 
 def test_signer_without_appear_consent_or_sign_off_is_refused(make_film: MakeFilm) -> None:
