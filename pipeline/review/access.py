@@ -125,19 +125,6 @@ def standing(project: Project, found: Sequence[Event], contributor: str,
     return ClipStanding(clip_id, _STATES[status.state], when)
 
 
-def withdrawn_on(found: Sequence[Event], contributor: str) -> date | None:
-    """The day of the contributor's last withdrawal of everything, if no consent came after."""
-    day: date | None = None
-    for event in found:
-        record = event.record
-        if isinstance(record, Withdrawal) and record.contributor == contributor \
-                and record.clips is None:
-            day = record.date
-        elif isinstance(record, ConsentGiven) and record.contributor == contributor:
-            day = None
-    return day
-
-
 def name_of(project: Project, contributor: str) -> str:
     """The contributor's name from film.yaml (their id when it has none)."""
     person = project.film.contributors.get(contributor)
@@ -145,4 +132,4 @@ def name_of(project: Project, contributor: str) -> str:
 
 
 __all__ = ["ClipStanding", "ClipState", "Site", "events", "is_theirs", "name_of", "people",
-           "standing", "their_clips", "ties", "withdrawn_on"]
+           "standing", "their_clips", "ties"]

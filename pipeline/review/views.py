@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from consent import Scope, summarise
+from consent.views import consent_terms, stopped_on, summarise
 from pipeline.review import access, decisions
 from pipeline.review.pages import contributor, cookie_name, message_response, render, site
 
@@ -33,19 +33,20 @@ def home(request: Request) -> Response:
              for cid in access.their_clips(project, found, person)]
     return render(request, "home.html", {
         "name": access.name_of(project, person), "clips": clips,
-        "stopped": access.withdrawn_on(found, person)}, project=project)
+        "stopped": stopped_on(found, person)}, project=project)
 
 
 def consent_page(request: Request) -> Response:
-    """What they agreed to, from the ledger, in Easy Read."""
+    """What they agreed to, in Easy Read: every sentence from ``consent.views``, the view the
+    gate's rules are read through for ``consent show``."""
     person = contributor(request)
     project = site(request).project()
     found = access.events(project)
-    mine = summarise(found, person)
+    today = date.today()
+    mine = summarise(found, person, today=today)
     return render(request, "consent.html", {
-        "consents": mine[0].consents if mine else (),
-        "stopped": access.withdrawn_on(found, person), "today": date.today(),
-        "scopes": [str(scope) for scope in Scope]}, project=project)
+        "consents": [(row, consent_terms(row)) for row in (mine[0].consents if mine else ())],
+        "stopped": stopped_on(found, person, today=today)}, project=project)
 
 
 def stop_page(request: Request) -> Response:
@@ -53,7 +54,7 @@ def stop_page(request: Request) -> Response:
     person = contributor(request)
     project = site(request).project()
     if request.query_params.get("done") == "1":
-        stopped = access.withdrawn_on(access.events(project), person)
+        stopped = stopped_on(access.events(project), person)
         if stopped is not None:
             return render(request, "stopped.html", {"stopped": stopped}, project=project)
     return render(request, "stop.html", {}, project=project)

@@ -57,9 +57,10 @@ def channel_words(channel: str) -> str:
     return t(key) if key in catalogue() else channel
 
 
-def scope_words(scope: str) -> str:
-    """What a consent scope lets the film show, in plain words."""
-    key = f"scope_{scope}"
+def scope_words(scope: str, granted: bool = True) -> str:
+    """What a consent scope lets the film show (or, not granted, what it may not), in plain
+    words."""
+    key = f"scope_{scope}" if granted else f"scope_not_{scope}"
     return t(key) if key in catalogue() else scope
 
 

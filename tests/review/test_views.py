@@ -207,7 +207,10 @@ def test_the_consent_page_says_what_they_agreed_to(visitor: MakeVisitor) -> None
     for words in ("The internet.", "Our own team.", "You can be seen.", "You can be heard.",
                   "What the film can not show", "You agreed until 10 January 2031."):
         assert words in page.text
-    assert "Training." not in page.text
+    # Channels not agreed are listed as such, never among where the film can be seen.
+    assert "Where people can not see the film" in page.text
+    assert 'data-says="channel:training:no">Training.' in page.text
+    assert 'data-says="channel:training:yes"' not in page.text
 
 
 def test_stopping_takes_one_confirmation_and_says_what_happens_next(visitor: MakeVisitor,
