@@ -22,6 +22,7 @@ from consent import (
     SignOff,
     SignoffState,
     Withdrawal,
+    consent_state,
     signoff_status,
 )
 from pipeline.clearance import clip_key, events
@@ -38,6 +39,7 @@ class ClipState(StrEnum):
     CHANGES = "changes"
     SIGNED = "signed"
     STALE = "stale"
+    STOPPED = "stopped"
 
 
 _STATES = {
@@ -54,7 +56,7 @@ class ClipStanding:
 
     clip_id: str
     state: ClipState
-    since: date | None = None  # the day they said yes (signed) or asked for changes
+    since: date | None = None  # the day they said yes (signed), asked for changes, or stopped
 
 
 class Site:
@@ -115,7 +117,12 @@ def people(project: Project, found: Sequence[Event]) -> list[str]:
 
 def standing(project: Project, found: Sequence[Event], contributor: str,
              clip_id: str) -> ClipStanding:
-    """Where ``clip_id`` stands for ``contributor`` with the clip as it is now."""
+    """Where ``clip_id`` stands for ``contributor`` with the clip as it is now; a withdrawal in
+    effect comes before anything else."""
+    withdrawal = consent_state(found, contributor, clip_id).withdrawal
+    if withdrawal is not None:
+        assert isinstance(withdrawal.record, Withdrawal)
+        return ClipStanding(clip_id, ClipState.STOPPED, withdrawal.record.date)
     try:
         key = clip_key(project, clip_id)
     except PipelineError:

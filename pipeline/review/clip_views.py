@@ -18,6 +18,7 @@ from captions.exceptions import CaptionError
 from captions.model import Cue
 from consent import RecordError
 from pipeline.describe.script import DescriptionError, descriptions_version, load_descriptions
+from pipeline.exceptions import WithdrawnError
 from pipeline.project import Project
 from pipeline.review import access, decisions, editing
 from pipeline.review.pages import contributor, message_response, not_found, render, site
@@ -40,8 +41,10 @@ def _wants_json(request: Request) -> bool:
 
 def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]:
     found = access.events(project)
+    standing = access.standing(project, found, person, clip_id)
     context: dict[str, Any] = {
-        "clip_id": clip_id, "standing": access.standing(project, found, person, clip_id),
+        "clip_id": clip_id, "standing": standing,
+        "stopped": standing.state == access.ClipState.STOPPED,
         "has_video": project.proxy_path(clip_id).is_file(), "broken": False,
         "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS}
     context.update(_described(project, clip_id))
@@ -76,6 +79,19 @@ def clip_page(request: Request) -> Response:
     return render(request, "clip.html", context, project=project)
 
 
+def _stopped(project: Project, person: str, clip_id: str) -> bool:
+    found = access.events(project)
+    return access.standing(project, found, person, clip_id).state == access.ClipState.STOPPED
+
+
+def _refused(request: Request) -> Response:
+    """What an edit or decision gets once the contributor has stopped: nothing changes."""
+    if _wants_json(request):
+        return JSONResponse({"status": "stopped", "message": t("stopped_refused")},
+                            status_code=403)
+    return message_response(request, 403, "stopped_title", "stopped_refused")
+
+
 def video(request: Request) -> Response:
     """The review proxy made at ingest, with HTTP Range so seeking works."""
     clip_id = request.path_params["clip_id"]
@@ -98,7 +114,9 @@ def _changes_context(project: Project, clip_id: str) -> dict[str, Any]:
 def changes_page(request: Request) -> Response:
     """The form for asking for changes, in the contributor's own words."""
     clip_id = request.path_params["clip_id"]
-    _, project = _own_clip(request, clip_id)
+    person, project = _own_clip(request, clip_id)
+    if _stopped(project, person, clip_id):
+        return _refused(request)
     return render(request, "changes.html", _changes_context(project, clip_id), project=project)
 
 
@@ -111,6 +129,8 @@ async def ask_for_changes(request: Request) -> Response:
     form = await request.form(max_fields=editing.MAX_CUES + 20, max_files=0)
     clip_id = str(form.get("clip", ""))
     person, project = _own_clip(request, clip_id)
+    if _stopped(project, person, clip_id):
+        return _refused(request)
     words = str(form.get("words", ""))[:5000]
     picked = [int(v) for v in form.getlist("caption") if isinstance(v, str) and v.isdigit()]
     version = str(form.get("version", ""))
@@ -123,6 +143,8 @@ async def ask_for_changes(request: Request) -> Response:
                                 words, picked)
     except decisions.ChangedMeanwhile:
         return _changed(request, project, person, clip_id)
+    except WithdrawnError:
+        return _refused(request)
     except RecordError:
         return message_response(request, 400, "error_title", "error")
     return RedirectResponse(f"/clip/{clip_id}?said=changes#decide", status_code=303)
@@ -174,6 +196,8 @@ async def save(request: Request) -> Response:
     fields, cues = await _submitted(request)
     clip_id = fields.get("clip", "")
     person, project = _own_clip(request, clip_id)
+    if _stopped(project, person, clip_id):
+        return _refused(request)
     nudged = None
     try:
         if cues is None:
@@ -204,6 +228,8 @@ async def save(request: Request) -> Response:
                                     fields.get("described"))
         except decisions.ChangedMeanwhile:
             return _changed(request, project, person, clip_id)
+        except WithdrawnError:
+            return _refused(request)
         return RedirectResponse(f"/clip/{clip_id}?said=yes#decide", status_code=303)
     if action == "changes":
         return RedirectResponse(f"/clip/{clip_id}/changes", status_code=303)

@@ -26,7 +26,8 @@ def make_templates() -> Jinja2Templates:
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(t=words.t, raw=words.raw, clock=words.clock, long_date=words.long_date,
                        rule_words=words.rule_words, channel_words=words.channel_words,
-                       scope_words=words.scope_words)
+                       scope_words=words.scope_words,
+                       state_words=words.state_words)
     return Jinja2Templates(env=env)
 
 

@@ -64,6 +64,13 @@ def scope_words(scope: str, granted: bool = True) -> str:
     return t(key) if key in catalogue() else scope
 
 
+def state_words(state: str, since: date | None) -> str:
+    """Where a clip stands for the contributor (``access.ClipState``), in plain words."""
+    if state in ("signed", "stopped") and since is not None:
+        return t(f"state_{state}", date=long_date(since))
+    return t(f"state_{state}") if f"state_{state}" in catalogue() else t("state_waiting")
+
+
 def long_date(day: date) -> str:
     """``3 June 2026``: a date as people write it, never an ISO code."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
@@ -77,4 +84,4 @@ def clock(ms: int) -> str:
 
 
 __all__ = ["catalogue", "channel_words", "clock", "long_date", "placeholders", "raw", "rule_words",
-           "scope_words", "t"]
+           "scope_words", "state_words", "t"]

@@ -121,6 +121,9 @@
         stopped = true; say(status.getAttribute("data-conflict")); seeBoth.hidden = false;
         return;
       }
+      if (res.code === 403 && res.json.status === "stopped") {
+        stopped = true; say(res.json.message); return;
+      }
       if (res.code !== 200) { throw new Error("save " + res.code); }
       versionField.value = res.json.version;
       showProblems(res.json.problems || {});
