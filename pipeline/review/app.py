@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from pipeline.review import clip_views, views
 from pipeline.review.access import Site
+from pipeline.review.once import OnceTokens
 from pipeline.review.pages import STATIC, make_templates, message_page, message_response
 from pipeline.review.security import AccessLog, ASGIApp, BodyLimit, Headers, SameOrigin
 
@@ -94,6 +95,7 @@ def create_app(root: str | Path, *, hosts: Sequence[str] = LOCAL_HOSTS,
     app.state.site = site
     app.state.templates = templates
     app.state.cookie = cookie_for(site.root)
+    app.state.once = OnceTokens()
 
     def page(status: int, title_key: str, text_key: str) -> bytes:
         return message_page(templates, status, title_key, text_key)

@@ -21,7 +21,14 @@ from pipeline.describe.script import DescriptionError, descriptions_version, loa
 from pipeline.exceptions import WithdrawnError
 from pipeline.project import Project
 from pipeline.review import access, decisions, editing
-from pipeline.review.pages import contributor, message_response, not_found, render, site
+from pipeline.review.pages import (
+    contributor,
+    message_response,
+    not_found,
+    once,
+    render,
+    site,
+)
 from pipeline.review.words import rule_words, t
 
 SAID = {"yes": "said_yes", "changes": "said_changes", "saved": "said_saved"}
@@ -125,8 +132,14 @@ async def _form(request: Request) -> FormData:
 
 
 async def ask_for_changes(request: Request) -> Response:
-    """Record a change request (POST /changes)."""
+    """Record a change request (POST /changes); a repeat of the same form records nothing."""
     form = await request.form(max_fields=editing.MAX_CUES + 20, max_files=0)
+    token = form.get("once")
+    return await once(request).run(token if isinstance(token, str) else None,
+                                   lambda: _ask_for_changes(request, form))
+
+
+async def _ask_for_changes(request: Request, form: FormData) -> Response:
     clip_id = str(form.get("clip", ""))
     person, project = _own_clip(request, clip_id)
     if _stopped(project, person, clip_id):
@@ -191,9 +204,14 @@ async def save(request: Request) -> Response:
     """Save the captions (POST /save); then, if asked, say yes or go to the change form.
 
     The page's script autosaves with JSON and gets JSON back; a plain form is redirected, so
-    the page works the same without JavaScript.
+    the page works the same without JavaScript. A repeat of the same form (its one-time token)
+    is answered as the first was and writes nothing.
     """
     fields, cues = await _submitted(request)
+    return await once(request).run(fields.get("once"), lambda: _save(request, fields, cues))
+
+
+async def _save(request: Request, fields: dict[str, str], cues: list[Cue] | None) -> Response:
     clip_id = fields.get("clip", "")
     person, project = _own_clip(request, clip_id)
     if _stopped(project, person, clip_id):

@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from consent import Event
+from consent import Event, signoff_status
 from pipeline import clearance
 from pipeline.describe.script import descriptions_version
 from pipeline.exceptions import PipelineError
@@ -51,12 +51,20 @@ def say_yes(project: Project, clip_id: str, contributor: str, version: str,
             described: str | None = None) -> Event:
     """Record the contributor's sign-off of the clip exactly as they saw it.
 
+    When they have already signed it off exactly as it is (a second tab, a resent form), that
+    sign-off is returned and nothing is recorded.
+
     Raises:
         ChangedMeanwhile: the caption file is no longer ``version``, or the clip's audio
             descriptions are no longer ``described`` (:func:`descriptions_version`).
+        WithdrawnError: their withdrawal from the clip is in effect.
     """
     with project.lock(f"review-{clip_id}"):
         _seen(project, clip_id, version, described)
+        now = signoff_status(clearance.events(project), clip_id, contributor,
+                             clearance.clip_key(project, clip_id))
+        if now.signed and now.event is not None:
+            return now.event
         return _record(clearance.sign_off, project, clip_id, contributor)
 
 

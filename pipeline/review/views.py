@@ -10,7 +10,14 @@ from starlette.responses import RedirectResponse, Response
 
 from consent.views import consent_terms, stopped_on, summarise
 from pipeline.review import access, decisions
-from pipeline.review.pages import contributor, cookie_name, message_response, render, site
+from pipeline.review.pages import (
+    contributor,
+    cookie_name,
+    message_response,
+    once,
+    render,
+    site,
+)
 
 
 def enter(request: Request) -> Response:
@@ -66,8 +73,13 @@ async def stop(request: Request) -> Response:
     form = await request.form(max_fields=10)
     reason = str(form.get("reason", ""))[:2000]
     project = site(request).project()
-    await run_in_threadpool(decisions.stop, project, person, reason)
-    return RedirectResponse("/stop?done=1", status_code=303)
+
+    async def act() -> Response:
+        await run_in_threadpool(decisions.stop, project, person, reason)
+        return RedirectResponse("/stop?done=1", status_code=303)
+
+    token = form.get("once")
+    return await once(request).run(token if isinstance(token, str) else None, act)
 
 
 __all__ = ["consent_page", "enter", "home", "stop", "stop_page"]
