@@ -17,7 +17,7 @@ from captions.formats import load
 from consent import ChangeRequest, SignOff
 from pipeline import clearance
 from pipeline.project import Project
-from tests.review.test_browser import Live, _axe, _page, browser, live  # noqa: F401
+from tests.review.conftest import Live, _page
 
 pytestmark = pytest.mark.slow
 
