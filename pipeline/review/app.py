@@ -46,6 +46,7 @@ def _routes() -> list[Route | Mount]:
         Route("/stop", views.stop, methods=["POST"]),
         Route("/clip/{clip_id}", clip_views.clip_page),
         Route("/clip/{clip_id}/video", clip_views.video),
+        Route("/clip/{clip_id}/captions.vtt", clip_views.captions_track),
         Route("/clip/{clip_id}/changes", clip_views.changes_page),
         Route("/save", clip_views.save, methods=["POST"]),
         Route("/changes", clip_views.ask_for_changes, methods=["POST"]),

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from captions.exceptions import CaptionError
+from captions.formats import dumps
 from captions.model import Cue
 from consent import RecordError
 from pipeline.describe.script import DescriptionError, descriptions_version, load_descriptions
@@ -107,6 +108,19 @@ def video(request: Request) -> Response:
     if not path.is_file():
         raise not_found()
     return FileResponse(path, media_type="video/mp4")
+
+
+def captions_track(request: Request) -> Response:
+    """The clip's captions as WebVTT, for the video's ``<track>``: the words as saved now, so
+    full screen and a page without JavaScript show them too."""
+    clip_id = request.path_params["clip_id"]
+    _, project = _own_clip(request, clip_id)
+    try:
+        cues = editing.read_track(project, clip_id).cues
+    except CaptionError:
+        cues = []  # a broken file: an empty track, and the page says the file is broken
+    return Response(dumps(cues, "vtt"), media_type="text/vtt; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
 
 
 def _changes_context(project: Project, clip_id: str) -> dict[str, Any]:
@@ -259,4 +273,4 @@ async def _save(request: Request, fields: dict[str, str], cues: list[Cue] | None
     return RedirectResponse(f"/clip/{clip_id}?said=saved{anchor}", status_code=303)
 
 
-__all__ = ["ask_for_changes", "changes_page", "clip_page", "save", "video"]
+__all__ = ["ask_for_changes", "captions_track", "changes_page", "clip_page", "save", "video"]

@@ -89,3 +89,33 @@ def test_two_tabs_saying_yes_record_one_signoff(browser: Any, live: Live) -> Non
     assert "Thank you. You said yes to this clip." in second.inner_text("main")
     assert _decisions(live.project) == ["SignOff"]
     first.context.close()
+
+
+# --- item 9: captions on the video itself ---------------------------------------------------
+
+TRACK_WORDS = """() => { const v = document.querySelector('video'); const t = v.textTracks[0];
+  if (!t || !t.cues) { return null; } t.mode = 'showing';
+  return Array.from(t.cues).map(c => c.text); }"""
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_the_video_shows_captions_of_the_current_words(browser: Any, live: Live,
+                                                       js: bool) -> None:
+    page = _page(browser, width=320, height=640)
+    page.goto(live.link("amara"))
+    if not js:  # the page without its script (the test still reads the track from outside)
+        page.route("**/static/review.js", lambda route: route.abort())
+    page.goto(f"{live.base}/clip/amara-talk")
+    page.wait_for_function(f"({TRACK_WORDS})() && ({TRACK_WORDS})().length === 3",
+                           timeout=5000)
+    assert page.evaluate(TRACK_WORDS)[1] == "to be in this flim."
+    if js:
+        page.locator("#text-2").fill("to be in this film.")
+        page.locator("#text-2").dispatch_event("input")
+        page.wait_for_function(f"() => {{ const w = ({TRACK_WORDS})();"
+                               " return w && w[1] === 'to be in this film.'; }", timeout=8000)
+        page.evaluate("document.querySelector('video').currentTime = 1.5")
+        page.locator("video").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        shot(page, live, "item9-track-after-edit-320")
+    page.context.close()

@@ -126,12 +126,23 @@
       }
       if (res.code !== 200) { throw new Error("save " + res.code); }
       versionField.value = res.json.version;
+      reloadTrack(res.json.version);
       showProblems(res.json.problems || {});
       say(res.json.message);
     }).catch(function () {
       dirty = true; say(status.getAttribute("data-failed"));
     }).then(function () { inFlight = null; });
     return inFlight;
+  }
+  function reloadTrack(version) {
+    /* The video's captions track shows the words as saved: a new element loads them again. */
+    var old = document.getElementById("track");
+    if (!old || old.getAttribute("data-v") === version) { return; }
+    var fresh = old.cloneNode(false);
+    fresh.src = old.src.replace(/\?.*$/, "") + "?v=" + version.slice(0, 16);
+    fresh.setAttribute("data-v", version);
+    old.parentNode.replaceChild(fresh, old);
+    fresh.track.mode = "showing";
   }
   function scheduleSave(delay) {
     dirty = true;
