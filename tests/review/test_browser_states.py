@@ -119,3 +119,33 @@ def test_the_video_shows_captions_of_the_current_words(browser: Any, live: Live,
         page.wait_for_timeout(300)
         shot(page, live, "item9-track-after-edit-320")
     page.context.close()
+
+
+# --- item 4: caption boxes show all their words ------------------------------------------------
+
+HIDDEN_WORDS = """() => Array.from(document.querySelectorAll('textarea.words'))
+  .filter(b => b.scrollHeight > b.clientHeight).map(b => b.id)"""
+LONG = ("We made it together, the whole group of us, every one of us, "
+        "and we are proud of it.\nSay it again.")
+
+
+@pytest.mark.parametrize("mode", ["320px", "390px", "200% text", "320px without JavaScript"])
+def test_every_caption_box_shows_all_its_words(browser: Any, live: Live, mode: str) -> None:
+    width = 390 if mode == "390px" else 320 if "320" in mode else 1280
+    page = _page(browser, width=width, height=700, js="without" not in mode,
+                 bypass_csp=mode == "200% text")
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    if mode == "200% text":
+        page.add_style_tag(content="html { font-size: 200% !important; }")
+    boxes = page.locator("textarea.words")
+    assert boxes.count() == 3
+    assert page.evaluate(HIDDEN_WORDS) == [], mode
+    if "without" not in mode:
+        boxes.nth(0).fill(LONG)
+        boxes.nth(0).dispatch_event("input")
+        assert page.evaluate(HIDDEN_WORDS) == [], f"{mode}, after typing"
+    if mode == "320px":
+        page.locator("#text-3").scroll_into_view_if_needed()
+        shot(page, live, "item4-boxes-320")
+    page.context.close()

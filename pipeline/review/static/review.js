@@ -32,6 +32,18 @@
   });
   if (!cues.length) { return; }
 
+  /* --- caption boxes as tall as their words (where CSS field-sizing is not supported) ------ */
+  var sized = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+  function fit(box) {
+    if (sized) { return; }
+    box.style.height = "auto";
+    box.style.height = (box.scrollHeight + box.offsetHeight - box.clientHeight) + "px";
+  }
+  function fitAll() { cues.forEach(function (c) { fit(c.text); }); }
+  fitAll();
+  window.addEventListener("resize", fitAll);
+  form.addEventListener("input", function (e) { if (e.target.tagName === "TEXTAREA") { fit(e.target); } });
+
   /* --- time display --------------------------------------------------------------------- */
   function clock(ms) {
     var tenths = Math.floor(Math.max(ms, 0) / 100);
@@ -53,7 +65,7 @@
   function restore(snap) {
     snap.forEach(function (v, i) {
       cues[i].text.value = v[0]; cues[i].start.value = v[1]; cues[i].end.value = v[2];
-      showTimes(cues[i]);
+      showTimes(cues[i]); fit(cues[i].text);
     });
   }
   var undoStack = [], redoStack = [], settled = snapshot(), burstField = null, burstTimer = null;
