@@ -7,6 +7,7 @@ answers 404 otherwise: no request names a file, and nobody reaches anyone else's
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +34,9 @@ from pipeline.review.pages import (
 from pipeline.review.words import rule_words, t
 
 SAID = {"yes": "said_yes", "changes": "said_changes", "saved": "said_saved"}
+# Where on the clip page an action's answer goes: where the person was (the decision, the Save
+# button, the caption whose time they moved). It takes focus there (autofocus, no fragment).
+_AT = re.compile(r"decide|save|cue-\d{1,5}")
 
 
 def _own_clip(request: Request, clip_id: str) -> tuple[str, Project]:
@@ -84,6 +88,8 @@ def clip_page(request: Request) -> Response:
     context = _clip_context(project, person, clip_id)
     said = request.query_params.get("said", "")
     context["said"] = SAID.get(said)
+    at = request.query_params.get("at", "")
+    context["at"] = at if context["said"] and _AT.fullmatch(at) else "top"
     return render(request, "clip.html", context, project=project)
 
 
@@ -174,7 +180,7 @@ async def _ask_for_changes(request: Request, form: FormData) -> Response:
         return _refused(request)
     except RecordError:
         return message_response(request, 400, "error_title", "error")
-    return RedirectResponse(f"/clip/{clip_id}?said=changes#decide", status_code=303)
+    return RedirectResponse(f"/clip/{clip_id}?said=changes&at=decide", status_code=303)
 
 
 def _changed(request: Request, project: Project, person: str, clip_id: str) -> Response:
@@ -262,15 +268,15 @@ async def _save(request: Request, fields: dict[str, str], cues: list[Cue] | None
             return _changed(request, project, person, clip_id)
         except WithdrawnError:
             return _refused(request)
-        return RedirectResponse(f"/clip/{clip_id}?said=yes#decide", status_code=303)
+        return RedirectResponse(f"/clip/{clip_id}?said=yes&at=decide", status_code=303)
     if action == "changes":
         return RedirectResponse(f"/clip/{clip_id}/changes", status_code=303)
     if _wants_json(request):
         found = await run_in_threadpool(_problems_json, project, clip_id, cues)
         return JSONResponse({"status": str(result.status), "version": result.version,
                              "message": t("saved"), "problems": found})
-    anchor = f"#cue-{nudged}" if nudged else "#captions"
-    return RedirectResponse(f"/clip/{clip_id}?said=saved{anchor}", status_code=303)
+    at = f"cue-{nudged}" if nudged else "save"
+    return RedirectResponse(f"/clip/{clip_id}?said=saved&at={at}", status_code=303)
 
 
 __all__ = ["ask_for_changes", "captions_track", "changes_page", "clip_page", "save", "video"]

@@ -166,7 +166,7 @@ def test_keyboard_only_without_javascript(browser: Any, live: Live) -> None:
     assert load(live.project.caption_path("amara-talk"))[1].text == "to be in this film."
     tab_to(page, named("End later (caption 2)"))
     page.keyboard.press("Enter")
-    page.wait_for_url("**#cue-2")
+    page.wait_for_url("**at=cue-2")
     assert load(live.project.caption_path("amara-talk"))[1].end == 2650
     tab_to(page, named("Yes, this clip is right"))
     page.keyboard.press("Enter")

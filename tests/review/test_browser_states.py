@@ -149,3 +149,92 @@ def test_every_caption_box_shows_all_its_words(browser: Any, live: Live, mode: s
         page.locator("#text-3").scroll_into_view_if_needed()
         shot(page, live, "item4-boxes-320")
     page.context.close()
+
+
+# --- item 5: every answer where the person is looking, with focus -----------------------------
+
+IN_VIEW = """(sel) => { const e = document.querySelector(sel); if (!e) { return 'missing'; }
+  const r = e.getBoundingClientRect();
+  const seen = r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+  return {seen, focused: document.activeElement === e || e.contains(document.activeElement),
+          role: e.getAttribute('role'), text: e.innerText.trim()}; }"""
+
+WIDTHS = [(320, 640), (390, 800), (1280, 800)]
+
+
+def _answer(page: Any, selector: str) -> dict[str, Any]:
+    found = page.evaluate(IN_VIEW, selector)
+    assert found != "missing", selector
+    return dict(found)
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS)
+@pytest.mark.parametrize("js", [True, False])
+def test_yes_is_answered_in_view_with_focus(browser: Any, live: Live, width: int, height: int,
+                                            js: bool) -> None:
+    page = _page(browser, width=width, height=height, js=js)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    page.locator("#yes").click()
+    page.wait_for_url("**said=yes**")
+    found = _answer(page, "#result")
+    assert found["text"] == "Thank you. You said yes to this clip."
+    assert found["role"] == "status" and found["seen"] and found["focused"], found
+    if width == 320 and js:
+        shot(page, live, "item5-yes-answer-320")
+    # Moving a caption's time without JavaScript: the answer is at that caption.
+    if not js:
+        page.locator("button[value='2:end:later']").click()
+        page.wait_for_url("**at=cue-2")
+        found = _answer(page, "#result")
+        assert found["seen"] and found["focused"], found
+        assert page.evaluate("document.getElementById('result').closest('li').id") == "cue-2"
+    page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS)
+def test_saved_is_in_view_while_typing_and_save_takes_focus(browser: Any, live: Live,
+                                                            width: int, height: int) -> None:
+    page = _page(browser, width=width, height=height)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    box = page.locator("#text-1")
+    box.scroll_into_view_if_needed()
+    box.focus()
+    page.keyboard.press("End")
+    page.keyboard.type(" today")
+    page.wait_for_function("() => document.getElementById('save-status').textContent"
+                           " === 'Saved.'", timeout=8000)
+    found = _answer(page, "#save-status")
+    assert found["seen"] and found["role"] == "status", found
+    assert page.evaluate("document.activeElement.id") == "text-1"  # typing keeps its place
+    if width == 320:
+        shot(page, live, "item5-saved-while-typing-320")
+    page.locator("#save").click()
+    page.wait_for_function("() => document.activeElement.id === 'save-status'", timeout=8000)
+    found = _answer(page, "#save-status")
+    assert found["seen"] and found["text"] == "Saved.", found
+    page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS)
+def test_errors_take_focus_in_view(browser: Any, live: Live, width: int, height: int) -> None:
+    page = _page(browser, width=width, height=height)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/together/changes")
+    page.locator("button[type=submit]").click()
+    page.wait_for_selector("text=There is a problem")
+    found = _answer(page, "#error-summary")
+    assert found["seen"] and found["focused"] and found["role"] == "alert", found
+    if width == 320:
+        shot(page, live, "item5-error-320")
+    # The words changed under a decision (the conflict page): the alert has focus, in view.
+    page.goto(f"{live.base}/clip/amara-talk")
+    srt = live.project.caption_path("amara-talk")
+    srt.write_text(srt.read_text(encoding="utf-8").replace("glad", "happy"), encoding="utf-8")
+    page.evaluate("document.getElementById('yes').scrollIntoView()")
+    page.locator("#yes").click()
+    page.wait_for_selector("text=The words changed while you were working.")
+    found = _answer(page, "#result")
+    assert found["seen"] and found["focused"] and found["role"] == "alert", found
+    page.context.close()

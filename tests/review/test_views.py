@@ -74,7 +74,7 @@ def test_a_saved_edit_is_a_person_s_edit_that_transcribe_keeps(visitor: MakeVisi
     fields = amara.form("/clip/amara-talk")
     page = amara.post("/save", _edit(fields, 2, "to be in this film."))
     assert page.status_code == 303
-    assert page.headers["location"] == "/clip/amara-talk?said=saved#captions"
+    assert page.headers["location"] == "/clip/amara-talk?said=saved&at=save"
     srt, vtt = film.caption_path("amara-talk"), film.caption_path("amara-talk", "vtt")
     assert [c.text for c in load(srt)][1] == "to be in this film."
     assert [c.text for c in load(vtt)][1] == "to be in this film."
@@ -125,7 +125,7 @@ def test_timing_buttons_work_as_plain_form_buttons(visitor: MakeVisitor, film: P
     amara = visitor("amara")
     fields = amara.form("/clip/amara-talk")
     page = amara.post("/save", {**fields, "nudge": "1:start:later"})
-    assert page.headers["location"].endswith("#cue-1")
+    assert page.headers["location"].endswith("said=saved&at=cue-1")
     page = amara.post("/save", {**amara.form("/clip/amara-talk"), "nudge": "3:end:later"})
     cues = load(film.caption_path("amara-talk"))
     assert cues[0].start == 450 and cues[2].end == 3000  # the clip is 3 s long: no later
@@ -151,7 +151,7 @@ def test_yes_signs_off_the_clip_as_seen_with_the_cli_s_content_key(visitor: Make
     amara = visitor("amara")
     fields = amara.form("/clip/amara-talk")
     page = amara.post("/save", {**_edit(fields, 2, "to be in this film."), "action": "yes"})
-    assert page.status_code == 303 and page.headers["location"].endswith("said=yes#decide")
+    assert page.status_code == 303 and page.headers["location"].endswith("said=yes&at=decide")
     signoffs = [e.record for e in clearance.events(film) if isinstance(e.record, SignOff)]
     assert len(signoffs) == 1
     assert signoffs[0].by == "amara" and signoffs[0].on_behalf_of is None

@@ -13,6 +13,11 @@
   document.querySelectorAll("[data-js]").forEach(function (el) { el.hidden = false; });
   document.querySelectorAll(".no-js").forEach(function (el) { el.hidden = true; });
 
+  /* An action's answer takes focus where it is shown (autofocus does it without the script;
+     this covers browsers that skip it). */
+  var answer = document.querySelector("[autofocus]");
+  if (answer && document.activeElement !== answer) { answer.focus(); }
+
   var form = document.getElementById("captions-form");
   if (!form) { return; }
   var NUDGE_MS = Number(form.getAttribute("data-nudge")) || 250;
@@ -94,8 +99,14 @@
   updateUndoButtons();
 
   /* --- saving ----------------------------------------------------------------------------- */
-  var saveTimer = null, inFlight = null, dirty = false, stopped = false;
-  function say(text) { status.textContent = text; }
+  var saveTimer = null, inFlight = null, dirty = false, stopped = false, pressed = false;
+  function say(text) {
+    status.textContent = text;
+    /* After the Save button, the answer takes focus; while typing, it is only announced. */
+    if (pressed && text !== status.getAttribute("data-saving")) {
+      pressed = false; status.focus();
+    }
+  }
   function body() {
     /* The whole track, as JSON: what the plain form sends, without 900 form fields. */
     return JSON.stringify({
@@ -185,7 +196,8 @@
     }
     window.clearTimeout(saveTimer);
     if (button && button.id === "save" && !stopped) {
-      e.preventDefault(); dirty = true; say(status.getAttribute("data-saving")); save();
+      e.preventDefault(); dirty = true; pressed = true;
+      say(status.getAttribute("data-saving")); save();
       return;
     }
     if (inFlight) {
