@@ -238,3 +238,26 @@ def test_errors_take_focus_in_view(browser: Any, live: Live, width: int, height:
     found = _answer(page, "#result")
     assert found["seen"] and found["focused"] and found["role"] == "alert", found
     page.context.close()
+
+
+# --- item 7: leaving at once loses nothing ----------------------------------------------------
+
+@pytest.mark.parametrize("how", ["link", "address"])
+def test_words_typed_just_before_leaving_are_saved(browser: Any, live: Live, how: str) -> None:
+    page = _page(browser, width=390, height=800)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    page.locator("#text-2").focus()
+    page.keyboard.press("End")
+    for _ in range(len("flim.")):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("film, said quickly.")
+    if how == "link":  # "Back to your clips", at once
+        page.get_by_role("link", name="Back to your clips").click()
+        page.wait_for_url(f"{live.base}/")
+    else:  # another address typed in (no blur first: only pagehide sees it)
+        page.goto(f"{live.base}/consent")
+    srt = live.project.caption_path("amara-talk")
+    _wait_for(lambda: load(srt)[1].text == "to be in this film, said quickly.",
+              f"the words typed before leaving by {how} were lost")
+    page.context.close()

@@ -9,6 +9,7 @@
 (function () {
   "use strict";
   var MIN_CUE_MS = 100, SAVE_DELAY_MS = 800, BURST_MS = 1000, LEAD_MS = 500;
+  var KEEPALIVE_MAX = 60000; /* browsers carry at most 64 KB of keepalive bodies */
 
   document.querySelectorAll("[data-js]").forEach(function (el) { el.hidden = false; });
   document.querySelectorAll(".no-js").forEach(function (el) { el.hidden = true; });
@@ -133,8 +134,11 @@
     if (stopped) { return Promise.resolve(); }
     if (inFlight) { return inFlight.then(function () { return dirty ? save() : null; }); }
     dirty = false;
+    var sent = body();
     inFlight = fetch("/save", {
-      method: "POST", body: body(), credentials: "same-origin",
+      method: "POST", body: sent, credentials: "same-origin",
+      /* keepalive: the save is finished even when the person leaves the page at once. */
+      keepalive: sent.length < KEEPALIVE_MAX,
       headers: { "Accept": "application/json", "Content-Type": "application/json",
                  "X-CSRFToken": form.elements.csrftoken.value }
     }).then(function (r) {
@@ -184,8 +188,31 @@
     burstTimer = window.setTimeout(endBurst, BURST_MS);
     scheduleSave(SAVE_DELAY_MS);
   });
-  form.addEventListener("focusout", function () {
+  form.addEventListener("focusout", function (e) {
     if (burstField) { window.clearTimeout(burstTimer); endBurst(); }
+    /* Leaving a caption box saves it at once: following a link straight after typing loses
+       nothing. */
+    if (dirty && e.target.name && e.target.name.indexOf("text-") === 0) {
+      window.clearTimeout(saveTimer); save();
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    if (!dirty || stopped) { return; }
+    window.clearTimeout(saveTimer);
+    if (!inFlight) { save(); return; }
+    /* A save is still on its way: send the newest words too, on the version it started from
+       (edits to other captions merge on the server). */
+    var sent = body();
+    if (sent.length < KEEPALIVE_MAX) {
+      fetch("/save", { method: "POST", body: sent, credentials: "same-origin", keepalive: true,
+                       headers: { "Accept": "application/json",
+                                  "Content-Type": "application/json",
+                                  "X-CSRFToken": form.elements.csrftoken.value } });
+    }
+  });
+  window.addEventListener("beforeunload", function (e) {
+    /* Only when the words cannot be sent on the way out (a very long clip): ask first. */
+    if (dirty && !stopped && body().length >= KEEPALIVE_MAX) { e.preventDefault(); e.returnValue = ""; }
   });
 
   /* The decision buttons and the Save button post the form itself, once any save is done. */
