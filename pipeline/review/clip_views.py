@@ -67,6 +67,7 @@ def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]
         return context
     context.update(cues=track.cues, version=track.version,
                    problems=editing.problems(project, clip_id, track.cues))
+    editing.remember_shown(project, clip_id, track.version)
     return context
 
 
@@ -183,6 +184,30 @@ async def _ask_for_changes(request: Request, form: FormData) -> Response:
     return RedirectResponse(f"/clip/{clip_id}?said=changes&at=decide", status_code=303)
 
 
+def _conflict(request: Request, project: Project, clip_id: str, person: str, mine: list[Cue],
+              result: editing.SaveResult) -> Response:
+    """The save was refused: the captions both sides changed, side by side (all of them when
+    the two tracks cannot be paired), saying who made the other version when it was them."""
+    you = result.by == person
+    if _wants_json(request):
+        return JSONResponse({"status": "conflict",
+                             "message": t("conflict_short_you" if you else "conflict_short")},
+                            status_code=409)
+    theirs = result.theirs.cues if result.theirs else []
+    clashes = result.clashes
+    if clashes is None:
+        rows = list(range(1, max(len(mine), len(theirs)) + 1))
+        keep = mine  # the tracks do not pair: keeping mine keeps all of mine
+    else:
+        rows = list(clashes)
+        keep = [mine[i] if i + 1 in clashes else cue for i, cue in enumerate(theirs)]
+    pairs = [(n, mine[n - 1] if n <= len(mine) else None,
+              theirs[n - 1] if n <= len(theirs) else None) for n in rows]
+    return render(request, "conflict.html", {
+        "clip_id": clip_id, "pairs": pairs, "keep": keep, "version": result.version,
+        "you": you, "all_rows": clashes is None}, status=409, project=project)
+
+
 def _changed(request: Request, project: Project, person: str, clip_id: str) -> Response:
     context = _clip_context(project, person, clip_id)
     context["changed"] = True
@@ -250,16 +275,14 @@ async def _save(request: Request, fields: dict[str, str], cues: list[Cue] | None
         # and a broken file must never be replaced by an empty one.
         result = editing.SaveResult(editing.SaveStatus.UNCHANGED, base)
     else:
-        result = await run_in_threadpool(editing.save_track, project, clip_id, base, cues)
+        result = await run_in_threadpool(editing.save_track, project, clip_id, base, cues,
+                                         person)
     if result.status == editing.SaveStatus.CONFLICT:
-        if _wants_json(request):
-            return JSONResponse({"status": "conflict", "message": t("conflict_short")},
-                                status_code=409)
-        theirs = result.theirs.cues if result.theirs else []
-        return render(request, "conflict.html", {
-            "clip_id": clip_id, "mine": cues, "theirs": theirs, "version": result.version,
-            "rows": max(len(cues), len(theirs))}, status=409, project=project)
+        return _conflict(request, project, clip_id, person, cues, result)
     action = fields.get("action", "save")
+    if action == "yes" and result.status == editing.SaveStatus.MERGED:
+        # Their edits are saved with another tab's, which they have not seen: no yes to those.
+        return _changed(request, project, person, clip_id)
     if action == "yes":
         try:
             await run_in_threadpool(decisions.say_yes, project, clip_id, person, result.version,
@@ -272,9 +295,12 @@ async def _save(request: Request, fields: dict[str, str], cues: list[Cue] | None
     if action == "changes":
         return RedirectResponse(f"/clip/{clip_id}/changes", status_code=303)
     if _wants_json(request):
-        found = await run_in_threadpool(_problems_json, project, clip_id, cues)
-        return JSONResponse({"status": str(result.status), "version": result.version,
-                             "message": t("saved"), "problems": found})
+        found = await run_in_threadpool(_problems_json, project, clip_id, result.cues or cues)
+        answer: dict[str, Any] = {"status": str(result.status), "version": result.version,
+                                  "message": t("saved"), "problems": found}
+        if result.status == editing.SaveStatus.MERGED:  # the page shows the other tab's words
+            answer["cues"] = [[c.start, c.end, c.text] for c in result.cues]
+        return JSONResponse(answer)
     at = f"cue-{nudged}" if nudged else "save"
     return RedirectResponse(f"/clip/{clip_id}?said=saved&at={at}", status_code=303)
 

@@ -18,6 +18,7 @@ from consent import ChangeRequest, SignOff
 from pipeline import clearance
 from pipeline.project import Project
 from tests.review.conftest import Live, _page
+from tests.review.test_browser import _axe
 
 pytestmark = pytest.mark.slow
 
@@ -261,3 +262,48 @@ def test_words_typed_just_before_leaving_are_saved(browser: Any, live: Live, how
     _wait_for(lambda: load(srt)[1].text == "to be in this film, said quickly.",
               f"the words typed before leaving by {how} were lost")
     page.context.close()
+
+
+# --- item 8: two tabs ---------------------------------------------------------------------------
+
+def _type_at_end(page: Any, box: str, words: str) -> None:
+    page.locator(box).focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(words)
+
+
+def _saved(page: Any) -> None:
+    page.wait_for_function("() => document.getElementById('save-status').textContent"
+                           " === 'Saved.'", timeout=8000)
+
+
+def test_two_tabs_merge_and_clash_only_on_the_same_caption(browser: Any, live: Live) -> None:
+    tab_a = _page(browser, width=320, height=640)
+    tab_a.goto(live.link("amara"))
+    tab_a.goto(f"{live.base}/clip/amara-talk")
+    tab_b = tab_a.context.new_page()
+    tab_b.goto(f"{live.base}/clip/amara-talk")
+    _type_at_end(tab_a, "#text-1", " today")
+    _saved(tab_a)
+    _type_at_end(tab_b, "#text-2", " Yes.")
+    _saved(tab_b)
+    srt = live.project.caption_path("amara-talk")
+    assert [c.text for c in load(srt)][:2] == ["Hello, I am glad today", "to be in this flim. Yes."]
+    assert tab_b.input_value("#text-1") == "Hello, I am glad today"  # B shows A's words
+    # Both tabs change caption 3: the second is told, side by side, that it was them.
+    _type_at_end(tab_a, "#text-3", " A")
+    _saved(tab_a)
+    tab_b.wait_for_timeout(200)
+    _type_at_end(tab_b, "#text-3", " B")
+    tab_b.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=8000)
+    assert tab_b.inner_text("#save-status") == ("You changed this caption in another tab. "
+                                                "Nothing is lost.")
+    tab_b.locator("#see-both").click()
+    tab_b.wait_for_selector("text=You changed the same words in another tab")
+    main = tab_b.inner_text("main")
+    assert "These words were changed by: you, in another tab." in main
+    assert tab_b.locator("li.clash").count() == 1
+    shot(tab_b, live, "item8-same-caption-320")
+    assert _axe(tab_b) == []
+    assert [c.text for c in load(srt)][2].endswith("every one. A")
+    tab_a.context.close()

@@ -170,8 +170,11 @@ def test_yes_is_refused_when_the_words_changed_since_the_page_was_loaded(
     srt = film.caption_path("amara-talk")
     srt.write_text(srt.read_text(encoding="utf-8").replace("flim", "film"), encoding="utf-8")
     page = amara.post("/save", {**fields, "action": "yes"})
-    assert page.status_code == 409  # what they saw is not what the file says: both shown
-    assert "Someone else changed the words" in page.text
+    # What they saw is not what the file says: their (unchanged) words merge with the new
+    # ones, and the page asks them to look again instead of recording a yes.
+    assert page.status_code == 409
+    assert "The words changed since you opened this page. Please look again." in page.text
+    assert "to be in this film." in page.text
     assert not [e for e in clearance.events(film) if isinstance(e.record, SignOff)]
 
 

@@ -134,7 +134,7 @@
     if (stopped) { return Promise.resolve(); }
     if (inFlight) { return inFlight.then(function () { return dirty ? save() : null; }); }
     dirty = false;
-    var sent = body();
+    var sent = body(), sentTexts = cues.map(function (c) { return c.text.value; });
     inFlight = fetch("/save", {
       method: "POST", body: sent, credentials: "same-origin",
       /* keepalive: the save is finished even when the person leaves the page at once. */
@@ -145,7 +145,8 @@
       return r.json().then(function (json) { return { code: r.status, json: json }; });
     }).then(function (res) {
       if (res.code === 409) {
-        stopped = true; say(status.getAttribute("data-conflict")); seeBoth.hidden = false;
+        stopped = true; seeBoth.hidden = false;
+        say((res.json && res.json.message) || status.getAttribute("data-conflict"));
         return;
       }
       if (res.code === 403 && res.json.status === "stopped") {
@@ -153,6 +154,7 @@
       }
       if (res.code !== 200) { throw new Error("save " + res.code); }
       versionField.value = res.json.version;
+      if (res.json.cues) { takeMerged(res.json.cues, sentTexts); }
       reloadTrack(res.json.version);
       showProblems(res.json.problems || {});
       say(res.json.message);
@@ -160,6 +162,17 @@
       dirty = true; say(status.getAttribute("data-failed"));
     }).then(function () { inFlight = null; });
     return inFlight;
+  }
+  function takeMerged(merged, sentTexts) {
+    /* Another tab's edits to other captions were merged in: show them, except in a box
+       typed in since this save was sent. */
+    merged.forEach(function (m, i) {
+      var c = cues[i];
+      if (!c || c.text.value !== sentTexts[i]) { return; }
+      if (c.text.value !== m[2]) { c.text.value = m[2]; fit(c.text); }
+      c.start.value = String(m[0]); c.end.value = String(m[1]); showTimes(c);
+    });
+    settled = snapshot();
   }
   function reloadTrack(version) {
     /* The video's captions track shows the words as saved: a new element loads them again. */
