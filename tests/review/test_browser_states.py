@@ -307,3 +307,38 @@ def test_two_tabs_merge_and_clash_only_on_the_same_caption(browser: Any, live: L
     assert _axe(tab_b) == []
     assert [c.text for c in load(srt)][2].endswith("every one. A")
     tab_a.context.close()
+
+
+# --- item 6: the playing video stays in view ------------------------------------------------------
+
+VIDEO_SEEN = """() => { const v = document.querySelector('video'); const r = v.getBoundingClientRect();
+  const shown = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
+  return {top: r.top, bottom: r.bottom, shown, height: r.height, paused: v.paused}; }"""
+NOT_COVERED = """(sel) => { const e = document.querySelector(sel); const r = e.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return hit === e || e.contains(hit); }"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 640), (390, 800)])
+def test_the_playing_video_stays_in_view(browser: Any, live: Live, width: int,
+                                         height: int) -> None:
+    page = _page(browser, width=width, height=height)
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    page.evaluate("document.querySelector('video').muted = true")
+    button = page.locator("button[data-play='3']")
+    button.scroll_into_view_if_needed()
+    button.click()
+    page.wait_for_function("() => !document.querySelector('video').paused", timeout=5000)
+    page.wait_for_timeout(300)
+    seen = page.evaluate(VIDEO_SEEN)
+    assert not seen["paused"]
+    assert seen["top"] >= 0 and seen["shown"] >= seen["height"] - 1, seen
+    assert page.evaluate(NOT_COVERED, "button[data-play='3']"), "the player covers the button"
+    assert page.evaluate(NOT_COVERED, "#text-3"), "the player covers the caption played"
+    if width == 320:
+        shot(page, live, "item6-docked-player-320")
+    # Stopped, the player goes back to its place.
+    page.wait_for_function("() => document.querySelector('video').paused", timeout=8000)
+    assert not page.evaluate("document.getElementById('player').classList.contains('docked')")
+    page.context.close()

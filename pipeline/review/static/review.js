@@ -277,11 +277,12 @@
 
   /* --- the video ----------------------------------------------------------------------------- */
   if (!video) { return; }
-  var stopAt = null, stopTimer = null;
+  var stopAt = null, stopTimer = null, playing = null;
   video.addEventListener("loadedmetadata", function () {
     if (isFinite(video.duration)) { duration = Math.round(video.duration * 1000); }
   });
   function playCue(cue) {
+    playing = cue;
     var from = Math.max(0, Number(cue.start.value) - LEAD_MS) / 1000;
     stopAt = (Number(cue.end.value) + LEAD_MS) / 1000;
     video.currentTime = from;
@@ -295,6 +296,31 @@
     }, 50);
   }
   video.addEventListener("pause", function () { stopAt = null; });
+
+  /* The player stays in view while it plays: when its place has scrolled out of sight it
+     docks at the top (compact), and comes back when the clip stops or its place is seen. */
+  var player = document.getElementById("player"), place = document.getElementById("player-place");
+  var placeSeen = true;
+  function dock() {
+    var docked = !video.paused && !placeSeen;
+    if (docked === player.classList.contains("docked")) { return; }
+    place.style.minHeight = docked ? place.offsetHeight + "px" : "";
+    player.classList.toggle("docked", docked);
+    /* What gets focus or is scrolled to is never hidden under the docked player. */
+    document.documentElement.style.scrollPaddingTop = docked ? player.offsetHeight + "px" : "";
+    /* The caption being played stays readable below the docked player. */
+    if (docked && playing) {
+      var top = document.getElementById("cue-" + playing.n + "-heading") || playing.text;
+      var r = top.getBoundingClientRect();
+      if (r.top < player.offsetHeight) { window.scrollBy(0, r.top - player.offsetHeight - 8); }
+    }
+  }
+  if (window.IntersectionObserver && player && place) {
+    new IntersectionObserver(function (entries) {
+      placeSeen = entries[entries.length - 1].intersectionRatio > 0.5; dock();
+    }, { threshold: [0, 0.5, 1] }).observe(place);
+    ["play", "pause", "ended"].forEach(function (n) { video.addEventListener(n, dock); });
+  }
   function showNow() {
     var ms = video.currentTime * 1000, words = "";
     cues.forEach(function (c) {
