@@ -309,12 +309,14 @@ def test_two_tabs_merge_and_clash_only_on_the_same_caption(browser: Any, live: L
     tab_a.context.close()
 
 
-# --- item 6: the playing video stays in view ------------------------------------------------------
+# --- item 6: the playing video stays in view ----------------------------------------------
 
-VIDEO_SEEN = """() => { const v = document.querySelector('video'); const r = v.getBoundingClientRect();
+VIDEO_SEEN = """() => { const v = document.querySelector('video');
+  const r = v.getBoundingClientRect();
   const shown = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
   return {top: r.top, bottom: r.bottom, shown, height: r.height, paused: v.paused}; }"""
-NOT_COVERED = """(sel) => { const e = document.querySelector(sel); const r = e.getBoundingClientRect();
+NOT_COVERED = """(sel) => { const e = document.querySelector(sel);
+  const r = e.getBoundingClientRect();
   const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
   return hit === e || e.contains(hit); }"""
 
