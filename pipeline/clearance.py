@@ -40,7 +40,12 @@ from pipeline.describe.script import description_hashes
 from pipeline.exceptions import PipelineError, WithdrawnError
 from pipeline.film import SequenceItem
 from pipeline.project import Project
-from pipeline.sign_clearance import clear_signing, sign_off_signing, signing_use
+from pipeline.sign_clearance import (
+    clear_signing,
+    request_changes_signing,
+    sign_off_signing,
+    signing_use,
+)
 from pipeline.sign_videos import SIGN_PREFIX
 
 
@@ -311,8 +316,11 @@ def request_changes(project: Project, clip_id: str, by: str, note: str, *,
     Raises:
         WithdrawnError: the contributor's withdrawal from the clip is in effect.
     """
-    _feedback_by(project, clip_id, by, on_behalf_of)
     _not_withdrawn(project, clip_id, on_behalf_of or by)
+    if clip_id.startswith(SIGN_PREFIX):  # a signer's own feedback on their sign video
+        return request_changes_signing(project, clip_id, by, note, on_behalf_of=on_behalf_of,
+                                       via=via)
+    _feedback_by(project, clip_id, by, on_behalf_of)
     footage = project.footage_sha256(clip_id)
     record = ChangeRequest(clip_id, by, _key(project, clip_id, footage), on_behalf_of, note,
                            footage)

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.review import clip_views, views
+from pipeline.review import clip_views, sign_views, views
 from pipeline.review.access import Site
 from pipeline.review.once import OnceTokens
 from pipeline.review.pages import STATIC, make_templates, message_page, message_response
@@ -33,7 +33,7 @@ from pipeline.review.security import AccessLog, ASGIApp, BodyLimit, Headers, Sam
 log = logging.getLogger("coprod.review")
 
 MAX_BODY = 2 * 1024 * 1024  # a 3000-caption film with its times is well under 1 MB
-PROTECTED = frozenset({"/save", "/changes", "/stop"})
+PROTECTED = frozenset({"/save", "/changes", "/stop", "/sign"})
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -48,6 +48,9 @@ def _routes() -> list[Route | Mount]:
         Route("/clip/{clip_id}/video", clip_views.video),
         Route("/clip/{clip_id}/captions.vtt", clip_views.captions_track),
         Route("/clip/{clip_id}/changes", clip_views.changes_page),
+        Route("/sign/{target}", sign_views.sign_page),
+        Route("/sign/{target}/video", sign_views.sign_video),
+        Route("/sign", sign_views.decide, methods=["POST"]),
         Route("/save", clip_views.save, methods=["POST"]),
         Route("/changes", clip_views.ask_for_changes, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -17,6 +17,7 @@ from pipeline.describe.script import descriptions_version
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from pipeline.review.editing import version_of
+from pipeline.sign_videos import SignVideo
 
 VIA = "review-page"
 
@@ -68,6 +69,43 @@ def say_yes(project: Project, clip_id: str, contributor: str, version: str,
         return _record(clearance.sign_off, project, clip_id, contributor)
 
 
+def signing_key(project: Project, video: SignVideo) -> str:
+    """The content key of a sign video as the film uses it now (what a sign-off binds to)."""
+    return clearance.signing_use(project, video).content_key
+
+
+def sign_yes(project: Project, video: SignVideo, signer: str, seen: str) -> Event:
+    """Record the signer's sign-off of their video exactly as the page showed it (``seen``, its
+    content key); an existing sign-off of it as it is is returned and nothing recorded.
+
+    Raises:
+        ChangedMeanwhile: the video (or its place in the film) changed since.
+        WithdrawnError: the signer's withdrawal is in effect.
+    """
+    with project.lock(f"review-sign-{video.target}"):
+        key = signing_key(project, video)
+        if key != seen:
+            raise ChangedMeanwhile(video.use_id)
+        now = signoff_status(clearance.events(project), video.use_id, signer, key)
+        if now.signed and now.event is not None:
+            return now.event
+        return _record(clearance.sign_off, project, video.use_id, signer)
+
+
+def sign_changes(project: Project, video: SignVideo, signer: str, seen: str,
+                 words: str) -> Event:
+    """Record the signer's request for changes to their video as the page showed it.
+
+    Raises:
+        ChangedMeanwhile: the video (or its place in the film) changed since.
+        WithdrawnError: the signer's withdrawal is in effect.
+    """
+    with project.lock(f"review-sign-{video.target}"):
+        if signing_key(project, video) != seen:
+            raise ChangedMeanwhile(video.use_id)
+        return _record(clearance.request_changes, project, video.use_id, signer, words)
+
+
 def change_note(words: str, captions: Sequence[int]) -> str:
     """The change request's note: the captions it points at, then the contributor's words."""
     words = " ".join(words.split())
@@ -97,4 +135,5 @@ def stop(project: Project, contributor: str, reason: str = "") -> Event:
                    reason=" ".join(reason.split()))
 
 
-__all__ = ["VIA", "ChangedMeanwhile", "ask_for_changes", "change_note", "say_yes", "stop"]
+__all__ = ["VIA", "ChangedMeanwhile", "ask_for_changes", "change_note", "say_yes", "sign_changes",
+           "sign_yes", "signing_key", "stop"]

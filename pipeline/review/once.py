@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import RedirectResponse, Response
 
 KEEP = 20000  # tokens remembered; far more than one film's contributors submit in a session
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,32}")
 
 
 class OnceTokens:

@@ -38,8 +38,10 @@ def home(request: Request) -> Response:
     found = access.events(project)
     clips = [access.standing(project, found, person, cid)
              for cid in access.their_clips(project, found, person)]
+    signing = [(video, access.sign_standing(project, found, video))
+               for video in access.their_signing(project, person)]
     return render(request, "home.html", {
-        "name": access.name_of(project, person), "clips": clips,
+        "name": access.name_of(project, person), "clips": clips, "signing": signing,
         "stopped": stopped_on(found, person)}, project=project)
 
 

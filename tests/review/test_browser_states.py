@@ -344,3 +344,60 @@ def test_the_playing_video_stays_in_view(browser: Any, live: Live, width: int,
     page.wait_for_function("() => document.querySelector('video').paused", timeout=8000)
     assert not page.evaluate("document.getElementById('player').classList.contains('docked')")
     page.context.close()
+
+
+# --- every new state: axe at 320 px and 200% text, screenshots at 320 px ------------------------
+
+@pytest.mark.parametrize("mode", ["320px", "200% text"])
+def test_axe_finds_nothing_in_the_new_states(browser: Any, live: Live, mode: str) -> None:
+    from tests.review.test_signing import _signer
+
+    _signer(live.project)
+    page = _page(browser, width=320, height=640) if mode == "320px" else _page(
+        browser, bypass_csp=True)
+    found: dict[str, list[str]] = {}
+
+    def check(state: str) -> None:
+        if mode == "200% text":
+            page.add_style_tag(content="html { font-size: 200% !important; }")
+        else:
+            shot(page, live, f"state-{state.replace(' ', '-')}-320")
+        found[state] = _axe(page)
+        if page.evaluate("() => document.documentElement.scrollWidth >"
+                         " document.documentElement.clientWidth"):
+            found[state].append("scrolls sideways")
+
+    page.goto(live.link("dev"))
+    check("signer home")
+    page.goto(f"{live.base}/sign/amara-talk")
+    check("sign page")
+    page.locator("#changes").click()
+    page.wait_for_selector("text=There is a problem")
+    check("sign page with an error")
+    page.locator("#yes").click()
+    page.wait_for_url("**said=yes**")
+    check("sign page after yes")
+    page.goto(live.link("amara"))
+    page.goto(f"{live.base}/clip/amara-talk")
+    page.evaluate("document.querySelector('video').muted = true")
+    page.locator("button[data-play='3']").click()
+    page.wait_for_function("() => document.getElementById('player').classList"
+                           ".contains('docked')", timeout=5000)
+    check("docked player")
+    page.goto(f"{live.base}/clip/amara-talk")
+    page.locator("#yes").click()
+    page.wait_for_url("**said=yes**")
+    check("answer after yes")
+    page.goto(f"{live.base}/stop")
+    page.locator("button.warning").click()
+    page.wait_for_url("**done=1")
+    page.goto(f"{live.base}/")
+    check("home after stopping")
+    page.goto(f"{live.base}/clip/amara-talk")
+    check("clip after stopping")
+    page.goto(f"{live.base}/consent")
+    check("consent after stopping")
+    page.goto(f"{live.base}/clip/together/changes")
+    check("refused after stopping")
+    page.context.close()
+    assert not {state: v for state, v in found.items() if v}
