@@ -229,13 +229,13 @@ def test_errors_take_focus_in_view(browser: Any, live: Live, width: int, height:
     assert found["seen"] and found["focused"] and found["role"] == "alert", found
     if width == 320:
         shot(page, live, "item5-error-320")
-    # The words changed under a decision (the conflict page): the alert has focus, in view.
+    # The words changed under a decision: the alert has focus, in view.
     page.goto(f"{live.base}/clip/amara-talk")
     srt = live.project.caption_path("amara-talk")
     srt.write_text(srt.read_text(encoding="utf-8").replace("glad", "happy"), encoding="utf-8")
     page.evaluate("document.getElementById('yes').scrollIntoView()")
     page.locator("#yes").click()
-    page.wait_for_selector("text=The words changed while you were working.")
+    page.wait_for_selector("text=The words changed since you opened this page.")
     found = _answer(page, "#result")
     assert found["seen"] and found["focused"] and found["role"] == "alert", found
     page.context.close()
