@@ -22,7 +22,7 @@ from pipeline.review import access, decisions, editing
 from pipeline.review.pages import contributor, message_response, not_found, once, render, site
 from pipeline.sign_videos import FILM_TARGET, SignVideo
 
-SAID = {"yes": "said_yes", "changes": "said_changes"}
+SAID = {"yes": "said_yes_sign", "changes": "said_changes"}
 
 
 def _own_video(request: Request, target: str) -> tuple[str, Project, SignVideo]:

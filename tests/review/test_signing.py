@@ -63,7 +63,7 @@ def test_a_signer_watches_their_video_with_the_words_and_says_yes(
     first = dev.post("/sign", {**form, "action": "yes"})
     again = dev.post("/sign", {**form, "action": "yes"})  # sent twice: acts once
     assert first.status_code == again.status_code == 303
-    assert "Thank you. You said yes to this clip." in dev.get(first.headers["location"]).text
+    assert "Thank you. You said yes to your signing." in dev.get(first.headers["location"]).text
     assert _records(film) == [("SignOff", "sign/amara-talk", "dev")]
     row = film_status(film)["signers"][0]
     assert row["signoff"] == "dev:signed"
