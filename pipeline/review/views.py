@@ -62,10 +62,10 @@ def stop_page(request: Request) -> Response:
     """The one confirmation before a withdrawal, saying what happens next; or, after, the news."""
     person = contributor(request)
     project = site(request).project()
-    if request.query_params.get("done") == "1":
-        stopped = stopped_on(access.events(project), person)
-        if stopped is not None:
-            return render(request, "stopped.html", {"stopped": stopped}, project=project)
+    # Once they have stopped, this page says so (and offers nothing to press again).
+    stopped = stopped_on(access.events(project), person)
+    if stopped is not None:
+        return render(request, "stopped.html", {"stopped": stopped}, project=project)
     return render(request, "stop.html", {}, project=project)
 
 
@@ -77,7 +77,9 @@ async def stop(request: Request) -> Response:
     project = site(request).project()
 
     async def act() -> Response:
-        await run_in_threadpool(decisions.stop, project, person, reason)
+        # Another tab's form after they stopped: it is done already, nothing more to record.
+        if stopped_on(access.events(project), person) is None:
+            await run_in_threadpool(decisions.stop, project, person, reason)
         return RedirectResponse("/stop?done=1", status_code=303)
 
     token = form.get("once")

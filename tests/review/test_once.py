@@ -58,6 +58,9 @@ def test_a_change_request_and_a_stop_sent_twice_are_recorded_once(visitor: MakeV
     assert amara.post("/stop", stop).headers["location"] == "/stop?done=1"
     assert amara.post("/stop", stop).headers["location"] == "/stop?done=1"
     assert _kinds(film) == ["ChangeRequest", "Withdrawal"]
+    other_tab = {**stop, "once": OnceTokens.issue()}  # a tab opened before they stopped
+    assert amara.post("/stop", other_tab).headers["location"] == "/stop?done=1"
+    assert _kinds(film) == ["ChangeRequest", "Withdrawal"]
 
 
 def test_two_tabs_saying_yes_to_the_same_clip_record_one_signoff(visitor: MakeVisitor,

@@ -42,6 +42,8 @@ def test_after_stopping_every_page_says_so(visitor: MakeVisitor, film: Project) 
     assert "You asked to stop. We will not use these clips." in consent
     assert "The film can not use these clips anywhere now." in consent
     assert "Where people can see the film" not in consent
+    again = amara.get("/stop").text
+    assert "You have stopped" in again and "Yes, I want to stop" not in again
 
 
 def test_edits_and_decisions_after_stopping_are_refused_and_change_nothing(
