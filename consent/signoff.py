@@ -10,6 +10,7 @@ descriptions has the key it had before descriptions existed, so earlier sign-off
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from consent.chain import Event
 from consent.exceptions import ConsentError
 from consent.feedback import ChangeRequest, SignOff
 from consent.fields import is_sha256_hex
+from consent.withdrawals import consent_state
 
 # Bump when the encoding below changes, so keys made by different coprod versions never collide.
 _KEY_VERSION = 1
@@ -121,15 +123,20 @@ def signoff_status(
 
     The latest sign-off or change request at ``key`` decides: a change request after a sign-off
     withdraws the approval, a sign-off after a change request gives it. Records made by a
-    representative on the contributor's behalf count as the contributor's.
+    representative on the contributor's behalf count as the contributor's. One recorded while
+    the contributor's withdrawal from the clip was in effect (:func:`made_while_withdrawn`)
+    counts for nothing, even once consent is given again.
     """
     at_key: Event | None = None
     older_signoff = False
-    for event in events:
+    events = list(events)
+    for index, event in enumerate(events):
         record = event.record
         if not isinstance(record, SignOff | ChangeRequest):
             continue
         if record.clip != clip_id or record.contributor != contributor:
+            continue
+        if made_while_withdrawn(events, index):
             continue
         if record.content_key == key:
             at_key = event
@@ -144,10 +151,20 @@ def signoff_status(
     return SignoffStatus(SignoffState.STALE if older_signoff else SignoffState.NO_SIGNOFF)
 
 
+def made_while_withdrawn(events: Sequence[Event], index: int) -> bool:
+    """True when ``events[index]``, a sign-off or change request, was recorded while its
+    contributor's withdrawal from its clip was in effect (as the ledger stood then)."""
+    record = events[index].record
+    assert isinstance(record, SignOff | ChangeRequest)
+    earlier = itertools.islice(events, index)
+    return consent_state(earlier, record.contributor, record.clip).withdrawal is not None
+
+
 __all__ = [
     "SIGNOFF_CODES",
     "SignoffState",
     "SignoffStatus",
     "content_key",
+    "made_while_withdrawn",
     "signoff_status",
 ]

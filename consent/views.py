@@ -16,6 +16,7 @@ from consent.chain import Event
 from consent.exceptions import ConsentError
 from consent.feedback import ChangeRequest, SignOff
 from consent.records import ConsentGiven, Withdrawal
+from consent.vocabulary import Channel, Scope
 from consent.withdrawals import FootageIndex, consent_state, supersedes
 
 
@@ -300,11 +301,64 @@ def summarise(
                                             tuple(Action.of(e) for e in acts)))
     return summaries
 
+
+@dataclass(frozen=True)
+class ConsentTerms:
+    """One consent as a contributor reads it: what it lets the film do today, by the gate's rules.
+
+    Attributes:
+        channels: every channel, in reading order, and whether the film may be shown there
+            under this consent (the gate's ``channel-not-covered``); all no once it has ended.
+        scopes: every scope and whether it is granted (the gate's ``scope-missing`` for
+            ``appear`` and ``voice``, its ``name_allowed`` for ``name``); all no once it has ended.
+        expires: the day it ends.
+        ended: withdrawn or expired: the gate refuses it on every channel.
+        expired: it expired (the gate's ``expired``).
+        withdrawn: it was withdrawn (the gate's ``withdrawn``).
+        all_clips: it covers all the contributor's clips, not listed ones.
+    """
+
+    channels: tuple[tuple[str, bool], ...]
+    scopes: tuple[tuple[str, bool], ...]
+    expires: date
+    ended: bool
+    expired: bool
+    withdrawn: bool
+    all_clips: bool
+
+
+def consent_terms(summary: ConsentSummary) -> ConsentTerms:
+    """What one summarised consent lets the film do, channel by channel and scope by scope."""
+    record = summary.consent
+    ended = summary.withdrawn or summary.expired
+    return ConsentTerms(
+        channels=tuple((str(c), not ended and c in record.channels) for c in Channel),
+        scopes=tuple((str(s), not ended and record.scopes[s]) for s in Scope),
+        expires=record.expires, ended=ended, expired=summary.expired,
+        withdrawn=summary.withdrawn, all_clips=record.clips is None,
+    )
+
+
+def stopped_on(events: Sequence[Event], contributor: str, *,
+               today: date | None = None) -> date | None:
+    """The day the contributor asked to stop, when nothing of their consent is left in force
+    (:attr:`ContributorConsent.withdrawn`); None otherwise."""
+    found = summarise(events, contributor, today=today)
+    if not found or not found[0].withdrawn:
+        return None
+    days = [e.record.date for e in events
+            if isinstance(e.record, Withdrawal) and e.record.contributor == contributor]
+    return max(days) if days else None
+
+
 __all__ = [
     "Action",
     "AffectedOutput",
     "ConsentSummary",
+    "ConsentTerms",
     "ContributorConsent",
     "affected_outputs",
+    "consent_terms",
+    "stopped_on",
     "summarise",
 ]

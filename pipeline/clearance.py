@@ -31,16 +31,22 @@ from consent import (
     SignOff,
     Withdrawal,
     check,
+    consent_state,
     content_key,
 )
 from consent.fields import is_sha256_hex
 from consent.naming import name_reasons, refuse_names
 from pipeline.consent_ledger import events, ledger, render_manifests
 from pipeline.describe.script import description_hashes
-from pipeline.exceptions import PipelineError
+from pipeline.exceptions import PipelineError, WithdrawnError
 from pipeline.film import SequenceItem
 from pipeline.project import Project
-from pipeline.sign_clearance import clear_signing, sign_off_signing, signing_use
+from pipeline.sign_clearance import (
+    clear_signing,
+    request_changes_signing,
+    sign_off_signing,
+    signing_use,
+)
 from pipeline.sign_videos import SIGN_PREFIX
 
 
@@ -302,10 +308,24 @@ def _feedback_by(project: Project, clip_id: str, by: str, on_behalf_of: str | No
                             f"(it lists {listed})")
 
 
+def _not_withdrawn(project: Project, clip_id: str, person: str) -> None:
+    """A sign-off or change request is never recorded while a withdrawal is in effect (the gate
+    would not count it: :func:`consent.signoff.made_while_withdrawn`)."""
+    withdrawal = consent_state(events(project), person, clip_id).withdrawal
+    if withdrawal is not None:
+        assert isinstance(withdrawal.record, Withdrawal)
+        raise WithdrawnError(clip_id, person, withdrawal.record.date)
+
+
 def sign_off(project: Project, clip_id: str, by: str, *, on_behalf_of: str | None = None,
              note: str = "", via: str = "cli") -> Event:
     """Record approval of the clip as it is now (its content key and its footage); for
-    ``sign/CLIP`` or ``sign/film``, a signer's approval of their sign video as the film uses it."""
+    ``sign/CLIP`` or ``sign/film``, a signer's approval of their sign video as the film uses it.
+
+    Raises:
+        WithdrawnError: the contributor's withdrawal from the clip is in effect.
+    """
+    _not_withdrawn(project, clip_id, on_behalf_of or by)
     if clip_id.startswith(SIGN_PREFIX):  # a signer's own sign-off: pipeline/sign_clearance.py
         return sign_off_signing(project, clip_id, by, on_behalf_of=on_behalf_of, note=note,
                                 via=via)
@@ -317,7 +337,15 @@ def sign_off(project: Project, clip_id: str, by: str, *, on_behalf_of: str | Non
 
 def request_changes(project: Project, clip_id: str, by: str, note: str, *,
                     on_behalf_of: str | None = None, via: str = "cli") -> Event:
-    """Record a contributor's feedback asking for changes to the clip as it is now."""
+    """Record a contributor's feedback asking for changes to the clip as it is now.
+
+    Raises:
+        WithdrawnError: the contributor's withdrawal from the clip is in effect.
+    """
+    _not_withdrawn(project, clip_id, on_behalf_of or by)
+    if clip_id.startswith(SIGN_PREFIX):  # a signer's own feedback on their sign video
+        return request_changes_signing(project, clip_id, by, note, on_behalf_of=on_behalf_of,
+                                       via=via)
     _feedback_by(project, clip_id, by, on_behalf_of)
     footage = project.footage_sha256(clip_id)
     record = ChangeRequest(clip_id, by, _key(project, clip_id, footage), on_behalf_of, note,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 
@@ -61,3 +62,22 @@ class BatchError(PipelineError):
         lines += [f"  {err}" if item in str(err) else f"  {item}: {err}"
                   for item, err in self.failures]
         super().__init__("\n".join(lines))
+
+
+class WithdrawnError(PipelineError):
+    """A sign-off or change request for a clip the contributor has withdrawn their consent from.
+
+    Attributes:
+        clip_id: the clip.
+        contributor: who withdrew.
+        withdrawn_on: the withdrawal's date.
+    """
+
+    def __init__(self, clip_id: str, contributor: str, withdrawn_on: date) -> None:
+        self.clip_id = clip_id
+        self.contributor = contributor
+        self.withdrawn_on = withdrawn_on
+        super().__init__(
+            f"clip {clip_id}: {contributor} withdrew consent on {withdrawn_on.isoformat()}, so "
+            "nothing is recorded for them now; if they want to go on, record their consent again "
+            "first (coprod consent record)")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from consent import ClipUse, Event, GateResult, SignOff, check, content_key
+from consent import ChangeRequest, ClipUse, Event, GateResult, SignOff, check, content_key
 from pipeline.consent_ledger import events, ledger
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
@@ -73,18 +73,36 @@ def sign_off_signing(project: Project, use_id: str, by: str, *, on_behalf_of: st
         PipelineError: the film has no such sign video, or the person is not its signer.
         SigningError: film.yaml and the sign/ folder disagree.
     """
-    video = next((v for v in sign_videos(project) if v.use_id == use_id), None)
-    if video is None:
-        raise PipelineError(f"{use_id!r}: the film has no such sign video (sign/CLIP.mp4 or "
-                            f"sign/film.mp4 with `signer:` in {project.film_yaml})")
-    person = on_behalf_of or by
-    if person != video.signer:
-        raise PipelineError(f"{person!r} is not the signer of {use_id!r} "
-                            f"({project.film_yaml} names {video.signer!r})")
+    video = _signers_video(project, use_id, on_behalf_of or by)
     use = signing_use(project, video)
     record = SignOff(use_id, by, use.content_key, on_behalf_of, note, use.footage_sha256)
     return ledger(project).add(record, via=via)
 
 
-__all__ = ["SigningClearance", "clear_signing", "recheck_signing", "sign_off_signing",
-           "signing_use"]
+def request_changes_signing(project: Project, use_id: str, by: str, note: str, *,
+                            on_behalf_of: str | None = None, via: str = "cli") -> Event:
+    """Record a signer's request for changes to their sign video as the film uses it now.
+
+    Raises:
+        PipelineError: the film has no such sign video, or the person is not its signer.
+        SigningError: film.yaml and the sign/ folder disagree.
+    """
+    video = _signers_video(project, use_id, on_behalf_of or by)
+    use = signing_use(project, video)
+    record = ChangeRequest(use_id, by, use.content_key, on_behalf_of, note, use.footage_sha256)
+    return ledger(project).add(record, via=via)
+
+
+def _signers_video(project: Project, use_id: str, person: str) -> SignVideo:
+    video = next((v for v in sign_videos(project) if v.use_id == use_id), None)
+    if video is None:
+        raise PipelineError(f"{use_id!r}: the film has no such sign video (sign/CLIP.mp4 or "
+                            f"sign/film.mp4 with `signer:` in {project.film_yaml})")
+    if person != video.signer:
+        raise PipelineError(f"{person!r} is not the signer of {use_id!r} "
+                            f"({project.film_yaml} names {video.signer!r})")
+    return video
+
+
+__all__ = ["SigningClearance", "clear_signing", "recheck_signing", "request_changes_signing",
+           "sign_off_signing", "signing_use"]

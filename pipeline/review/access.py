@@ -9,7 +9,7 @@ exist, so a page never tells one contributor that another's clip is there.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -22,13 +22,15 @@ from consent import (
     SignOff,
     SignoffState,
     Withdrawal,
+    consent_state,
     signoff_status,
 )
-from pipeline.clearance import clip_key, events
+from pipeline.clearance import clip_key, events, signing_use
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import change_stamp
 from pipeline.project import Project
 from pipeline.review.links import LinkBook
+from pipeline.sign_videos import SignVideo, sign_videos
 
 
 class ClipState(StrEnum):
@@ -38,6 +40,7 @@ class ClipState(StrEnum):
     CHANGES = "changes"
     SIGNED = "signed"
     STALE = "stale"
+    STOPPED = "stopped"
 
 
 _STATES = {
@@ -54,7 +57,7 @@ class ClipStanding:
 
     clip_id: str
     state: ClipState
-    since: date | None = None  # the day they said yes (signed) or asked for changes
+    since: date | None = None  # the day they said yes (signed), asked for changes, or stopped
 
 
 class Site:
@@ -110,32 +113,49 @@ def people(project: Project, found: Sequence[Event]) -> list[str]:
         who = getattr(event.record, "contributor", None)
         if isinstance(who, str) and who not in known:
             known.append(who)
-    return [person for person in known if their_clips(project, found, person)]
+    known += [v.signer for v in _sign_videos(project) if v.signer not in known]
+    return [person for person in known
+            if their_clips(project, found, person) or their_signing(project, person)]
+
+
+def _sign_videos(project: Project) -> list[SignVideo]:
+    try:
+        return sign_videos(project)
+    except PipelineError:
+        return []  # film.yaml and sign/ disagree: `coprod status` names the problem
+
+
+def their_signing(project: Project, contributor: str) -> list[SignVideo]:
+    """The sign videos film.yaml names the contributor as the signer of."""
+    return [video for video in _sign_videos(project) if video.signer == contributor]
 
 
 def standing(project: Project, found: Sequence[Event], contributor: str,
              clip_id: str) -> ClipStanding:
-    """Where ``clip_id`` stands for ``contributor`` with the clip as it is now."""
+    """Where ``clip_id`` stands for ``contributor`` with the clip as it is now; a withdrawal in
+    effect comes before anything else."""
+    return _standing(found, contributor, clip_id, lambda: clip_key(project, clip_id))
+
+
+def sign_standing(project: Project, found: Sequence[Event], video: SignVideo) -> ClipStanding:
+    """Where a sign video stands for its signer, with the video as it is now."""
+    return _standing(found, video.signer, video.use_id,
+                     lambda: signing_use(project, video).content_key)
+
+
+def _standing(found: Sequence[Event], contributor: str, use_id: str,
+              key_now: Callable[[], str]) -> ClipStanding:
+    withdrawal = consent_state(found, contributor, use_id).withdrawal
+    if withdrawal is not None:
+        assert isinstance(withdrawal.record, Withdrawal)
+        return ClipStanding(use_id, ClipState.STOPPED, withdrawal.record.date)
     try:
-        key = clip_key(project, clip_id)
+        key = key_now()
     except PipelineError:
-        return ClipStanding(clip_id, ClipState.WAITING)
-    status = signoff_status(found, clip_id, contributor, key)
+        return ClipStanding(use_id, ClipState.WAITING)
+    status = signoff_status(found, use_id, contributor, key)
     when = status.event.at.astimezone().date() if status.event is not None else None
-    return ClipStanding(clip_id, _STATES[status.state], when)
-
-
-def withdrawn_on(found: Sequence[Event], contributor: str) -> date | None:
-    """The day of the contributor's last withdrawal of everything, if no consent came after."""
-    day: date | None = None
-    for event in found:
-        record = event.record
-        if isinstance(record, Withdrawal) and record.contributor == contributor \
-                and record.clips is None:
-            day = record.date
-        elif isinstance(record, ConsentGiven) and record.contributor == contributor:
-            day = None
-    return day
+    return ClipStanding(use_id, _STATES[status.state], when)
 
 
 def name_of(project: Project, contributor: str) -> str:
@@ -145,4 +165,4 @@ def name_of(project: Project, contributor: str) -> str:
 
 
 __all__ = ["ClipStanding", "ClipState", "Site", "events", "is_theirs", "name_of", "people",
-           "standing", "their_clips", "ties", "withdrawn_on"]
+           "sign_standing", "standing", "their_clips", "their_signing", "ties"]

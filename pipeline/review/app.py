@@ -24,15 +24,16 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.review import clip_views, views
+from pipeline.review import clip_views, sign_views, views
 from pipeline.review.access import Site
+from pipeline.review.once import OnceTokens
 from pipeline.review.pages import STATIC, make_templates, message_page, message_response
 from pipeline.review.security import AccessLog, ASGIApp, BodyLimit, Headers, SameOrigin
 
 log = logging.getLogger("coprod.review")
 
 MAX_BODY = 2 * 1024 * 1024  # a 3000-caption film with its times is well under 1 MB
-PROTECTED = frozenset({"/save", "/changes", "/stop"})
+PROTECTED = frozenset({"/save", "/changes", "/stop", "/sign"})
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -45,7 +46,11 @@ def _routes() -> list[Route | Mount]:
         Route("/stop", views.stop, methods=["POST"]),
         Route("/clip/{clip_id}", clip_views.clip_page),
         Route("/clip/{clip_id}/video", clip_views.video),
+        Route("/clip/{clip_id}/captions.vtt", clip_views.captions_track),
         Route("/clip/{clip_id}/changes", clip_views.changes_page),
+        Route("/sign/{target}", sign_views.sign_page),
+        Route("/sign/{target}/video", sign_views.sign_video),
+        Route("/sign", sign_views.decide, methods=["POST"]),
         Route("/save", clip_views.save, methods=["POST"]),
         Route("/changes", clip_views.ask_for_changes, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -94,6 +99,7 @@ def create_app(root: str | Path, *, hosts: Sequence[str] = LOCAL_HOSTS,
     app.state.site = site
     app.state.templates = templates
     app.state.cookie = cookie_for(site.root)
+    app.state.once = OnceTokens()
 
     def page(status: int, title_key: str, text_key: str) -> bytes:
         return message_page(templates, status, title_key, text_key)

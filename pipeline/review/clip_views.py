@@ -7,6 +7,7 @@ answers 404 otherwise: no request names a file, and nobody reaches anyone else's
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -15,15 +16,27 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from captions.exceptions import CaptionError
+from captions.formats import dumps
 from captions.model import Cue
 from consent import RecordError
 from pipeline.describe.script import DescriptionError, descriptions_version, load_descriptions
+from pipeline.exceptions import WithdrawnError
 from pipeline.project import Project
 from pipeline.review import access, decisions, editing
-from pipeline.review.pages import contributor, message_response, not_found, render, site
+from pipeline.review.pages import (
+    contributor,
+    message_response,
+    not_found,
+    once,
+    render,
+    site,
+)
 from pipeline.review.words import rule_words, t
 
 SAID = {"yes": "said_yes", "changes": "said_changes", "saved": "said_saved"}
+# Where on the clip page an action's answer goes: where the person was (the decision, the Save
+# button, the caption whose time they moved). It takes focus there (autofocus, no fragment).
+_AT = re.compile(r"decide|save|cue-\d{1,5}")
 
 
 def _own_clip(request: Request, clip_id: str) -> tuple[str, Project]:
@@ -40,8 +53,10 @@ def _wants_json(request: Request) -> bool:
 
 def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]:
     found = access.events(project)
+    standing = access.standing(project, found, person, clip_id)
     context: dict[str, Any] = {
-        "clip_id": clip_id, "standing": access.standing(project, found, person, clip_id),
+        "clip_id": clip_id, "standing": standing,
+        "stopped": standing.state == access.ClipState.STOPPED,
         "has_video": project.proxy_path(clip_id).is_file(), "broken": False,
         "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS}
     context.update(_described(project, clip_id))
@@ -52,6 +67,7 @@ def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]
         return context
     context.update(cues=track.cues, version=track.version,
                    problems=editing.problems(project, clip_id, track.cues))
+    editing.remember_shown(project, clip_id, track.version)
     return context
 
 
@@ -73,7 +89,22 @@ def clip_page(request: Request) -> Response:
     context = _clip_context(project, person, clip_id)
     said = request.query_params.get("said", "")
     context["said"] = SAID.get(said)
+    at = request.query_params.get("at", "")
+    context["at"] = at if context["said"] and _AT.fullmatch(at) else "top"
     return render(request, "clip.html", context, project=project)
+
+
+def _stopped(project: Project, person: str, clip_id: str) -> bool:
+    found = access.events(project)
+    return access.standing(project, found, person, clip_id).state == access.ClipState.STOPPED
+
+
+def _refused(request: Request) -> Response:
+    """What an edit or decision gets once the contributor has stopped: nothing changes."""
+    if _wants_json(request):
+        return JSONResponse({"status": "stopped", "message": t("stopped_refused")},
+                            status_code=403)
+    return message_response(request, 403, "stopped_title", "stopped_refused")
 
 
 def video(request: Request) -> Response:
@@ -84,6 +115,19 @@ def video(request: Request) -> Response:
     if not path.is_file():
         raise not_found()
     return FileResponse(path, media_type="video/mp4")
+
+
+def captions_track(request: Request) -> Response:
+    """The clip's captions as WebVTT, for the video's ``<track>``: the words as saved now, so
+    full screen and a page without JavaScript show them too."""
+    clip_id = request.path_params["clip_id"]
+    _, project = _own_clip(request, clip_id)
+    try:
+        cues = editing.read_track(project, clip_id).cues
+    except CaptionError:
+        cues = []  # a broken file: an empty track, and the page says the file is broken
+    return Response(dumps(cues, "vtt"), media_type="text/vtt; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
 
 
 def _changes_context(project: Project, clip_id: str) -> dict[str, Any]:
@@ -98,7 +142,9 @@ def _changes_context(project: Project, clip_id: str) -> dict[str, Any]:
 def changes_page(request: Request) -> Response:
     """The form for asking for changes, in the contributor's own words."""
     clip_id = request.path_params["clip_id"]
-    _, project = _own_clip(request, clip_id)
+    person, project = _own_clip(request, clip_id)
+    if _stopped(project, person, clip_id):
+        return _refused(request)
     return render(request, "changes.html", _changes_context(project, clip_id), project=project)
 
 
@@ -107,10 +153,18 @@ async def _form(request: Request) -> FormData:
 
 
 async def ask_for_changes(request: Request) -> Response:
-    """Record a change request (POST /changes)."""
+    """Record a change request (POST /changes); a repeat of the same form records nothing."""
     form = await request.form(max_fields=editing.MAX_CUES + 20, max_files=0)
+    token = form.get("once")
+    return await once(request).run(token if isinstance(token, str) else None,
+                                   lambda: _ask_for_changes(request, form))
+
+
+async def _ask_for_changes(request: Request, form: FormData) -> Response:
     clip_id = str(form.get("clip", ""))
     person, project = _own_clip(request, clip_id)
+    if _stopped(project, person, clip_id):
+        return _refused(request)
     words = str(form.get("words", ""))[:5000]
     picked = [int(v) for v in form.getlist("caption") if isinstance(v, str) and v.isdigit()]
     version = str(form.get("version", ""))
@@ -123,9 +177,35 @@ async def ask_for_changes(request: Request) -> Response:
                                 words, picked)
     except decisions.ChangedMeanwhile:
         return _changed(request, project, person, clip_id)
+    except WithdrawnError:
+        return _refused(request)
     except RecordError:
         return message_response(request, 400, "error_title", "error")
-    return RedirectResponse(f"/clip/{clip_id}?said=changes#decide", status_code=303)
+    return RedirectResponse(f"/clip/{clip_id}?said=changes&at=decide", status_code=303)
+
+
+def _conflict(request: Request, project: Project, clip_id: str, person: str, mine: list[Cue],
+              result: editing.SaveResult) -> Response:
+    """The save was refused: the captions both sides changed, side by side (all of them when
+    the two tracks cannot be paired), saying who made the other version when it was them."""
+    you = result.by == person
+    if _wants_json(request):
+        return JSONResponse({"status": "conflict",
+                             "message": t("conflict_short_you" if you else "conflict_short")},
+                            status_code=409)
+    theirs = result.theirs.cues if result.theirs else []
+    clashes = result.clashes
+    if clashes is None:
+        rows = list(range(1, max(len(mine), len(theirs)) + 1))
+        keep = mine  # the tracks do not pair: keeping mine keeps all of mine
+    else:
+        rows = list(clashes)
+        keep = [mine[i] if i + 1 in clashes else cue for i, cue in enumerate(theirs)]
+    pairs = [(n, mine[n - 1] if n <= len(mine) else None,
+              theirs[n - 1] if n <= len(theirs) else None) for n in rows]
+    return render(request, "conflict.html", {
+        "clip_id": clip_id, "pairs": pairs, "keep": keep, "version": result.version,
+        "you": you, "all_rows": clashes is None}, status=409, project=project)
 
 
 def _changed(request: Request, project: Project, person: str, clip_id: str) -> Response:
@@ -169,11 +249,18 @@ async def save(request: Request) -> Response:
     """Save the captions (POST /save); then, if asked, say yes or go to the change form.
 
     The page's script autosaves with JSON and gets JSON back; a plain form is redirected, so
-    the page works the same without JavaScript.
+    the page works the same without JavaScript. A repeat of the same form (its one-time token)
+    is answered as the first was and writes nothing.
     """
     fields, cues = await _submitted(request)
+    return await once(request).run(fields.get("once"), lambda: _save(request, fields, cues))
+
+
+async def _save(request: Request, fields: dict[str, str], cues: list[Cue] | None) -> Response:
     clip_id = fields.get("clip", "")
     person, project = _own_clip(request, clip_id)
+    if _stopped(project, person, clip_id):
+        return _refused(request)
     nudged = None
     try:
         if cues is None:
@@ -188,31 +275,34 @@ async def save(request: Request) -> Response:
         # and a broken file must never be replaced by an empty one.
         result = editing.SaveResult(editing.SaveStatus.UNCHANGED, base)
     else:
-        result = await run_in_threadpool(editing.save_track, project, clip_id, base, cues)
+        result = await run_in_threadpool(editing.save_track, project, clip_id, base, cues,
+                                         person)
     if result.status == editing.SaveStatus.CONFLICT:
-        if _wants_json(request):
-            return JSONResponse({"status": "conflict", "message": t("conflict_short")},
-                                status_code=409)
-        theirs = result.theirs.cues if result.theirs else []
-        return render(request, "conflict.html", {
-            "clip_id": clip_id, "mine": cues, "theirs": theirs, "version": result.version,
-            "rows": max(len(cues), len(theirs))}, status=409, project=project)
+        return _conflict(request, project, clip_id, person, cues, result)
     action = fields.get("action", "save")
+    if action == "yes" and result.status == editing.SaveStatus.MERGED:
+        # Their edits are saved with another tab's, which they have not seen: no yes to those.
+        return _changed(request, project, person, clip_id)
     if action == "yes":
         try:
             await run_in_threadpool(decisions.say_yes, project, clip_id, person, result.version,
                                     fields.get("described"))
         except decisions.ChangedMeanwhile:
             return _changed(request, project, person, clip_id)
-        return RedirectResponse(f"/clip/{clip_id}?said=yes#decide", status_code=303)
+        except WithdrawnError:
+            return _refused(request)
+        return RedirectResponse(f"/clip/{clip_id}?said=yes&at=decide", status_code=303)
     if action == "changes":
         return RedirectResponse(f"/clip/{clip_id}/changes", status_code=303)
     if _wants_json(request):
-        found = await run_in_threadpool(_problems_json, project, clip_id, cues)
-        return JSONResponse({"status": str(result.status), "version": result.version,
-                             "message": t("saved"), "problems": found})
-    anchor = f"#cue-{nudged}" if nudged else "#captions"
-    return RedirectResponse(f"/clip/{clip_id}?said=saved{anchor}", status_code=303)
+        found = await run_in_threadpool(_problems_json, project, clip_id, result.cues or cues)
+        answer: dict[str, Any] = {"status": str(result.status), "version": result.version,
+                                  "message": t("saved"), "problems": found}
+        if result.status == editing.SaveStatus.MERGED:  # the page shows the other tab's words
+            answer["cues"] = [[c.start, c.end, c.text] for c in result.cues]
+        return JSONResponse(answer)
+    at = f"cue-{nudged}" if nudged else "save"
+    return RedirectResponse(f"/clip/{clip_id}?said=saved&at={at}", status_code=303)
 
 
-__all__ = ["ask_for_changes", "changes_page", "clip_page", "save", "video"]
+__all__ = ["ask_for_changes", "captions_track", "changes_page", "clip_page", "save", "video"]

@@ -11,12 +11,13 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from consent import Event
+from consent import Event, signoff_status
 from pipeline import clearance
 from pipeline.describe.script import descriptions_version
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from pipeline.review.editing import version_of
+from pipeline.sign_videos import SignVideo
 
 VIA = "review-page"
 
@@ -51,13 +52,58 @@ def say_yes(project: Project, clip_id: str, contributor: str, version: str,
             described: str | None = None) -> Event:
     """Record the contributor's sign-off of the clip exactly as they saw it.
 
+    When they have already signed it off exactly as it is (a second tab, a resent form), that
+    sign-off is returned and nothing is recorded.
+
     Raises:
         ChangedMeanwhile: the caption file is no longer ``version``, or the clip's audio
             descriptions are no longer ``described`` (:func:`descriptions_version`).
+        WithdrawnError: their withdrawal from the clip is in effect.
     """
     with project.lock(f"review-{clip_id}"):
         _seen(project, clip_id, version, described)
+        now = signoff_status(clearance.events(project), clip_id, contributor,
+                             clearance.clip_key(project, clip_id))
+        if now.signed and now.event is not None:
+            return now.event
         return _record(clearance.sign_off, project, clip_id, contributor)
+
+
+def signing_key(project: Project, video: SignVideo) -> str:
+    """The content key of a sign video as the film uses it now (what a sign-off binds to)."""
+    return clearance.signing_use(project, video).content_key
+
+
+def sign_yes(project: Project, video: SignVideo, signer: str, seen: str) -> Event:
+    """Record the signer's sign-off of their video exactly as the page showed it (``seen``, its
+    content key); an existing sign-off of it as it is is returned and nothing recorded.
+
+    Raises:
+        ChangedMeanwhile: the video (or its place in the film) changed since.
+        WithdrawnError: the signer's withdrawal is in effect.
+    """
+    with project.lock(f"review-sign-{video.target}"):
+        key = signing_key(project, video)
+        if key != seen:
+            raise ChangedMeanwhile(video.use_id)
+        now = signoff_status(clearance.events(project), video.use_id, signer, key)
+        if now.signed and now.event is not None:
+            return now.event
+        return _record(clearance.sign_off, project, video.use_id, signer)
+
+
+def sign_changes(project: Project, video: SignVideo, signer: str, seen: str,
+                 words: str) -> Event:
+    """Record the signer's request for changes to their video as the page showed it.
+
+    Raises:
+        ChangedMeanwhile: the video (or its place in the film) changed since.
+        WithdrawnError: the signer's withdrawal is in effect.
+    """
+    with project.lock(f"review-sign-{video.target}"):
+        if signing_key(project, video) != seen:
+            raise ChangedMeanwhile(video.use_id)
+        return _record(clearance.request_changes, project, video.use_id, signer, words)
 
 
 def change_note(words: str, captions: Sequence[int]) -> str:
@@ -89,4 +135,5 @@ def stop(project: Project, contributor: str, reason: str = "") -> Event:
                    reason=" ".join(reason.split()))
 
 
-__all__ = ["VIA", "ChangedMeanwhile", "ask_for_changes", "change_note", "say_yes", "stop"]
+__all__ = ["VIA", "ChangedMeanwhile", "ask_for_changes", "change_note", "say_yes", "sign_changes",
+           "sign_yes", "signing_key", "stop"]

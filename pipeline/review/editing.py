@@ -33,6 +33,7 @@ from pipeline.caption_store import load_captions
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import sha256_bytes, sha256_file
 from pipeline.project import Project
+from pipeline.review import merge
 
 NO_FILE = "none"
 MAX_CUES = 3000
@@ -53,6 +54,7 @@ class SaveStatus(StrEnum):
     """What became of one save."""
 
     SAVED = "saved"
+    MERGED = "merged"  # saved together with another tab's edits to other captions
     UNCHANGED = "unchanged"
     CONFLICT = "conflict"
 
@@ -67,12 +69,16 @@ class Track:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """The outcome of a save; on a conflict, ``theirs`` is the file as it is now."""
+    """The outcome of a save; on a conflict, ``theirs`` is the file as it is now, ``clashes``
+    the captions both changed (None: the tracks could not be paired, so all of them), and
+    ``by`` the contributor whose save from the page made it (None: someone else)."""
 
     status: SaveStatus
     version: str
     theirs: Track | None = None
     cues: list[Cue] = field(default_factory=list)
+    clashes: tuple[int, ...] | None = None
+    by: str | None = None
 
 
 def version_of(project: Project, clip_id: str) -> str:
@@ -198,26 +204,50 @@ def _write(project: Project, clip_id: str, cues: Sequence[Cue], srt_text: str) -
     atomic_write_text(project.caption_path(clip_id, "vtt"), dumps(cues, "vtt"))
 
 
-def save_track(project: Project, clip_id: str, base: str, cues: list[Cue]) -> SaveResult:
-    """Write ``cues`` as the clip's captions if the file is still version ``base``.
+def save_track(project: Project, clip_id: str, base: str, cues: list[Cue],
+               who: str | None = None) -> SaveResult:
+    """Write ``cues`` as the clip's captions if the file is still version ``base``, or merge
+    them with what it says now when only other captions changed (:mod:`.merge`).
 
     Saving what the file already says is never a conflict. The check and the write hold the
     clip's caption lock, which every save and decision from the page takes. The styling of
-    the file as it is now is kept on whatever the save did not change.
+    the file as it is now is kept on whatever the save did not change. ``who`` is the
+    contributor saving (kept with the version written, so a clash can name them).
     """
     path = project.caption_path(clip_id)
     with project.lock(f"review-{clip_id}"):
         current = version_of(project, clip_id)
-        cues = keep_styling(_cues_now(project, clip_id, current), cues)
-        text = dumps(cues, "srt")
+        now = _cues_now(project, clip_id, current)
+        styled = keep_styling(now, cues)
+        text = dumps(styled, "srt")
         data = text.encode("utf-8")
         if current != NO_FILE and path.read_bytes() == data:
-            return SaveResult(SaveStatus.UNCHANGED, current, cues=cues)
+            return SaveResult(SaveStatus.UNCHANGED, current, cues=styled)
+        status = SaveStatus.SAVED
         if current != base:
-            return SaveResult(SaveStatus.CONFLICT, current, read_track(project, clip_id), cues)
+            earlier = merge.recall(project, base)
+            merged = merge.three_way(earlier, cues, now) if earlier is not None else None
+            if merged is None or merged.clashes:
+                return SaveResult(SaveStatus.CONFLICT, current, read_track(project, clip_id),
+                                  cues, merged.clashes if merged else None,
+                                  merge.saved_by(project, current))
+            styled, status = keep_styling(now, merged.cues), SaveStatus.MERGED
+            text = dumps(styled, "srt")
+            data = text.encode("utf-8")
+        cues = styled
         # The .srt is what the film shows and what a sign-off binds to: it goes first.
         _write(project, clip_id, cues, text)
-        return SaveResult(SaveStatus.SAVED, sha256_bytes(data), cues=cues)
+        return SaveResult(status, merge.remember(project, data, who), cues=cues)
+
+
+def remember_shown(project: Project, clip_id: str, version: str) -> None:
+    """Keep the caption file's version a page was made from, for merging its saves later."""
+    try:
+        data = project.caption_path(clip_id).read_bytes()
+    except OSError:
+        return
+    if sha256_bytes(data) == version:
+        merge.remember(project, data)
 
 
 def _cues_now(project: Project, clip_id: str, version: str) -> list[Cue]:
@@ -251,4 +281,4 @@ def duration_of(project: Project, clip_id: str) -> int | None:
 
 __all__ = ["MAX_CUES", "NO_FILE", "NUDGE_MS", "FormError", "SaveResult", "SaveStatus", "Track",
            "clean_text", "duration_of", "nudge", "parse_json_track", "parse_track", "problems",
-           "read_track", "save_track", "srt_bytes", "version_of"]
+           "read_track", "remember_shown", "save_track", "srt_bytes", "version_of"]

@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 from pipeline.project import Project
 from pipeline.review import words
 from pipeline.review.access import Site
+from pipeline.review.once import OnceTokens
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -26,7 +27,8 @@ def make_templates() -> Jinja2Templates:
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(t=words.t, raw=words.raw, clock=words.clock, long_date=words.long_date,
                        rule_words=words.rule_words, channel_words=words.channel_words,
-                       scope_words=words.scope_words)
+                       scope_words=words.scope_words,
+                       state_words=words.state_words)
     return Jinja2Templates(env=env)
 
 
@@ -67,8 +69,15 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     templates: Jinja2Templates = request.app.state.templates
     film = project or site(request).project()
     base = {"film_title": film.film.title, "film_language": film.film.language,
-            "csrftoken": request.scope["csrftoken"]() if "csrftoken" in request.scope else ""}
+            "csrftoken": request.scope["csrftoken"]() if "csrftoken" in request.scope else "",
+            "once": OnceTokens.issue()}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def once(request: Request) -> OnceTokens:
+    """The server's one-time form tokens."""
+    tokens: OnceTokens = request.app.state.once
+    return tokens
 
 
 def message_page(templates: Jinja2Templates, status: int, title_key: str, text_key: str,
@@ -87,4 +96,4 @@ def message_response(request: Request, status: int, title_key: str, text_key: st
 
 
 __all__ = ["STATIC", "contributor", "make_templates", "message_page", "message_response",
-           "not_found", "render", "site", "who"]
+           "not_found", "once", "render", "site", "who"]

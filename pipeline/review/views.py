@@ -8,9 +8,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from consent import Scope, summarise
+from consent.views import consent_terms, stopped_on, summarise
 from pipeline.review import access, decisions
-from pipeline.review.pages import contributor, cookie_name, message_response, render, site
+from pipeline.review.pages import (
+    contributor,
+    cookie_name,
+    message_response,
+    once,
+    render,
+    site,
+)
 
 
 def enter(request: Request) -> Response:
@@ -31,31 +38,34 @@ def home(request: Request) -> Response:
     found = access.events(project)
     clips = [access.standing(project, found, person, cid)
              for cid in access.their_clips(project, found, person)]
+    signing = [(video, access.sign_standing(project, found, video))
+               for video in access.their_signing(project, person)]
     return render(request, "home.html", {
-        "name": access.name_of(project, person), "clips": clips,
-        "stopped": access.withdrawn_on(found, person)}, project=project)
+        "name": access.name_of(project, person), "clips": clips, "signing": signing,
+        "stopped": stopped_on(found, person)}, project=project)
 
 
 def consent_page(request: Request) -> Response:
-    """What they agreed to, from the ledger, in Easy Read."""
+    """What they agreed to, in Easy Read: every sentence from ``consent.views``, the view the
+    gate's rules are read through for ``consent show``."""
     person = contributor(request)
     project = site(request).project()
     found = access.events(project)
-    mine = summarise(found, person)
+    today = date.today()
+    mine = summarise(found, person, today=today)
     return render(request, "consent.html", {
-        "consents": mine[0].consents if mine else (),
-        "stopped": access.withdrawn_on(found, person), "today": date.today(),
-        "scopes": [str(scope) for scope in Scope]}, project=project)
+        "consents": [(row, consent_terms(row)) for row in (mine[0].consents if mine else ())],
+        "stopped": stopped_on(found, person, today=today)}, project=project)
 
 
 def stop_page(request: Request) -> Response:
     """The one confirmation before a withdrawal, saying what happens next; or, after, the news."""
     person = contributor(request)
     project = site(request).project()
-    if request.query_params.get("done") == "1":
-        stopped = access.withdrawn_on(access.events(project), person)
-        if stopped is not None:
-            return render(request, "stopped.html", {"stopped": stopped}, project=project)
+    # Once they have stopped, this page says so (and offers nothing to press again).
+    stopped = stopped_on(access.events(project), person)
+    if stopped is not None:
+        return render(request, "stopped.html", {"stopped": stopped}, project=project)
     return render(request, "stop.html", {}, project=project)
 
 
@@ -65,8 +75,15 @@ async def stop(request: Request) -> Response:
     form = await request.form(max_fields=10)
     reason = str(form.get("reason", ""))[:2000]
     project = site(request).project()
-    await run_in_threadpool(decisions.stop, project, person, reason)
-    return RedirectResponse("/stop?done=1", status_code=303)
+
+    async def act() -> Response:
+        # Another tab's form after they stopped: it is done already, nothing more to record.
+        if stopped_on(access.events(project), person) is None:
+            await run_in_threadpool(decisions.stop, project, person, reason)
+        return RedirectResponse("/stop?done=1", status_code=303)
+
+    token = form.get("once")
+    return await once(request).run(token if isinstance(token, str) else None, act)
 
 
 __all__ = ["consent_page", "enter", "home", "stop", "stop_page"]

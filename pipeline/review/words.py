@@ -57,10 +57,18 @@ def channel_words(channel: str) -> str:
     return t(key) if key in catalogue() else channel
 
 
-def scope_words(scope: str) -> str:
-    """What a consent scope lets the film show, in plain words."""
-    key = f"scope_{scope}"
+def scope_words(scope: str, granted: bool = True) -> str:
+    """What a consent scope lets the film show (or, not granted, what it may not), in plain
+    words."""
+    key = f"scope_{scope}" if granted else f"scope_not_{scope}"
     return t(key) if key in catalogue() else scope
+
+
+def state_words(state: str, since: date | None) -> str:
+    """Where a clip stands for the contributor (``access.ClipState``), in plain words."""
+    if state in ("signed", "stopped") and since is not None:
+        return t(f"state_{state}", date=long_date(since))
+    return t(f"state_{state}") if f"state_{state}" in catalogue() else t("state_waiting")
 
 
 def long_date(day: date) -> str:
@@ -76,4 +84,4 @@ def clock(ms: int) -> str:
 
 
 __all__ = ["catalogue", "channel_words", "clock", "long_date", "placeholders", "raw", "rule_words",
-           "scope_words", "t"]
+           "scope_words", "state_words", "t"]

@@ -139,9 +139,22 @@ def test_late_entered_consent_from_before_a_withdrawal_does_not_regrant(
 def test_withdrawal_without_any_consent_says_withdrawn(
     ledger: Ledger, withdraw: Act, sign: Act
 ) -> None:
-    withdraw("p1")
     sign("c1", "p1")
+    withdraw("p1")
     assert codes(gate(ledger, [clip()])) == [("p1", "withdrawn")]
+
+
+def test_a_signoff_recorded_while_withdrawn_never_counts(
+    ledger: Ledger, give: Give, withdraw: Act, sign: Act
+) -> None:
+    give("p1")
+    withdraw("p1", on=date(2024, 6, 1))
+    sign("c1", "p1")  # what the review page and `coprod signoff` let through before issue 20
+    assert codes(gate(ledger, [clip()])) == [("p1", "withdrawn"), ("p1", "no-signoff")]
+    give("p1", given=date(2024, 7, 1))  # again: the sign-off made while withdrawn is not one
+    assert codes(gate(ledger, [clip()])) == [("p1", "no-signoff")]
+    sign("c1", "p1")
+    assert codes(gate(ledger, [clip()])) == []
 
 
 def test_wrong_channel(ledger: Ledger, give: Give, sign: Act) -> None:

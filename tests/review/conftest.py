@@ -6,10 +6,14 @@ test. amara has clip ``amara-talk``, ben has ``ben-talk``, and ``together`` is b
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import threading
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +26,7 @@ from pipeline import clearance
 from pipeline.caption_store import write_caption_file
 from pipeline.ingest import ingest
 from pipeline.project import Project
+from pipeline.review.links import LinkBook
 
 CLIPS = {"amara-talk": ["amara"], "ben-talk": ["ben"], "together": ["amara", "ben"]}
 DESCRIPTIONS = "WEBVTT\n\n00:00:02.950 --> 00:00:04.000\nAmara waves at the camera.\n"
@@ -111,7 +116,6 @@ def visitor(film: Project) -> MakeVisitor:
     from starlette.testclient import TestClient
 
     from pipeline.review import create_app
-    from pipeline.review.links import LinkBook
 
     app = create_app(film.root, hosts=["testserver"])
 
@@ -128,3 +132,68 @@ def visitor(film: Project) -> MakeVisitor:
         return Visitor(client, token)
 
     return make
+
+
+# --- a real browser (test_browser.py, test_browser_states.py) --------------------------------
+
+def _chromium() -> str | None:
+    for path in ("/usr/lib/chromium/chromium", shutil.which("chromium"),
+                 shutil.which("chromium-browser")):
+        if path and os.path.exists(path):
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("COPROD_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed (make test installs it)")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Live:
+    """A review server running in this process, on a free port."""
+
+    project: Project
+    base: str
+
+    def link(self, person: str) -> str:
+        token = LinkBook(self.project.build_dir / "review").issue([person], replace=True)[0].token
+        return f"{self.base}/enter/{token}"
+
+
+@pytest.fixture
+def live(film: Project) -> Iterator[Live]:
+    import uvicorn
+
+    from pipeline.review import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(film.root), log_config=None, access_log=False,
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield Live(film, f"http://127.0.0.1:{sock.getsockname()[1]}")
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def _page(browser: Any, *, width: int = 1280, height: int = 800, js: bool = True,
+          bypass_csp: bool = False) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  java_script_enabled=js, bypass_csp=bypass_csp)
+    return context.new_page()

@@ -8,13 +8,8 @@ one with it off, axe in every state at 320 px and at 200% text, a conflict refus
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,74 +18,11 @@ from captions.formats import load
 from consent import SignOff
 from pipeline import clearance
 from pipeline.project import Project
-from pipeline.review.links import LinkBook
+from tests.review.conftest import Live, _page
 
 pytestmark = pytest.mark.slow
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def _chromium() -> str | None:
-    for path in ("/usr/lib/chromium/chromium", shutil.which("chromium"),
-                 shutil.which("chromium-browser")):
-        if path and os.path.exists(path):
-            return path
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
-    if executable is None:
-        if os.environ.get("COPROD_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (apt-get install chromium)")
-        pytest.skip("chromium is not installed (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable)
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Live:
-    """A review server running in this process, on a free port."""
-
-    project: Project
-    base: str
-
-    def link(self, person: str) -> str:
-        token = LinkBook(self.project.build_dir / "review").issue([person], replace=True)[0].token
-        return f"{self.base}/enter/{token}"
-
-
-@pytest.fixture
-def live(film: Project) -> Iterator[Live]:
-    import uvicorn
-
-    from pipeline.review import create_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(film.root), log_config=None, access_log=False,
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield Live(film, f"http://127.0.0.1:{sock.getsockname()[1]}")
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-def _page(browser: Any, *, width: int = 1280, height: int = 800, js: bool = True,
-          bypass_csp: bool = False) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  java_script_enabled=js, bypass_csp=bypass_csp)
-    return context.new_page()
 
 
 FOCUS_JS = """() => { const e = document.activeElement; const cs = getComputedStyle(e);
@@ -234,7 +166,7 @@ def test_keyboard_only_without_javascript(browser: Any, live: Live) -> None:
     assert load(live.project.caption_path("amara-talk"))[1].text == "to be in this film."
     tab_to(page, named("End later (caption 2)"))
     page.keyboard.press("Enter")
-    page.wait_for_url("**#cue-2")
+    page.wait_for_url("**at=cue-2")
     assert load(live.project.caption_path("amara-talk"))[1].end == 2650
     tab_to(page, named("Yes, this clip is right"))
     page.keyboard.press("Enter")

@@ -105,8 +105,11 @@ def test_every_page_in_every_state_shows_only_catalogue_sentences(visitor: MakeV
     pages.append(amara.post("/changes", {**amara.form("/clip/together/changes"), "words": ""}))
     pages.append(amara.post("/save", {**fields, "action": "yes"}))
     pages.append(amara.get("/clip/amara-talk?said=yes"))
-    pages.append(amara.post("/save", {**fields, "text-1": "One tab"}))
-    pages.append(amara.post("/save", {**fields, "text-1": "Another tab"}))  # a conflict
+    one_tab = amara.form("/clip/amara-talk")["once"]
+    pages.append(amara.post("/save", {**fields, "once": one_tab, "text-1": "One tab"}))
+    other_tab = amara.form("/clip/amara-talk")["once"]
+    pages.append(amara.post("/save", {**fields, "once": other_tab,
+                                      "text-1": "Another tab"}))  # a conflict
     pages.append(amara.post("/save", {**fields, "csrftoken": "wrong"}))  # form too old
     pages.append(amara.post("/save", {**fields, "text-1": "x" * 3_000_000}))  # too big
     pages.append(amara.get("/"))  # signed and stale

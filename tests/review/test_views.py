@@ -74,7 +74,7 @@ def test_a_saved_edit_is_a_person_s_edit_that_transcribe_keeps(visitor: MakeVisi
     fields = amara.form("/clip/amara-talk")
     page = amara.post("/save", _edit(fields, 2, "to be in this film."))
     assert page.status_code == 303
-    assert page.headers["location"] == "/clip/amara-talk?said=saved#captions"
+    assert page.headers["location"] == "/clip/amara-talk?said=saved&at=save"
     srt, vtt = film.caption_path("amara-talk"), film.caption_path("amara-talk", "vtt")
     assert [c.text for c in load(srt)][1] == "to be in this film."
     assert [c.text for c in load(vtt)][1] == "to be in this film."
@@ -116,7 +116,8 @@ def test_saving_what_the_file_already_says_is_never_a_conflict(visitor: MakeVisi
     amara = visitor("amara")
     fields = amara.form("/clip/amara-talk")
     amara.post("/save", _edit(fields, 1, "Hello, I am glad!"))
-    page = amara.post("/save", _edit(fields, 1, "Hello, I am glad!"))  # a second tab, old version
+    tab = {**fields, "once": amara.form("/clip/amara-talk")["once"]}
+    page = amara.post("/save", _edit(tab, 1, "Hello, I am glad!"))  # a second tab, old version
     assert page.status_code == 303
 
 
@@ -124,11 +125,13 @@ def test_timing_buttons_work_as_plain_form_buttons(visitor: MakeVisitor, film: P
     amara = visitor("amara")
     fields = amara.form("/clip/amara-talk")
     page = amara.post("/save", {**fields, "nudge": "1:start:later"})
-    assert page.headers["location"].endswith("#cue-1")
+    assert page.headers["location"].endswith("said=saved&at=cue-1")
     page = amara.post("/save", {**amara.form("/clip/amara-talk"), "nudge": "3:end:later"})
     cues = load(film.caption_path("amara-talk"))
     assert cues[0].start == 450 and cues[2].end == 3000  # the clip is 3 s long: no later
-    assert amara.post("/save", {**fields, "nudge": "9:start:later"}).status_code == 400
+    # The first page's form again, from another tab (its own one-time token).
+    odd = {**fields, "once": amara.form("/clip/amara-talk")["once"], "nudge": "9:start:later"}
+    assert amara.post("/save", odd).status_code == 400
 
 
 def test_autosave_answers_json_with_the_new_version_and_problems(visitor: MakeVisitor) -> None:
@@ -148,7 +151,7 @@ def test_yes_signs_off_the_clip_as_seen_with_the_cli_s_content_key(visitor: Make
     amara = visitor("amara")
     fields = amara.form("/clip/amara-talk")
     page = amara.post("/save", {**_edit(fields, 2, "to be in this film."), "action": "yes"})
-    assert page.status_code == 303 and page.headers["location"].endswith("said=yes#decide")
+    assert page.status_code == 303 and page.headers["location"].endswith("said=yes&at=decide")
     signoffs = [e.record for e in clearance.events(film) if isinstance(e.record, SignOff)]
     assert len(signoffs) == 1
     assert signoffs[0].by == "amara" and signoffs[0].on_behalf_of is None
@@ -167,8 +170,11 @@ def test_yes_is_refused_when_the_words_changed_since_the_page_was_loaded(
     srt = film.caption_path("amara-talk")
     srt.write_text(srt.read_text(encoding="utf-8").replace("flim", "film"), encoding="utf-8")
     page = amara.post("/save", {**fields, "action": "yes"})
-    assert page.status_code == 409  # what they saw is not what the file says: both shown
-    assert "Someone else changed the words" in page.text
+    # What they saw is not what the file says: their (unchanged) words merge with the new
+    # ones, and the page asks them to look again instead of recording a yes.
+    assert page.status_code == 409
+    assert "The words changed since you opened this page. Please look again." in page.text
+    assert "to be in this film." in page.text
     assert not [e for e in clearance.events(film) if isinstance(e.record, SignOff)]
 
 
@@ -207,7 +213,10 @@ def test_the_consent_page_says_what_they_agreed_to(visitor: MakeVisitor) -> None
     for words in ("The internet.", "Our own team.", "You can be seen.", "You can be heard.",
                   "What the film can not show", "You agreed until 10 January 2031."):
         assert words in page.text
-    assert "Training." not in page.text
+    # Channels not agreed are listed as such, never among where the film can be seen.
+    assert "Where people can not see the film" in page.text
+    assert 'data-says="channel:training:no">Training.' in page.text
+    assert 'data-says="channel:training:yes"' not in page.text
 
 
 def test_stopping_takes_one_confirmation_and_says_what_happens_next(visitor: MakeVisitor,
@@ -344,10 +353,10 @@ def test_decisions_from_the_page_are_recorded_as_made_on_the_review_page(
     amara, ben = visitor("amara"), visitor("ben")
     amara.post("/save", {**amara.form("/clip/amara-talk"), "action": "yes"})
     amara.post("/changes", {**amara.form("/clip/together/changes"), "words": "Fix it"})
-    ben.post("/stop", ben.form("/stop"))
     clearance.sign_off(film, "ben-talk", "ben")  # a producer typing it, for comparison
+    ben.post("/stop", ben.form("/stop"))
     found = clearance.events(film)
     by_page = [e for e in found if getattr(e, "via", None) == "review-page"]
     assert [type(e.record).__name__ for e in by_page] == ["SignOff", "ChangeRequest",
                                                           "Withdrawal"]
-    assert getattr(found[-1], "via", None) == "cli"
+    assert getattr(found[-2], "via", None) == "cli"
