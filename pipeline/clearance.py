@@ -40,6 +40,7 @@ from pipeline.consent_ledger import events, ledger, render_manifests
 from pipeline.describe.script import description_hashes
 from pipeline.exceptions import PipelineError, WithdrawnError
 from pipeline.film import SequenceItem
+from pipeline.footage_exceptions import record_exception
 from pipeline.project import Project
 from pipeline.sign_clearance import (
     clear_signing,
@@ -351,53 +352,6 @@ def request_changes(project: Project, clip_id: str, by: str, note: str, *,
     record = ChangeRequest(clip_id, by, _key(project, clip_id, footage), on_behalf_of, note,
                            footage)
     return ledger(project).add(record, via=via)
-
-
-def record_exception(project: Project, *, reason: str, by: str, footage: str | None = None,
-                     clip: str | None = None, via: str = "cli") -> tuple[Event, list[str]]:
-    """Record a producer's justified exception for footage a withdrawn contributor is tied to.
-
-    Args:
-        project: the film project.
-        reason: why the footage may be used (required).
-        by: the producer who takes responsibility.
-        footage: the footage's sha256, or its first 12 or more hex digits; or
-        clip: a clip whose footage (hashed now) is meant.
-        via: ``cli`` or ``review-page``.
-
-    Returns:
-        The event, and the contributors whose withdrawals it lifts for that footage.
-
-    Raises:
-        PipelineError: neither or both of footage and clip, a malformed hash, or no withdrawn
-            contributor is tied to the footage (there is nothing to except).
-    """
-    if (footage is None) == (clip is None):
-        raise PipelineError("name the footage with --footage SHA256 or --clip ID (one of them)")
-    book = ledger(project)
-    index = FootageIndex(book.events())
-    if clip is not None:
-        footage = project.footage_sha256(clip, fresh=True)
-    assert footage is not None
-    footage = _whole_hash(footage.strip().lower(), index.footage())
-    holds = index.holds(footage)
-    if not holds:
-        raise PipelineError(f"no withdrawn contributor is tied to footage {footage[:12]}; there "
-                            "is nothing to make an exception for")
-    event = book.add(FootageException(footage, reason, by, clip), via=via)
-    return event, [hold.contributor for hold in holds]
-
-
-def _whole_hash(given: str, known: Sequence[str]) -> str:
-    """A full footage hash from ``given``: the hash itself, or the start of one the ledger names
-    (at least 12 hex digits, as the gate's messages show them)."""
-    if is_sha256_hex(given):
-        return given
-    matches = [f for f in known if f.startswith(given)] if len(given) >= 12 else []
-    if len(matches) != 1 or not all(c in "0123456789abcdef" for c in given):
-        raise PipelineError(f"--footage {given!r} is not a sha256 (64 hex digits) nor the start "
-                            "(12 or more) of exactly one the ledger names")
-    return matches[0]
 
 
 def _their_clips(project: Project, contributor: str, clips: Sequence[str]) -> None:
