@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from consent import GateResult
+from pipeline import site
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
 from pipeline.render.caption_check import refuse_caption_errors
@@ -178,6 +179,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     if public:
         refuse_caption_errors(project, gate.allowed, prof.name)
     inputs = _inputs(project, prof)
+    page = site.page_for(project, prof)  # the web page's words are checked before rendering
     credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
                       credits.card_lines())
@@ -205,7 +207,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
         cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
         signed=signed, described=described,
     ), progress)
-    notes = []
+    notes = site.publish_site(project, out_dir, page)
     if cleared.dropped:
         notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
     if sound.loudness.note:
