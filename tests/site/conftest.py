@@ -1,6 +1,7 @@
 """One small film rendered once for every site test: three 3 s clips (Amara and Chloé credited
 by name, Ben not), captions, one audio description voiced as a 1 kHz tone over a clip whose own
-sound is a 440 Hz tone, a sign video, and the burned-in captions variant.
+sound is a 440 Hz tone (clip-2 550 Hz, clip-3 660 Hz), a sign video, and the burned-in captions
+variant.
 
 Tests that change the film (a withdrawal) copy the project first, so the render is shared.
 """
@@ -79,13 +80,12 @@ def make_site_film(root: Path) -> Project:
     project = Project.create(root / "film", "Our Film")
     for cid, name in PEOPLE.items():
         project.add_contributor(cid, name)
-    tone = root / "tone.mp4"
-    _tone(tone, 3.0, PROGRAMME_HZ, video=True)
     for i, cid in enumerate(PEOPLE):
         clip_id = f"clip-{i + 1}"
         dst = project.footage_dir / f"{clip_id}.mp4"
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tone, dst)
+        # Each clip its own footage (a withdrawal holds footage by its hash) and its own tone.
+        _tone(dst, 3.0, PROGRAMME_HZ + 110 * i, video=True)
         project.add_clip(clip_id, f"footage/{clip_id}.mp4", project.file_sha256(dst), [cid])
     project.save()
     project.film_yaml.write_text(project.film_yaml.read_text(encoding="utf-8") + PAGE,
