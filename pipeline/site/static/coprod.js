@@ -18,6 +18,11 @@
   var speed = $('#speed');
   var sections = $$('section.version');
   var heading = sections[0].querySelector('h3');
+  // The download under the player follows the version playing; each version's own link stays.
+  var own = sections[0].querySelector('.download a');
+  var shownLink = own.cloneNode(true);
+  own.parentNode.appendChild(shownLink);
+  own.hidden = true;
   var lines = $$('#transcript-lines a.line');
   var chapterStarts = $$('.chapters a').map(function (a) { return parseFloat(a.dataset.start); });
   var captionsWanted = true;
@@ -57,7 +62,8 @@
   }
   function describe() {
     var t = track('descriptions');
-    if (!t || t.mode === 'disabled' || !t.activeCues || !t.activeCues.length) { return; }
+    if (!t || t.mode === 'disabled') { return; }
+    if (!t.activeCues || !t.activeCues.length) { describedNow.textContent = ''; return; }
     describedNow.textContent = 'Description: ' + t.activeCues[0].text;
     if (pauseForDescriptions && pauseForDescriptions.checked && !video.paused) {
       video.pause();
@@ -101,6 +107,9 @@
     }, {once: true});
     video.load();
     heading.textContent = section.dataset.name + ' version';
+    var chosen = section.querySelector('.download a');
+    shownLink.href = chosen.getAttribute('href');
+    shownLink.textContent = chosen.textContent;
     $$('input[name=version]').forEach(function (r) { r.checked = r.value === key; });
     say(section.dataset.name + ' version, from ' + clock(at) + '.' +
         (burned ? ' Its captions are part of the picture.' : ''));
