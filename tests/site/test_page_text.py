@@ -61,3 +61,18 @@ def test_a_wrong_page_section_is_one_line_naming_film_yaml(tmp_path: Path, page:
         load_page_text(_project(tmp_path, page))
     assert str(caught.value).startswith(str(tmp_path / "film" / "film.yaml"))
     assert "\n" not in str(caught.value)
+
+
+def test_the_demo_films_page_words_pass_the_check(tmp_path: Path) -> None:
+    import importlib.util
+
+    demo = Path(__file__).resolve().parents[2] / "projects" / "demo" / "run_demo.py"
+    spec = importlib.util.spec_from_file_location("run_demo", demo)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    project = _project(tmp_path, "")
+    project.doc["page"] = module.PAGE
+    project.save()
+    text = load_page_text(project.reload())
+    assert text.easy_read == tuple(module.PAGE["easy_read"]) and text.summary
