@@ -306,3 +306,23 @@ def test_every_request_stays_on_the_site_and_finds_its_file(chromium: Any, base:
             assert answer.status == 200, ref
     assert len(refs) > 20
     assert 0 < weight["own"] < 60_000
+
+
+def test_speed_by_the_list_and_by_shortcut_and_controls_are_large(chromium: Any,
+                                                                  base: str) -> None:
+    page = _page(chromium)
+    page.goto(f"{base}/")
+    tab_to(page, lambda f: f["id"] == "speed")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => document.getElementById('player').playbackRate === 1.25")
+    page.keyboard.press("Alt+Shift+KeyS")
+    page.keyboard.press("Alt+Shift+KeyS")
+    page.wait_for_function("() => document.getElementById('player').playbackRate === 0.75")
+    assert page.input_value("#speed") == "0.75"
+    assert page.inner_text("#player-status") == "Speed 0.75 times."
+    # Every control is at least 44 px high (WCAG 2.5.5's size; axe checks 2.5.8's 24 px).
+    sizes = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#controls button, #controls select, #controls label:has(input)'))
+        .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])""")
+    assert sizes and all(height >= 44 for _, height in sizes), sizes
+    page.context.close()
