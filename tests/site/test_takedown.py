@@ -102,3 +102,16 @@ def test_a_build_with_nothing_to_render_makes_a_missing_site_again(
         again = build_film(project, [tiny()], open_captions=True, today=TODAY)
     assert again.up_to_date == ["web"] and not again.rendered
     assert (site / "index.html").is_file() and (site / "film.mp4").is_file()
+
+
+def test_the_poster_goes_with_the_clip_it_was_taken_from(site_film: SiteFilm,
+                                                         tmp_path: Path) -> None:
+    project = site_film.copy(tmp_path / "copy")
+    withdraw_consent(project, "amara", clips=["clip-1"])
+    listed = {r["output"].removeprefix("build/web/site/")
+              for r in film_status(project)["take_down"] if r["clip"] == "clip-1"}
+    assert "poster.jpg" in listed and "coprod.css" not in listed
+    render_web(project, tmp_path, drop_withdrawn=True)
+    record = json.loads((project.build_dir / "web" / "site-record.json").read_text())
+    assert record["files"]["poster.jpg"] == ["clip-2"]  # now the first chapter's frame
+    assert "Amara" not in _texts(project.build_dir / "web" / "site")
