@@ -37,3 +37,20 @@ def test_preview_without_a_site_says_how_to_make_one(tmp_path: Path) -> None:
     assert output.strip().splitlines()[-1].endswith(
         f"no web page yet; run `coprod build {tmp_path / 'film'}` (the web profile makes it)")
     assert "Traceback" not in output
+
+
+@pytest.mark.slow
+def test_a_port_in_use_is_one_line_naming_it(site_film: SiteFilm) -> None:
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        code, output = run_cli("preview", str(site_film.project.root), "--port", str(port))
+    finally:
+        taken.close()
+    assert code == 1
+    assert output.strip().splitlines()[-1].startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+    assert "try --port" in output and "Traceback" not in output
