@@ -41,6 +41,7 @@ from pipeline.render.caption_check import caption_errors, caption_findings
 from pipeline.render.gate import run_gate
 from pipeline.render_profiles import RenderProfile, load_profile
 from pipeline.sign_videos import sign_videos
+from pipeline.site import refresh_site
 
 if TYPE_CHECKING:
     from pipeline.cluster import ClusterSession
@@ -270,6 +271,7 @@ def build_film(
                                 {**cleared.result.to_dict(), "dropped": list(cleared.dropped)})
             if is_up_to_date(out_dir, stamp):
                 result.up_to_date.append(prof.name)
+                refresh_site(project, prof)  # the web page, if missing or made from another
                 continue
             rendered = render_film(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
                                    open_captions=open_captions, today=today, jobs=jobs,

@@ -28,7 +28,7 @@ LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
-        "profiles", "open_captions", "signer")
+        "profiles", "open_captions", "signer", "page")  # page: pipeline/site/page_text.py
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
              "no_visual_description_needed")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")

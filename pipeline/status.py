@@ -30,6 +30,7 @@ from pipeline.project import Project
 from pipeline.render_profiles import load_profile
 from pipeline.sign_clearance import SigningClearance, clear_signing
 from pipeline.sign_videos import sign_videos
+from pipeline.site.takedown import site_take_down
 
 CONSENT_OK = "ok"
 NO_PEOPLE = "no people"
@@ -170,6 +171,7 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             row["described_by"] = list(clip.described_by)
         rows.append(row)
     take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
+    take_down += site_take_down(project, cleared.events)  # the web page's files (issue 27)
     report = {"film": project.film.title, "project": str(project.root), "channel": channel,
               "clips": rows, "take_down": take_down, "last_import": last_import(project)}
     # Only a film with sign videos has this: every other report is as it was.

@@ -15,7 +15,17 @@ from typing import Any
 import click
 
 from pipeline import __version__
-from pipeline.cli import access, captions, consent, describe, edit, project, render, review
+from pipeline.cli import (
+    access,
+    captions,
+    consent,
+    describe,
+    edit,
+    preview,
+    project,
+    render,
+    review,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,7 +54,7 @@ def cli(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for _group in (project, consent, captions, render, review, edit, describe, access):
+for _group in (project, consent, captions, render, review, preview, edit, describe, access):
     for _command in _group.COMMANDS:
         cli.add_command(_command)
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from captions.styles import get_style
 from consent import GateResult
+from pipeline import site
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
 from pipeline.render.caption_check import refuse_caption_errors
@@ -185,6 +186,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
         refuse_caption_errors(project, gate.allowed, prof.name)
         unchecked = refuse_descriptions_over_speech(project, gate.allowed, prof.name)
     inputs = _inputs(project, prof)
+    page = site.page_for(project, prof)  # the web page's words are checked before rendering
     credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
                       credits.card_lines())
@@ -212,7 +214,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
         cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
         signed=signed, described=described,
     ), progress)
-    notes = list(unchecked)
+    notes = list(unchecked) + site.publish_site(project, out_dir, page)
     if cleared.dropped:
         notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
     if sound.loudness.note:

@@ -34,6 +34,17 @@ PEOPLE = [
      ["appear", "voice", "name", "story"]),
 ]
 CHANNELS = ["internal", "training", "web"]
+# The words of the film's web page (build/web/site/, film.yaml `page:`); chapters are left to
+# coprod, which names them by contributors with `name` consent (Ben's is "Part 2").
+PAGE = {
+    "summary": "Three people talk about making a film together: what they wanted to say, and "
+               "how they chose what to show.",
+    "easy_read": ["Three people made this film together.",
+                  "They talk about what they wanted to say.",
+                  "They chose what to show."],
+    "contact": "To ask for this film in another format, such as Easy Read on paper or another "
+               "language, email films@example.org.",
+}
 # What is seen, read in each interview's pause (make_footage.py leaves a 3 s one): clip id ->
 # texts, one per pause in order. `coprod describe` finds the pauses in the transcript's word times
 # and writes them as the starting file; the demo puts these texts into them.
@@ -140,6 +151,10 @@ def main(argv: list[str]) -> int:
         # The demo also makes a burned-in captions variant, for social media.
         project.doc["open_captions"] = True
         project.save()
+    project = Project.open(root)
+    if "page" not in project.doc:
+        project.doc["page"] = PAGE
+        project.save()
     for cid, _name, filename, clip_id, _scopes in PEOPLE:
         coprod("ingest", str(root), str(raw / filename), "--contributor", cid, "--id", clip_id)
     coprod("transcribe", str(root))
@@ -162,6 +177,10 @@ def main(argv: list[str]) -> int:
     for path in sorted(out.iterdir()):
         if not path.name.startswith("."):
             click.echo(f"  {path.resolve()}")
+    click.echo("\nThe film's web page is in "
+               f"{(out / 'site').resolve()}/. To check it in a browser before upload:\n"
+               f"  .venv/bin/coprod preview {root}\n"
+               "then open http://127.0.0.1:8766/ (Ctrl-C stops it).", err=True)
     click.echo("\nTo open the demo's review page, where contributors check and sign off their "
                f"own clips:\n  make review FILM={root}\n"
                "It prints one private link per contributor; open one in a browser on this "

@@ -36,7 +36,7 @@ def test_every_command_is_registered_once() -> None:
         "transcribe", "captions", "captions check", "captions diff",
         "render", "build",
         "import-edit", "export-edit",
-        "review",
+        "review", "preview",
         "describe", "describe start", "describe check", "describe voices",
         "access",
     }

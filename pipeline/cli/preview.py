@@ -1,0 +1,33 @@
+"""The film's web page served locally: coprod preview."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.cli._common import handles_errors, open_project, project_argument
+
+
+@click.command()
+@project_argument
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1 lets other computers connect.")
+@click.option("--port", default=8766, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@handles_errors
+def preview(project: str, host: str, port: int) -> None:
+    """Serve the film's web page (build/web/site/) on this computer, to check it before upload.
+
+    `coprod build` makes the page with the web profile. Seeking works as on a real server
+    (HTTP Range requests).
+
+    \b
+    Example:
+      coprod preview projects/our-film
+      coprod preview projects/our-film --port 9000
+    """
+    from pipeline.site.server import serve
+
+    serve(open_project(project), host=host, port=port, say=click.echo)
+
+
+COMMANDS: list[click.Command] = [preview]
