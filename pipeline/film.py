@@ -29,7 +29,10 @@ DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions", "signer")
-CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by")
+CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by", "original_name",
+             "reel", "timecode")
+# What ingest keeps of the camera file, so an editor's edit finds this clip by its own names.
+SOURCE_KEYS = ("original_name", "reel", "timecode")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")
 
 _Name = TypeVar("_Name", bound=StrEnum)
@@ -123,6 +126,9 @@ class Clip:
     no_people: bool = False
     # Who recorded its audio descriptions (descriptions/CLIP/CUE.wav): heard, so voice consent.
     described_by: tuple[str, ...] = ()
+    original_name: str | None = None  # the camera file's name before ingest renamed it
+    reel: str | None = None  # the reel or tape name the camera file carries
+    timecode: str | None = None  # the camera's start timecode, HH:MM:SS:FF (';' drop frame)
 
 
 @dataclass(frozen=True)
@@ -313,7 +319,14 @@ class _Validator:
                 if not isinstance(person, str) or person not in contributors:
                     raise self.fail(f"{where}: described_by: unknown contributor id {person!r} "
                                     "(add it under contributors:)", describers, j)
-            out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers))
+            source: dict[str, str | None] = {}
+            for key in SOURCE_KEYS:
+                value = item.get(key)
+                if value is not None and (not isinstance(value, str) or not value.strip()):
+                    raise self.fail(f"{where}: {key} must be a non-empty text", item, key)
+                source[key] = value.strip() if isinstance(value, str) else None
+            out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers),
+                            **source)
         return out
 
     def sequence(self, node: Any, clips: dict[str, Clip],

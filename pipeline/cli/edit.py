@@ -52,9 +52,15 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
     """
     _require_otio()
     from pipeline.interchange.apply import import_edit as run_import
+    from pipeline.interchange.errors import EditRefusedError
 
-    result = run_import(open_project(project), edit_file, dry_run=dry_run,
-                        close_gaps=close_gaps)
+    try:
+        result = run_import(open_project(project), edit_file, dry_run=dry_run,
+                            close_gaps=close_gaps)
+    except EditRefusedError as refused:
+        for warning in refused.warnings:  # what was left out matters as much as what failed
+            say(f"warning: {warning}")
+        raise
     for warning in result.warnings:
         say(f"warning: {warning}")
     for change in result.plan.changes:

@@ -58,7 +58,7 @@ def _checked(project: Project, timeline: Any, path: Path,
     if not found.problems and not found.placements:
         found.problems.append("the main video track has no footage clip; nothing to import")
     if found.problems:
-        raise EditRefusedError(path, found.problems)
+        raise EditRefusedError(path, found.problems, found.warnings)
     return found, plan_sequence(project, found.placements)
 
 

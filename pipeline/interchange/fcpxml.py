@@ -28,6 +28,8 @@ from pipeline.interchange.timebase import NTSC_RATES, rate_label, snap_rate
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
 VERSION = "1.9"
+# timeline.metadata key: what a reader read leniently or flattened, one warning a line.
+READ_WARNINGS = "coprod_read_warnings"
 _EFFECT_TAGS = ("filter-video", "filter-audio", "adjust-transform", "adjust-crop",
                 "adjust-blend", "adjust-volume", "adjust-panner", "adjust-stabilization")
 _CLIP_TAGS = ("asset-clip", "clip", "ref-clip", "mc-clip", "sync-clip", "title", "video",
@@ -297,4 +299,5 @@ def media_path(url: str) -> Path | None:
     return None
 
 
-__all__ = ["format_time", "media_path", "parse_time", "read_fcpxml", "write_fcpxml"]
+__all__ = ["READ_WARNINGS", "format_time", "media_path", "parse_time", "read_fcpxml",
+           "write_fcpxml"]

@@ -21,8 +21,9 @@ from typing import Any
 
 import opentimelineio as otio
 
+from pipeline.interchange.edl import prepare_edl
 from pipeline.interchange.errors import InterchangeError
-from pipeline.interchange.fcpxml import read_fcpxml, write_fcpxml
+from pipeline.interchange.fcpxml import READ_WARNINGS, read_fcpxml, write_fcpxml
 from pipeline.interchange.mlt import write_kdenlive
 from pipeline.interchange.names import FORMATS, EditFormat, FormatInfo
 from pipeline.interchange.timebase import rate_label
@@ -90,7 +91,7 @@ def read_edit(path: Path, edl_rate: Fraction | None) -> tuple[Any, EditFormat]:
     label = FORMATS[fmt].label
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the Kdenlive adapter prints
-            result = _parse(text, fmt, edl_rate)
+            result, warnings = _parse(text, fmt, edl_rate)
     except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InterchangeError(path, f"cannot be read as {label} ({reason}); export it "
@@ -102,18 +103,23 @@ def read_edit(path: Path, edl_rate: Fraction | None) -> tuple[Any, EditFormat]:
             raise InterchangeError(path, f"holds no timeline ({label}); export a timeline "
                                          "(sequence), not a bin or a clip")
         result = timelines[0]
+    if warnings:
+        result.metadata[READ_WARNINGS] = warnings
     return result, fmt
 
 
-def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> Any:
+def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> tuple[Any, list[str]]:
+    """The parsed file and what was read leniently (a warning each)."""
     if fmt == EditFormat.FCPX:
-        return read_fcpxml(text)
+        timeline = read_fcpxml(text)
+        return timeline, list(timeline.metadata.get(READ_WARNINGS, []))
     if fmt == EditFormat.EDL:
-        return otio.adapters.read_from_string(text, "cmx_3600",
-                                              rate=float(edl_rate or Fraction(24)))
+        rate = edl_rate or Fraction(24)
+        prepared, warnings = prepare_edl(text, rate)
+        return otio.adapters.read_from_string(prepared, "cmx_3600", rate=float(rate)), warnings
     name = {EditFormat.OTIO: "otio_json", EditFormat.FCP_XML: "fcp_xml",
             EditFormat.KDENLIVE: "kdenlive"}[fmt]
-    return otio.adapters.read_from_string(text, name)
+    return otio.adapters.read_from_string(text, name), []
 
 
 def render_edit(timeline: Any, fmt: EditFormat, rate: Fraction,

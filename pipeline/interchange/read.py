@@ -1,10 +1,10 @@
 """An edit's main video track as placements of ingested clips, with what coprod cannot render.
 
 Each clip on the main video track (the lowest video track that has clips) is matched to an
-ingested clip, in this order: the clip id coprod wrote into its own export; the media path (the
-file in footage/); the media file's name; the sha256 of the media file when it can be read (the
-camera original the editor cut with); the clip or reel name, when it is a clip id or a footage
-file's stem. In and out are whole frames of the clip's footage at the timeline's rate.
+ingested clip by :mod:`.match` (path, original file name, reel, content hash, duration +
+timecode). In and out are whole frames of the clip's footage at the timeline's rate, counted from
+the media's start as the edit records it, or from the camera timecode ingest kept (an EDL's
+source timecode).
 
 Problems stop the import (every one listed): media that is not ingested, a frame rate that is not
 the footage's, in/out outside the footage, one clip used twice, no video track. What coprod does
@@ -18,7 +18,7 @@ is as long as the title or credits card is where coprod puts that card, and is n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -27,9 +27,15 @@ from typing import Any
 import opentimelineio as otio
 
 from pipeline.exceptions import PipelineError
-from pipeline.fsutil import sha256_file
-from pipeline.interchange.fcpxml import media_path
-from pipeline.interchange.timebase import frame_of_ms, rate_label, snap_rate, timecode
+from pipeline.interchange.fcpxml import READ_WARNINGS
+from pipeline.interchange.match import Matcher
+from pipeline.interchange.timebase import (
+    frame_of_ms,
+    frames_of_timecode,
+    rate_label,
+    snap_rate,
+    timecode,
+)
 from pipeline.project import Project
 from pipeline.render_profiles import load_profile
 
@@ -72,71 +78,6 @@ def footage_rate(project: Project, clip_id: str) -> Fraction | None:
     """The clip's picture rate as ffprobe recorded it, snapped to an editing rate."""
     fps = project.probe(clip_id).fps
     return snap_rate(fps) if fps else None
-
-
-class _Matcher:
-    """Finds the ingested clip an edit's clip uses."""
-
-    def __init__(self, project: Project, edit_dir: Path) -> None:
-        self.project = project
-        self.edit_dir = edit_dir
-        clips = project.film.clips.values()
-        self.by_path = {c.file.resolve(): c.id for c in clips}
-        self.by_file = _unique((c.file.name.lower(), c.id) for c in clips)
-        self.by_stem = _unique((c.file.stem.lower(), c.id) for c in clips)
-        self.by_sha = {c.sha256: c.id for c in clips if c.sha256}
-
-    def match(self, clip: Any) -> tuple[str | None, Path | None]:
-        """The clip id, and the media path the edit names (for the message when none)."""
-        own = clip.metadata.get("coprod", {})
-        if isinstance(own, Mapping) and own.get("clip") in self.project.film.clips:
-            return str(own["clip"]), None
-        path = None
-        ref = clip.media_reference
-        if isinstance(ref, otio.schema.ExternalReference):
-            path = media_path(ref.target_url)
-            if path is not None and not path.is_absolute():
-                path = self.edit_dir / path
-        if path is not None:
-            found = self.by_path.get(path.resolve()) or self.by_file.get(path.name.lower())
-            if found:
-                return found, path
-            if path.is_file():
-                try:
-                    found = self.by_sha.get(sha256_file(path))
-                except (OSError, PipelineError):
-                    found = None
-                if found:
-                    return found, path
-        for name in _names(clip):
-            key = name.strip().lower()
-            if key in self.project.film.clips:
-                return key, path
-            if key in self.by_stem or key in self.by_file:
-                return self.by_stem.get(key) or self.by_file[key], path
-        return None, path
-
-
-def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """key -> clip id, leaving out keys two clips share (a name that does not say which)."""
-    found: dict[str, str] = {}
-    shared: set[str] = set()
-    for key, cid in pairs:
-        if key in found and found[key] != cid:
-            shared.add(key)
-        found[key] = cid
-    return {k: v for k, v in found.items() if k not in shared}
-
-
-def _names(clip: Any) -> list[str]:
-    """The clip's name and reel name, as the adapters record them."""
-    names = [clip.name] if clip.name else []
-    for namespace in ("cmx_3600", "fcp_xml"):
-        meta = clip.metadata.get(namespace)
-        reel = meta.get("reel") if isinstance(meta, Mapping) else None
-        if isinstance(reel, str) and reel:
-            names.append(reel)
-    return names
 
 
 def _label(clip: Any) -> str:
@@ -191,13 +132,14 @@ def read_placements(timeline: Any, project: Project, edit_path: Path, *,
                 f"video track {track.name or number} has {len(clips)} clip(s) "
                 f"({', '.join(_label(c) for c in clips[:3])}{'...' if len(clips) > 3 else ''})"
                 ": only the main video track is rendered, so they are left out")
-    matcher = _Matcher(project, edit_path.parent)
+    out.warnings += [str(w) for w in timeline.metadata.get(READ_WARNINGS, [])]
+    matcher = Matcher(project, edit_path.parent)
     _read_main(main, project, matcher, out, close_gaps)
     _audio_warnings(timeline, main, out)
     return out
 
 
-def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit,
+def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
                close_gaps: bool) -> None:
     items = list(track)
     clip_positions = [i for i, item in enumerate(items) if isinstance(item, otio.schema.Clip)
@@ -242,19 +184,21 @@ def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit,
         _read_clip(item, event, rate, project, matcher, seen, out)
 
 
-def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher: _Matcher,
+def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher: Matcher,
                seen: dict[str, int], out: ReadEdit) -> None:
     label = f"event {event} ({_label(item)})"
     if isinstance(item.media_reference, otio.schema.GeneratorReference):
         out.warnings.append(f"{label} is a generator ({item.media_reference.generator_kind}), "
                             "not footage: left out")
         return
-    clip_id, path = matcher.match(item)
+    found = matcher.match(item, rate)
+    clip_id = found.clip_id
     if clip_id is None:
-        shown = str(path) if path is not None else _label(item)
+        shown = found.media.text if found.media is not None else _label(item)
+        tried = "; ".join(found.tried) or "nothing to match by"
         out.problems.append(
-            f"{label}: its media {shown} is not an ingested clip; ingest it with `coprod ingest "
-            f"{project.root} '{shown}' --contributor ID` and import again")
+            f"{label}: its media {shown} matches no ingested clip (tried {tried}); ingest it "
+            f"with `coprod ingest {project.root} '{shown}' --contributor ID` and import again")
         return
     for effect in item.effects:
         speed = _speed(effect)
@@ -277,11 +221,8 @@ def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher:
     except Exception:  # noqa: BLE001 - OTIO raises its own errors for a clip with no range
         out.problems.append(f"{label}: has no in or out point; export the edit again")
         return
-    first = round(source.start_time.rescaled_to(float(rate)).value)
-    ref = item.media_reference
-    start = getattr(ref, "available_range", None)
-    if start is not None:
-        first -= round(start.start_time.rescaled_to(float(rate)).value)
+    first = round(source.start_time.rescaled_to(float(rate)).value) - \
+        _source_start(item, project.film.clips[clip_id].timecode, rate)
     frames = round(source.duration.rescaled_to(float(rate)).value)
     if first < 0 or first + frames > available or frames <= 0:
         out.problems.append(
@@ -298,6 +239,28 @@ def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher:
     if out.rate is None:
         out.rate = rate
     out.placements.append(Placement(event, _label(item), clip_id, first, frames, rate))
+
+
+def _source_start(item: Any, camera_tc: str | None, rate: Fraction) -> int:
+    """The frame the edit counts the footage's first frame as.
+
+    The media's own range when the edit gives one (FCP XML's file timecode, an FCPXML asset's
+    start); otherwise, when the source in is at or after the camera timecode ingest kept (an
+    EDL counts in the camera's timecode: 01:00:10:00 on footage that starts at 01:00:00:00 is
+    frame 250 at 25 fps), that timecode; else 0.
+    """
+    available = getattr(item.media_reference, "available_range", None)
+    if available is not None:
+        return int(round(available.start_time.rescaled_to(float(rate)).value))
+    if not camera_tc:
+        return 0
+    try:
+        start = frames_of_timecode(camera_tc, rate)
+    except ValueError:
+        return 0
+    first = round(item.source_range.start_time.rescaled_to(float(rate)).value) \
+        if item.source_range is not None else 0
+    return start if first >= start else 0
 
 
 def _audio_warnings(timeline: Any, main: Any, out: ReadEdit) -> None:

@@ -51,11 +51,33 @@ def timecode(frame: int, rate: Fraction) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
 
 
+def frames_of_timecode(text: str, rate: Fraction) -> int:
+    """Frames from 00:00:00:00 to the timecode ``text`` at ``rate``.
+
+    ``HH:MM:SS:FF`` is non-drop; a ``;`` (or ``.``) before the frames is drop-frame, which skips
+    frame numbers 0 and 1 (0-3 at 59.94) each minute except every tenth at NTSC rates.
+
+    Raises:
+        ValueError: ``text`` is not a timecode.
+    """
+    parts = text.strip().replace(";", ":").replace(".", ":").split(":")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a timecode: {text!r}")
+    hours, minutes, seconds, frames = (int(p) for p in parts)
+    nominal = round(rate)
+    total = ((hours * 60 + minutes) * 60 + seconds) * nominal + frames
+    drop = (";" in text or "." in text) and rate in NTSC_RATES
+    if drop:
+        all_minutes = hours * 60 + minutes
+        total -= (nominal // 15) * (all_minutes - all_minutes // 10)
+    return total
+
+
 def yaml_time(ms: int) -> str:
     """film.yaml's ``HH:MM:SS.mmm`` for ``ms``."""
     seconds, milli = divmod(ms, 1000)
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{milli:03d}"
 
 
-__all__ = ["KNOWN_RATES", "NTSC_RATES", "frame_of_ms", "ms_of_frame", "rate_label", "snap_rate",
-           "timecode", "yaml_time"]
+__all__ = ["KNOWN_RATES", "NTSC_RATES", "frame_of_ms", "frames_of_timecode", "ms_of_frame",
+           "rate_label", "snap_rate", "timecode", "yaml_time"]

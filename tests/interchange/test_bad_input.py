@@ -117,8 +117,10 @@ def test_media_that_is_not_ingested(rate_film: MakeRateFilm, tmp_path: Path) -> 
 
     path = write(tmp_path, otio_cut("25", stranger))
     assert refused(project, path) == [
-        f"event 1 (A009): its media /Volumes/Cards/A009.mp4 is not an ingested clip; ingest it "
-        f"with `coprod ingest {project.root} '/Volumes/Cards/A009.mp4' --contributor ID` and "
+        "event 1 (A009): its media /Volumes/Cards/A009.mp4 matches no ingested clip (tried "
+        "path /Volumes/Cards/A009.mp4; file name 'A009.mp4'; content hash (the file is not on "
+        "this computer); duration 280 frames + timecode 00:00:00:00; clip name 'A009'); ingest "
+        f"it with `coprod ingest {project.root} '/Volumes/Cards/A009.mp4' --contributor ID` and "
         "import again"]
     code, output = run_cli("import-edit", str(project.root), str(path), "--close-gaps")
     assert code == 1 and "not imported, film.yaml is unchanged (1 problem)" in output
