@@ -80,6 +80,16 @@ def footage_rate(project: Project, clip_id: str) -> Fraction | None:
     return snap_rate(fps) if fps else None
 
 
+def _is_footage(item: Any) -> bool:
+    return isinstance(item, otio.schema.Clip) and \
+        not isinstance(item.media_reference, otio.schema.GeneratorReference)
+
+
+def _generator_kind(clip: Any) -> str:
+    ref = clip.media_reference
+    return str(getattr(ref, "generator_kind", "") or "generated")
+
+
 def _label(clip: Any) -> str:
     return clip.name or "unnamed clip"
 
@@ -117,6 +127,7 @@ def read_placements(timeline: Any, project: Project, edit_path: Path, *,
     are joined).
     """
     out = ReadEdit()
+    out.warnings += [str(w) for w in timeline.metadata.get(READ_WARNINGS, [])]
     video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
     with_clips = [t for t in video if any(isinstance(i, otio.schema.Clip) for i in t)]
     if not video or not with_clips:
@@ -124,15 +135,22 @@ def read_placements(timeline: Any, project: Project, edit_path: Path, *,
         out.problems.append(f"the timeline has {what}; export the timeline with its video "
                             "track (V1) holding the clips")
         return out
-    main = with_clips[0]
+    # The main track is the lowest with footage: a track of only colour clips or titles
+    # (a background, a title track) is not the film.
+    with_footage = [t for t in with_clips if any(_is_footage(i) for i in t)]
+    main = (with_footage or with_clips)[0]
     for number, track in enumerate(video, start=1):
         clips = [i for i in track if isinstance(i, otio.schema.Clip)]
-        if track is not main and clips:
+        if track is not main and clips and not any(_is_footage(c) for c in clips):
+            kinds = sorted({_generator_kind(c) for c in clips})
+            out.warnings.append(
+                f"video track {track.name or number} holds only generated pictures "
+                f"({len(clips)} {', '.join(kinds)} clip(s)), no footage: left out")
+        elif track is not main and clips:
             out.warnings.append(
                 f"video track {track.name or number} has {len(clips)} clip(s) "
                 f"({', '.join(_label(c) for c in clips[:3])}{'...' if len(clips) > 3 else ''})"
                 ": only the main video track is rendered, so they are left out")
-    out.warnings += [str(w) for w in timeline.metadata.get(READ_WARNINGS, [])]
     matcher = Matcher(project, edit_path.parent)
     _read_main(main, project, matcher, out, close_gaps)
     _audio_warnings(timeline, main, out)
