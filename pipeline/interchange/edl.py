@@ -150,4 +150,24 @@ def _drop_of(frame: int, rate: Fraction) -> str:
     return _drop(timecode(frame, rate))
 
 
-__all__ = ["prepare_edl"]
+def for_editors(text: str, rate: Fraction, start: int) -> str:
+    """An EDL the adapter wrote as editors expect it: an ``FCM:`` line after the title (drop
+    frame when its timecodes are), and record timecodes from frame ``start`` (01:00:00:00)."""
+    lines = text.splitlines()
+    drop = any(";" in line for line in lines if _EVENT_RE.match(line.strip()))
+    out: list[str] = []
+    for line in lines:
+        match = _EVENT_RE.match(line.strip())
+        if match is not None:
+            parts = match.groupdict()
+            parts["drop"] = "1" if drop else ""
+            for key in ("rec_in", "rec_out"):
+                _set(parts, key, frames_of_timecode(parts[key], rate) + start, rate)
+            line = _line(parts)
+        out.append(line)
+        if line.upper().startswith("TITLE:"):
+            out.append(f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}")
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["for_editors", "prepare_edl"]

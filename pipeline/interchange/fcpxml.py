@@ -276,12 +276,14 @@ def write_fcpxml(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920, 1
     project = ET.SubElement(event, "project", name=timeline.name or "coprod film")
     tc_format = "DF" if rate in NTSC_RATES else "NDF"
     track = timeline.video_tracks()[0]
-    sequence = ET.SubElement(project, "sequence", format="r1", tcStart="0s",
+    tc_start = _seconds(timeline.global_start_time, rate) \
+        if timeline.global_start_time is not None else Fraction(0)
+    sequence = ET.SubElement(project, "sequence", format="r1", tcStart=format_time(tc_start),
                              tcFormat=tc_format, audioLayout="stereo", audioRate="48k",
                              duration=format_time(_seconds(track.duration(), rate)))
     spine = ET.SubElement(sequence, "spine")
     assets: dict[str, str] = {}
-    offset = Fraction(0)
+    offset = tc_start  # spine offsets are on the sequence's clock
     for item in track:
         length = _seconds(item.duration(), rate)
         if isinstance(item, otio.schema.Clip):

@@ -21,7 +21,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-from pipeline.interchange.edl import prepare_edl
+from pipeline.interchange.edl import for_editors, prepare_edl
 from pipeline.interchange.errors import InterchangeError
 from pipeline.interchange.fcpxml import READ_WARNINGS, read_fcpxml, write_fcpxml
 from pipeline.interchange.mlt import write_kdenlive
@@ -129,11 +129,27 @@ def render_edit(timeline: Any, fmt: EditFormat, rate: Fraction,
         return write_fcpxml(timeline, rate, size)
     if fmt == EditFormat.KDENLIVE:
         return write_kdenlive(timeline, rate, size)
+    start = round(timeline.global_start_time.rescaled_to(float(rate)).value) \
+        if timeline.global_start_time is not None else 0
     if fmt == EditFormat.EDL:
-        return str(otio.adapters.write_to_string(timeline, "cmx_3600", rate=float(rate),
-                                                 style="avid"))
-    name = "otio_json" if fmt == EditFormat.OTIO else "fcp_xml"
-    return str(otio.adapters.write_to_string(timeline, name))
+        return for_editors(str(otio.adapters.write_to_string(
+            timeline, "cmx_3600", rate=float(rate), style="avid")), rate, start)
+    if fmt == EditFormat.FCP_XML:
+        return _one_rate_per_clip(str(otio.adapters.write_to_string(timeline, "fcp_xml")))
+    return str(otio.adapters.write_to_string(timeline, "otio_json"))
+
+
+def _one_rate_per_clip(text: str) -> str:
+    """otio-fcp-adapter gives each clipitem two ``<rate>`` elements; FCP 7 XML has one."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.fromstring(text)
+    for clip in root.iter("clipitem"):
+        for extra in clip.findall("rate")[1:]:
+            clip.remove(extra)
+    ET.indent(root, "    ")
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n{body}\n'
 
 
 __all__ = ["FORMATS", "EditFormat", "FormatInfo", "detect", "rate_label", "read_edit",
