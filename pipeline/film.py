@@ -334,7 +334,7 @@ class _Validator:
         if not isinstance(node, list):
             raise self.fail("sequence: must be a list of {clip, in, out}", self.doc, "sequence")
         out: list[SequenceItem] = []
-        seen: set[str] = set()
+        # A clip may be listed any number of times: each entry plays its own in/out.
         for i, item in enumerate(node):
             if isinstance(item, str):
                 item = {"clip": item}
@@ -347,9 +347,6 @@ class _Validator:
             cid = item["clip"]
             if not isinstance(cid, str) or cid not in clips:
                 raise self.fail(f"sequence: unknown clip id {cid!r} (ingest it first)", node, i)
-            if cid in seen:
-                raise self.fail(f"sequence: clip {cid!r} is listed twice", node, i)
-            seen.add(cid)
             times: dict[str, int | None] = {"in": None, "out": None}
             for key in ("in", "out"):
                 if item.get(key) is not None:

@@ -71,7 +71,7 @@ def import_edit(project: Project, path: Path, *, dry_run: bool = False,
     Raises:
         InterchangeError: the file is missing, of an unknown type or cannot be read.
         EditRefusedError: clips not ingested, wrong frame rate, in/out outside the footage, a
-            clip used twice, a gap (without ``close_gaps``) or no video track (every problem
+            gap (without ``close_gaps``) or no video track (every problem
             listed; film.yaml unchanged).
     """
     try:

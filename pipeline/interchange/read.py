@@ -1,19 +1,21 @@
 """An edit's main video track as placements of ingested clips, with what coprod cannot render.
 
-Each clip on the main video track (the lowest video track that has clips) is matched to an
+Each clip on the main video track (the lowest video track with footage) is matched to an
 ingested clip by :mod:`.match` (path, original file name, reel, content hash, duration +
 timecode). In and out are whole frames of the clip's footage at the timeline's rate, counted from
 the media's start as the edit records it, or from the camera timecode ingest kept (an EDL's
-source timecode).
+source timecode). A clip may be used any number of times: each use is a placement.
 
-Problems stop the import (every one listed): media that is not ingested, a frame rate that is not
-the footage's, in/out outside the footage, one clip used twice, no video track. What coprod does
-not render is a warning: transitions (cut at the edit point), speed changes and effects (the clip
-plays as shot), extra video tracks and sound-only clips (left out), generators (left out). A gap
-is refused: coprod renders no black, and closing it silently would change the film's timing, so
-the producer closes it in the editor or says ``close_gaps`` (``--close-gaps``), and then it is a
-warning and the clips either side are joined. A gap before the first clip or after the last that
-is as long as the title or credits card is where coprod puts that card, and is not reported.
+Problems stop the import (every one listed): media that matches no ingested clip, a frame rate
+that is not the footage's, in/out outside the footage, no video track. What coprod does not
+render is a warning: transitions (cut at the edit point, with their position), speed changes and
+effects (the clip plays as shot), extra video tracks and sound-only clips (left out), generators
+and tracks of only generated pictures (left out), and whatever the format's reader read
+leniently or flattened. A gap is refused: coprod renders no black, and closing it silently would
+change the film's timing, so the producer closes it in the editor or says ``close_gaps``
+(``--close-gaps``), and then it is a warning and the clips either side are joined. A gap before
+the first clip or after the last that is as long as the title or credits card is where coprod
+puts that card, and is not reported.
 """
 
 from __future__ import annotations
@@ -164,7 +166,6 @@ def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
                       and not _is_card(item)]
     first_clip = clip_positions[0] if clip_positions else len(items)
     last_clip = clip_positions[-1] if clip_positions else -1
-    seen: dict[str, int] = {}
     event = 0
     profile = load_profile(project.film.render_profiles[0])
     cards = (profile.title_card_ms, profile.credits_card_ms)
@@ -199,11 +200,11 @@ def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
                                 "left out")
             continue
         event += 1
-        _read_clip(item, event, rate, project, matcher, seen, out)
+        _read_clip(item, event, rate, project, matcher, out)
 
 
 def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher: Matcher,
-               seen: dict[str, int], out: ReadEdit) -> None:
+               out: ReadEdit) -> None:
     label = f"event {event} ({_label(item)})"
     if isinstance(item.media_reference, otio.schema.GeneratorReference):
         out.warnings.append(f"{label} is a generator ({item.media_reference.generator_kind}), "
@@ -248,12 +249,6 @@ def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher:
             f"fall outside clip {clip_id}'s footage (00:00:00:00 to {timecode(available, rate)});"
             " trim it inside the footage in the editor, or relink it to the right file")
         return
-    if clip_id in seen:
-        out.problems.append(
-            f"{label} uses clip {clip_id} again (first at event {seen[clip_id]}); a film plays "
-            "each clip once: remove one of them in the editor")
-        return
-    seen[clip_id] = event
     if out.rate is None:
         out.rate = rate
     out.placements.append(Placement(event, _label(item), clip_id, first, frames, rate))

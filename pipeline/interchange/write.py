@@ -1,8 +1,9 @@
 """`coprod export-edit`: the film's sequence as a timeline an editor opens.
 
 One video track at the footage's frame rate, starting at record timecode 01:00:00:00
-(01:00:00;00 at 29.97 and 59.94) as editors expect: the title card, each clip of the sequence trimmed to
-its in/out (whole frames, see :mod:`.timebase`), the credits card. Cards are gaps (named, their
+(01:00:00;00 at 29.97 and 59.94) as editors expect: the title card, each entry of the sequence
+(a clip used twice is there twice) trimmed to its in/out (whole frames, see :mod:`.timebase`),
+the credits card. Cards are gaps (named, their
 text in OTIO metadata), as long as the film's first render profile makes them. Each clip carries
 its caption cues as markers and says whether it is cleared (consent and sign-off on that
 profile's channel) where each editor shows it: OTIO metadata ``coprod``, FCP 7 XML logging info
