@@ -22,7 +22,12 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from pipeline.interchange.timebase import NTSC_RATES, frames_of_timecode, timecode
+from pipeline.interchange.timebase import (
+    NTSC_RATES,
+    drop_frame_timecode,
+    frames_of_timecode,
+    timecode,
+)
 
 _TC = r"\d{2}:\d{2}:\d{2}[:;]\d{2}"
 _EVENT_RE = re.compile(
@@ -101,7 +106,7 @@ def _line(parts: dict[str, str]) -> str:
 
 
 def _set(parts: dict[str, str], key: str, frame: int, rate: Fraction) -> None:
-    parts[key] = _drop_of(frame, rate) if parts["drop"] else timecode(frame, rate)
+    parts[key] = drop_frame_timecode(frame, rate) if parts["drop"] else timecode(frame, rate)
 
 
 def _cut_overlap(last: tuple[int, dict[str, str], bool], parts: dict[str, str],
@@ -135,19 +140,6 @@ def _comments(lines: list[str], index: int) -> list[str]:
 
 def _is_m2(line: str) -> bool:
     return line.strip().upper().startswith("M2 ")
-
-
-def _drop_of(frame: int, rate: Fraction) -> str:
-    """``frame`` as a drop-frame timecode at an NTSC rate (``HH:MM:SS;FF``)."""
-    nominal = round(rate)
-    dropped = nominal // 15
-    per_ten = nominal * 600 - dropped * 9
-    tens, rest = divmod(frame, per_ten)
-    if rest > dropped:
-        frame += dropped * 9 * tens + dropped * ((rest - dropped) // (nominal * 60 - dropped))
-    else:
-        frame += dropped * 9 * tens
-    return _drop(timecode(frame, rate))
 
 
 def for_editors(text: str, rate: Fraction, start: int) -> str:

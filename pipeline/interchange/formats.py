@@ -116,7 +116,13 @@ def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> tuple[Any, 
     if fmt == EditFormat.EDL:
         rate = edl_rate or Fraction(24)
         prepared, warnings = prepare_edl(text, rate)
-        return otio.adapters.read_from_string(prepared, "cmx_3600", rate=float(rate)), warnings
+        timeline = otio.adapters.read_from_string(prepared, "cmx_3600", rate=float(rate))
+        video = timeline.video_tracks()
+        if timeline.global_start_time is None and video and video[0].source_range is not None:
+            # The adapter starts the track at the first event's record in: that is the
+            # timeline's start timecode (04:00:00:00 for a reel 4).
+            timeline.global_start_time = -video[0].source_range.start_time
+        return timeline, warnings
     name = {EditFormat.OTIO: "otio_json", EditFormat.FCP_XML: "fcp_xml",
             EditFormat.KDENLIVE: "kdenlive"}[fmt]
     return otio.adapters.read_from_string(text, name), []

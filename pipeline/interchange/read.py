@@ -32,6 +32,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.interchange.fcpxml import READ_WARNINGS
 from pipeline.interchange.match import Matcher
 from pipeline.interchange.timebase import (
+    drop_frame_timecode,
     frame_of_ms,
     frames_of_timecode,
     rate_label,
@@ -101,13 +102,9 @@ def _is_card(item: Any) -> bool:
     return isinstance(own, Mapping) and CARD_KEY in own
 
 
-def _at(item: Any, rate: Fraction) -> str:
-    """Where ``item`` starts in the timeline, as a timecode."""
-    try:
-        start = item.trimmed_range_in_parent().start_time
-    except Exception:  # noqa: BLE001 - an item OTIO cannot place: no position to give
-        return "?"
-    return timecode(round(start.rescaled_to(float(rate)).value), rate)
+def _at(frame: int, rate: Fraction) -> str:
+    """Record timecode ``frame``, drop frame at 29.97 and 59.94 as editors show it."""
+    return drop_frame_timecode(frame, rate)
 
 
 def _speed(effect: Any) -> str | None:
@@ -115,6 +112,8 @@ def _speed(effect: Any) -> str | None:
         return "a freeze frame"
     if isinstance(effect, otio.schema.LinearTimeWarp):
         scalar = getattr(effect, "time_scalar", 1.0)
+        if scalar < 0:
+            return f"playing in reverse ({abs(scalar):.0%})"
         return f"a speed change ({scalar:.0%})" if scalar != 1.0 else "a speed change"
     if effect.effect_name in ("TimeRemap", "timeremap", "Time Remap"):
         return "a speed change"
@@ -154,13 +153,13 @@ def read_placements(timeline: Any, project: Project, edit_path: Path, *,
                 f"({', '.join(_label(c) for c in clips[:3])}{'...' if len(clips) > 3 else ''})"
                 ": only the main video track is rendered, so they are left out")
     matcher = Matcher(project, edit_path.parent)
-    _read_main(main, project, matcher, out, close_gaps)
+    _read_main(main, project, matcher, out, close_gaps, timeline.global_start_time)
     _audio_warnings(timeline, main, out)
     return out
 
 
 def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
-               close_gaps: bool) -> None:
+               close_gaps: bool, global_start: Any = None) -> None:
     items = list(track)
     clip_positions = [i for i, item in enumerate(items) if isinstance(item, otio.schema.Clip)
                       and not _is_card(item)]
@@ -169,12 +168,19 @@ def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
     event = 0
     profile = load_profile(project.film.render_profiles[0])
     cards = (profile.title_card_ms, profile.credits_card_ms)
+    cursor = Fraction(0)  # seconds from the track's start: what editors call the position
     for index, item in enumerate(items):
         rate = snap_rate(item.duration().rate) if item.duration().rate else Fraction(25)
+        start = round(cursor * rate) + (0 if global_start is None else
+                                        round(global_start.rescaled_to(float(rate)).value))
+        if not isinstance(item, otio.schema.Transition):
+            cursor += Fraction(round(item.duration().value)) / rate
         if isinstance(item, otio.schema.Transition):
             length = round(item.in_offset.value + item.out_offset.value)
+            start -= round(item.in_offset.value)
             out.warnings.append(f"transition {item.name or item.transition_type} ({length} "
-                                f"frames) at {_at(item, rate)}: coprod cuts at the edit point")
+                                f"frames) at {_at(start, rate)}: coprod cuts at the edit "
+                                "point")
             continue
         if isinstance(item, otio.schema.Gap) or _is_card(item):
             if _is_card(item):
@@ -187,16 +193,16 @@ def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
                 continue  # where coprod's own title or credits card goes
             if length and close_gaps:
                 out.warnings.append(
-                    f"gap of {length} frames at {_at(item, rate)} {where} is closed "
+                    f"gap of {length} frames at {_at(start, rate)} {where} is closed "
                     "(--close-gaps): coprod joins the clips either side")
             elif length:
                 out.problems.append(
-                    f"gap of {length} frames at {_at(item, rate)} {where}: coprod renders no "
+                    f"gap of {length} frames at {_at(start, rate)} {where}: coprod renders no "
                     "black; close the gap in the editor, or import with --close-gaps to join "
                     "the clips either side")
             continue
         if not isinstance(item, otio.schema.Clip):
-            out.warnings.append(f"{type(item).__name__} at {_at(item, rate)} is not a clip: "
+            out.warnings.append(f"{type(item).__name__} at {_at(start, rate)} is not a clip: "
                                 "left out")
             continue
         event += 1
@@ -212,6 +218,13 @@ def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher:
         return
     found = matcher.match(item, rate)
     clip_id = found.clip_id
+    if clip_id is None and found.media is None:
+        tried = "; ".join(found.tried) or "nothing to match by"
+        out.problems.append(
+            f"{label}: it names no media file (tried {tried}); a nested sequence or compound "
+            "clip the file does not open, or media the editor lost: flatten or relink it in "
+            "the editor and export again")
+        return
     if clip_id is None:
         shown = found.media.text if found.media is not None else _label(item)
         tried = "; ".join(found.tried) or "nothing to match by"

@@ -44,6 +44,22 @@ def frame_of_ms(ms: int, rate: Fraction) -> int:
     return math.ceil(Fraction(ms) * rate / 1000)
 
 
+def drop_frame_timecode(frame: int, rate: Fraction) -> str:
+    """``frame`` as drop-frame ``HH:MM:SS;FF`` (29.97 and 59.94 skip frame numbers 0 and 1, or
+    0-3, each minute except every tenth); :func:`timecode` at any other rate."""
+    if rate not in NTSC_RATES or round(rate) == 24:
+        return timecode(frame, rate)
+    nominal = round(rate)
+    dropped = nominal // 15
+    per_ten = nominal * 600 - dropped * 9
+    tens, rest = divmod(frame, per_ten)
+    frame += dropped * 9 * tens
+    if rest > dropped:
+        frame += dropped * ((rest - dropped) // (nominal * 60 - dropped))
+    text = timecode(frame, rate)
+    return text[:8] + ";" + text[9:]
+
+
 def timecode(frame: int, rate: Fraction) -> str:
     """``HH:MM:SS:FF`` counted in whole frames at the nominal rate (non-drop), for messages."""
     per_second = round(rate)
@@ -79,5 +95,6 @@ def yaml_time(ms: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{milli:03d}"
 
 
-__all__ = ["KNOWN_RATES", "NTSC_RATES", "frame_of_ms", "frames_of_timecode", "ms_of_frame",
+__all__ = ["KNOWN_RATES", "NTSC_RATES", "drop_frame_timecode", "frame_of_ms",
+           "frames_of_timecode", "ms_of_frame",
            "rate_label", "snap_rate", "timecode", "yaml_time"]

@@ -15,6 +15,8 @@ from pathlib import Path
 from pipeline import runner
 from pipeline.project import Project
 
+LONG = 100.0  # seconds; longer files are made by joining copies of a piece this long
+
 
 @dataclass(frozen=True)
 class CameraFile:
@@ -34,13 +36,22 @@ def make_camera_file(folder: Path, spec: CameraFile) -> Path:
     out = folder / f"{key.hexdigest()[:16]}.mov"
     if out.exists():
         return out
-    args = ["-f", "lavfi", "-i", f"color=c=gray:s=16x16:r={spec.rate}:d={spec.seconds}"]
+    if spec.seconds > LONG:
+        # Hours of footage: a 100 s piece joined without re-encoding, not hours of encoding.
+        piece = make_camera_file(folder, CameraFile("piece", "piece.mov", spec.rate, LONG))
+        listing = folder / f"{out.stem}.txt"
+        copies = int(spec.seconds // LONG) + 1
+        listing.write_text(f"file '{piece}'\n" * copies, encoding="utf-8")
+        args = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+    else:
+        args = ["-f", "lavfi", "-i", f"color=c=gray:s=16x16:r={spec.rate}:d={spec.seconds}"]
     if spec.timecode:
         args += ["-timecode", spec.timecode]
     if spec.reel:
         args += ["-metadata:s:v:0", f"reel_name={spec.reel}"]
-    runner.ffmpeg([*args, "-c:v", "libx264", "-preset", "ultrafast", "-g", "600",
-                   "-pix_fmt", "yuv420p", "-t", str(spec.seconds), str(out)])
+    codec = ["-c", "copy"] if spec.seconds > LONG else [
+        "-c:v", "libx264", "-preset", "ultrafast", "-g", "6000", "-pix_fmt", "yuv420p"]
+    runner.ffmpeg([*args, *codec, "-t", str(spec.seconds), str(out)])
     return out
 
 
