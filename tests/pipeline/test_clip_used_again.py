@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ruamel.yaml.comments import CommentedMap
 
 from consent import Channel, content_key
 from pipeline import runner
@@ -22,10 +23,9 @@ from tests.pipeline.conftest import TODAY, MakeFilm, tiny
 
 def use_again(project: Project, clip_id: str, in_s: float, out_s: float) -> Project:
     """Append another use of ``clip_id`` to film.yaml's sequence, trimmed to [in_s, out_s)."""
-    text = project.film_yaml.read_text(encoding="utf-8")
-    text = text.replace("\ncaptions:", f"  - clip: {clip_id}\n    in: {in_s}\n    out: {out_s}\n"
-                        "\ncaptions:", 1)
-    project.film_yaml.write_text(text, encoding="utf-8")
+    project.doc["sequence"].append(CommentedMap([("clip", clip_id), ("in", in_s),
+                                                 ("out", out_s)]))
+    project.save()
     return Project.open(project.root)
 
 
