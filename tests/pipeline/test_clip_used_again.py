@@ -105,3 +105,21 @@ def test_export_and_import_keep_every_use(make_film: MakeFilm, tmp_path: Path) -
         result = import_edit(project, out)
         assert result.plan.changes == [], (fmt, result.plan.changes)
         assert project.film_yaml.read_bytes() == before
+
+
+def test_a_sign_video_s_key_binds_every_use_of_its_clip(make_film: MakeFilm) -> None:
+    from pipeline.sign_clearance import signing_use
+    from pipeline.sign_videos import sign_videos
+    from tests.pipeline.conftest import add_signer
+
+    film = make_film(2, seconds=2.0)
+    project = add_signer(film.project, "clip-1")
+    once = signing_use(project, sign_videos(project)[0]).content_key
+    project = use_again(project, "clip-1", 0.4, 1.2)
+    [video] = sign_videos(project)  # the second entry names no signer: the first one signs it
+    twice = signing_use(project, video).content_key
+    assert twice != once
+    project = Project.open(project.root)
+    project.doc["sequence"][-1]["out"] = 1.6
+    project.save()
+    assert signing_use(project.reload(), video).content_key != twice
