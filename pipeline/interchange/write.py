@@ -1,9 +1,10 @@
 """`coprod export-edit`: the film's sequence as a timeline an editor opens.
 
 One video track at the footage's frame rate, starting at record timecode 01:00:00:00
-(01:00:00;00 at 29.97 and 59.94) as editors expect: the title card, each entry of the sequence
-(a clip used twice is there twice) trimmed to its in/out (whole frames, see :mod:`.timebase`),
-the credits card. Cards are gaps (named, their
+(01:00:00;00 at 29.97 and 59.94) as editors expect, or at the start timecode of the edit the
+sequence was last imported from when its format states one (the project's start): the title
+card, each entry of the sequence (a clip used twice is there twice) trimmed to its in/out (whole
+frames, see :mod:`.timebase`), the credits card. Cards are gaps (named, their
 text in OTIO metadata), as long as the film's first render profile makes them. Each clip carries
 its caption cues as markers and says whether it is cleared (consent and sign-off on that
 profile's channel) where each editor shows it: OTIO metadata ``coprod``, FCP 7 XML logging info
@@ -35,6 +36,7 @@ from pipeline.fsutil import atomic_write_bytes
 from pipeline.interchange.apply import footage_rate_of_film
 from pipeline.interchange.formats import FORMATS, EditFormat, render_edit
 from pipeline.interchange.read import CARD_KEY, footage_frames, footage_rate
+from pipeline.interchange.record import recorded_start
 from pipeline.interchange.timebase import (
     NTSC_RATES,
     frame_of_ms,
@@ -163,7 +165,9 @@ def build_timeline(project: Project) -> tuple[Any, Fraction, list[Cue], list[str
     rate = footage_rate_of_film(project) or DEFAULT_RATE
     states, names = clearances(project, profile.channel)
     timeline = otio.schema.Timeline(name=project.film.title)
-    timeline.global_start_time = RT(start_frame(rate), float(rate))
+    stated = recorded_start(project)  # the project's start, from the edit last imported
+    first = round(stated * rate) if stated is not None else start_frame(rate)
+    timeline.global_start_time = RT(first, float(rate))
     if _drop_frame(rate):  # FCP 7 XML's sequence timecode then reads 01:00:00;00, DF
         timeline.metadata["fcp_xml"] = {"timecode": {"displayformat": "DF"}}
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from pipeline.interchange.apply import import_edit
 from pipeline.interchange.formats import EditFormat
 from pipeline.interchange.timebase import frame_of_ms
 from pipeline.interchange.write import export_edit
@@ -81,3 +82,28 @@ def test_fcpxml_and_otio_start_at_one_hour(rate_film: MakeRateFilm, tmp_path: Pa
     otio = json.loads(export_edit(project, EditFormat.OTIO, tmp_path / "cut.otio")
                       .path.read_text("utf-8"))
     assert otio["global_start_time"]["value"] == 90000
+
+
+def test_exports_start_at_the_project_s_start_from_the_last_import(
+        rate_film: MakeRateFilm, tmp_path: Path) -> None:
+    project = rate_film("25", n=1)
+    cut = tmp_path / "cut.fcpxml"
+    cut.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.9"><resources>
+  <format id="r1" frameDuration="1/25s"/>
+  <asset id="a1" name="clip-1" start="0s" duration="12s" format="r1">
+    <media-rep kind="original-media" src="{project.clip('clip-1').file.as_uri()}"/></asset>
+</resources><library><event name="e"><project name="p">
+  <sequence format="r1" tcStart="36000s"><spine>
+    <asset-clip ref="a1" offset="36000s" name="clip-1" start="1s" duration="4s"/>
+  </spine></sequence></project></event></library></fcpxml>
+""", encoding="utf-8")
+    assert import_edit(project, cut).written
+    project = project.reload()
+    text = export_edit(project, EditFormat.EDL, tmp_path / "out.edl").path.read_text("utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("001 "))
+    title = _title_frames(Fraction(25))
+    assert first.split()[-2] == f"10:00:{title // 25:02d}:{title % 25:02d}"
+    fcpxml = ET.parse(export_edit(project, EditFormat.FCPX, tmp_path / "out.fcpxml").path)
+    sequence = fcpxml.getroot().find(".//sequence")
+    assert sequence is not None and sequence.get("tcStart") == "36000s"
