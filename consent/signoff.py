@@ -49,6 +49,7 @@ def _check_sha256(name: str, value: str) -> None:
 def content_key(
     footage_sha256: str, in_ms: int | None, out_ms: int | None, caption_sha256: str | None,
     descriptions: Sequence[str] = (),
+    uses: Sequence[tuple[int | None, int | None]] = (),
 ) -> str:
     """The key a sign-off is bound to.
 
@@ -60,6 +61,9 @@ def content_key(
         descriptions: sha256 of each file saying how the clip is described (its description
             script, then each recording in cue order); empty for a clip without descriptions,
             whose key is then exactly the key made before descriptions existed.
+        uses: every (in_ms, out_ms) the film plays of the clip, in film order, when it plays
+            more than one part of it (``in_ms``/``out_ms`` are then the first); a clip used
+            once keeps exactly the key it had, so the contributor approves what the film uses.
 
     Returns:
         A sha256 hex digest over a canonical encoding of the four inputs.
@@ -88,6 +92,13 @@ def content_key(
     }
     if descriptions:  # only then: a clip without descriptions keeps its key
         fields["descriptions"] = list(descriptions)
+    if len(uses) > 1:  # only then: a clip used once keeps its key
+        for first, last in uses:
+            for name, value in (("in_ms", first), ("out_ms", last)):
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                          or value < 0):
+                    raise ConsentError(f"uses: {name} must be whole milliseconds, not negative")
+        fields["uses"] = [[first, last] for first, last in uses]
     encoded = json.dumps(
         fields,
         sort_keys=True,

@@ -87,8 +87,8 @@ class BuildResult:
 
 
 def _missing_captions(project: Project) -> list[str]:
-    return [item.clip_id for item in project.film.sequence
-            if not project.caption_path(item.clip_id).exists()]
+    return [clip_id for clip_id in dict.fromkeys(item.clip_id for item in project.film.sequence)
+            if not project.caption_path(clip_id).exists()]
 
 
 def transcribe_missing(project: Project, *, progress: Progress | None = None,

@@ -28,7 +28,8 @@ def check_captions(project: Project, clip_ids: Sequence[str] = (), *,
     hide the findings of the others.
     """
     rules = get_style(style or project.film.caption_style)
-    ids = list(clip_ids) or [item.clip_id for item in project.film.sequence]
+    ids = list(dict.fromkeys(clip_ids)) or list(dict.fromkeys(
+        item.clip_id for item in project.film.sequence))
     findings: list[Finding] = []
     for clip_id in ids:
         project.clip(clip_id)

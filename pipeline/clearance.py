@@ -57,17 +57,18 @@ def caption_sha256(project: Project, clip_id: str) -> str | None:
     return project.file_sha256(path) if path.exists() else None
 
 
-def _item(project: Project, clip_id: str) -> SequenceItem:
-    for item in project.film.sequence:
-        if item.clip_id == clip_id:
-            return item
-    return SequenceItem(clip_id)
+def uses_of(project: Project, clip_id: str) -> list[SequenceItem]:
+    """Every entry of the sequence that plays ``clip_id``, in film order (a clip may be used
+    any number of times)."""
+    return [item for item in project.film.sequence if item.clip_id == clip_id]
 
 
 def _key(project: Project, clip_id: str, footage: str) -> str:
-    item = _item(project, clip_id)
-    return content_key(footage, item.in_ms, item.out_ms, caption_sha256(project, clip_id),
-                       description_hashes(project, clip_id))
+    uses = uses_of(project, clip_id) or [SequenceItem(clip_id)]
+    first = uses[0]
+    return content_key(footage, first.in_ms, first.out_ms, caption_sha256(project, clip_id),
+                       description_hashes(project, clip_id),
+                       [(item.in_ms, item.out_ms) for item in uses])
 
 
 def clip_key(project: Project, clip_id: str, *, fresh: bool = False) -> str:
@@ -136,13 +137,14 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
     found = events(project)
     uses: list[ClipUse] = []
     unreadable: dict[str, str] = {}
-    for item in project.film.sequence:
+    # One use per clip, however often the film plays it: its key binds every part played.
+    for clip_id in dict.fromkeys(item.clip_id for item in project.film.sequence):
         try:
-            uses.append(_clip_use(project, item.clip_id, fresh=fresh))
+            uses.append(_clip_use(project, clip_id, fresh=fresh))
         except PipelineError as exc:
             if not skip_unreadable:
                 raise
-            unreadable[item.clip_id] = str(exc)
+            unreadable[clip_id] = str(exc)
     result = _check_names(project, uses, check(found, uses, channel, draft=draft, today=today))
     dropped: list[str] = []
     if result.blocked and drop_withdrawn:

@@ -30,7 +30,9 @@ DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions", "signer", "page")  # page: pipeline/site/page_text.py
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
-             "no_visual_description_needed")
+             "no_visual_description_needed", "original_name", "reel", "timecode")
+# What ingest keeps of the camera file, so an editor's edit finds this clip by its own names.
+SOURCE_KEYS = ("original_name", "reel", "timecode")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")
 
 _Name = TypeVar("_Name", bound=StrEnum)
@@ -126,6 +128,9 @@ class Clip:
     described_by: tuple[str, ...] = ()
     # The producer's reason the clip needs no audio description (nothing in it to describe).
     no_visual_description_needed: str | None = None
+    original_name: str | None = None  # the camera file's name before ingest renamed it
+    reel: str | None = None  # the reel or tape name the camera file carries
+    timecode: str | None = None  # the camera's start timecode, HH:MM:SS:FF (';' drop frame)
 
 
 @dataclass(frozen=True)
@@ -321,8 +326,14 @@ class _Validator:
                 raise self.fail(f"{where}: no_visual_description_needed: give the reason the "
                                 "clip needs no description, as text", item,
                                 "no_visual_description_needed")
+            source: dict[str, str | None] = {}
+            for key in SOURCE_KEYS:
+                value = item.get(key)
+                if value is not None and (not isinstance(value, str) or not value.strip()):
+                    raise self.fail(f"{where}: {key} must be a non-empty text", item, key)
+                source[key] = value.strip() if isinstance(value, str) else None
             out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers),
-                            reason.strip() if reason else None)
+                            reason.strip() if reason else None, **source)
         return out
 
     def sequence(self, node: Any, clips: dict[str, Clip],
@@ -330,7 +341,7 @@ class _Validator:
         if not isinstance(node, list):
             raise self.fail("sequence: must be a list of {clip, in, out}", self.doc, "sequence")
         out: list[SequenceItem] = []
-        seen: set[str] = set()
+        # A clip may be listed any number of times: each entry plays its own in/out.
         for i, item in enumerate(node):
             if isinstance(item, str):
                 item = {"clip": item}
@@ -343,9 +354,6 @@ class _Validator:
             cid = item["clip"]
             if not isinstance(cid, str) or cid not in clips:
                 raise self.fail(f"sequence: unknown clip id {cid!r} (ingest it first)", node, i)
-            if cid in seen:
-                raise self.fail(f"sequence: clip {cid!r} is listed twice", node, i)
-            seen.add(cid)
             times: dict[str, int | None] = {"in": None, "out": None}
             for key in ("in", "out"):
                 if item.get(key) is not None:

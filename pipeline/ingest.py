@@ -174,7 +174,8 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
             for person in contributors:
                 fresh.add_contributor(person)
             fresh.add_clip(placed.clip_id, placed.final.relative_to(fresh.root).as_posix(), digest,
-                           list(contributors))
+                           list(contributors), {"original_name": src.name,
+                                                "reel": info.reel, "timecode": info.timecode})
             fresh.save()
             saved = True
     finally:

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ class MediaInfo:
     video_codec: str | None = None
     audio_codec: str | None = None
     audio_streams: int = 0
+    # The camera's start timecode (HH:MM:SS:FF, ';' before FF for drop frame) and reel/tape
+    # name, when the file carries them: how an editor's EDL or XML names this footage.
+    timecode: str | None = None
+    reel: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -89,6 +94,31 @@ def _rotation(stream: dict[str, Any]) -> int:
             with contextlib.suppress(ValueError, TypeError):
                 return int(side["rotation"]) % 360
     return 0
+
+
+_TIMECODE_RE = re.compile(r"\d{1,2}:\d{2}:\d{2}[:;.]\d{2,3}")
+_REEL_TAGS = ("reel_name", "reel", "tape_name", "tape")
+
+
+def _tag(tags: list[dict[str, Any]], keys: tuple[str, ...]) -> str | None:
+    """The first non-empty value of any of ``keys`` in ffprobe's tag dicts (case-insensitive)."""
+    for found in tags:
+        lowered = {str(k).lower(): v for k, v in found.items()}
+        for key in keys:
+            value = lowered.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+def camera_tags(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The start timecode and reel name ffprobe's JSON reports (format or any stream)."""
+    tags = [(data.get("format") or {}).get("tags") or {}]
+    tags += [s.get("tags") or {} for s in data.get("streams") or []]
+    timecode = _tag(tags, ("timecode",))
+    if timecode is not None and not _TIMECODE_RE.fullmatch(timecode):
+        timecode = None
+    return timecode, _tag(tags, _REEL_TAGS)
 
 
 def probe(path: Path) -> MediaInfo:
@@ -141,6 +171,7 @@ def probe(path: Path) -> MediaInfo:
         raise MediaError(path, "has zero duration")
     v = video[0] if video else {}
     a = audio[0] if audio else {}
+    timecode, reel = camera_tags(data)
     return MediaInfo(
         duration_ms=duration_ms,
         has_video=bool(video),
@@ -154,6 +185,8 @@ def probe(path: Path) -> MediaInfo:
         video_codec=v.get("codec_name"),
         audio_codec=a.get("codec_name"),
         audio_streams=len(audio),
+        timecode=timecode,
+        reel=reel,
     )
 
 

@@ -21,7 +21,7 @@ import fcntl
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +153,11 @@ class Project:
         seq.append(entry)
 
     def add_clip(self, clip_id: str, rel_file: str, sha256: str,
-                 contributors: list[str]) -> None:
+                 contributors: list[str], source: Mapping[str, str | None] | None = None) -> None:
         """Record an ingested clip and append it to the sequence (in memory; call save()).
+
+        ``source`` is what the camera file said of itself (``original_name``, ``reel``,
+        ``timecode``); keys without a value are left out.
 
         Raises:
             ProjectError: ``clip_id`` is not a valid id, or a clip of that id is already
@@ -176,6 +179,9 @@ class Project:
         people = CommentedSeq(contributors)
         people.fa.set_flow_style()
         entry["contributors"] = people
+        for key, value in (source or {}).items():
+            if value:
+                entry[key] = value
         clips[clip_id] = entry
         seq = self.doc.get("sequence")
         if not isinstance(seq, list):

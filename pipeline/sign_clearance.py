@@ -25,9 +25,12 @@ from pipeline.sign_videos import SignVideo, sign_videos
 def signing_use(project: Project, video: SignVideo, *, fresh: bool = False) -> ClipUse:
     """A signer's video as the film uses it, for the consent gate."""
     sha = project.file_sha256(video.path, fresh=fresh)
-    item = None if video.whole_film else next(
-        (i for i in project.film.sequence if i.clip_id == video.target), None)
-    key = content_key(sha, item.in_ms if item else None, item.out_ms if item else None, None)
+    items = [] if video.whole_film else [
+        i for i in project.film.sequence if i.clip_id == video.target]
+    first = items[0] if items else None
+    # A clip used more than once is signed over each use: the key binds every range.
+    key = content_key(sha, first.in_ms if first else None, first.out_ms if first else None,
+                      None, uses=[(i.in_ms, i.out_ms) for i in items])
     return ClipUse(video.use_id, (video.signer,), False, True, key, footage_sha256=sha)
 
 

@@ -89,8 +89,11 @@ def sign_videos(project: Project) -> list[SignVideo]:
     film = project.film
     found: list[SignVideo] = []
     targets = [(FILM_TARGET, film.signer, "the top level of film.yaml")]
-    targets += [(item.clip_id, item.signer, f"clip {item.clip_id}'s sequence entry")
-                for item in film.sequence]
+    signers: dict[str, str | None] = {}
+    for item in film.sequence:  # a clip used again is signed by whoever an entry names
+        signers[item.clip_id] = signers.get(item.clip_id) or item.signer
+    targets += [(clip_id, signer, f"clip {clip_id}'s sequence entry")
+                for clip_id, signer in signers.items()]
     for target, signer, where in targets:
         path = sign_path(project, target)
         exists = path.exists() or path.is_symlink()

@@ -60,5 +60,7 @@ def test_readme_film_yaml_example_is_valid(tmp_path: Path) -> None:
         (tmp_path / "footage" / name).write_bytes(b"x")
     (tmp_path / "film.yaml").write_text(example, encoding="utf-8")
     film = Project.open(tmp_path).film
-    assert [s.clip_id for s in film.sequence] == ["amara-interview", "garden"]
+    assert [s.clip_id for s in film.sequence] == ["amara-interview", "garden", "amara-interview"]
     assert film.clips["garden"].no_people
+    amara = film.clips["amara-interview"]
+    assert (amara.original_name, amara.reel, amara.timecode) == ("A001.MP4", "A001", "10:04:12:00")

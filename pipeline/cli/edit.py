@@ -39,10 +39,13 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
     """Make film.yaml's sequence the main video track of an edit from an editing program.
 
     Reads .otio, FCP 7 XML (.xml: Premiere Pro, DaVinci Resolve), FCPXML (.fcpxml: Final Cut
-    Pro), CMX 3600 EDL (.edl) and Kdenlive (.kdenlive). Prints the clips added, removed,
-    re-trimmed and re-ordered, and warns about what coprod does not render (transitions,
-    speed changes, effects, extra tracks). A gap between clips is refused: coprod renders no
-    black; close it in the editor, or give --close-gaps to join the clips either side.
+    Pro), CMX 3600 EDL (.edl) and Kdenlive (.kdenlive). Media is matched by path, original
+    file name, reel name, content hash, then duration + timecode (Windows paths included); a
+    clip may be used more than once. Prints the clips added, removed, re-trimmed and
+    re-ordered, and warns about what coprod does not render (transitions, speed changes,
+    effects, extra tracks, flattened FCPXML clips), also when the import is refused. A gap
+    between clips is refused: coprod renders no black; close it in the editor, or give
+    --close-gaps to join the clips either side.
 
     \b
     Example:
@@ -52,9 +55,15 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
     """
     _require_otio()
     from pipeline.interchange.apply import import_edit as run_import
+    from pipeline.interchange.errors import EditRefusedError
 
-    result = run_import(open_project(project), edit_file, dry_run=dry_run,
-                        close_gaps=close_gaps)
+    try:
+        result = run_import(open_project(project), edit_file, dry_run=dry_run,
+                            close_gaps=close_gaps)
+    except EditRefusedError as refused:
+        for warning in refused.warnings:  # what was left out matters as much as what failed
+            say(f"warning: {warning}")
+        raise
     for warning in result.warnings:
         say(f"warning: {warning}")
     for change in result.plan.changes:

@@ -158,17 +158,20 @@ def check_clip(project: Project, clip_id: str) -> list[DescriptionFinding]:
 
 def _trimmed_away(project: Project, clip_id: str, descriptions: Sequence[Description],
                   duration_ms: int) -> list[DescriptionFinding]:
-    """A warning for each description outside the part of the clip the film uses (its in/out
-    points in the sequence): the render leaves it out rather than cut it."""
-    item = next((i for i in project.film.sequence if i.clip_id == clip_id), None)
-    if item is None:
+    """A warning for each description outside every part of the clip the film uses (its
+    in/out points in the sequence; a clip may be used more than once): the render leaves it
+    out rather than cut it."""
+    parts = [(i.in_ms or 0, min(i.out_ms if i.out_ms is not None else duration_ms, duration_ms))
+             for i in project.film.sequence if i.clip_id == clip_id]
+    if not parts:
         return []
-    in_ms = item.in_ms or 0
-    out_ms = min(item.out_ms if item.out_ms is not None else duration_ms, duration_ms)
+    shown = ", ".join(f"{_s(in_ms)}-{_s(out_ms)}" for in_ms, out_ms in parts)
+    what = "the part" if len(parts) == 1 else "every part"
     name = str(descriptions_path(project, clip_id))
-    return [DescriptionFinding(name, d.cue, f"is outside the part of the clip the film uses "
-                               f"({_s(in_ms)}-{_s(out_ms)}), so it is not heard", WARNING)
-            for d in descriptions if d.start_ms < in_ms or d.end_ms > out_ms]
+    return [DescriptionFinding(name, d.cue, f"is outside {what} of the clip the film uses "
+                               f"({shown}), so it is not heard", WARNING)
+            for d in descriptions
+            if not any(in_ms <= d.start_ms and d.end_ms <= out_ms for in_ms, out_ms in parts)]
 
 
 def _recordings(folder: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from pipeline.interchange.formats import EditFormat, read_edit
 from pipeline.interchange.plan import SequencePlan, plan_sequence, write_sequence
 from pipeline.interchange.read import ReadEdit, footage_rate, read_placements
 from pipeline.interchange.record import write_record
+from pipeline.interchange.timebase import snap_rate
 from pipeline.project import Project
 
 DEFAULT_EDL_RATE = Fraction(25)
@@ -58,8 +59,18 @@ def _checked(project: Project, timeline: Any, path: Path,
     if not found.problems and not found.placements:
         found.problems.append("the main video track has no footage clip; nothing to import")
     if found.problems:
-        raise EditRefusedError(path, found.problems)
+        raise EditRefusedError(path, found.problems, found.warnings)
     return found, plan_sequence(project, found.placements)
+
+
+def _stated_start(timeline: Any, fmt: EditFormat) -> Fraction | None:
+    """The timeline's start timecode in seconds, where the format states it (an EDL's is only
+    its first event's record in, and a Kdenlive project has none)."""
+    start = timeline.global_start_time
+    if fmt not in (EditFormat.OTIO, EditFormat.FCP_XML, EditFormat.FCPX) or start is None \
+            or not start.rate:
+        return None
+    return Fraction(round(start.value)) / snap_rate(start.rate)
 
 
 def import_edit(project: Project, path: Path, *, dry_run: bool = False,
@@ -71,7 +82,7 @@ def import_edit(project: Project, path: Path, *, dry_run: bool = False,
     Raises:
         InterchangeError: the file is missing, of an unknown type or cannot be read.
         EditRefusedError: clips not ingested, wrong frame rate, in/out outside the footage, a
-            clip used twice, a gap (without ``close_gaps``) or no video track (every problem
+            gap (without ``close_gaps``) or no video track (every problem
             listed; film.yaml unchanged).
     """
     try:
@@ -95,7 +106,8 @@ def import_edit(project: Project, path: Path, *, dry_run: bool = False,
             fresh.save()
             result.written = True
         try:
-            write_record(fresh, edit_file=path, edit_format=str(fmt), sha256=digest)
+            write_record(fresh, edit_file=path, edit_format=str(fmt), sha256=digest,
+                         start=_stated_start(timeline, fmt))
         except OSError as exc:
             result.notes.append(f"film.yaml is written, but the import record was not "
                                 f"({exc.strerror or exc}); `coprod status` will not show it")

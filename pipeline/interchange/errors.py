@@ -20,9 +20,11 @@ class InterchangeError(PipelineError):
 class EditRefusedError(PipelineError):
     """The edit names clips coprod cannot use; every problem listed, nothing written."""
 
-    def __init__(self, path: str | Path, problems: Sequence[str]) -> None:
+    def __init__(self, path: str | Path, problems: Sequence[str],
+                 warnings: Sequence[str] = ()) -> None:
         self.path = str(path)
         self.problems = list(problems)
+        self.warnings = list(warnings)  # what was read leniently or left out, printed too
         lines = [f"{self.path}: not imported, film.yaml is unchanged "
                  f"({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}):"]
         lines += [f"  {problem}" for problem in self.problems]

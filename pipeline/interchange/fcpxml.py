@@ -6,9 +6,12 @@ timeline comes back at 29 fps with frames truncated. FCPXML times are rational s
 ("1001/30000s"), so this module keeps them as Fractions from the file to OTIO frames.
 
 Read: the first project's sequence (or the first sequence anywhere); its spine's asset-clips,
-clips, gaps, titles and transitions. Clips connected on other lanes become extra tracks;
-``conform-rate``/``timeMap`` are speed changes and ``filter-*``/``adjust-*`` effects, all
-recorded on the OTIO objects for the importer to warn about. A transition that overlaps its
+clips, gaps, titles and transitions, with offsets counted from the sequence's ``tcStart``.
+Auditions, compound, sync and multicam clips are flattened by :mod:`.fcpxml_nest` (a warning
+each, kept in the timeline's metadata under ``READ_WARNINGS``); a ``timeMap`` gives the source
+in point, and a speed change (a map that is not 1:1, or ``conform-rate`` with scaling on) is
+recorded as a LinearTimeWarp for the importer to warn about, as are ``filter-*``/``adjust-*``
+effects. Clips connected on other lanes become extra tracks. A transition that overlaps its
 neighbours (FCP extends both by half) is cut at its middle.
 """
 
@@ -23,11 +26,14 @@ from xml.etree import ElementTree as ET
 
 import opentimelineio as otio
 
-from pipeline.interchange.timebase import NTSC_RATES, rate_label, snap_rate
+from pipeline.interchange.fcpxml_nest import NESTED, flatten, remapped
+from pipeline.interchange.timebase import NTSC_RATES, rate_label, snap_rate, timecode
 
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
 VERSION = "1.9"
+# timeline.metadata key: what a reader read leniently or flattened, one warning a line.
+READ_WARNINGS = "coprod_read_warnings"
 _EFFECT_TAGS = ("filter-video", "filter-audio", "adjust-transform", "adjust-crop",
                 "adjust-blend", "adjust-volume", "adjust-panner", "adjust-stabilization")
 _CLIP_TAGS = ("asset-clip", "clip", "ref-clip", "mc-clip", "sync-clip", "title", "video",
@@ -84,63 +90,89 @@ def read_fcpxml(text: str) -> Any:
     rate = snap_rate(1 / parse_time(duration))
     name = project.get("name", "") if project is not None else ""
     timeline = otio.schema.Timeline(name=name)
-    timeline.global_start_time = RT(_frames(parse_time(sequence.get("tcStart")), rate),
-                                    float(rate))
+    tc_start = parse_time(sequence.get("tcStart"))
+    timeline.global_start_time = RT(_frames(tc_start, rate), float(rate))
     spine = sequence.find("spine")
     tracks: dict[int, list[tuple[Fraction, Any]]] = {0: []}
+    warnings: list[str] = []
+
+    def where(offset: Fraction) -> str:
+        return timecode(_frames(offset, rate), rate)
+
+    reader = _Reader(rate, resources, tracks, warnings, where)
+    # Spine offsets count from the sequence's start timecode (3600s for 01:00:00:00).
     for element in list(spine) if spine is not None else []:
-        _read_spine_item(element, rate, resources, tracks, Fraction(0), Fraction(0))
+        for item in flatten(element, resources, parse_time, where, warnings):
+            reader.item(item, tc_start, Fraction(0))
     for lane in sorted(tracks, key=lambda n: (n < 0, abs(n))):
         kind = otio.schema.TrackKind.Audio if lane < 0 else otio.schema.TrackKind.Video
         track = otio.schema.Track(name=f"lane {lane}" if lane else "spine", kind=kind)
         _fill_track(track, tracks[lane], rate)
         if lane == 0 or len(track):
             timeline.tracks.append(track)
+    if warnings:
+        timeline.metadata[READ_WARNINGS] = warnings
     return timeline
 
 
-def _read_spine_item(element: ET.Element, rate: Fraction, resources: dict[Any, ET.Element],
-                     tracks: dict[int, list[tuple[Fraction, Any]]], parent_start: Fraction,
-                     parent_offset: Fraction) -> None:
-    """Append one spine element (and its connected clips, on their lanes) to ``tracks``."""
-    offset = parse_time(element.get("offset"))
-    lane = int(element.get("lane", "0"))
-    position = parent_offset + offset - parent_start
-    duration = parse_time(element.get("duration"))
-    frames = RT(_frames(duration, rate), float(rate))
-    tag = element.tag
-    if tag == "gap":
-        item: Any = otio.schema.Gap(duration=frames)
-        item.name = element.get("name", "")
-    elif tag == "transition":
-        item = otio.schema.Transition(name=element.get("name", "transition"),
-                                      in_offset=RT(0, float(rate)), out_offset=frames)
-        item.metadata["fcpxml"] = {"offset": str(position), "duration": str(duration)}
-    elif tag in _CLIP_TAGS:
-        item = _clip(element, rate, resources)
-    else:
-        return
-    tracks.setdefault(lane, []).append((position, item))
-    if tag in _CLIP_TAGS or tag == "gap":
+class _Reader:
+    """Places spine elements (and their connected clips, on their lanes) in ``tracks``."""
+
+    def __init__(self, rate: Fraction, resources: dict[Any, ET.Element],
+                 tracks: dict[int, list[tuple[Fraction, Any]]], warnings: list[str],
+                 where: Any) -> None:
+        self.rate = rate
+        self.resources = resources
+        self.tracks = tracks
+        self.warnings = warnings
+        self.where = where
+
+    def item(self, element: ET.Element, parent_start: Fraction,
+             parent_offset: Fraction) -> None:
+        """Append one spine element (and its connected clips) to its lane."""
+        rate, tracks = self.rate, self.tracks
+        offset = parse_time(element.get("offset"))
+        lane = int(element.get("lane", "0"))
+        position = parent_offset + offset - parent_start
+        duration = parse_time(element.get("duration"))
+        frames = RT(_frames(duration, rate), float(rate))
+        tag = element.tag
+        if tag == "gap":
+            item: Any = otio.schema.Gap(duration=frames)
+            item.name = element.get("name", "")
+        elif tag == "transition":
+            item = otio.schema.Transition(name=element.get("name", "transition"),
+                                          in_offset=RT(0, float(rate)), out_offset=frames)
+            item.metadata["fcpxml"] = {"offset": str(position), "duration": str(duration)}
+        elif tag in _CLIP_TAGS:
+            item = _clip(element, rate, self.resources)
+        else:
+            return
+        tracks.setdefault(lane, []).append((position, item))
+        if tag not in _CLIP_TAGS and tag != "gap":
+            return
         start = parse_time(element.get("start"))
         for child in element:
-            if child.get("lane") is not None and child.tag in (*_CLIP_TAGS, "gap"):
-                _read_spine_item(child, rate, resources, tracks, start, position)
+            if child.get("lane") is not None and child.tag in (*_CLIP_TAGS, *NESTED, "gap"):
+                for flat in flatten(child, self.resources, parse_time, self.where,
+                                    self.warnings):
+                    self.item(flat, start, position)
             elif child.tag == "spine":  # a secondary storyline: a lane of its own
                 inner_lane = int(child.get("lane", "1"))
                 inner_pos = position + parse_time(child.get("offset")) - start
                 for sub in child:
-                    sub_offset = parse_time(sub.get("offset"))
-                    tracks.setdefault(inner_lane, []).append(
-                        (inner_pos + sub_offset, _clip(sub, rate, resources)
-                         if sub.tag in _CLIP_TAGS else otio.schema.Gap(
-                             duration=RT(_frames(parse_time(sub.get("duration")), rate),
-                                         float(rate)))))
+                    for flat in flatten(sub, self.resources, parse_time, self.where,
+                                        self.warnings):
+                        flat.set("lane", str(inner_lane))
+                        self.item(flat, Fraction(0), inner_pos)
 
 
 def _clip(element: ET.Element, rate: Fraction, resources: dict[Any, ET.Element]) -> Any:
     start = parse_time(element.get("start"))
     duration = parse_time(element.get("duration"))
+    remap = remapped(element, start, duration, parse_time)
+    if remap is not None:
+        start = remap[0]  # the source time the retimed clip starts at
     ref_id = element.get("ref")
     if ref_id is None:
         inner = next((c for c in element if c.tag in ("video", "audio") and c.get("ref")), None)
@@ -163,8 +195,11 @@ def _clip(element: ET.Element, rate: Fraction, resources: dict[Any, ET.Element])
                                             RT(_frames(duration, rate), float(rate))))
     if element.tag in ("ref-clip", "mc-clip", "sync-clip"):
         clip.metadata["fcpxml"] = {"kind": element.tag}
+    if remap is not None and remap[1] != 1:
+        clip.effects.append(otio.schema.LinearTimeWarp(name="timeMap",
+                                                       time_scalar=float(remap[1])))
     for child in element:
-        if child.tag in ("conform-rate", "timeMap"):
+        if child.tag == "conform-rate" and child.get("scaleEnabled") != "0":
             clip.effects.append(otio.schema.LinearTimeWarp(name=child.tag))
         elif child.tag in _EFFECT_TAGS:
             clip.effects.append(otio.schema.Effect(name=child.get("name", child.tag),
@@ -241,12 +276,14 @@ def write_fcpxml(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920, 1
     project = ET.SubElement(event, "project", name=timeline.name or "coprod film")
     tc_format = "DF" if rate in NTSC_RATES else "NDF"
     track = timeline.video_tracks()[0]
-    sequence = ET.SubElement(project, "sequence", format="r1", tcStart="0s",
+    tc_start = _seconds(timeline.global_start_time, rate) \
+        if timeline.global_start_time is not None else Fraction(0)
+    sequence = ET.SubElement(project, "sequence", format="r1", tcStart=format_time(tc_start),
                              tcFormat=tc_format, audioLayout="stereo", audioRate="48k",
                              duration=format_time(_seconds(track.duration(), rate)))
     spine = ET.SubElement(sequence, "spine")
     assets: dict[str, str] = {}
-    offset = Fraction(0)
+    offset = tc_start  # spine offsets are on the sequence's clock
     for item in track:
         length = _seconds(item.duration(), rate)
         if isinstance(item, otio.schema.Clip):
@@ -297,4 +334,5 @@ def media_path(url: str) -> Path | None:
     return None
 
 
-__all__ = ["format_time", "media_path", "parse_time", "read_fcpxml", "write_fcpxml"]
+__all__ = ["READ_WARNINGS", "format_time", "media_path", "parse_time", "read_fcpxml",
+           "write_fcpxml"]

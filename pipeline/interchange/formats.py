@@ -21,8 +21,9 @@ from typing import Any
 
 import opentimelineio as otio
 
+from pipeline.interchange.edl import for_editors, prepare_edl
 from pipeline.interchange.errors import InterchangeError
-from pipeline.interchange.fcpxml import read_fcpxml, write_fcpxml
+from pipeline.interchange.fcpxml import READ_WARNINGS, read_fcpxml, write_fcpxml
 from pipeline.interchange.mlt import write_kdenlive
 from pipeline.interchange.names import FORMATS, EditFormat, FormatInfo
 from pipeline.interchange.timebase import rate_label
@@ -90,7 +91,7 @@ def read_edit(path: Path, edl_rate: Fraction | None) -> tuple[Any, EditFormat]:
     label = FORMATS[fmt].label
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the Kdenlive adapter prints
-            result = _parse(text, fmt, edl_rate)
+            result, warnings = _parse(text, fmt, edl_rate)
     except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InterchangeError(path, f"cannot be read as {label} ({reason}); export it "
@@ -102,18 +103,29 @@ def read_edit(path: Path, edl_rate: Fraction | None) -> tuple[Any, EditFormat]:
             raise InterchangeError(path, f"holds no timeline ({label}); export a timeline "
                                          "(sequence), not a bin or a clip")
         result = timelines[0]
+    if warnings:
+        result.metadata[READ_WARNINGS] = warnings
     return result, fmt
 
 
-def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> Any:
+def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> tuple[Any, list[str]]:
+    """The parsed file and what was read leniently (a warning each)."""
     if fmt == EditFormat.FCPX:
-        return read_fcpxml(text)
+        timeline = read_fcpxml(text)
+        return timeline, list(timeline.metadata.get(READ_WARNINGS, []))
     if fmt == EditFormat.EDL:
-        return otio.adapters.read_from_string(text, "cmx_3600",
-                                              rate=float(edl_rate or Fraction(24)))
+        rate = edl_rate or Fraction(24)
+        prepared, warnings = prepare_edl(text, rate)
+        timeline = otio.adapters.read_from_string(prepared, "cmx_3600", rate=float(rate))
+        video = timeline.video_tracks()
+        if timeline.global_start_time is None and video and video[0].source_range is not None:
+            # The adapter starts the track at the first event's record in: that is the
+            # timeline's start timecode (04:00:00:00 for a reel 4).
+            timeline.global_start_time = -video[0].source_range.start_time
+        return timeline, warnings
     name = {EditFormat.OTIO: "otio_json", EditFormat.FCP_XML: "fcp_xml",
             EditFormat.KDENLIVE: "kdenlive"}[fmt]
-    return otio.adapters.read_from_string(text, name)
+    return otio.adapters.read_from_string(text, name), []
 
 
 def render_edit(timeline: Any, fmt: EditFormat, rate: Fraction,
@@ -123,11 +135,27 @@ def render_edit(timeline: Any, fmt: EditFormat, rate: Fraction,
         return write_fcpxml(timeline, rate, size)
     if fmt == EditFormat.KDENLIVE:
         return write_kdenlive(timeline, rate, size)
+    start = round(timeline.global_start_time.rescaled_to(float(rate)).value) \
+        if timeline.global_start_time is not None else 0
     if fmt == EditFormat.EDL:
-        return str(otio.adapters.write_to_string(timeline, "cmx_3600", rate=float(rate),
-                                                 style="avid"))
-    name = "otio_json" if fmt == EditFormat.OTIO else "fcp_xml"
-    return str(otio.adapters.write_to_string(timeline, name))
+        return for_editors(str(otio.adapters.write_to_string(
+            timeline, "cmx_3600", rate=float(rate), style="avid")), rate, start)
+    if fmt == EditFormat.FCP_XML:
+        return _one_rate_per_clip(str(otio.adapters.write_to_string(timeline, "fcp_xml")))
+    return str(otio.adapters.write_to_string(timeline, "otio_json"))
+
+
+def _one_rate_per_clip(text: str) -> str:
+    """otio-fcp-adapter gives each clipitem two ``<rate>`` elements; FCP 7 XML has one."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.fromstring(text)
+    for clip in root.iter("clipitem"):
+        for extra in clip.findall("rate")[1:]:
+            clip.remove(extra)
+    ET.indent(root, "    ")
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n{body}\n'
 
 
 __all__ = ["FORMATS", "EditFormat", "FormatInfo", "detect", "rate_label", "read_edit",

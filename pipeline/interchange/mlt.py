@@ -8,12 +8,13 @@ dropped. This writer makes what Kdenlive itself saves, in whole frames: a bin of
 (each with ``kdenlive:markers`` for the caption cues and ``kdenlive:description`` for the
 clip's consent and sign-off), an audio track and a video track (the same clips, sound and
 picture), and a black background exactly as long as the film, so ``melt`` renders it to the
-film's length.
+film's length; the timeline is a sequence (document version 1.1, Kdenlive 23.04 and later).
 """
 
 from __future__ import annotations
 
 import json
+import uuid as uuid_module
 from fractions import Fraction
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -22,7 +23,7 @@ import opentimelineio as otio
 
 from pipeline.interchange.fcpxml import media_path
 
-DOC_VERSION = "1.0"
+DOC_VERSION = "1.1"  # what Kdenlive 23.04 to 25.x save: timelines as sequences
 
 
 def _prop(parent: ET.Element, name: str, value: str) -> None:
@@ -75,15 +76,6 @@ def write_kdenlive(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920,
         _prop(producer, "kdenlive:markers", json.dumps([
             {"pos": _frames(m.marked_range.start_time, rate), "comment": m.name, "type": 0}
             for m in item.markers], ensure_ascii=False))
-    main_bin = ET.SubElement(mlt, "playlist", id="main_bin")
-    _prop(main_bin, "kdenlive:docproperties.version", DOC_VERSION)
-    _prop(main_bin, "kdenlive:docproperties.decimalPoint", ".")
-    _prop(main_bin, "kdenlive:docproperties.guides", "[]")
-    _prop(main_bin, "xml_retain", "1")
-    for pid, kid, length in bin_entries:
-        entry = ET.SubElement(main_bin, "entry",
-                              {"producer": pid, "in": "0", "out": str(length - 1)})
-        _prop(entry, "kdenlive:id", kid)
     last = str(max(total - 1, 0))
     black = ET.SubElement(mlt, "producer", {"id": "black_track", "in": "0", "out": last})
     _prop(black, "length", str(total))
@@ -119,8 +111,21 @@ def write_kdenlive(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920,
         ET.SubElement(tractor, "track", producer=f"playlist{2 * index}", hide=hide)
         ET.SubElement(tractor, "track", producer=f"playlist{2 * index + 1}", hide=hide)
         tractors.append(tractor.get("id", ""))
-    main = ET.SubElement(mlt, "tractor", {"id": "maintractor", "global_feed": "1", "in": "0",
-                                          "out": last})
+    # Kdenlive 23.04+ (document 1.1): the timeline is a sequence, a tractor named by a uuid
+    # that is also a bin clip, opened through a project tractor that wraps it.
+    uuid = "{" + str(uuid_module.uuid5(uuid_module.NAMESPACE_URL,
+                                       f"coprod:{timeline.name}:{total}")) + "}"
+    sequence_id = str(len(producers) + 2)
+    main = ET.SubElement(mlt, "tractor", {"id": uuid, "in": "0", "out": last})
+    for name, value in (("kdenlive:uuid", uuid), ("kdenlive:clipname", timeline.name or
+                                                  "coprod"),
+                        ("kdenlive:id", sequence_id), ("kdenlive:producer_type", "17"),
+                        ("kdenlive:duration", last),
+                        ("kdenlive:sequenceproperties.documentuuid", uuid),
+                        ("kdenlive:sequenceproperties.hasAudio", "1"),
+                        ("kdenlive:sequenceproperties.hasVideo", "1"),
+                        ("kdenlive:sequenceproperties.tracksCount", str(len(tractors)))):
+        _prop(main, name, value)
     ET.SubElement(main, "track", producer="black_track")
     for tid in tractors:
         ET.SubElement(main, "track", producer=tid)
@@ -135,6 +140,22 @@ def write_kdenlive(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920,
         _prop(mix, "always_active", "1")
         _prop(mix, "accepts_blanks", "1")
         _prop(mix, "sum", "1")
+    main_bin = ET.SubElement(mlt, "playlist", id="main_bin")
+    for name, value in (("kdenlive:docproperties.version", DOC_VERSION),
+                        ("kdenlive:docproperties.uuid", uuid),
+                        ("kdenlive:docproperties.opensequences", uuid),
+                        ("kdenlive:docproperties.activetimeline", uuid),
+                        ("kdenlive:docproperties.decimalPoint", "."),
+                        ("kdenlive:docproperties.guides", "[]"), ("xml_retain", "1")):
+        _prop(main_bin, name, value)
+    for pid, kid, length in [*bin_entries, (uuid, sequence_id, total)]:
+        entry = ET.SubElement(main_bin, "entry",
+                              {"producer": pid, "in": "0", "out": str(length - 1)})
+        _prop(entry, "kdenlive:id", kid)
+    project = ET.SubElement(mlt, "tractor", {"id": f"tractor{len(tractors)}", "in": "0",
+                                             "out": last})
+    _prop(project, "kdenlive:projectTractor", "1")
+    ET.SubElement(project, "track", {"producer": uuid, "in": "0", "out": last})
     ET.indent(mlt, " ")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(mlt, encoding="unicode") + "\n"
 

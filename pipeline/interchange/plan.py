@@ -8,6 +8,7 @@ get new ``in``/``out`` values, written as ``HH:MM:SS.mmm`` (the frame's first mi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -22,12 +23,16 @@ from pipeline.project import Project
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of the new sequence; ``kept`` when the old entry stays exactly as written."""
+    """One entry of the new sequence; ``kept`` when the old entry stays exactly as written.
+
+    ``source`` is the index of the old entry this one is (kept or re-trimmed), None when new.
+    """
 
     clip_id: str
     in_ms: int | None
     out_ms: int | None
     kept: bool
+    source: int | None = None
 
 
 @dataclass
@@ -55,54 +60,84 @@ def _shown(in_ms: int | None, out_ms: int | None) -> str:
     return f"{yaml_time(in_ms or 0)}-{yaml_time(out_ms) if out_ms is not None else 'end'}"
 
 
-def _moved(old: list[str], new: list[str]) -> list[str]:
-    """Clips of ``new`` outside the longest run kept in the same order as in ``old``."""
-    common_old = [c for c in old if c in new]
-    common_new = [c for c in new if c in old]
-    n, m = len(common_old), len(common_new)
+def _moved(old: list[int], new: list[int]) -> list[int]:
+    """Items of ``new`` outside the longest run kept in the same order as in ``old``."""
+    n, m = len(old), len(new)
     table = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            table[i][j] = (table[i + 1][j + 1] + 1 if common_old[i] == common_new[j]
+            table[i][j] = (table[i + 1][j + 1] + 1 if old[i] == new[j]
                            else max(table[i + 1][j], table[i][j + 1]))
-    stay: set[str] = set()
+    stay: set[int] = set()
     i = j = 0
     while i < n and j < m:
-        if common_old[i] == common_new[j]:
-            stay.add(common_old[i])
+        if old[i] == new[j]:
+            stay.add(old[i])
             i, j = i + 1, j + 1
         elif table[i + 1][j] >= table[i][j + 1]:
             i += 1
         else:
             j += 1
-    return [c for c in common_new if c not in stay]
+    return [k for k in new if k not in stay]
+
+
+def _pair(project: Project, placements: list[Placement]) -> dict[int, int]:
+    """Placement index -> the old entry it is: the same clip playing the same frames first,
+    then the first unused entry of the same clip (a re-trim). A clip may be used many times."""
+    old = project.film.sequence
+    taken: set[int] = set()
+    pairs: dict[int, int] = {}
+    totals: dict[tuple[str, Fraction], int] = {}
+    for exact in (True, False):
+        for i, place in enumerate(placements):
+            if i in pairs:
+                continue
+            key = (place.clip_id, place.rate)
+            if key not in totals:
+                totals[key] = footage_frames(project, place.clip_id, place.rate)
+            for j, item in enumerate(old):
+                if j in taken or item.clip_id != place.clip_id:
+                    continue
+                if exact and _span(item, totals[key], place.rate) != (place.first, place.end):
+                    continue
+                pairs[i] = j
+                taken.add(j)
+                break
+    return pairs
 
 
 def plan_sequence(project: Project, placements: list[Placement]) -> SequencePlan:
     """The sequence ``placements`` make, compared with film.yaml's."""
     plan = SequencePlan()
-    old = {item.clip_id: item for item in project.film.sequence}
-    for place in placements:
+    old = project.film.sequence
+    pairs = _pair(project, placements)
+    counts = Counter(item.clip_id for item in old)
+    for i, place in enumerate(placements):
         total = footage_frames(project, place.clip_id, place.rate)
-        before = old.get(place.clip_id)
+        before = old[pairs[i]] if i in pairs else None
         if before is not None and _span(before, total, place.rate) == (place.first, place.end):
-            plan.entries.append(Entry(place.clip_id, before.in_ms, before.out_ms, kept=True))
+            plan.entries.append(Entry(place.clip_id, before.in_ms, before.out_ms, kept=True,
+                                      source=pairs[i]))
             plan.unchanged += 1
             continue
         in_ms = ms_of_frame(place.first, place.rate) if place.first else None
         out_ms = ms_of_frame(place.end, place.rate) if place.end < total else None
-        plan.entries.append(Entry(place.clip_id, in_ms, out_ms, kept=False))
+        plan.entries.append(Entry(place.clip_id, in_ms, out_ms, kept=False,
+                                  source=pairs.get(i)))
         if before is None:
             plan.changes.append(f"added: {place.clip_id} ({_shown(in_ms, out_ms)})")
         else:
             was = _shown(before.in_ms, before.out_ms)
             plan.changes.append(f"re-trimmed: {place.clip_id} ({was} -> {_shown(in_ms, out_ms)})")
-    new_ids = [e.clip_id for e in plan.entries]
-    for clip_id in old:
-        if clip_id not in new_ids:
-            plan.changes.append(f"removed: {clip_id}")
-    for clip_id in _moved(list(old), new_ids):
-        plan.changes.append(f"re-ordered: {clip_id} (now number {new_ids.index(clip_id) + 1})")
+    used = set(pairs.values())
+    for j, item in enumerate(old):
+        if j not in used:
+            shown = f" ({_shown(item.in_ms, item.out_ms)})" if counts[item.clip_id] > 1 else ""
+            plan.changes.append(f"removed: {item.clip_id}{shown}")
+    new_order = [e.source for e in plan.entries if e.source is not None]
+    for j in _moved(sorted(new_order), new_order):
+        position = [e.source for e in plan.entries].index(j) + 1
+        plan.changes.append(f"re-ordered: {old[j].clip_id} (now number {position})")
     return plan
 
 
@@ -115,14 +150,10 @@ def write_sequence(doc: Any, plan: SequencePlan) -> None:
     if not isinstance(seq, list):
         seq = CommentedSeq()
         doc["sequence"] = seq
-    by_clip: dict[str, Any] = {}
-    for node in seq:
-        clip_id = node.get("clip") if isinstance(node, dict) else node
-        if isinstance(clip_id, str):
-            by_clip[clip_id] = node
+    old_nodes = list(seq)
     nodes: list[Any] = []
     for entry in plan.entries:
-        node = by_clip.get(entry.clip_id)
+        node = old_nodes[entry.source] if entry.source is not None else None
         if entry.kept and node is not None:
             nodes.append(node)
             continue

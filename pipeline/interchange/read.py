@@ -1,24 +1,26 @@
 """An edit's main video track as placements of ingested clips, with what coprod cannot render.
 
-Each clip on the main video track (the lowest video track that has clips) is matched to an
-ingested clip, in this order: the clip id coprod wrote into its own export; the media path (the
-file in footage/); the media file's name; the sha256 of the media file when it can be read (the
-camera original the editor cut with); the clip or reel name, when it is a clip id or a footage
-file's stem. In and out are whole frames of the clip's footage at the timeline's rate.
+Each clip on the main video track (the lowest video track with footage) is matched to an
+ingested clip by :mod:`.match` (path, original file name, reel, content hash, duration +
+timecode). In and out are whole frames of the clip's footage at the timeline's rate, counted from
+the media's start as the edit records it, or from the camera timecode ingest kept (an EDL's
+source timecode). A clip may be used any number of times: each use is a placement.
 
-Problems stop the import (every one listed): media that is not ingested, a frame rate that is not
-the footage's, in/out outside the footage, one clip used twice, no video track. What coprod does
-not render is a warning: transitions (cut at the edit point), speed changes and effects (the clip
-plays as shot), extra video tracks and sound-only clips (left out), generators (left out). A gap
-is refused: coprod renders no black, and closing it silently would change the film's timing, so
-the producer closes it in the editor or says ``close_gaps`` (``--close-gaps``), and then it is a
-warning and the clips either side are joined. A gap before the first clip or after the last that
-is as long as the title or credits card is where coprod puts that card, and is not reported.
+Problems stop the import (every one listed): media that matches no ingested clip, a frame rate
+that is not the footage's, in/out outside the footage, no video track. What coprod does not
+render is a warning: transitions (cut at the edit point, with their position), speed changes and
+effects (the clip plays as shot), extra video tracks and sound-only clips (left out), generators
+and tracks of only generated pictures (left out), and whatever the format's reader read
+leniently or flattened. A gap is refused: coprod renders no black, and closing it silently would
+change the film's timing, so the producer closes it in the editor or says ``close_gaps``
+(``--close-gaps``), and then it is a warning and the clips either side are joined. A gap before
+the first clip or after the last that is as long as the title or credits card is where coprod
+puts that card, and is not reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -27,9 +29,16 @@ from typing import Any
 import opentimelineio as otio
 
 from pipeline.exceptions import PipelineError
-from pipeline.fsutil import sha256_file
-from pipeline.interchange.fcpxml import media_path
-from pipeline.interchange.timebase import frame_of_ms, rate_label, snap_rate, timecode
+from pipeline.interchange.fcpxml import READ_WARNINGS
+from pipeline.interchange.match import Matcher
+from pipeline.interchange.timebase import (
+    drop_frame_timecode,
+    frame_of_ms,
+    frames_of_timecode,
+    rate_label,
+    snap_rate,
+    timecode,
+)
 from pipeline.project import Project
 from pipeline.render_profiles import load_profile
 
@@ -74,69 +83,14 @@ def footage_rate(project: Project, clip_id: str) -> Fraction | None:
     return snap_rate(fps) if fps else None
 
 
-class _Matcher:
-    """Finds the ingested clip an edit's clip uses."""
-
-    def __init__(self, project: Project, edit_dir: Path) -> None:
-        self.project = project
-        self.edit_dir = edit_dir
-        clips = project.film.clips.values()
-        self.by_path = {c.file.resolve(): c.id for c in clips}
-        self.by_file = _unique((c.file.name.lower(), c.id) for c in clips)
-        self.by_stem = _unique((c.file.stem.lower(), c.id) for c in clips)
-        self.by_sha = {c.sha256: c.id for c in clips if c.sha256}
-
-    def match(self, clip: Any) -> tuple[str | None, Path | None]:
-        """The clip id, and the media path the edit names (for the message when none)."""
-        own = clip.metadata.get("coprod", {})
-        if isinstance(own, Mapping) and own.get("clip") in self.project.film.clips:
-            return str(own["clip"]), None
-        path = None
-        ref = clip.media_reference
-        if isinstance(ref, otio.schema.ExternalReference):
-            path = media_path(ref.target_url)
-            if path is not None and not path.is_absolute():
-                path = self.edit_dir / path
-        if path is not None:
-            found = self.by_path.get(path.resolve()) or self.by_file.get(path.name.lower())
-            if found:
-                return found, path
-            if path.is_file():
-                try:
-                    found = self.by_sha.get(sha256_file(path))
-                except (OSError, PipelineError):
-                    found = None
-                if found:
-                    return found, path
-        for name in _names(clip):
-            key = name.strip().lower()
-            if key in self.project.film.clips:
-                return key, path
-            if key in self.by_stem or key in self.by_file:
-                return self.by_stem.get(key) or self.by_file[key], path
-        return None, path
+def _is_footage(item: Any) -> bool:
+    return isinstance(item, otio.schema.Clip) and \
+        not isinstance(item.media_reference, otio.schema.GeneratorReference)
 
 
-def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """key -> clip id, leaving out keys two clips share (a name that does not say which)."""
-    found: dict[str, str] = {}
-    shared: set[str] = set()
-    for key, cid in pairs:
-        if key in found and found[key] != cid:
-            shared.add(key)
-        found[key] = cid
-    return {k: v for k, v in found.items() if k not in shared}
-
-
-def _names(clip: Any) -> list[str]:
-    """The clip's name and reel name, as the adapters record them."""
-    names = [clip.name] if clip.name else []
-    for namespace in ("cmx_3600", "fcp_xml"):
-        meta = clip.metadata.get(namespace)
-        reel = meta.get("reel") if isinstance(meta, Mapping) else None
-        if isinstance(reel, str) and reel:
-            names.append(reel)
-    return names
+def _generator_kind(clip: Any) -> str:
+    ref = clip.media_reference
+    return str(getattr(ref, "generator_kind", "") or "generated")
 
 
 def _label(clip: Any) -> str:
@@ -148,13 +102,9 @@ def _is_card(item: Any) -> bool:
     return isinstance(own, Mapping) and CARD_KEY in own
 
 
-def _at(item: Any, rate: Fraction) -> str:
-    """Where ``item`` starts in the timeline, as a timecode."""
-    try:
-        start = item.trimmed_range_in_parent().start_time
-    except Exception:  # noqa: BLE001 - an item OTIO cannot place: no position to give
-        return "?"
-    return timecode(round(start.rescaled_to(float(rate)).value), rate)
+def _at(frame: int, rate: Fraction) -> str:
+    """Record timecode ``frame``, drop frame at 29.97 and 59.94 as editors show it."""
+    return drop_frame_timecode(frame, rate)
 
 
 def _speed(effect: Any) -> str | None:
@@ -162,6 +112,8 @@ def _speed(effect: Any) -> str | None:
         return "a freeze frame"
     if isinstance(effect, otio.schema.LinearTimeWarp):
         scalar = getattr(effect, "time_scalar", 1.0)
+        if scalar < 0:
+            return f"playing in reverse ({abs(scalar):.0%})"
         return f"a speed change ({scalar:.0%})" if scalar != 1.0 else "a speed change"
     if effect.effect_name in ("TimeRemap", "timeremap", "Time Remap"):
         return "a speed change"
@@ -176,6 +128,7 @@ def read_placements(timeline: Any, project: Project, edit_path: Path, *,
     are joined).
     """
     out = ReadEdit()
+    out.warnings += [str(w) for w in timeline.metadata.get(READ_WARNINGS, [])]
     video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
     with_clips = [t for t in video if any(isinstance(i, otio.schema.Clip) for i in t)]
     if not video or not with_clips:
@@ -183,37 +136,51 @@ def read_placements(timeline: Any, project: Project, edit_path: Path, *,
         out.problems.append(f"the timeline has {what}; export the timeline with its video "
                             "track (V1) holding the clips")
         return out
-    main = with_clips[0]
+    # The main track is the lowest with footage: a track of only colour clips or titles
+    # (a background, a title track) is not the film.
+    with_footage = [t for t in with_clips if any(_is_footage(i) for i in t)]
+    main = (with_footage or with_clips)[0]
     for number, track in enumerate(video, start=1):
         clips = [i for i in track if isinstance(i, otio.schema.Clip)]
-        if track is not main and clips:
+        if track is not main and clips and not any(_is_footage(c) for c in clips):
+            kinds = sorted({_generator_kind(c) for c in clips})
+            out.warnings.append(
+                f"video track {track.name or number} holds only generated pictures "
+                f"({len(clips)} {', '.join(kinds)} clip(s)), no footage: left out")
+        elif track is not main and clips:
             out.warnings.append(
                 f"video track {track.name or number} has {len(clips)} clip(s) "
                 f"({', '.join(_label(c) for c in clips[:3])}{'...' if len(clips) > 3 else ''})"
                 ": only the main video track is rendered, so they are left out")
-    matcher = _Matcher(project, edit_path.parent)
-    _read_main(main, project, matcher, out, close_gaps)
+    matcher = Matcher(project, edit_path.parent)
+    _read_main(main, project, matcher, out, close_gaps, timeline.global_start_time)
     _audio_warnings(timeline, main, out)
     return out
 
 
-def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit,
-               close_gaps: bool) -> None:
+def _read_main(track: Any, project: Project, matcher: Matcher, out: ReadEdit,
+               close_gaps: bool, global_start: Any = None) -> None:
     items = list(track)
     clip_positions = [i for i, item in enumerate(items) if isinstance(item, otio.schema.Clip)
                       and not _is_card(item)]
     first_clip = clip_positions[0] if clip_positions else len(items)
     last_clip = clip_positions[-1] if clip_positions else -1
-    seen: dict[str, int] = {}
     event = 0
     profile = load_profile(project.film.render_profiles[0])
     cards = (profile.title_card_ms, profile.credits_card_ms)
+    cursor = Fraction(0)  # seconds from the track's start: what editors call the position
     for index, item in enumerate(items):
         rate = snap_rate(item.duration().rate) if item.duration().rate else Fraction(25)
+        start = round(cursor * rate) + (0 if global_start is None else
+                                        round(global_start.rescaled_to(float(rate)).value))
+        if not isinstance(item, otio.schema.Transition):
+            cursor += Fraction(round(item.duration().value)) / rate
         if isinstance(item, otio.schema.Transition):
             length = round(item.in_offset.value + item.out_offset.value)
+            start -= round(item.in_offset.value)
             out.warnings.append(f"transition {item.name or item.transition_type} ({length} "
-                                f"frames) at {_at(item, rate)}: coprod cuts at the edit point")
+                                f"frames) at {_at(start, rate)}: coprod cuts at the edit "
+                                "point")
             continue
         if isinstance(item, otio.schema.Gap) or _is_card(item):
             if _is_card(item):
@@ -226,35 +193,44 @@ def _read_main(track: Any, project: Project, matcher: _Matcher, out: ReadEdit,
                 continue  # where coprod's own title or credits card goes
             if length and close_gaps:
                 out.warnings.append(
-                    f"gap of {length} frames at {_at(item, rate)} {where} is closed "
+                    f"gap of {length} frames at {_at(start, rate)} {where} is closed "
                     "(--close-gaps): coprod joins the clips either side")
             elif length:
                 out.problems.append(
-                    f"gap of {length} frames at {_at(item, rate)} {where}: coprod renders no "
+                    f"gap of {length} frames at {_at(start, rate)} {where}: coprod renders no "
                     "black; close the gap in the editor, or import with --close-gaps to join "
                     "the clips either side")
             continue
         if not isinstance(item, otio.schema.Clip):
-            out.warnings.append(f"{type(item).__name__} at {_at(item, rate)} is not a clip: "
+            out.warnings.append(f"{type(item).__name__} at {_at(start, rate)} is not a clip: "
                                 "left out")
             continue
         event += 1
-        _read_clip(item, event, rate, project, matcher, seen, out)
+        _read_clip(item, event, rate, project, matcher, out)
 
 
-def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher: _Matcher,
-               seen: dict[str, int], out: ReadEdit) -> None:
+def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher: Matcher,
+               out: ReadEdit) -> None:
     label = f"event {event} ({_label(item)})"
     if isinstance(item.media_reference, otio.schema.GeneratorReference):
         out.warnings.append(f"{label} is a generator ({item.media_reference.generator_kind}), "
                             "not footage: left out")
         return
-    clip_id, path = matcher.match(item)
-    if clip_id is None:
-        shown = str(path) if path is not None else _label(item)
+    found = matcher.match(item, rate)
+    clip_id = found.clip_id
+    if clip_id is None and found.media is None:
+        tried = "; ".join(found.tried) or "nothing to match by"
         out.problems.append(
-            f"{label}: its media {shown} is not an ingested clip; ingest it with `coprod ingest "
-            f"{project.root} '{shown}' --contributor ID` and import again")
+            f"{label}: it names no media file (tried {tried}); a nested sequence or compound "
+            "clip the file does not open, or media the editor lost: flatten or relink it in "
+            "the editor and export again")
+        return
+    if clip_id is None:
+        shown = found.media.text if found.media is not None else _label(item)
+        tried = "; ".join(found.tried) or "nothing to match by"
+        out.problems.append(
+            f"{label}: its media {shown} matches no ingested clip (tried {tried}); ingest it "
+            f"with `coprod ingest {project.root} '{shown}' --contributor ID` and import again")
         return
     for effect in item.effects:
         speed = _speed(effect)
@@ -277,11 +253,8 @@ def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher:
     except Exception:  # noqa: BLE001 - OTIO raises its own errors for a clip with no range
         out.problems.append(f"{label}: has no in or out point; export the edit again")
         return
-    first = round(source.start_time.rescaled_to(float(rate)).value)
-    ref = item.media_reference
-    start = getattr(ref, "available_range", None)
-    if start is not None:
-        first -= round(start.start_time.rescaled_to(float(rate)).value)
+    first = round(source.start_time.rescaled_to(float(rate)).value) - \
+        _source_start(item, project.film.clips[clip_id].timecode, rate)
     frames = round(source.duration.rescaled_to(float(rate)).value)
     if first < 0 or first + frames > available or frames <= 0:
         out.problems.append(
@@ -289,15 +262,31 @@ def _read_clip(item: Any, event: int, rate: Fraction, project: Project, matcher:
             f"fall outside clip {clip_id}'s footage (00:00:00:00 to {timecode(available, rate)});"
             " trim it inside the footage in the editor, or relink it to the right file")
         return
-    if clip_id in seen:
-        out.problems.append(
-            f"{label} uses clip {clip_id} again (first at event {seen[clip_id]}); a film plays "
-            "each clip once: remove one of them in the editor")
-        return
-    seen[clip_id] = event
     if out.rate is None:
         out.rate = rate
     out.placements.append(Placement(event, _label(item), clip_id, first, frames, rate))
+
+
+def _source_start(item: Any, camera_tc: str | None, rate: Fraction) -> int:
+    """The frame the edit counts the footage's first frame as.
+
+    The media's own range when the edit gives one (FCP XML's file timecode, an FCPXML asset's
+    start); otherwise, when the source in is at or after the camera timecode ingest kept (an
+    EDL counts in the camera's timecode: 01:00:10:00 on footage that starts at 01:00:00:00 is
+    frame 250 at 25 fps), that timecode; else 0.
+    """
+    available = getattr(item.media_reference, "available_range", None)
+    if available is not None:
+        return int(round(available.start_time.rescaled_to(float(rate)).value))
+    if not camera_tc:
+        return 0
+    try:
+        start = frames_of_timecode(camera_tc, rate)
+    except ValueError:
+        return 0
+    first = round(item.source_range.start_time.rescaled_to(float(rate)).value) \
+        if item.source_range is not None else 0
+    return start if first >= start else 0
 
 
 def _audio_warnings(timeline: Any, main: Any, out: ReadEdit) -> None:

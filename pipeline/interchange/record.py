@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,21 @@ def _sequence(project: Project) -> list[list[Any]]:
 
 
 def write_record(project: Project, *, edit_file: Path, edit_format: str, sha256: str,
-                 when: datetime | None = None) -> dict[str, Any]:
-    """Record an import that just wrote film.yaml (``project`` re-opened after it)."""
-    record = {
+                 when: datetime | None = None, start: Fraction | None = None) -> dict[str, Any]:
+    """Record an import that just wrote film.yaml (``project`` re-opened after it).
+
+    ``start`` is the edit's start timecode in seconds when its format states one: the
+    project's start, which exports then begin at.
+    """
+    record: dict[str, Any] = {
         "imported_at": (when or datetime.now(UTC)).isoformat(timespec="seconds"),
         "file": str(edit_file.resolve()),
         "format": edit_format,
         "sha256": sha256,
         "sequence": _sequence(project),
     }
+    if start is not None:
+        record["start_seconds"] = str(start)
     atomic_write_bytes(record_path(project), json.dumps(record, indent=1).encode("utf-8"))
     return record
 
@@ -59,6 +66,17 @@ def last_import(project: Project) -> dict[str, Any] | None:
     return report
 
 
+def recorded_start(project: Project) -> Fraction | None:
+    """The start timecode (seconds) of the edit film.yaml's sequence was last imported from,
+    when that edit stated one; None otherwise."""
+    try:
+        data = json.loads(record_path(project).read_bytes())
+        value = Fraction(str(data["start_seconds"]))
+    except (OSError, ValueError, TypeError, KeyError, ZeroDivisionError):
+        return None
+    return value if value >= 0 else None
+
+
 def import_lines(record: Mapping[str, Any] | None) -> list[str]:
     """The lines `coprod status` prints about the last import (none when never imported)."""
     if not record:
@@ -70,4 +88,5 @@ def import_lines(record: Mapping[str, Any] | None) -> list[str]:
     return ["", line]
 
 
-__all__ = ["RECORD", "import_lines", "last_import", "record_path", "write_record"]
+__all__ = ["RECORD", "import_lines", "last_import", "record_path", "recorded_start",
+           "write_record"]

@@ -44,11 +44,49 @@ def frame_of_ms(ms: int, rate: Fraction) -> int:
     return math.ceil(Fraction(ms) * rate / 1000)
 
 
+def drop_frame_timecode(frame: int, rate: Fraction) -> str:
+    """``frame`` as drop-frame ``HH:MM:SS;FF`` (29.97 and 59.94 skip frame numbers 0 and 1, or
+    0-3, each minute except every tenth); :func:`timecode` at any other rate."""
+    if rate not in NTSC_RATES or round(rate) == 24:
+        return timecode(frame, rate)
+    nominal = round(rate)
+    dropped = nominal // 15
+    per_ten = nominal * 600 - dropped * 9
+    tens, rest = divmod(frame, per_ten)
+    frame += dropped * 9 * tens
+    if rest > dropped:
+        frame += dropped * ((rest - dropped) // (nominal * 60 - dropped))
+    text = timecode(frame, rate)
+    return text[:8] + ";" + text[9:]
+
+
 def timecode(frame: int, rate: Fraction) -> str:
     """``HH:MM:SS:FF`` counted in whole frames at the nominal rate (non-drop), for messages."""
     per_second = round(rate)
     seconds, ff = divmod(frame, per_second)
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
+
+
+def frames_of_timecode(text: str, rate: Fraction) -> int:
+    """Frames from 00:00:00:00 to the timecode ``text`` at ``rate``.
+
+    ``HH:MM:SS:FF`` is non-drop; a ``;`` (or ``.``) before the frames is drop-frame, which skips
+    frame numbers 0 and 1 (0-3 at 59.94) each minute except every tenth at NTSC rates.
+
+    Raises:
+        ValueError: ``text`` is not a timecode.
+    """
+    parts = text.strip().replace(";", ":").replace(".", ":").split(":")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a timecode: {text!r}")
+    hours, minutes, seconds, frames = (int(p) for p in parts)
+    nominal = round(rate)
+    total = ((hours * 60 + minutes) * 60 + seconds) * nominal + frames
+    drop = (";" in text or "." in text) and rate in NTSC_RATES
+    if drop:
+        all_minutes = hours * 60 + minutes
+        total -= (nominal // 15) * (all_minutes - all_minutes // 10)
+    return total
 
 
 def yaml_time(ms: int) -> str:
@@ -57,5 +95,6 @@ def yaml_time(ms: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{milli:03d}"
 
 
-__all__ = ["KNOWN_RATES", "NTSC_RATES", "frame_of_ms", "ms_of_frame", "rate_label", "snap_rate",
-           "timecode", "yaml_time"]
+__all__ = ["KNOWN_RATES", "NTSC_RATES", "drop_frame_timecode", "frame_of_ms",
+           "frames_of_timecode", "ms_of_frame",
+           "rate_label", "snap_rate", "timecode", "yaml_time"]

@@ -1,7 +1,10 @@
 """`coprod export-edit`: the film's sequence as a timeline an editor opens.
 
-One video track at the footage's frame rate: the title card, each clip of the sequence trimmed to
-its in/out (whole frames, see :mod:`.timebase`), the credits card. Cards are gaps (named, their
+One video track at the footage's frame rate, starting at record timecode 01:00:00:00
+(01:00:00;00 at 29.97 and 59.94) as editors expect, or at the start timecode of the edit the
+sequence was last imported from when its format states one (the project's start): the title
+card, each entry of the sequence (a clip used twice is there twice) trimmed to its in/out (whole
+frames, see :mod:`.timebase`), the credits card. Cards are gaps (named, their
 text in OTIO metadata), as long as the film's first render profile makes them. Each clip carries
 its caption cues as markers and says whether it is cleared (consent and sign-off on that
 profile's channel) where each editor shows it: OTIO metadata ``coprod``, FCP 7 XML logging info
@@ -9,7 +12,9 @@ and comments, an FCPXML note and keyword, a Kdenlive clip description, an EDL co
 absolute ``file://`` URLs of the files in footage/: FCP 7 XML and FCPXML need absolute URLs, and
 every editor relinks by them; the importer does not need them (it matches by file name, sha256
 and clip name), so a project that moved still imports. The film's captions are written beside
-the file as .srt, on the timeline's clock, for editors that import subtitle files.
+the file as .srt, on the timeline's clock, for editors that import subtitle files. The EDL
+has its ``FCM:`` line, FCP 7 XML one ``<rate>`` per clip, and the Kdenlive project is a current
+(1.1) document.
 """
 
 from __future__ import annotations
@@ -31,7 +36,14 @@ from pipeline.fsutil import atomic_write_bytes
 from pipeline.interchange.apply import footage_rate_of_film
 from pipeline.interchange.formats import FORMATS, EditFormat, render_edit
 from pipeline.interchange.read import CARD_KEY, footage_frames, footage_rate
-from pipeline.interchange.timebase import frame_of_ms, ms_of_frame, rate_label
+from pipeline.interchange.record import recorded_start
+from pipeline.interchange.timebase import (
+    NTSC_RATES,
+    frame_of_ms,
+    frames_of_timecode,
+    ms_of_frame,
+    rate_label,
+)
 from pipeline.project import Project
 from pipeline.render.plan import trim_cues
 from pipeline.render.sidecars import Credits, title_card_lines
@@ -40,6 +52,7 @@ from pipeline.render_profiles import load_profile
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
 DEFAULT_RATE = Fraction(25)
+START_TIMECODE = "01:00:00:00"
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,18 @@ def clearances(project: Project, channel: str) -> tuple[dict[str, Clearance], di
             for person in use.contributors) or "-"
         out[use.clip_id] = Clearance(use.clip_id in result.allowed, consent, signoff)
     return out, dict(result.name_allowed)
+
+
+def start_frame(rate: Fraction) -> int:
+    """The record timecode a film's timeline starts at, as editors expect: 01:00:00:00
+    (01:00:00;00, drop frame, at 29.97 and 59.94)."""
+    return frames_of_timecode(START_TIMECODE[:8] + ";" + START_TIMECODE[9:]
+                              if _drop_frame(rate) else START_TIMECODE, rate)
+
+
+def _drop_frame(rate: Fraction) -> bool:
+    """Editors count 29.97 and 59.94 in drop-frame timecode (23.976 has none)."""
+    return rate in NTSC_RATES and round(rate) != 24
 
 
 def _card(name: str, kind: str, ms: int, lines: Any, rate: Fraction) -> Any:
@@ -140,6 +165,11 @@ def build_timeline(project: Project) -> tuple[Any, Fraction, list[Cue], list[str
     rate = footage_rate_of_film(project) or DEFAULT_RATE
     states, names = clearances(project, profile.channel)
     timeline = otio.schema.Timeline(name=project.film.title)
+    stated = recorded_start(project)  # the project's start, from the edit last imported
+    first = round(stated * rate) if stated is not None else start_frame(rate)
+    timeline.global_start_time = RT(first, float(rate))
+    if _drop_frame(rate):  # FCP 7 XML's sequence timecode then reads 01:00:00;00, DF
+        timeline.metadata["fcp_xml"] = {"timecode": {"displayformat": "DF"}}
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     track.append(_card("Title card", "title", profile.title_card_ms,
@@ -207,4 +237,5 @@ def _edl_comments(text: str, timeline: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Clearance", "ExportResult", "build_timeline", "clearances", "export_edit"]
+__all__ = ["START_TIMECODE", "Clearance", "ExportResult", "build_timeline", "clearances",
+           "export_edit", "start_frame"]

@@ -97,6 +97,8 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
               title_lines: CardLines, credit_lines: CardLines) -> list[Part]:
     """The film as parts: title card, the clips in sequence order, credits card.
 
+    One part for each sequence entry: a clip used twice is two parts, each its own segment.
+
     Raises:
         CaptionsMissingError: a clip has no caption file.
         RenderError: an in/out point lies outside its clip.
@@ -117,6 +119,7 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
 
     card("title", profile.title_card_ms, title_lines)
     wanted = set(clip_ids)
+    used: dict[str, int] = {}
     for item in project.film.sequence:
         if item.clip_id not in wanted:
             continue
@@ -133,8 +136,11 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
         cues = [with_text(c, text_only(c.text))
                 for c in load_captions(project.caption_path(clip.id, "srt"))]
         digest = project.footage_sha256(clip.id)
+        # A clip used again is a part (and a segment) of its own, named for which use it is.
+        used[clip.id] = used.get(clip.id, 0) + 1
+        name = clip.id if used[clip.id] == 1 else f"{clip.id} (use {used[clip.id]})"
         parts.append(Part(
-            clip.id, PartKind.CLIP, frame, frames, clip_id=clip.id, source=clip.file,
+            name, PartKind.CLIP, frame, frames, clip_id=clip.id, source=clip.file,
             footage_sha256=digest, footage_stamp=change_stamp(clip.file), in_ms=in_ms,
             out_ms=in_ms + span,
             has_video=info.has_video, has_audio=info.has_audio,

@@ -20,7 +20,7 @@ from captions.formats import dumps
 from captions.model import Cue
 from consent import RecordError
 from pipeline.describe.script import DescriptionError, descriptions_version, load_descriptions
-from pipeline.exceptions import WithdrawnError
+from pipeline.exceptions import PipelineError, WithdrawnError
 from pipeline.project import Project
 from pipeline.review import access, decisions, editing
 from pipeline.review.pages import (
@@ -58,7 +58,8 @@ def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]
         "clip_id": clip_id, "standing": standing,
         "stopped": standing.state == access.ClipState.STOPPED,
         "has_video": project.proxy_path(clip_id).is_file(), "broken": False,
-        "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS}
+        "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS,
+        "uses": used_ranges(project, clip_id), "in_film": []}
     context.update(_described(project, clip_id))
     try:
         track = editing.read_track(project, clip_id)
@@ -66,9 +67,30 @@ def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]
         context["broken"] = True
         return context
     context.update(cues=track.cues, version=track.version,
-                   problems=editing.problems(project, clip_id, track.cues))
+                   problems=editing.problems(project, clip_id, track.cues),
+                   in_film=[_in_film(cue, context["uses"]) for cue in track.cues])
     editing.remember_shown(project, clip_id, track.version)
     return context
+
+
+def used_ranges(project: Project, clip_id: str) -> list[tuple[int, int | None]]:
+    """Each part of the clip the film plays, in film order, as (start, end) ms of the clip
+    (end None: to the end of footage that cannot be read now): what a yes approves. A clip
+    may be used more than once."""
+    try:
+        duration: int | None = project.probe(clip_id).duration_ms
+    except PipelineError:
+        duration = None
+    ranges: list[tuple[int, int | None]] = []
+    for item in project.film.sequence:
+        if item.clip_id == clip_id:
+            ends = [e for e in (item.out_ms, duration) if e is not None]
+            ranges.append((item.in_ms or 0, min(ends) if ends else None))
+    return ranges
+
+
+def _in_film(cue: Cue, uses: list[tuple[int, int | None]]) -> bool:
+    return any(cue.end > start and (end is None or cue.start < end) for start, end in uses)
 
 
 def _described(project: Project, clip_id: str) -> dict[str, Any]:

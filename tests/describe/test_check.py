@@ -91,3 +91,22 @@ def test_a_description_trimmed_out_of_the_film_is_a_warning(described_film: Proj
     assert "outside the part of the clip the film uses (0.0 s-2.5 s)" in finding.message
     code, _ = run_cli("describe", "check", str(project.root))
     assert code == 0
+
+
+def test_a_description_inside_any_use_of_a_clip_used_twice_is_heard(
+        described_film: Project) -> None:
+    from ruamel.yaml.comments import CommentedMap
+
+    sequence = described_film.doc["sequence"]
+    clip_id = sequence[0]["clip"]
+    sequence[0]["out"] = 1.0
+    sequence.append(CommentedMap([("clip", clip_id), ("in", 1.0)]))  # the rest, used later
+    described_film.save()
+    project = described_film.reload()
+    _script(project, FITS)  # 1.05-2.85 s: inside the second use
+    assert check_descriptions(project) == []
+    project.doc["sequence"][-1]["out"] = 2.0
+    project.save()
+    [finding] = check_descriptions(project.reload())
+    assert "outside every part of the clip the film uses (0.0 s-1.0 s, 1.0 s-2.0 s)" in \
+        finding.message

@@ -95,16 +95,18 @@ def test_in_and_out_outside_the_footage(rate_film: MakeRateFilm, tmp_path: Path)
         "to the right file"]
 
 
-def test_one_clip_used_twice(rate_film: MakeRateFilm, tmp_path: Path) -> None:
+def test_one_clip_used_twice_is_two_entries(rate_film: MakeRateFilm, tmp_path: Path) -> None:
     project = rate_film("25")
 
     def twice(doc: dict[str, object]) -> None:
         v1(doc)[4]["name"] = "clip-2"  # type: ignore[index]
         v1(doc)[4]["media_references"]["DEFAULT_MEDIA"]["target_url"] = "x/clip-2.mp4"  # type: ignore[index]
 
-    assert refused(project, write(tmp_path, otio_cut("25", twice))) == [
-        "event 3 (clip-2) uses clip clip-2 again (first at event 1); a film plays each clip "
-        "once: remove one of them in the editor"]
+    result = import_edit(project, write(tmp_path, otio_cut("25", twice)), close_gaps=True)
+    assert result.written
+    got = [(i.clip_id, i.in_ms, i.out_ms) for i in project.reload().film.sequence]
+    assert got == [("clip-2", 400, 4400), ("clip-1", 2000, 5000), ("clip-2", None, 1920)]
+    assert "removed: clip-3" in result.plan.changes
 
 
 def test_media_that_is_not_ingested(rate_film: MakeRateFilm, tmp_path: Path) -> None:
@@ -117,8 +119,10 @@ def test_media_that_is_not_ingested(rate_film: MakeRateFilm, tmp_path: Path) -> 
 
     path = write(tmp_path, otio_cut("25", stranger))
     assert refused(project, path) == [
-        f"event 1 (A009): its media /Volumes/Cards/A009.mp4 is not an ingested clip; ingest it "
-        f"with `coprod ingest {project.root} '/Volumes/Cards/A009.mp4' --contributor ID` and "
+        "event 1 (A009): its media /Volumes/Cards/A009.mp4 matches no ingested clip (tried "
+        "path /Volumes/Cards/A009.mp4; file name 'A009.mp4'; content hash (the file is not on "
+        "this computer); duration 280 frames + timecode 00:00:00:00; clip name 'A009'); ingest "
+        f"it with `coprod ingest {project.root} '/Volumes/Cards/A009.mp4' --contributor ID` and "
         "import again"]
     code, output = run_cli("import-edit", str(project.root), str(path), "--close-gaps")
     assert code == 1 and "not imported, film.yaml is unchanged (1 problem)" in output

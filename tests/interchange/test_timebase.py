@@ -8,7 +8,9 @@ import pytest
 
 from pipeline.interchange.timebase import (
     KNOWN_RATES,
+    drop_frame_timecode,
     frame_of_ms,
+    frames_of_timecode,
     ms_of_frame,
     rate_label,
     snap_rate,
@@ -43,3 +45,24 @@ def test_float_rates_snap_to_what_editors_offer() -> None:
 def test_yaml_time() -> None:
     assert yaml_time(0) == "00:00:00.000"
     assert yaml_time(3_723_045) == "01:02:03.045"
+
+
+@pytest.mark.parametrize(("text", "rate", "frame"), [
+    ("01:00:00:00", Fraction(25), 90000),
+    ("01:00:10:00", Fraction(25), 90250),
+    ("01:00:00:00", Fraction(24000, 1001), 86400),
+    ("01:00:00;00", Fraction(30000, 1001), 107892),
+    ("00:01:00;02", Fraction(30000, 1001), 1800),
+    ("00:10:00;00", Fraction(30000, 1001), 17982),
+    ("00:37:23;21", Fraction(30000, 1001), 67243),
+    ("01:00:00;00", Fraction(60000, 1001), 215784),
+])
+def test_timecodes_count_frames_drop_frame_included(text: str, rate: Fraction,
+                                                    frame: int) -> None:
+    assert frames_of_timecode(text, rate) == frame
+    assert drop_frame_timecode(frame, rate) == text
+
+
+def test_not_a_timecode_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a timecode"):
+        frames_of_timecode("1:00:00", Fraction(25))

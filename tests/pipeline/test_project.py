@@ -96,7 +96,6 @@ def test_good_film_yaml_parses_times(tmp_path: Path) -> None:
     [
         ("contributors: [amara]\n  b:", "contributors: [zoe]\n  b:", 8,
          "unknown contributor id 'zoe'"),
-        ("  - clip: b\n", "  - clip: a\n", 16, "clip 'a' is listed twice"),
         ("    in: 1\n", "    in: 4\n", 14, "in (4) must be before out"),
         ("file: footage/a.mp4", "file: ../outside.mp4", 7, "outside the project folder"),
         ("file: footage/a.mp4", "file: /etc/passwd", 7, "outside the project folder"),
