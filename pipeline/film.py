@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from captions.styles import StyleName
+from consent.chain import is_film_id
 from pipeline.exceptions import ProjectError
 from pipeline.languages import known_language
 from pipeline.render_profiles import RenderProfileName
@@ -27,7 +29,7 @@ ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
-KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
+KEYS = ("id", "title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions", "signer")
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")
@@ -36,6 +38,7 @@ _Name = TypeVar("_Name", bound=StrEnum)
 
 TEMPLATE = """\
 # coprod film project. Edit this file by hand; coprod keeps your comments and key order.
+id: "{film_id}"    # this film's identity for its consent records: never edit or reuse it
 title: {title}
 language: {language}          # ISO 639-1 code of the spoken language (captions, subtitle track)
 
@@ -67,10 +70,17 @@ open_captions: false           # true: every profile also gets a burned-in capti
 """
 
 
-def new_film_yaml(title: str, language: str) -> str:
-    """The commented film.yaml of a new project."""
+def new_film_id() -> str:
+    """A new film's id: 128 random bits as 32 hex digits (the consent ledger's first event and
+    its witness know the film by it, wherever its folder is copied or moved)."""
+    return uuid.uuid4().hex
+
+
+def new_film_yaml(title: str, language: str, film_id: str | None = None) -> str:
+    """The commented film.yaml of a new project (with a new id unless ``film_id`` is given)."""
     # json.dumps makes a valid YAML double-quoted scalar of any one-line title.
     return TEMPLATE.format(
+        film_id=film_id or new_film_id(),
         title=json.dumps(title.strip(), ensure_ascii=False), language=language,
         style=DEFAULT_CAPTION_STYLE, styles=" | ".join(StyleName),
         profile=DEFAULT_RENDER_PROFILE, profiles=" | ".join(RenderProfileName))
@@ -156,6 +166,7 @@ class Film:
     max_expiry_years: int = 5
     open_captions: bool = False
     signer: str | None = None  # the contributor signing the whole film in sign/film.mp4
+    id: str | None = None  # the film's identity for consent (None: made before films had ids)
 
 
 def validate(root: Path, path: Path, doc: Any) -> Film:
@@ -201,6 +212,10 @@ class _Validator:
             if key not in KEYS:
                 raise self.fail(f"unknown key {key!r} (known: {', '.join(sorted(KEYS))})",
                                 doc, key)
+        film_id = doc.get("id")
+        if film_id is not None and not is_film_id(film_id):
+            raise self.fail("id: is not the 32-digit film id `coprod new` wrote; put back the "
+                            "id this film was made with (its consent ledger names it)", doc, "id")
         title = doc.get("title")
         if not isinstance(title, str) or not title.strip():
             raise self.fail("title: must be a non-empty text", doc, "title")
@@ -227,6 +242,7 @@ class _Validator:
             max_expiry_years=max_years,
             open_captions=open_captions,
             signer=self.signer(doc, "signer", contributors, "signer"),
+            id=film_id,
         )
 
     def signer(self, node: Any, key: str, contributors: dict[str, Contributor],
