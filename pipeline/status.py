@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from captions.controls import escape_controls
-from consent import NOBODY, SIGNOFF_CODES, affected_outputs, signoff_status
+from consent import NOBODY, SIGNOFF_CODES, signoff_status
 from pipeline.caption_store import caption_problem, caption_state
 from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
 from pipeline.describe.script import (
@@ -30,6 +30,7 @@ from pipeline.project import Project
 from pipeline.render_profiles import load_profile
 from pipeline.sign_clearance import SigningClearance, clear_signing
 from pipeline.sign_videos import sign_videos
+from pipeline.take_down import take_down_list
 
 CONSENT_OK = "ok"
 NO_PEOPLE = "no people"
@@ -169,7 +170,7 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             row["descriptions"] = [d.__dict__ for d in described]
             row["described_by"] = list(clip.described_by)
         rows.append(row)
-    take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
+    take_down = [row.to_dict() for row in take_down_list(cleared.events, manifests)]
     report = {"film": project.film.title, "project": str(project.root), "channel": channel,
               "clips": rows, "take_down": take_down, "last_import": last_import(project)}
     # Only a film with sign videos has this: every other report is as it was.
@@ -241,8 +242,10 @@ def format_status(report: Mapping[str, Any]) -> str:
         lines.append("")
         lines.append("Consent withdrawn for clips in existing outputs (take these down):")
         for row in report["take_down"]:
-            lines.append(f"  {row['output']}: clip {row['clip']} (contributor "
-                         f"{row['contributor']}, withdrawn {row['withdrawn_on']})")
+            who = (f"{row['contributor']}, tied to its footage" if row["role"] == "footage"
+                   else f"{row['role']} {row['contributor']}")
+            lines.append(f"  {row['output']}: clip {row['clip']} ({who}, withdrawn "
+                         f"{row['withdrawn_on']})")
     lines += import_lines(report.get("last_import"))
     return "\n".join(lines)
 

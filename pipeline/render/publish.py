@@ -332,6 +332,7 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
             continue
         assert part.clip_id is not None and part.source is not None
         caption = project.caption_path(part.clip_id, "srt")
+        describers = project.clip(part.clip_id).described_by
         clips.append({
             "id": part.clip_id,
             "contributors": list(project.clip(part.clip_id).contributors),
@@ -339,6 +340,9 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
             "caption_file": rel(caption),
             "caption_sha256": clearance.caption_sha256(project, part.clip_id),
             "in_ms": part.in_ms, "out_ms": part.out_ms, "content_key": keys.get(part.clip_id),
+            # Only a clip with describers has the key (`status` lists the files carrying
+            # their descriptions to take down after a withdrawal).
+            **({"described_by": list(describers)} if describers else {}),
             **entry,
         })
     return {
