@@ -75,14 +75,18 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
 @click.option("--format", "fmt", type=choice(EditFormat), required=True,
               help="otio, fcp-xml (Premiere, Resolve), fcpx (Final Cut Pro), edl, kdenlive.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write (default build/edit/PROJECT.EXT).")
+              help="The file to write (default build/edit/PROJECT.EXT); never inside the "
+                   "project but under build/edit/.")
+@click.option("--force", is_flag=True,
+              help="Replace the -o file (and the .srt beside it) if it exists.")
 @handles_errors
-def export_edit(project: str, fmt: str, output: Path | None) -> None:
+def export_edit(project: str, fmt: str, output: Path | None, force: bool) -> None:
     """Write the film's sequence as a timeline an editing program opens.
 
     Clips reference the files in footage/ (absolute paths), carry their caption cues as
     markers and say whether consent and sign-off clear them; title and credits cards are gaps.
-    The film's captions are written beside the file as .srt.
+    The film's captions are written beside the file as .srt. An existing -o file is replaced
+    only with --force; the project's own files and anything but a regular file never are.
 
     \b
     Example:
@@ -92,7 +96,7 @@ def export_edit(project: str, fmt: str, output: Path | None) -> None:
     _require_otio()
     from pipeline.interchange.write import export_edit as run_export
 
-    result = run_export(open_project(project), EditFormat(fmt), output)
+    result = run_export(open_project(project), EditFormat(fmt), output, force=force)
     for warning in result.warnings:
         say(f"warning: {warning}")
     done(f"wrote {result.path} and {result.captions}")
