@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from captions.styles import StyleName
 from consent.chain import is_film_id
 from pipeline.exceptions import ProjectError
+from pipeline.film_guard import MAX_TIME_S, shown
 from pipeline.languages import known_language
 from pipeline.render_profiles import RenderProfileName
 
@@ -100,18 +101,20 @@ def parse_time_ms(value: Any) -> int:
     """Seconds (int/float) or 'HH:MM:SS(.mmm)' / 'MM:SS(.mmm)' to integer milliseconds."""
     if isinstance(value, bool):
         raise ValueError("expected a time, got true/false")
-    if isinstance(value, int | float):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"{value!r} is not a time (use seconds like 12.5)")
-        return round(float(value) * 1000)
-    if isinstance(value, str):
+    seconds = None
+    if isinstance(value, int):  # compared as an int: float() of a huge one overflows
+        seconds = float(value) if abs(value) <= MAX_TIME_S else math.inf
+    elif isinstance(value, float):
+        seconds = value
+    elif isinstance(value, str):
         parts = value.strip().split(":")
-        if 1 <= len(parts) <= 3 and all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-            seconds = 0.0
-            for part in parts:
-                seconds = seconds * 60 + float(part)
-            return round(seconds * 1000)
-    raise ValueError(f"not a time: {value!r} (use seconds like 12.5 or HH:MM:SS.mmm)")
+        if 1 <= len(parts) <= 3 and all(re.fullmatch(r"\d{1,9}(\.\d{1,9})?", p) for p in parts):
+            seconds = sum(float(part) * 60 ** (len(parts) - 1 - i) for i, part in enumerate(parts))
+    if seconds is not None and not 0 <= seconds <= MAX_TIME_S:
+        raise ValueError(f"{shown(value)} is not a time of at most {MAX_TIME_S // 3600} hours")
+    if seconds is not None:
+        return round(seconds * 1000)
+    raise ValueError(f"not a time: {shown(value)} (use seconds like 12.5 or HH:MM:SS.mmm)")
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,7 @@ class _Validator:
             raise self.fail("film.yaml must be a mapping with title, contributors, clips, sequence")
         for key in doc:
             if key not in KEYS:
-                raise self.fail(f"unknown key {key!r} (known: {', '.join(sorted(KEYS))})",
+                raise self.fail(f"unknown key {shown(key)} (known: {', '.join(sorted(KEYS))})",
                                 doc, key)
         film_id = doc.get("id")
         if film_id is not None and not is_film_id(film_id):
@@ -221,7 +224,7 @@ class _Validator:
             raise self.fail("title: must be a non-empty text", doc, "title")
         language = doc.get("language", "en")
         if not isinstance(language, str) or not is_language_code(language):
-            raise self.fail(f"language: {language!r} is not an ISO 639 code like 'en' "
+            raise self.fail(f"language: {shown(language)} is not an ISO 639 code like 'en' "
                             "(or a three-letter ISO 639-2 code like 'cym')", doc, "language")
         contributors = self.contributors(doc.get("contributors") or CommentedSeq())
         clips = self.clips(doc.get("clips") or CommentedMap(), contributors)
@@ -252,7 +255,7 @@ class _Validator:
         if value is None:
             return None
         if not isinstance(value, str) or value not in contributors:
-            raise self.fail(f"{where}: unknown contributor id {value!r}; a signer is a "
+            raise self.fail(f"{where}: unknown contributor id {shown(value)}; a signer is a "
                             "contributor (add them under contributors:)", node, key)
         return value
 
@@ -266,10 +269,10 @@ class _Validator:
             cid = item.get("id")
             if not isinstance(cid, str) or not is_id(cid):
                 raise self.fail(
-                    f"contributors: id {cid!r} must be lower-case letters, digits, - or _",
+                    f"contributors: id {shown(cid)} must be lower-case letters, digits, - or _",
                     node, i)
             if cid in out:
-                raise self.fail(f"contributors: id {cid!r} is listed twice", node, i)
+                raise self.fail(f"contributors: id {shown(cid)} is listed twice", node, i)
             name = item.get("name", cid)
             if not isinstance(name, str) or not name.strip():
                 raise self.fail(f"contributors: {cid}: name must be a non-empty text", node, i)
@@ -281,10 +284,10 @@ class _Validator:
             raise self.fail(f"{what}: file must be a path relative to the project", node, key)
         candidate = Path(rel)
         if candidate.is_absolute() or ".." in candidate.parts:
-            raise self.fail(f"{what}: file {rel!r} is outside the project folder", node, key)
+            raise self.fail(f"{what}: file {shown(rel)} is outside the project folder", node, key)
         resolved = (self.root / candidate).resolve()
         if not resolved.is_relative_to(self.root.resolve()):
-            raise self.fail(f"{what}: file {rel!r} is outside the project folder", node, key)
+            raise self.fail(f"{what}: file {shown(rel)} is outside the project folder", node, key)
         return resolved
 
     def clips(self, node: Any, contributors: dict[str, Contributor]) -> dict[str, Clip]:
@@ -295,8 +298,8 @@ class _Validator:
         for cid, item in node.items():
             where = f"clips: {cid}"
             if not isinstance(cid, str) or not is_id(cid):
-                raise self.fail(f"clips: id {cid!r} must be lower-case letters, digits, - or _",
-                                node, cid)
+                raise self.fail(f"clips: id {shown(cid)} must be lower-case letters, digits, "
+                                "- or _", node, cid)
             if not isinstance(item, dict):
                 raise self.fail(f"{where}: needs file and contributors", node, cid)
             path = self.inside(item.get("file"), item, "file", where)
@@ -306,7 +309,7 @@ class _Validator:
                                 "contributors")
             for j, person in enumerate(people):
                 if not isinstance(person, str) or person not in contributors:
-                    raise self.fail(f"{where}: unknown contributor id {person!r} "
+                    raise self.fail(f"{where}: unknown contributor id {shown(person)} "
                                     "(add it under contributors:)", people, j)
             sha = item.get("sha256", "")
             if not isinstance(sha, str):
@@ -319,7 +322,7 @@ class _Validator:
                                 item, "no_people")
             unknown = set(item) - set(CLIP_KEYS)
             if unknown:
-                raise self.fail(f"{where}: unknown key {sorted(unknown)[0]!r} (known: "
+                raise self.fail(f"{where}: unknown key {shown(sorted(unknown)[0])} (known: "
                                 f"{', '.join(CLIP_KEYS)})", item, sorted(unknown)[0])
             describers = item.get("described_by") or []
             if not isinstance(describers, list):
@@ -327,8 +330,8 @@ class _Validator:
                                 item, "described_by")
             for j, person in enumerate(describers):
                 if not isinstance(person, str) or person not in contributors:
-                    raise self.fail(f"{where}: described_by: unknown contributor id {person!r} "
-                                    "(add it under contributors:)", describers, j)
+                    raise self.fail(f"{where}: described_by: unknown contributor id "
+                                    f"{shown(person)} (add it under contributors:)", describers, j)
             out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers))
         return out
 
@@ -345,13 +348,14 @@ class _Validator:
                 raise self.fail("sequence: each entry needs `clip: ID`", node, i)
             extra = set(item) - set(SEQUENCE_KEYS)
             if extra:
-                raise self.fail(f"sequence: unknown key {sorted(extra)[0]!r} (known: "
+                raise self.fail(f"sequence: unknown key {shown(sorted(extra)[0])} (known: "
                                 f"{', '.join(SEQUENCE_KEYS)})", node, i)
             cid = item["clip"]
             if not isinstance(cid, str) or cid not in clips:
-                raise self.fail(f"sequence: unknown clip id {cid!r} (ingest it first)", node, i)
+                raise self.fail(f"sequence: unknown clip id {shown(cid)} (ingest it first)",
+                                node, i)
             if cid in seen:
-                raise self.fail(f"sequence: clip {cid!r} is listed twice", node, i)
+                raise self.fail(f"sequence: clip {shown(cid)} is listed twice", node, i)
             seen.add(cid)
             times: dict[str, int | None] = {"in": None, "out": None}
             for key in ("in", "out"):
@@ -376,7 +380,7 @@ class _Validator:
         style = _member(StyleName, caps.get("profile", DEFAULT_CAPTION_STYLE.value))
         if style is None:
             raise self.fail(f"captions: profile: unknown caption profile "
-                            f"{caps.get('profile')!r} (known: {', '.join(StyleName)})",
+                            f"{shown(caps.get('profile'))} (known: {', '.join(StyleName)})",
                             caps, "profile")
         cons = doc.get("consent") or {}
         if not isinstance(cons, dict):
@@ -400,7 +404,7 @@ class _Validator:
         for i, prof in enumerate(profiles):
             name = _member(RenderProfileName, prof)
             if name is None:
-                raise self.fail(f"profiles: unknown profile {prof!r} "
+                raise self.fail(f"profiles: unknown profile {shown(prof)} "
                                 f"(known: {', '.join(RenderProfileName)})", profiles, i)
             names.append(name)
         return style, years["default_expiry_years"], years["max_expiry_years"], names
