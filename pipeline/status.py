@@ -247,7 +247,8 @@ def format_status(report: Mapping[str, Any]) -> str:
             lines.append(f"  {row['output']}: clip {row['clip']} ({who}, withdrawn "
                          f"{row['withdrawn_on']})")
     lines += import_lines(report.get("last_import"))
-    return "\n".join(lines)
+    # Paths, problems and manifests' names can hold anything a file name can: shown escaped.
+    return escape_controls("\n".join(lines))
 
 
 def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -52,22 +52,24 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
     """
     _require_otio()
     from pipeline.interchange.apply import import_edit as run_import
+    from pipeline.interchange.guard import printable
 
     result = run_import(open_project(project), edit_file, dry_run=dry_run,
                         close_gaps=close_gaps)
+    # Names come from the edit file: printed escaped, never obeyed by the terminal.
     for warning in result.warnings:
-        say(f"warning: {warning}")
+        say(printable(f"warning: {warning}"))
     for change in result.plan.changes:
-        click.echo(change)
+        click.echo(printable(change))
     kept = f"{result.plan.unchanged} clip(s) unchanged"
     if dry_run:
         done(f"dry run: {len(result.plan.changes)} change(s), {kept}; film.yaml not written")
     elif result.written:
-        done(f"film.yaml: sequence imported from {edit_file} ({kept})")
+        done(printable(f"film.yaml: sequence imported from {edit_file} ({kept})"))
     else:
-        done(f"film.yaml already matches {edit_file} ({kept}); nothing written")
+        done(printable(f"film.yaml already matches {edit_file} ({kept}); nothing written"))
     for note in result.notes:
-        say(f"note: {note}")
+        say(printable(f"note: {note}"))
 
 
 @click.command("export-edit")
@@ -94,12 +96,13 @@ def export_edit(project: str, fmt: str, output: Path | None, force: bool) -> Non
       coprod export-edit projects/our-film --format kdenlive
     """
     _require_otio()
+    from pipeline.interchange.guard import printable
     from pipeline.interchange.write import export_edit as run_export
 
     result = run_export(open_project(project), EditFormat(fmt), output, force=force)
     for warning in result.warnings:
-        say(f"warning: {warning}")
-    done(f"wrote {result.path} and {result.captions}")
+        say(printable(f"warning: {warning}"))
+    done(printable(f"wrote {result.path} and {result.captions}"))
 
 
 COMMANDS: list[click.Command] = [import_edit, export_edit]

@@ -7,6 +7,8 @@
   above zero, a time within 100 hours, no negative length) and every clip has a range, else one
   line naming the item; clips disabled in the editor (OTIO ``enabled: false``, FCP 7
   ``<enabled>FALSE</enabled>``) are taken off their track, with a warning each.
+* :func:`printable`: text from an edit file or its record (a file name, a clip's name) as it is
+  printed: control characters escaped like caption text, so a name cannot drive the terminal.
 * :func:`check_export_targets`: where `export-edit -o` may write. Never into the project's own
   files (film.yaml, the consent ledger, captions, footage...): inside the project folder only
   ``build/edit/`` is coprod's to write. Never over something that is not a regular file (a FIFO,
@@ -23,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from captions.controls import escape_controls
 from pipeline.film_guard import shown
 from pipeline.fsutil import file_kind
 from pipeline.interchange.errors import InterchangeError
@@ -74,6 +77,11 @@ def check_export_targets(project: Project, targets: Sequence[Path], *, force: bo
         if not force:
             raise InterchangeError(target, "already exists; give --force to replace it, or "
                                    "choose another file name with -o")
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print: terminal escapes and other control characters written out."""
+    return escape_controls(str(text))
 
 
 def nesting_depth(text: str, json_text: bool, stop: int = MAX_EDIT_DEPTH) -> int:
@@ -243,4 +251,4 @@ def check_timeline(timeline: Any, path: Path) -> list[str]:
 
 
 __all__ = ["EXPORT_FOLDER", "MAX_EDIT_DEPTH", "check_edit_text", "check_export_targets",
-           "check_timeline", "nesting_depth"]
+           "check_timeline", "nesting_depth", "printable"]
