@@ -201,6 +201,8 @@ def _signer_rows(project: Project, channel: str, today: date | None) -> list[dic
 COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
            ("captions", "captions"), ("consent", "consent"), ("sign-off", "signoff"),
            ("rendered", "rendered"), ("stale", "stale")]
+SHOWN_TEXT = 160
+"""A description's text in the status table is cut after this many characters."""
 DESCRIPTIONS_COLUMN = ("descriptions", "descriptions")
 """Shown after captions when any clip has audio descriptions."""
 
@@ -260,7 +262,7 @@ def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
             by = row.get("described_by")
             lines.append(f"  {row['id']}" + (f" (recorded by {', '.join(by)})" if by else "")
                          + ":")
-            lines += [f"    {line}" for line in description_lines(found)]
+            lines += [f"    {line}" for line in description_lines(found, shorten=SHOWN_TEXT)]
     return ["", "Audio descriptions:", *lines] if lines else []
 
 
