@@ -5,6 +5,10 @@ Every consent, withdrawal, sign-off and change request is one line::
     {"at": "...Z", "data": {...}, "hash": "...", "prev": "...", "recorded_by": "sam",
      "seq": 7, "type": "consent", "via": "cli"}
 
+The first event of a ledger made since films have ids also carries ``"film": "<id>"``, the id
+``coprod new`` wrote into film.yaml, so the ledger names the film it belongs to wherever it is
+copied (:mod:`consent.witness` keys on it).
+
 ``seq`` counts from 1; ``prev`` is the sha256 of the previous line's exact bytes (without its
 newline; 64 zeros on the first line); ``hash`` is the sha256 of the event's canonical JSON without
 ``hash``. ``recorded_by`` (the OS user) and ``via`` (``cli`` or ``review-page``) say who
@@ -40,6 +44,13 @@ REPAIR_HINT = (
 
 _FIELDS = frozenset({"seq", "type", "at", "data", "prev", "hash"})
 _WHO = frozenset({"recorded_by", "via"})
+_FILM = "film"
+
+
+def is_film_id(value: object) -> bool:
+    """A film's id as ``coprod new`` writes it: 32 lower-case hex digits."""
+    return (isinstance(value, str) and len(value) == 32
+            and all(c in "0123456789abcdef" for c in value))
 
 
 def canonical_json(value: Mapping[str, Any]) -> bytes:
@@ -90,6 +101,7 @@ class Event:
         record: ``data`` as a record dataclass.
         recorded_by: the OS user who recorded it (None before coprod kept it).
         via: ``cli`` or ``review-page`` (None before coprod kept it).
+        film: the film's id, on the first event of a ledger made since films have ids.
     """
 
     seq: int
@@ -102,6 +114,7 @@ class Event:
     record: Record
     recorded_by: str | None = None
     via: str | None = None
+    film: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,9 +145,10 @@ def _shape_problem(fields: object) -> str | None:
     """What makes a parsed line not an event, or None when its shape is right."""
     if not isinstance(fields, dict):
         return "not a ledger event (not a JSON object)"
-    if set(fields) not in (_FIELDS, _FIELDS | _WHO):
-        missing = sorted((_FIELDS | (_WHO if _WHO & set(fields) else set())) - set(fields))
-        extra = sorted(set(fields) - _FIELDS - _WHO)
+    keys = set(fields) - {_FILM}
+    if keys not in (_FIELDS, _FIELDS | _WHO):
+        missing = sorted((_FIELDS | (_WHO if _WHO & keys else set())) - keys)
+        extra = sorted(keys - _FIELDS - _WHO)
         return f"not a ledger event (missing {missing}, unexpected {extra})"
     if "via" in fields and (fields["via"] not in frozenset(Via)
                             or not isinstance(fields["recorded_by"], str)
@@ -143,6 +157,8 @@ def _shape_problem(fields: object) -> str | None:
     seq = fields["seq"]
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         return "seq is not a positive whole number"
+    if _FILM in fields and (seq != 1 or not is_film_id(fields[_FILM])):
+        return "film is not a film id on the first event"
     if fields["type"] not in EVENT_TYPES:
         return f"unknown event type {fields['type']!r}"
     if not isinstance(fields["at"], str) or parse_time(fields["at"]) is None:
@@ -227,6 +243,7 @@ def _event(fields: Mapping[str, Any], line: int, record: Record) -> Event:
         seq=fields["seq"], type=fields["type"], at=at.astimezone(UTC), data=fields["data"],
         prev=fields["prev"], hash=fields["hash"], line=line, record=record,
         recorded_by=fields.get("recorded_by"), via=fields.get("via"),
+        film=fields.get(_FILM),
     )
 
 
@@ -355,6 +372,7 @@ __all__ = [
     "canonical_json",
     "event_hash",
     "format_time",
+    "is_film_id",
     "next_link",
     "parse_time",
     "salvage",

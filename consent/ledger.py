@@ -61,8 +61,8 @@ def os_user() -> str:
         return f"uid {os.getuid()}"
 
 
-def _hash_of_line(raw: bytes, number: int) -> str | None:
-    """The ``hash`` field of line ``number`` (1-based) of ledger bytes, if it has one."""
+def _field_of_line(raw: bytes, number: int, name: str = "hash") -> str | None:
+    """Field ``name`` of line ``number`` (1-based) of ledger bytes, if it has one."""
     lines = split_lines(raw)
     if not 1 <= number <= len(lines):
         return None
@@ -70,8 +70,13 @@ def _hash_of_line(raw: bytes, number: int) -> str | None:
         fields = json.loads(lines[number - 1].raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    value = fields.get("hash") if isinstance(fields, dict) else None
+    value = fields.get(name) if isinstance(fields, dict) else None
     return value if isinstance(value, str) else None
+
+
+def _hash_of_line(raw: bytes, number: int) -> str | None:
+    """The ``hash`` field of line ``number`` (1-based) of ledger bytes, if it has one."""
+    return _field_of_line(raw, number)
 
 
 class Ledger:
@@ -81,12 +86,30 @@ class Ledger:
         path: the JSON Lines file; it need not exist yet (no events).
         witness: where the ledger's head is kept outside the project; None for none (library
             use and tests; the pipeline always gives one).
+        film: the film's id (film.yaml's ``id``): written into the first event, and a ledger
+            whose first event names another film is refused; None for a film made before ids.
     """
 
-    def __init__(self, path: str | Path, *, witness: Witness | None = None) -> None:
+    def __init__(self, path: str | Path, *, witness: Witness | None = None,
+                 film: str | None = None) -> None:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.witness = witness
+        self.film = film
+
+    def _other_film(self, first: str | None) -> LedgerError | None:
+        """A refusal when the ledger's first event names another film than film.yaml."""
+        if self.film is None or first is None or first == self.film:
+            return None
+        return LedgerError(
+            self.path, 1, f"the ledger's first event belongs to film {first}, but film.yaml's "
+            f"id is {self.film}: the ledger or film.yaml was copied from another film",
+            code="diverged", hint="put back the ledger or the film.yaml id that belongs to "
+            "this film; coprod will not guess which one was swapped")
+
+    def _identity(self, first: str | None) -> str | None:
+        """The film id the witness knows this ledger by."""
+        return self.film if self.film is not None else first
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -131,17 +154,22 @@ class Ledger:
             return [], self._witness_check([])
         with self._locked(fcntl.LOCK_SH):
             found = verify_chain(self.path, self._read())
+            other = self._other_film(found[0].film if found else None)
+            if other is not None:
+                raise other
             checked = self._witness_check(found)
         return found, checked
 
     def _witness_check(self, found: list[Event]) -> WitnessCheck | None:
         if self.witness is None:
             return None
+        film = self._identity(found[0].film if found else None)
         checked = self.witness.check(
-            self.path, len(found), lambda n: found[n - 1].hash if 0 < n <= len(found) else None)
+            self.path, len(found), lambda n: found[n - 1].hash if 0 < n <= len(found) else None,
+            film)
         if checked.state in (WitnessState.FIRST_USE, WitnessState.BEHIND):
             try:
-                self.witness.advance(self.path, found[0].hash, len(found), found[-1].hash)
+                self.witness.advance(self.path, found[0].hash, len(found), found[-1].hash, film)
             except LedgerFileError:
                 pass
         return checked
@@ -216,13 +244,17 @@ class Ledger:
                 "seq": seq, "type": kind, "at": stamp, "data": record.to_dict(), "prev": prev,
                 "recorded_by": os_user(), "via": str(via),
             }
+            if seq == 1 and self.film is not None:
+                fields["film"] = self.film
             fields["hash"] = event_hash(fields)
             self._write_line(canonical_json(fields) + b"\n", len(raw))
             if self.witness is not None and disagrees is None:
                 genesis = fields["hash"] if seq == 1 else _hash_of_line(raw, 1)
                 assert genesis is not None  # next_link found sound lines
+                film = self._identity(fields.get("film") if seq == 1
+                                      else _field_of_line(raw, 1, "film"))
                 try:
-                    self.witness.advance(self.path, genesis, seq, fields["hash"])
+                    self.witness.advance(self.path, genesis, seq, fields["hash"], film)
                 except LedgerFileError as err:
                     raise LedgerFileError(
                         err.path, f"event {seq} is recorded in {self.path}, but its witness "
@@ -233,14 +265,20 @@ class Ledger:
         return Event(
             seq=seq, type=kind, at=at_utc, data=fields["data"], prev=prev, hash=fields["hash"],
             line=line_no, record=record, recorded_by=fields["recorded_by"], via=fields["via"],
+            film=fields.get("film"),
         )
 
     def _disagreement(self, raw: bytes, count: int) -> ConsentError | None:
         """Why the ledger's ``count`` events disagree with (or cannot be put to) its witness."""
+        first = _field_of_line(raw, 1, "film") if count else None
+        other = self._other_film(first)
+        if other is not None:
+            return other
         if self.witness is None:
             return None
         try:
-            self.witness.check(self.path, count, lambda n: _hash_of_line(raw, n))
+            self.witness.check(self.path, count, lambda n: _hash_of_line(raw, n),
+                               self._identity(first))
         except (LedgerError, LedgerFileError) as err:
             return err
         return None

@@ -9,12 +9,17 @@ shorter than its witness, or whose event at the witnessed count is not the witne
 One small JSON file per ledger, named by a hash of the ledger's absolute path, in
 ``$COPROD_WITNESS_DIR`` or else ``$XDG_DATA_HOME/coprod/witness/`` (``~/.local/share/...``)::
 
-    {"count": 12, "genesis": "<hash of event 1>", "head": "<hash of event 12>",
-     "ledger": "/films/ours/consent/ledger.jsonl", "updated": "...Z", "version": 1}
+    {"count": 12, "film": "<film.yaml id>", "genesis": "<hash of event 1>",
+     "head": "<hash of event 12>", "ledger": "/films/ours/consent/ledger.jsonl",
+     "updated": "...Z", "version": 1}
 
-* First use (no witness for this path yet): the ledger is taken as it is and its head recorded,
-  as SSH does with a host key. A witness left by the same ledger at a path that no longer exists
-  (the project folder was moved) is checked first, so a move does not reset it.
+* Every witness of the same film counts, wherever its ledger lives: the film is known by its id
+  (written into film.yaml by ``coprod new`` and into the ledger's first event) or, for a film
+  made before ids, by its ledger's first event. So a copy, a move or a rename is the same film:
+  a ledger shorter than, or diverging from, any witness of its film is refused, whichever
+  folder it is in (a withdrawal recorded in one copy binds every copy).
+* First use (no witness of this film yet): the ledger is taken as it is and its head recorded,
+  as SSH does with a host key.
 * Ledger longer than its witness (a crash between the append and the witness write, or events
   appended by a copy of coprod that used another witness folder): the chain vouches for the
   extra events; the witness is brought forward.
@@ -50,6 +55,9 @@ _VERSION = 1
 RESTORE_HINT = ("restore consent/ledger.jsonl from a backup (coprod will not guess what was "
                 "removed); only if this folder now holds a different film, move the witness "
                 "file aside")
+COPY_HINT = ("a copy of a film shares its consent records: use the copy whose ledger is "
+             "longest, or copy its consent/ledger.jsonl here; to start a different film, use "
+             "`coprod new`")
 
 
 def default_witness_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -82,11 +90,21 @@ class Head:
     count: int
     head: str
     updated: str
+    film: str | None = None  # the film's id (None for a film made before ids)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form kept in the witness file."""
-        return {"version": _VERSION, "ledger": self.ledger, "genesis": self.genesis,
-                "count": self.count, "head": self.head, "updated": self.updated}
+        data: dict[str, Any] = {"version": _VERSION, "ledger": self.ledger,
+                                "genesis": self.genesis, "count": self.count,
+                                "head": self.head, "updated": self.updated}
+        if self.film is not None:
+            data["film"] = self.film
+        return data
+
+    def same_film(self, film: str | None, genesis: str | None) -> bool:
+        """Whether this head is of the film with id ``film`` or first event ``genesis``."""
+        return ((film is not None and self.film == film)
+                or (genesis is not None and self.genesis == genesis))
 
     @classmethod
     def from_dict(cls, data: object) -> Head | None:
@@ -97,9 +115,11 @@ class Head:
         if (not isinstance(count, int) or isinstance(count, bool) or count < 1
                 or not is_sha256_hex(data.get("genesis")) or not is_sha256_hex(data.get("head"))
                 or not isinstance(data.get("ledger"), str)
-                or not isinstance(data.get("updated"), str)):
+                or not isinstance(data.get("updated"), str)
+                or not isinstance(data.get("film", ""), str)):
             return None
-        return cls(data["ledger"], data["genesis"], count, data["head"], data["updated"])
+        return cls(data["ledger"], data["genesis"], count, data["head"], data["updated"],
+                   data.get("film"))
 
 
 def ledger_location(ledger_path: Path) -> str:
@@ -126,7 +146,8 @@ class WitnessCheck:
         file: the witness file for this ledger.
         state: matches, first use, behind or empty.
         witnessed: the head the witness held before the check (None on first use).
-        moved_from: a witness left at another path the same ledger was moved from, if used.
+        moved_from: where the same film's ledger was when a witness kept for it there was
+            used, because this path had none yet (the project was moved, copied or renamed).
     """
 
     file: Path
@@ -187,49 +208,62 @@ class Witness:
                                   "trust the ledger as it is now")
         return head
 
-    def _moved_from(self, ledger_path: Path, genesis: str) -> Head | None:
-        """The longest witness of the same ledger at a path that no longer exists."""
-        if not self.folder.is_dir():
-            return None
-        best: Head | None = None
-        here = ledger_location(ledger_path)
+    def _same_film(self, here: str, film: str | None,
+                   genesis: str | None) -> list[tuple[Path, Head]]:
+        """Every witness of the same film kept for a ledger at another path, longest first."""
+        if (film is None and genesis is None) or not self.folder.is_dir():
+            return []
+        found: list[tuple[Path, Head]] = []
         for file in sorted(self.folder.glob("*.json")):
             try:
                 head = self.load(file)
             except LedgerFileError:
                 continue  # another ledger's damaged witness is that ledger's problem
-            if (head is None or head.genesis != genesis or head.ledger == here
-                    or os.path.lexists(head.ledger)):
-                continue
-            if best is None or head.count > best.count:
-                best = head
-        return best
+            if head is not None and head.ledger != here and head.same_film(film, genesis):
+                found.append((file, head))
+        found.sort(key=lambda item: -item[1].count)
+        return found
 
-    def check(self, ledger_path: Path, count: int, hash_at: HashAt) -> WitnessCheck:
-        """Compare a ledger of ``count`` events with its witness.
+    def check(self, ledger_path: Path, count: int, hash_at: HashAt,
+              film: str | None = None) -> WitnessCheck:
+        """Compare a ledger of ``count`` events with every witness of its film.
+
+        Args:
+            film: the film's id, when it has one; its first event identifies it too.
 
         Raises:
-            WitnessError: the ledger is shorter than the witness, or diverges from it (naming
-                both counts and what to do).
+            WitnessError: the ledger is shorter than a witness of its film, or diverges from
+                it (naming both counts, the witness and what to do).
             LedgerFileError: the witness file cannot be read.
         """
         file = self.file_for(ledger_path)
-        witnessed = self.load(file)
-        moved = None
-        if witnessed is None and count:
-            genesis = hash_at(1)
-            moved = self._moved_from(ledger_path, genesis) if genesis else None
-            witnessed = moved
-        if witnessed is None:
+        own = self.load(file)
+        genesis = hash_at(1) if count else None
+        others = self._same_film(ledger_location(ledger_path), film, genesis)
+        if own is not None:
+            self._compare(ledger_path, count, hash_at, file, own, f"its witness {file}",
+                          RESTORE_HINT)
+        for other_file, head in others:
+            self._compare(ledger_path, count, hash_at, other_file, head,
+                          f"the witness of this film at {head.ledger} ({other_file})",
+                          COPY_HINT)
+        if own is None and not others:
             return WitnessCheck(file, WitnessState.FIRST_USE if count else WitnessState.EMPTY)
+        if own is None:
+            return WitnessCheck(file, WitnessState.BEHIND, others[0][1], others[0][1].ledger)
+        state = WitnessState.MATCHES if count == own.count else WitnessState.BEHIND
+        return WitnessCheck(file, state, own)
+
+    @staticmethod
+    def _compare(ledger_path: Path, count: int, hash_at: HashAt, file: Path,
+                 witnessed: Head, where: str, hint: str) -> None:
+        """Refuse a ledger of ``count`` events that is shorter than, or diverges from, one
+        witness of its film."""
 
         def refuse(line: int, reason: str, code: str) -> WitnessError:
-            return WitnessError(ledger_path, line, reason, code=code, hint=RESTORE_HINT,
-                                witness=file if moved is None else moved.ledger,
-                                witnessed=witnessed.count, found=count)
+            return WitnessError(ledger_path, line, reason, code=code, hint=hint,
+                                witness=file, witnessed=witnessed.count, found=count)
 
-        where = f"its witness {file}" if moved is None else \
-            f"the witness it had at {moved.ledger} before it was moved"
         if count == 0:
             raise refuse(1, f"the ledger is missing or empty, but {where} recorded "
                          f"{witnessed.count} events (last {witnessed.head[:12]}): it was "
@@ -248,9 +282,6 @@ class Witness:
             raise refuse(witnessed.count, f"event {witnessed.count} is not the one {where} "
                          f"recorded (ledger: {count} events, witness: {witnessed.count}): the "
                          "ledger was rewritten", "diverged")
-        state = WitnessState.MATCHES if count == witnessed.count and moved is None \
-            else WitnessState.BEHIND
-        return WitnessCheck(file, state, witnessed, moved.ledger if moved else None)
 
     def retire(self, ledger_path: Path) -> Path | None:
         """Set aside the witness of a ledger that is gone because a new film starts in its
@@ -274,8 +305,10 @@ class Witness:
                 raise problem(file, err, "set the old witness aside") from None
         return target
 
-    def advance(self, ledger_path: Path, genesis: str, count: int, head: str) -> None:
-        """Record that the ledger now has ``count`` events ending in ``head``.
+    def advance(self, ledger_path: Path, genesis: str, count: int, head: str,
+                film: str | None = None) -> None:
+        """Record that the ledger (of film ``film``) now has ``count`` events ending in
+        ``head``.
 
         Never moves a witness backwards, nor onto another chain: those are the evidence.
 
@@ -288,12 +321,13 @@ class Witness:
             if old is not None and (old.genesis != genesis or old.count >= count):
                 return
             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            record = Head(ledger_location(ledger_path), genesis, count, head, now)
+            record = Head(ledger_location(ledger_path), genesis, count, head, now, film)
             data = json.dumps(record.to_dict(), sort_keys=True, indent=1) + "\n"
             atomic_write(file, data.encode("utf-8"), "record the ledger's head in its witness")
 
 
 __all__ = [
+    "COPY_HINT",
     "RESTORE_HINT",
     "WITNESS_ENV",
     "Head",

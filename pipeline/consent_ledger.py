@@ -51,7 +51,7 @@ def witness(project: Project) -> Witness:
 
 def ledger(project: Project) -> Ledger:
     """The project's consent ledger, with its witness."""
-    return Ledger(project.ledger_path, witness=witness(project))
+    return Ledger(project.ledger_path, witness=witness(project), film=project.film.id)
 
 
 def verify_ledger(project: Project, *, repair: bool = False
@@ -70,7 +70,8 @@ def verify_ledger(project: Project, *, repair: bool = False
         # A read only brings the witness forward when it can; verify says so when it cannot.
         book_witness = book.witness
         assert book_witness is not None
-        book_witness.advance(book.path, found[0].hash, len(found), found[-1].hash)
+        book_witness.advance(book.path, found[0].hash, len(found), found[-1].hash,
+                             project.film.id or found[0].film)
     return moved, found, checked
 
 

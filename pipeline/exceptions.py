@@ -45,6 +45,31 @@ class MediaToolError(PipelineError):
         super().__init__(f"{Path(self.argv[0]).name} failed (exit {returncode}): {why}")
 
 
+class ToolInterruptedError(MediaToolError):
+    """A tool was stopped by a signal (Ctrl-C, or coprod stopping it), not a failure of its own:
+    ffmpeg exits 255 saying nothing at ``-loglevel error``, or the process dies of the signal."""
+
+    def __init__(self, argv: Sequence[str], returncode: int, stderr_tail: str) -> None:
+        super().__init__(argv, returncode, stderr_tail)
+        self.args = (f"{Path(self.argv[0]).name} was interrupted (Ctrl-C or a stop signal)",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+INTERRUPTED_EXITS = frozenset({255, -2, -15})
+"""Exit codes of a tool stopped by SIGINT or SIGTERM (ffmpeg's own 255, or death by signal)."""
+
+
+def tool_error(argv: Sequence[str], returncode: int, stderr_tail: str) -> MediaToolError:
+    """The error for a tool that exited ``returncode``: interrupted when a signal stopped it
+    (and it said nothing else), else failed."""
+    if returncode in INTERRUPTED_EXITS and (returncode < 0 or not stderr_tail.strip()
+                                           or "received signal" in stderr_tail):
+        return ToolInterruptedError(argv, returncode, stderr_tail)
+    return MediaToolError(argv, returncode, stderr_tail)
+
+
 class ToolMissingError(PipelineError):
     """A required program is not installed."""
 

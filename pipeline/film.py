@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,9 @@ from typing import Any, TypeVar
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from captions.styles import StyleName
+from consent.chain import is_film_id
 from pipeline.exceptions import ProjectError
+from pipeline.film_guard import MAX_TIME_S, shown
 from pipeline.languages import known_language
 from pipeline.render_profiles import RenderProfileName
 
@@ -27,7 +30,7 @@ ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 DEFAULT_CAPTION_STYLE = StyleName.BBC
 DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
-KEYS = ("title", "language", "contributors", "clips", "sequence", "captions", "consent",
+KEYS = ("id", "title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions", "signer", "page")  # page: pipeline/site/page_text.py
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
              "no_visual_description_needed", "original_name", "reel", "timecode")
@@ -39,6 +42,7 @@ _Name = TypeVar("_Name", bound=StrEnum)
 
 TEMPLATE = """\
 # coprod film project. Edit this file by hand; coprod keeps your comments and key order.
+id: "{film_id}"    # this film's identity for its consent records: never edit or reuse it
 title: {title}
 language: {language}          # ISO 639-1 code of the spoken language (captions, subtitle track)
 
@@ -70,10 +74,17 @@ open_captions: false           # true: every profile also gets a burned-in capti
 """
 
 
-def new_film_yaml(title: str, language: str) -> str:
-    """The commented film.yaml of a new project."""
+def new_film_id() -> str:
+    """A new film's id: 128 random bits as 32 hex digits (the consent ledger's first event and
+    its witness know the film by it, wherever its folder is copied or moved)."""
+    return uuid.uuid4().hex
+
+
+def new_film_yaml(title: str, language: str, film_id: str | None = None) -> str:
+    """The commented film.yaml of a new project (with a new id unless ``film_id`` is given)."""
     # json.dumps makes a valid YAML double-quoted scalar of any one-line title.
     return TEMPLATE.format(
+        film_id=film_id or new_film_id(),
         title=json.dumps(title.strip(), ensure_ascii=False), language=language,
         style=DEFAULT_CAPTION_STYLE, styles=" | ".join(StyleName),
         profile=DEFAULT_RENDER_PROFILE, profiles=" | ".join(RenderProfileName))
@@ -93,18 +104,20 @@ def parse_time_ms(value: Any) -> int:
     """Seconds (int/float) or 'HH:MM:SS(.mmm)' / 'MM:SS(.mmm)' to integer milliseconds."""
     if isinstance(value, bool):
         raise ValueError("expected a time, got true/false")
-    if isinstance(value, int | float):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"{value!r} is not a time (use seconds like 12.5)")
-        return round(float(value) * 1000)
-    if isinstance(value, str):
+    seconds = None
+    if isinstance(value, int):  # compared as an int: float() of a huge one overflows
+        seconds = float(value) if abs(value) <= MAX_TIME_S else math.inf
+    elif isinstance(value, float):
+        seconds = value
+    elif isinstance(value, str):
         parts = value.strip().split(":")
-        if 1 <= len(parts) <= 3 and all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-            seconds = 0.0
-            for part in parts:
-                seconds = seconds * 60 + float(part)
-            return round(seconds * 1000)
-    raise ValueError(f"not a time: {value!r} (use seconds like 12.5 or HH:MM:SS.mmm)")
+        if 1 <= len(parts) <= 3 and all(re.fullmatch(r"\d{1,9}(\.\d{1,9})?", p) for p in parts):
+            seconds = sum(float(part) * 60 ** (len(parts) - 1 - i) for i, part in enumerate(parts))
+    if seconds is not None and not 0 <= seconds <= MAX_TIME_S:
+        raise ValueError(f"{shown(value)} is not a time of at most {MAX_TIME_S // 3600} hours")
+    if seconds is not None:
+        return round(seconds * 1000)
+    raise ValueError(f"not a time: {shown(value)} (use seconds like 12.5 or HH:MM:SS.mmm)")
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,7 @@ class Film:
     max_expiry_years: int = 5
     open_captions: bool = False
     signer: str | None = None  # the contributor signing the whole film in sign/film.mp4
+    id: str | None = None  # the film's identity for consent (None: made before films had ids)
 
 
 def validate(root: Path, path: Path, doc: Any) -> Film:
@@ -207,14 +221,18 @@ class _Validator:
             raise self.fail("film.yaml must be a mapping with title, contributors, clips, sequence")
         for key in doc:
             if key not in KEYS:
-                raise self.fail(f"unknown key {key!r} (known: {', '.join(sorted(KEYS))})",
+                raise self.fail(f"unknown key {shown(key)} (known: {', '.join(sorted(KEYS))})",
                                 doc, key)
+        film_id = doc.get("id")
+        if film_id is not None and not is_film_id(film_id):
+            raise self.fail("id: is not the 32-digit film id `coprod new` wrote; put back the "
+                            "id this film was made with (its consent ledger names it)", doc, "id")
         title = doc.get("title")
         if not isinstance(title, str) or not title.strip():
             raise self.fail("title: must be a non-empty text", doc, "title")
         language = doc.get("language", "en")
         if not isinstance(language, str) or not is_language_code(language):
-            raise self.fail(f"language: {language!r} is not an ISO 639 code like 'en' "
+            raise self.fail(f"language: {shown(language)} is not an ISO 639 code like 'en' "
                             "(or a three-letter ISO 639-2 code like 'cym')", doc, "language")
         contributors = self.contributors(doc.get("contributors") or CommentedSeq())
         clips = self.clips(doc.get("clips") or CommentedMap(), contributors)
@@ -235,6 +253,7 @@ class _Validator:
             max_expiry_years=max_years,
             open_captions=open_captions,
             signer=self.signer(doc, "signer", contributors, "signer"),
+            id=film_id,
         )
 
     def signer(self, node: Any, key: str, contributors: dict[str, Contributor],
@@ -244,7 +263,7 @@ class _Validator:
         if value is None:
             return None
         if not isinstance(value, str) or value not in contributors:
-            raise self.fail(f"{where}: unknown contributor id {value!r}; a signer is a "
+            raise self.fail(f"{where}: unknown contributor id {shown(value)}; a signer is a "
                             "contributor (add them under contributors:)", node, key)
         return value
 
@@ -258,10 +277,10 @@ class _Validator:
             cid = item.get("id")
             if not isinstance(cid, str) or not is_id(cid):
                 raise self.fail(
-                    f"contributors: id {cid!r} must be lower-case letters, digits, - or _",
+                    f"contributors: id {shown(cid)} must be lower-case letters, digits, - or _",
                     node, i)
             if cid in out:
-                raise self.fail(f"contributors: id {cid!r} is listed twice", node, i)
+                raise self.fail(f"contributors: id {shown(cid)} is listed twice", node, i)
             name = item.get("name", cid)
             if not isinstance(name, str) or not name.strip():
                 raise self.fail(f"contributors: {cid}: name must be a non-empty text", node, i)
@@ -273,10 +292,10 @@ class _Validator:
             raise self.fail(f"{what}: file must be a path relative to the project", node, key)
         candidate = Path(rel)
         if candidate.is_absolute() or ".." in candidate.parts:
-            raise self.fail(f"{what}: file {rel!r} is outside the project folder", node, key)
+            raise self.fail(f"{what}: file {shown(rel)} is outside the project folder", node, key)
         resolved = (self.root / candidate).resolve()
         if not resolved.is_relative_to(self.root.resolve()):
-            raise self.fail(f"{what}: file {rel!r} is outside the project folder", node, key)
+            raise self.fail(f"{what}: file {shown(rel)} is outside the project folder", node, key)
         return resolved
 
     def clips(self, node: Any, contributors: dict[str, Contributor]) -> dict[str, Clip]:
@@ -287,8 +306,8 @@ class _Validator:
         for cid, item in node.items():
             where = f"clips: {cid}"
             if not isinstance(cid, str) or not is_id(cid):
-                raise self.fail(f"clips: id {cid!r} must be lower-case letters, digits, - or _",
-                                node, cid)
+                raise self.fail(f"clips: id {shown(cid)} must be lower-case letters, digits, "
+                                "- or _", node, cid)
             if not isinstance(item, dict):
                 raise self.fail(f"{where}: needs file and contributors", node, cid)
             path = self.inside(item.get("file"), item, "file", where)
@@ -298,7 +317,7 @@ class _Validator:
                                 "contributors")
             for j, person in enumerate(people):
                 if not isinstance(person, str) or person not in contributors:
-                    raise self.fail(f"{where}: unknown contributor id {person!r} "
+                    raise self.fail(f"{where}: unknown contributor id {shown(person)} "
                                     "(add it under contributors:)", people, j)
             sha = item.get("sha256", "")
             if not isinstance(sha, str):
@@ -311,7 +330,7 @@ class _Validator:
                                 item, "no_people")
             unknown = set(item) - set(CLIP_KEYS)
             if unknown:
-                raise self.fail(f"{where}: unknown key {sorted(unknown)[0]!r} (known: "
+                raise self.fail(f"{where}: unknown key {shown(sorted(unknown)[0])} (known: "
                                 f"{', '.join(CLIP_KEYS)})", item, sorted(unknown)[0])
             describers = item.get("described_by") or []
             if not isinstance(describers, list):
@@ -319,8 +338,8 @@ class _Validator:
                                 item, "described_by")
             for j, person in enumerate(describers):
                 if not isinstance(person, str) or person not in contributors:
-                    raise self.fail(f"{where}: described_by: unknown contributor id {person!r} "
-                                    "(add it under contributors:)", describers, j)
+                    raise self.fail(f"{where}: described_by: unknown contributor id "
+                                    f"{shown(person)} (add it under contributors:)", describers, j)
             reason = item.get("no_visual_description_needed")
             if reason is not None and (not isinstance(reason, str) or not reason.strip()):
                 raise self.fail(f"{where}: no_visual_description_needed: give the reason the "
@@ -349,11 +368,11 @@ class _Validator:
                 raise self.fail("sequence: each entry needs `clip: ID`", node, i)
             extra = set(item) - set(SEQUENCE_KEYS)
             if extra:
-                raise self.fail(f"sequence: unknown key {sorted(extra)[0]!r} (known: "
+                raise self.fail(f"sequence: unknown key {shown(sorted(extra)[0])} (known: "
                                 f"{', '.join(SEQUENCE_KEYS)})", node, i)
             cid = item["clip"]
             if not isinstance(cid, str) or cid not in clips:
-                raise self.fail(f"sequence: unknown clip id {cid!r} (ingest it first)", node, i)
+                raise self.fail(f"sequence: unknown clip id {shown(cid)} (ingest it first)", node, i)
             times: dict[str, int | None] = {"in": None, "out": None}
             for key in ("in", "out"):
                 if item.get(key) is not None:
@@ -377,7 +396,7 @@ class _Validator:
         style = _member(StyleName, caps.get("profile", DEFAULT_CAPTION_STYLE.value))
         if style is None:
             raise self.fail(f"captions: profile: unknown caption profile "
-                            f"{caps.get('profile')!r} (known: {', '.join(StyleName)})",
+                            f"{shown(caps.get('profile'))} (known: {', '.join(StyleName)})",
                             caps, "profile")
         cons = doc.get("consent") or {}
         if not isinstance(cons, dict):
@@ -401,7 +420,7 @@ class _Validator:
         for i, prof in enumerate(profiles):
             name = _member(RenderProfileName, prof)
             if name is None:
-                raise self.fail(f"profiles: unknown profile {prof!r} "
+                raise self.fail(f"profiles: unknown profile {shown(prof)} "
                                 f"(known: {', '.join(RenderProfileName)})", profiles, i)
             names.append(name)
         return style, years["default_expiry_years"], years["max_expiry_years"], names

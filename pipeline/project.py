@@ -31,6 +31,7 @@ from ruamel.yaml.error import YAMLError
 
 from pipeline.exceptions import ProjectError
 from pipeline.film import Clip, Film, is_id, is_language_code, new_film_yaml, validate
+from pipeline.film_guard import check_nesting
 from pipeline.fsutil import (
     NotAFileError,
     atomic_write_bytes,
@@ -112,8 +113,16 @@ class Project:
                                           "itself there") from None
         except OSError as exc:
             raise ProjectError(yaml_path, os_error_advice(exc)) from None
+        too_deep = check_nesting(text)
+        if too_deep is not None:
+            raise ProjectError(yaml_path, too_deep)
         try:
             doc = _yaml().load(text)
+        except RecursionError:  # a shape check_nesting does not count; it still costs one line
+            raise ProjectError(yaml_path, "nested too deeply to read; restore it from a "
+                               "backup") from None
+        except ValueError as exc:  # ruamel's own conversions (a number of 5,000 digits)
+            raise ProjectError(yaml_path, f"not valid YAML: {str(exc)[:100]}") from None
         except YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None

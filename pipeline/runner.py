@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.exceptions import MediaToolError, ToolMissingError
+from pipeline.exceptions import MediaToolError, ToolMissingError, tool_error
 
 log = logging.getLogger("coprod.runner")
 
@@ -110,7 +110,7 @@ def run(
             raise MediaToolError(args, -1, f"timed out after {timeout} s") from exc
     done = subprocess.CompletedProcess(args, proc.returncode, out, err)
     if check and done.returncode != 0:
-        raise MediaToolError(args, done.returncode, _tail(err.decode("utf-8", "replace")))
+        raise tool_error(args, done.returncode, _tail(err.decode("utf-8", "replace")))
     return done
 
 
@@ -152,7 +152,7 @@ def ffmpeg(
             drain.join()
     if proc.returncode != 0:
         stderr = b"".join(err_chunks).decode("utf-8", "replace")
-        raise MediaToolError(argv, proc.returncode, _tail(stderr))
+        raise tool_error(argv, proc.returncode, _tail(stderr))
 
 
 def run_graph(stream: Any, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from captions.controls import escape_controls
-from consent import NOBODY, SIGNOFF_CODES, affected_outputs, signoff_status
+from consent import NOBODY, SIGNOFF_CODES, signoff_status
 from pipeline.caption_store import caption_problem, caption_state
 from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
 from pipeline.describe.script import (
@@ -31,6 +31,7 @@ from pipeline.render_profiles import load_profile
 from pipeline.sign_clearance import SigningClearance, clear_signing
 from pipeline.sign_videos import sign_videos
 from pipeline.site.takedown import site_take_down
+from pipeline.take_down import take_down_list
 
 CONSENT_OK = "ok"
 NO_PEOPLE = "no people"
@@ -170,8 +171,8 @@ def film_status(project: Project, *, today: date | None = None) -> dict[str, Any
             row["descriptions"] = [d.__dict__ for d in described]
             row["described_by"] = list(clip.described_by)
         rows.append(row)
-    take_down = [row.to_dict() for row in affected_outputs(cleared.events, manifests)]
-    take_down += site_take_down(project, cleared.events)  # the web page's files (issue 27)
+    take_down = [row.to_dict() for row in take_down_list(cleared.events, manifests)]
+    take_down += site_take_down(project, cleared.events, take_down)  # the web page's files
     report = {"film": project.film.title, "project": str(project.root), "channel": channel,
               "clips": rows, "take_down": take_down, "last_import": last_import(project)}
     # Only a film with sign videos has this: every other report is as it was.
@@ -202,6 +203,8 @@ def _signer_rows(project: Project, channel: str, today: date | None) -> list[dic
 COLUMNS = [("clip", "id"), ("duration", "duration_s"), ("contributors", "contributors"),
            ("captions", "captions"), ("consent", "consent"), ("sign-off", "signoff"),
            ("rendered", "rendered"), ("stale", "stale")]
+SHOWN_TEXT = 160
+"""A description's text in the status table is cut after this many characters."""
 DESCRIPTIONS_COLUMN = ("descriptions", "descriptions")
 """Shown after captions when any clip has audio descriptions."""
 
@@ -243,10 +246,13 @@ def format_status(report: Mapping[str, Any]) -> str:
         lines.append("")
         lines.append("Consent withdrawn for clips in existing outputs (take these down):")
         for row in report["take_down"]:
-            lines.append(f"  {row['output']}: clip {row['clip']} (contributor "
-                         f"{row['contributor']}, withdrawn {row['withdrawn_on']})")
+            who = (f"{row['contributor']}, tied to its footage" if row["role"] == "footage"
+                   else f"{row['role']} {row['contributor']}")
+            lines.append(f"  {row['output']}: clip {row['clip']} ({who}, withdrawn "
+                         f"{row['withdrawn_on']})")
     lines += import_lines(report.get("last_import"))
-    return "\n".join(lines)
+    # Paths, problems and manifests' names can hold anything a file name can: shown escaped.
+    return escape_controls("\n".join(lines))
 
 
 def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -258,7 +264,7 @@ def _description_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
             by = row.get("described_by")
             lines.append(f"  {row['id']}" + (f" (recorded by {', '.join(by)})" if by else "")
                          + ":")
-            lines += [f"    {line}" for line in description_lines(found)]
+            lines += [f"    {line}" for line in description_lines(found, shorten=SHOWN_TEXT)]
     return ["", "Audio descriptions:", *lines] if lines else []
 
 

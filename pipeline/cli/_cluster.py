@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline.cli._common import Progress, quiet
+from pipeline.cli._common import Progress, quiet, say
 
 if TYPE_CHECKING:
     from pipeline.cluster import ClusterSession
@@ -34,17 +35,59 @@ def with_cluster_options(func: F) -> F:
     return func
 
 
+# A Dask scheduler address: tcp:// (or tls://, ws://, wss://) and host:port; a host name, an
+# IPv4 address or a bracketed IPv6 one. Checked before Dask sees it: a malformed one made the
+# client print a traceback and then wait out its whole connect time-out.
+ADDRESS_RE = re.compile(r"(?:(?:tcp|tls|ws|wss)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})")
+
+
+def check_address(address: str, where: str) -> str:
+    """``address`` if it is a scheduler address; else a usage error naming ``where`` it came
+    from (--cluster or $COPROD_CLUSTER)."""
+    found = ADDRESS_RE.fullmatch(address.strip())
+    if found is None or not 0 < int(found.group(2)) < 65536:
+        shown = address if len(address) <= 80 else address[:77] + "..."
+        raise click.UsageError(f"{where} {shown!r} is not a scheduler address like "
+                               "tcp://HOST:PORT (e.g. tcp://render-1:8786)")
+    return address.strip()
+
+
+def usable_cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_count(asked: int) -> tuple[int, str | None]:
+    """The worker processes to start for --workers ``asked``: at most one a core (each renders
+    with ffmpeg's own threads, so more only thrash), and what to say when capped."""
+    cores = usable_cores()
+    if asked <= cores:
+        return asked, None
+    return cores, (f"--workers {asked}: this machine has {cores} core{'s' if cores != 1 else ''}"
+                   f"; running {cores} worker{'s' if cores != 1 else ''}")
+
+
 @contextlib.contextmanager
 def cluster_session(address: str | None, workers: int | None) -> Iterator[ClusterSession | None]:
     """The cluster the options ask for, open for the command; None without either option."""
     if address and workers:
         raise click.UsageError("--cluster and --workers: give one (a scheduler elsewhere, or "
                                "workers on this machine)")
+    where = "--cluster"
     if not address and not workers:
-        address = os.environ.get(CLUSTER_ENV) or None
+        address, where = os.environ.get(CLUSTER_ENV) or None, f"${CLUSTER_ENV}"
     if not address and not workers:
         yield None
         return
+    if address:
+        address = check_address(address, where)
+    if workers:
+        workers, capped = worker_count(workers)
+        if capped:
+            say(capped)
     from pipeline.cluster import open_cluster
 
     with open_cluster(address, workers) as session:
@@ -60,4 +103,5 @@ def line_progress() -> Progress | None:
     return shown
 
 
-__all__ = ["cluster_options", "cluster_session", "line_progress", "with_cluster_options"]
+__all__ = ["check_address", "cluster_options", "cluster_session", "line_progress",
+           "with_cluster_options", "worker_count"]

@@ -24,6 +24,9 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     return (PipelineError, CaptionError, ConsentError)
 
 
+INTERRUPTED = "interrupted (Ctrl-C): coprod stopped before finishing"
+
+
 def handles_errors(func: F) -> F:
     """Turn the libraries' expected errors into a clean message and exit 1 (no traceback).
 
@@ -35,10 +38,15 @@ def handles_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from captions.controls import escape_controls
+        from pipeline.exceptions import ToolInterruptedError
         from pipeline.fsutil import describe_os_error
 
         try:
             return func(*args, **kwargs)
+        except (KeyboardInterrupt, ToolInterruptedError):
+            # Ctrl-C reaches the tools too, and one may say so before the main thread does:
+            # both are the same interruption. Every stage removed its temp files on the way out.
+            raise click.ClickException(INTERRUPTED) from None
         except _expected_errors() as exc:
             raise click.ClickException(escape_controls(str(exc))) from None
         except OSError as exc:

@@ -43,7 +43,7 @@ def _witness_line(checked: WitnessCheck, count: int) -> str:
     if checked.state == WitnessState.FIRST_USE:
         return f"{where}: first use, recorded the ledger's {count} events now"
     if checked.moved_from is not None:
-        return (f"{where}: carried over from {checked.moved_from} (the project moved), "
+        return (f"{where}: carried over from {checked.moved_from} (the film was moved or copied), "
                 f"{count} events")
     before = checked.witnessed.count if checked.witnessed else 0
     if checked.state == WitnessState.BEHIND:

@@ -56,27 +56,29 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
     _require_otio()
     from pipeline.interchange.apply import import_edit as run_import
     from pipeline.interchange.errors import EditRefusedError
+    from pipeline.interchange.guard import printable
 
+    # Names come from the edit file: printed escaped, never obeyed by the terminal.
     try:
         result = run_import(open_project(project), edit_file, dry_run=dry_run,
                             close_gaps=close_gaps)
     except EditRefusedError as refused:
         for warning in refused.warnings:  # what was left out matters as much as what failed
-            say(f"warning: {warning}")
+            say(printable(f"warning: {warning}"))
         raise
     for warning in result.warnings:
-        say(f"warning: {warning}")
+        say(printable(f"warning: {warning}"))
     for change in result.plan.changes:
-        click.echo(change)
+        click.echo(printable(change))
     kept = f"{result.plan.unchanged} clip(s) unchanged"
     if dry_run:
         done(f"dry run: {len(result.plan.changes)} change(s), {kept}; film.yaml not written")
     elif result.written:
-        done(f"film.yaml: sequence imported from {edit_file} ({kept})")
+        done(printable(f"film.yaml: sequence imported from {edit_file} ({kept})"))
     else:
-        done(f"film.yaml already matches {edit_file} ({kept}); nothing written")
+        done(printable(f"film.yaml already matches {edit_file} ({kept}); nothing written"))
     for note in result.notes:
-        say(f"note: {note}")
+        say(printable(f"note: {note}"))
 
 
 @click.command("export-edit")
@@ -84,14 +86,18 @@ def import_edit(project: str, edit_file: Path, dry_run: bool, close_gaps: bool) 
 @click.option("--format", "fmt", type=choice(EditFormat), required=True,
               help="otio, fcp-xml (Premiere, Resolve), fcpx (Final Cut Pro), edl, kdenlive.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write (default build/edit/PROJECT.EXT).")
+              help="The file to write (default build/edit/PROJECT.EXT); never inside the "
+                   "project but under build/edit/.")
+@click.option("--force", is_flag=True,
+              help="Replace the -o file (and the .srt beside it) if it exists.")
 @handles_errors
-def export_edit(project: str, fmt: str, output: Path | None) -> None:
+def export_edit(project: str, fmt: str, output: Path | None, force: bool) -> None:
     """Write the film's sequence as a timeline an editing program opens.
 
     Clips reference the files in footage/ (absolute paths), carry their caption cues as
     markers and say whether consent and sign-off clear them; title and credits cards are gaps.
-    The film's captions are written beside the file as .srt.
+    The film's captions are written beside the file as .srt. An existing -o file is replaced
+    only with --force; the project's own files and anything but a regular file never are.
 
     \b
     Example:
@@ -99,12 +105,13 @@ def export_edit(project: str, fmt: str, output: Path | None) -> None:
       coprod export-edit projects/our-film --format kdenlive
     """
     _require_otio()
+    from pipeline.interchange.guard import printable
     from pipeline.interchange.write import export_edit as run_export
 
-    result = run_export(open_project(project), EditFormat(fmt), output)
+    result = run_export(open_project(project), EditFormat(fmt), output, force=force)
     for warning in result.warnings:
-        say(f"warning: {warning}")
-    done(f"wrote {result.path} and {result.captions}")
+        say(printable(f"warning: {warning}"))
+    done(printable(f"wrote {result.path} and {result.captions}"))
 
 
 COMMANDS: list[click.Command] = [import_edit, export_edit]

@@ -29,6 +29,7 @@ from pipeline.cluster.errors import (
     WorkerRefusedError,
 )
 from pipeline.cluster.tasks import (
+    Interrupted,
     ProjectProbe,
     Versions,
     decode_clip_task,
@@ -140,6 +141,8 @@ class ClusterSession:
                 what = f"{film + ': ' if film else ''}segment {job.name}"
                 if isinstance(outcome, BaseException):
                     failures.append(describe_failure(what, outcome))
+                elif isinstance(outcome, Interrupted):
+                    failures.append((what, outcome.worker, outcome.reason))
                 elif progress is not None:
                     progress(f"{what} rendered on worker {outcome}", 1.0)
             if failures:
@@ -214,6 +217,26 @@ class ClusterSession:
 
 
 @contextlib.contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (inherited across exec, and kept by Python).
+
+    A terminal sends Ctrl-C to every process in its group, and --workers' processes are in
+    coprod's: this command's client hears it and cancels the work, as a local render does, while
+    the workers stay quiet instead of each printing its own KeyboardInterrupt traceback.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def open_cluster(address: str | None = None, workers: int | None = None, *,
                  config: ClusterConfig | None = None) -> Iterator[ClusterSession]:
     """Connect to the scheduler at ``address``, or run ``workers`` local worker processes.
@@ -235,9 +258,10 @@ def open_cluster(address: str | None = None, workers: int | None = None, *,
         if address is None:
             if not workers or workers < 1:
                 raise ClusterConnectError("local", "give --workers a number of 1 or more")
-            cluster = stack.enter_context(LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=":0", silence_logs=logging.ERROR))
+            with _deaf_to_ctrl_c():
+                cluster = stack.enter_context(LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=":0", silence_logs=logging.ERROR))
             # This machine's workers see this machine's paths: no mapping.
             config = ClusterConfig(retries=config.retries,
                                    connect_timeout=config.connect_timeout)

@@ -19,6 +19,7 @@ from typing import Any
 from pipeline.cluster.errors import TaskFailedError
 from pipeline.decode import DecodedClip, DecodeRequest, decode_clip
 from pipeline.engines import Engine, load_engine
+from pipeline.exceptions import ToolInterruptedError
 from pipeline.fsutil import change_stamp, describe_os_error, sha256_file
 from pipeline.render.jobs import Job
 
@@ -70,7 +71,15 @@ def _same_versions(expected: Versions) -> None:
         raise RuntimeError("; ".join(differs))
 
 
-def render_segment_task(job: Job, expected: Versions) -> str:
+@dataclass(frozen=True)
+class Interrupted:
+    """A task whose tool was stopped by a signal on ``worker``: not retried, not a result."""
+
+    worker: str
+    reason: str = "its ffmpeg was interrupted (Ctrl-C or a stop signal); not retried"
+
+
+def render_segment_task(job: Job, expected: Versions) -> str | Interrupted:
     """Render one job (a part's missing files, or its signed picture) on this worker; returns
     the worker's label.
 
@@ -81,6 +90,10 @@ def render_segment_task(job: Job, expected: Versions) -> str:
     try:
         _same_versions(expected)
         job.run(None)
+    except ToolInterruptedError:
+        # The terminal's Ctrl-C reaches a local cluster's ffmpeg too: an interruption, not a
+        # fault Dask should retry (a retry would carry the render on past the Ctrl-C).
+        return Interrupted(label)
     except Exception as exc:
         raise TaskFailedError(f"segment {job.name}", label, _one_line(exc)) from None
     return label

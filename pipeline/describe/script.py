@@ -193,13 +193,20 @@ def descriptions_version(project: Project, clip_id: str) -> str:
     return hashlib.sha256("\n".join(found).encode("ascii")).hexdigest() if found else "none"
 
 
-def description_lines(descriptions: Sequence[Description]) -> list[str]:
+def description_lines(descriptions: Sequence[Description], *,
+                      shorten: int | None = None) -> list[str]:
     """One line a description for people to read (status, sign-off, the review page):
-    ``1 at 5.8-8.1 s: text``, control characters shown as escapes."""
+    ``1 at 5.8-8.1 s: text``, control characters shown as escapes; with ``shorten``, a text
+    longer than that many characters is cut there and says how long it is."""
     from captions.controls import escape_controls
 
+    def text(d: Description) -> str:
+        if shorten is None or len(d.text) <= shorten:
+            return d.text
+        return f"{d.text[:shorten].rstrip()}... ({len(d.text):,} characters)"
+
     return [f"{d.cue} at {d.start_ms / 1000:.1f}-{d.end_ms / 1000:.1f} s: "
-            f"{escape_controls(d.text)}" for d in descriptions]
+            f"{escape_controls(text(d))}" for d in descriptions]
 
 
 _LEADS_ON = frozenset({"by", "to", "with", "from", "of", "for", "and", "featuring"})

@@ -7,6 +7,11 @@ cached in ``build/descriptions/KEY.wav``, KEY a sha256 of the text and the voice
 version, so voicing a description again costs nothing and editing one re-voices only that one.
 A voice's model is loaded only on a cache miss, once a process. Every duration is measured from
 the audio itself.
+
+Long text is bounded twice (a voice's memory grows with the text it is given: 2,000 words took
+6.4 GB): a description with more words or characters than any voice could say in its pause is
+refused before anything is voiced (:func:`check_speakable`), and what is voiced is read in
+pieces of at most :data:`PIECE_WORDS` words, joined into one WAV.
 """
 
 from __future__ import annotations
@@ -15,13 +20,19 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import runner
-from pipeline.describe.script import Description, DescriptionError, recording_path
+from pipeline.describe.script import (
+    Description,
+    DescriptionError,
+    descriptions_path,
+    recording_path,
+)
 from pipeline.describe.voices import Voice, VoiceUnavailableError, load_voice, voice_label
 from pipeline.exceptions import MediaToolError
 from pipeline.fsutil import NotAFileError, require_regular, temp_output
@@ -35,6 +46,15 @@ CHOSEN_VOICE = "hibari-heart"
 FALLBACK_VOICE = "espeak-ng"
 """Used when the chosen voice's package is missing."""
 _KEY_VERSION = 2  # 2: hibari's silence trimmed
+WORDS_PER_SECOND = 5
+"""Faster than any description voice speaks (about 2.5-3.5 words a second)."""
+CHARS_PER_SECOND = 30
+REFUSED_BEYOND = 3
+"""Text more than this many times what could be said in its pause (plus a few words) is
+refused before voicing; text nearer the mark is voiced, and `describe check` measures by how
+much it overruns."""
+PIECE_WORDS = 40
+"""A voice reads at most this many words at once; longer text is voiced in pieces."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +156,70 @@ def _recording_ms(path: Path) -> int:
     return ms
 
 
+def check_speakable(description: Description, where: Path) -> None:
+    """Refuse a description no voice could say in its pause, before it is voiced.
+
+    Raises:
+        DescriptionError: naming ``where`` (the script), the cue, and how much fits.
+    """
+    seconds = max(0, description.end_ms - description.start_ms) / 1000
+    words = len(description.text.split())
+    fit = math.ceil(seconds * WORDS_PER_SECOND)
+    if (words > REFUSED_BEYOND * fit + 10
+            or len(description.text) > REFUSED_BEYOND * seconds * CHARS_PER_SECOND + 60):
+        raise DescriptionError(where, f"cue {description.cue}: {words:,} words "
+                               f"({len(description.text):,} characters) cannot be said in its "
+                               f"{seconds:.1f} s pause (a voice says at most about {fit} words "
+                               "in it); shorten the description or give it a longer pause")
+
+
+def pieces(text: str, most: int = PIECE_WORDS) -> list[str]:
+    """``text`` in pieces of at most ``most`` words, cut after a sentence or clause where one
+    falls in the piece's second half."""
+    words = text.split()
+    out: list[str] = []
+    while words:
+        cut = min(most, len(words))
+        if cut < len(words):
+            ends = [i + 1 for i in range(cut // 2, cut) if words[i][-1:] in ".!?;:,"]
+            cut = ends[-1] if ends else cut
+        out.append(" ".join(words[:cut]))
+        words = words[cut:]
+    return out
+
+
+def _say(voice: Voice, text: str, out: Path) -> None:
+    """``voice`` reading ``text`` into WAV ``out``, a piece at a time (see :data:`PIECE_WORDS`),
+    the pieces' frames copied one after another so no more than a piece is in memory."""
+    parts = pieces(text)
+    if len(parts) <= 1:
+        voice.say(text, out)
+        return
+    with wave.open(str(out), "wb") as joined:
+        params = None
+        for number, piece in enumerate(parts):
+            piece_wav = out.with_name(f"{out.name}.piece{number}.wav")
+            try:
+                voice.say(piece, piece_wav)
+                with wave.open(str(piece_wav), "rb") as read:
+                    mine = read.getparams()[:3]  # channels, sample width, rate
+                    if params is None:
+                        params = mine
+                        joined.setnchannels(mine[0])
+                        joined.setsampwidth(mine[1])
+                        joined.setframerate(mine[2])
+                    elif mine != params:
+                        raise DescriptionError(out, f"the voice {voice.label} made pieces of "
+                                               "different formats; reword the description")
+                    while frames := read.readframes(65536):
+                        joined.writeframes(frames)
+            except (OSError, EOFError, wave.Error) as exc:
+                raise DescriptionError(out, f"the voice {voice.label} made no usable sound "
+                                       f"for a piece of the description ({exc})") from None
+            finally:
+                piece_wav.unlink(missing_ok=True)
+
+
 def _synthesize(project: Project, description: Description, label: str) -> tuple[Path, int]:
     wav = cache_dir(project) / f"{cache_key(description.text, label)}.wav"
     ms = _wav_ms(wav) if wav.exists() else None
@@ -143,7 +227,7 @@ def _synthesize(project: Project, description: Description, label: str) -> tuple
         return wav, ms
     voice = _voice_now()
     with temp_output(wav) as tmp:
-        voice.say(description.text, tmp)
+        _say(voice, description.text, tmp)
         ms = _wav_ms(tmp)
         if ms is None:
             raise DescriptionError(wav, f"the voice {voice.label} made no sound for "
@@ -180,6 +264,7 @@ def voice_descriptions(project: Project, clip_id: str,
             out.append(VoicedDescription(description, recorded, _recording_ms(recorded),
                                          f"recorded by {', '.join(clip.described_by)}"))
             continue
+        check_speakable(description, descriptions_path(project, clip_id))
         label = label or voice_name()
         wav, ms = _synthesize(project, description, label)
         out.append(VoicedDescription(description, wav, ms, label))
@@ -208,6 +293,8 @@ __all__ = [
     "VoicedDescription",
     "cache_dir",
     "cache_key",
+    "check_speakable",
+    "pieces",
     "voice_card_descriptions",
     "voice_descriptions",
     "voice_name",

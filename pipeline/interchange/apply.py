@@ -18,6 +18,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.fsutil import sha256_file
 from pipeline.interchange.errors import EditRefusedError, InterchangeError
 from pipeline.interchange.formats import EditFormat, read_edit
+from pipeline.interchange.guard import check_timeline
 from pipeline.interchange.plan import SequencePlan, plan_sequence, write_sequence
 from pipeline.interchange.read import ReadEdit, footage_rate, read_placements
 from pipeline.interchange.record import write_record
@@ -94,13 +95,14 @@ def import_edit(project: Project, path: Path, *, dry_run: bool = False,
     except (OSError, PipelineError) as exc:
         raise InterchangeError(path, f"cannot be read ({exc})") from None
     timeline, fmt = read_edit(path, footage_rate_of_film(project) or DEFAULT_EDL_RATE)
+    left_out = check_timeline(timeline, path)  # hostile numbers; disabled clips taken off
     if dry_run:
         found, plan = _checked(project, timeline, path, close_gaps)
-        return ImportResult(path, fmt, digest, plan, found.warnings)
+        return ImportResult(path, fmt, digest, plan, left_out + found.warnings)
     with project.lock("film"):
         fresh = project.reload()
         found, plan = _checked(fresh, timeline, path, close_gaps)
-        result = ImportResult(path, fmt, digest, plan, found.warnings)
+        result = ImportResult(path, fmt, digest, plan, left_out + found.warnings)
         if plan.changed:
             write_sequence(fresh.doc, plan)
             fresh.save()

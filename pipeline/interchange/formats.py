@@ -24,6 +24,7 @@ import opentimelineio as otio
 from pipeline.interchange.edl import for_editors, prepare_edl
 from pipeline.interchange.errors import InterchangeError
 from pipeline.interchange.fcpxml import READ_WARNINGS, read_fcpxml, write_fcpxml
+from pipeline.interchange.guard import check_edit_text
 from pipeline.interchange.mlt import write_kdenlive
 from pipeline.interchange.names import FORMATS, EditFormat, FormatInfo
 from pipeline.interchange.timebase import rate_label
@@ -88,6 +89,7 @@ def read_edit(path: Path, edl_rate: Fraction | None) -> tuple[Any, EditFormat]:
     """
     text = _text(path)
     fmt = detect(path, text)
+    check_edit_text(path, text, fmt)
     label = FORMATS[fmt].label
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the Kdenlive adapter prints

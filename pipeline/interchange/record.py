@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fsutil import atomic_write_bytes
+from pipeline.interchange.guard import printable
 from pipeline.project import Project
 
 RECORD = "interchange.json"
@@ -85,7 +86,8 @@ def import_lines(record: Mapping[str, Any] | None) -> list[str]:
             f"({record.get('format') or 'edit'}, sha256 {str(record['sha256'])[:12]}...)")
     if record.get("edited_since"):
         line += "; film.yaml's sequence was edited since"
-    return ["", line]
+    # build/interchange.json can be edited like any file: its text is shown, never obeyed.
+    return ["", printable(line)]
 
 
 __all__ = ["RECORD", "import_lines", "last_import", "record_path", "recorded_start",

@@ -35,6 +35,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.interchange.apply import footage_rate_of_film
 from pipeline.interchange.formats import FORMATS, EditFormat, render_edit
+from pipeline.interchange.guard import check_export_targets
 from pipeline.interchange.read import CARD_KEY, footage_frames, footage_rate
 from pipeline.interchange.record import recorded_start
 from pipeline.interchange.timebase import (
@@ -197,14 +198,22 @@ def build_timeline(project: Project) -> tuple[Any, Fraction, list[Cue], list[str
     return timeline, rate, film_cues, warnings
 
 
-def export_edit(project: Project, fmt: EditFormat, out: Path | None = None) -> ExportResult:
+def export_edit(project: Project, fmt: EditFormat, out: Path | None = None, *,
+                force: bool = False) -> ExportResult:
     """Write the film's sequence as an edit file (and its captions as .srt beside it).
+
+    Args:
+        out: the edit file; None for ``build/edit/PROJECT.EXT`` (replaced on every export).
+        force: replace an existing ``out`` (and the .srt beside it).
 
     Raises:
         PipelineError: a clip's footage cannot be read; CaptionError: a caption file is broken;
-        ConsentError: the ledger is damaged.
+        ConsentError: the ledger is damaged; InterchangeError: ``out`` or its .srt is one of
+        the project's own files, is not a regular file, or exists without ``force``.
     """
     target = out or project.build_dir / "edit" / f"{project.name}{FORMATS[fmt].suffix}"
+    check_export_targets(project, [target, target.with_suffix(".srt")],
+                         force=force or out is None)
     timeline, rate, cues, warnings = build_timeline(project)
     suffix = FORMATS[fmt].suffix
     if target.suffix.lower() != suffix:

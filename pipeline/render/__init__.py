@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from captions.styles import get_style
-from consent import GateResult
+from consent import WITHDRAWAL_CODES, GateResult
 from pipeline import site
 from pipeline.fsutil import describe_os_error
 from pipeline.project import Project
@@ -64,7 +64,7 @@ from pipeline.render.plan import Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
 from pipeline.render.segments import clean_stale, render_segments
 from pipeline.render.sidecars import Credits, title_card_lines
-from pipeline.render.signing import plan_signing, render_signed
+from pipeline.render.signing import SIGNED_FILM, plan_signing, render_signed
 from pipeline.render_profiles import RenderProfile, load_profile
 
 
@@ -190,7 +190,18 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
                       credits.card_lines())
-    signing = plan_signing(project, prof, parts, draft=draft, today=today)
+    notes = []
+    try:
+        signing = plan_signing(project, prof, parts, draft=draft, today=today)
+    except GateRefusedError as refused:
+        # A withdrawn signer is in film.signed.mp4 only: --drop-withdrawn leaves that out.
+        if not (drop_withdrawn and refused.only_withdrawn):
+            raise
+        signing = None
+        signers = ", ".join(sorted({r.contributor for r in refused.result.reasons
+                                    if r.code in WITHDRAWAL_CODES}))
+        notes.append(f"{SIGNED_FILM} not made: consent withdrawn for {signers}'s signing "
+                     "(--drop-withdrawn); an earlier one is removed")
     voiced = prepare_described(project, parts, prof, progress) if makes_described(prof) \
         else None
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
@@ -214,7 +225,7 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
         cleared=cleared, credits=credits, draft=draft, inputs=inputs, today=today,
         signed=signed, described=described,
     ), progress)
-    notes = list(unchecked) + site.publish_site(project, out_dir, page)
+    notes += [*unchecked, *site.publish_site(project, out_dir, page)]
     if cleared.dropped:
         notes.append(f"left out withdrawn clip(s): {', '.join(cleared.dropped)}")
     if sound.loudness.note:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from captions.qc import Finding
 from consent import GateResult
-from pipeline.exceptions import PipelineError
+from pipeline.exceptions import MediaToolError, PipelineError
 from pipeline.fsutil import os_error_advice
 
 
@@ -18,15 +20,25 @@ class RenderError(PipelineError):
 class GateRefusedError(RenderError):
     """The consent gate refused the film; ``result`` holds every reason for every blocked clip."""
 
-    def __init__(self, result: GateResult, profile: str) -> None:
+    def __init__(self, result: GateResult, profile: str, *, signing: bool = False) -> None:
         self.result = result
         self.profile = profile
+        self.signing = signing
+        what = "signer(s)' video(s)" if signing else "clip(s)"
         lines = [f"render refused for profile {profile} (channel {result.channel}): "
-                 f"{len(result.blocked)} clip(s) blocked by consent or sign-off:"]
+                 f"{len(result.blocked)} {what} blocked by consent or sign-off:"]
         lines += [f"  {reason.message}" for reason in result.reasons]
-        if result.withdrawn and len(result.withdrawn) == len(result.blocked):
-            lines.append("  (render with --drop-withdrawn to leave withdrawn clips out)")
+        if self.only_withdrawn:
+            lines.append("  (render with --drop-withdrawn to make the film without its signed "
+                         "variant, film.signed.mp4)" if signing else
+                         "  (render with --drop-withdrawn to leave withdrawn clips out)")
         super().__init__("\n".join(lines))
+
+    @property
+    def only_withdrawn(self) -> bool:
+        """Every blocked clip (or signed use) is blocked by a withdrawal."""
+        return bool(self.result.withdrawn) and \
+            len(self.result.withdrawn) == len(self.result.blocked)
 
 
 class CaptionsMissingError(RenderError):
@@ -92,7 +104,28 @@ class LoudnessError(RenderError):
             f"(limit {limit_tp:.1f}); the previous film was left in place")
 
 
+MIN_FREE_BYTES = 1 << 20
+"""Less room than this left where a film failed to be written: the disk is full."""
+
+
+def mux_error(shown_as: Path, exc: MediaToolError | OutputCheckError) -> RenderError:
+    """A film that could not be muxed, named (ffmpeg's own message names only the temp file,
+    or nothing); a full disk says so, and what to do, whether ffmpeg noticed or not."""
+    try:
+        stat = os.statvfs(shown_as.parent)
+        full = stat.f_bavail * stat.f_frsize < MIN_FREE_BYTES
+    except OSError:
+        full = False
+    if full or "No space left on device" in getattr(exc, "stderr_tail", ""):
+        return OutputWriteError(shown_as, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    if isinstance(exc, OutputCheckError):
+        return exc
+    return RenderError(f"{shown_as}: cannot be made: {exc}; the previous outputs were left "
+                       "in place")
+
+
 __all__ = [
+    "MIN_FREE_BYTES",
     "CaptionErrorsError",
     "CaptionsMissingError",
     "DescriptionsOverSpeechError",
@@ -101,4 +134,5 @@ __all__ = [
     "OutputCheckError",
     "OutputWriteError",
     "RenderError",
+    "mux_error",
 ]

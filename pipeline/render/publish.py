@@ -20,13 +20,14 @@ import ffmpeg as ffmpeg_python
 
 from pipeline import __version__, clearance, runner
 from pipeline.clearance import FilmClearance
+from pipeline.exceptions import MediaToolError, ToolInterruptedError
 from pipeline.fsutil import atomic_write_bytes, sha256_file, temp_output
 from pipeline.languages import iso639_2
 from pipeline.media import ffmpeg_input_name
 from pipeline.project import Project
 from pipeline.render.access_facts import render_access
 from pipeline.render.described import DescribedSound, described_title, track_options
-from pipeline.render.errors import OutputWriteError
+from pipeline.render.errors import OutputCheckError, OutputWriteError, mux_error
 from pipeline.render.gate import check_still_cleared
 from pipeline.render.jobs import run_at_once
 from pipeline.render.join import ConcatLists, concat_input
@@ -238,12 +239,18 @@ def write_outputs(job: PublishJob, progress: Progress | None = None) -> Publishe
         def mux(name: str, video_list: Path, label: str) -> None:
             sound, extra, titles = _sound_tracks(job, name)
             default = name not in CAPTIONS_NOT_DEFAULT
-            mux_film(video_list, sound, track, staged[name], language=language,
-                     title=film.title, seconds=seconds, progress=progress, label=label,
-                     sound_titles=titles, described=extra, captions_default=default)
-            # ffmpeg's exit code is not proof: a full disk can leave a broken file and exit 0.
-            check_film(staged[name], replace(spec, audio_titles=titles,
-                                             captions_default=default), out_dir / name)
+            try:
+                mux_film(video_list, sound, track, staged[name], language=language,
+                         title=film.title, seconds=seconds, progress=progress, label=label,
+                         sound_titles=titles, described=extra, captions_default=default)
+                # ffmpeg's exit code is not proof: a full disk can leave a broken file and
+                # exit 0.
+                check_film(staged[name], replace(spec, audio_titles=titles,
+                                                 captions_default=default), out_dir / name)
+            except ToolInterruptedError:
+                raise
+            except (MediaToolError, OutputCheckError) as exc:
+                raise mux_error(out_dir / name, exc) from None
 
         run_at_once([functools.partial(mux, *f) for f in films], MUXES_AT_ONCE)
         check_still_cleared(job.project, job.profile, job.cleared, today=job.today)
@@ -343,6 +350,7 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
             continue
         assert part.clip_id is not None and part.source is not None
         caption = project.caption_path(part.clip_id, "srt")
+        describers = project.clip(part.clip_id).described_by
         clips.append({
             "id": part.clip_id,
             "contributors": list(project.clip(part.clip_id).contributors),
@@ -350,6 +358,9 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
             "caption_file": rel(caption),
             "caption_sha256": clearance.caption_sha256(project, part.clip_id),
             "in_ms": part.in_ms, "out_ms": part.out_ms, "content_key": keys.get(part.clip_id),
+            # Only a clip with describers has the key (`status` lists the files carrying
+            # their descriptions to take down after a withdrawal).
+            **({"described_by": list(describers)} if describers else {}),
             **entry,
         })
     return {

@@ -151,7 +151,7 @@ def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part]
     cleared = clear_signing(project, profile.channel, videos, draft=draft,
                                       today=today, fresh=fresh)
     if cleared.result.blocked:
-        raise GateRefusedError(cleared.result, profile.name)
+        raise GateRefusedError(cleared.result, profile.name, signing=True)
     hashes = {u.clip_id: u.footage_sha256 or "" for u in cleared.uses}
     lengths: dict[str, int] = {}
     for video in videos:
@@ -392,7 +392,7 @@ def check_signers_still_cleared(project: Project, profile: RenderProfile, film: 
                           "was published; render again")
     again = recheck_signing(project, plan.cleared, today=today)
     if again.blocked:
-        raise GateRefusedError(again, profile.name)
+        raise GateRefusedError(again, profile.name, signing=True)
 
 
 __all__ = [

@@ -33,12 +33,28 @@ def read_record(project: Project) -> dict[str, Any] | None:
     return data if ok else None
 
 
-def site_take_down(project: Project, events: Sequence[Event]) -> list[dict[str, Any]]:
+def site_take_down(project: Project, events: Sequence[Event],
+                   render_rows: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """One take-down row (as ``coprod status`` lists them) per site file, clip and withdrawn
-    contributor: the files to replace wherever the site was copied."""
+    person: the files to replace wherever the site was copied.
+
+    A clip's contributors are found through the site's own record of the clips each file holds.
+    A describer or a signer is in the site wherever they are in the web render
+    (``render_rows``, :func:`pipeline.take_down.take_down_list`'s rows): the site's copy of that
+    file, and for a describer the page itself, whose transcript reads the descriptions out.
+    """
     record = read_record(project)
     if record is None:
         return []
+    web = f"{record['output'].rsplit('/', 1)[0]}/"
+    copies = []
+    for row in render_rows:
+        name = str(row.get("output", ""))
+        if row.get("role") not in ("describer", "signer") or not name.startswith(web):
+            continue
+        names = [name[len(web):]] + (["index.html"] if row["role"] == "describer" else [])
+        copies += [copy for n in names if n in record["files"]
+                   if (copy := {**row, "output": f"{record['output']}/{n}"}) not in copies]
     rows = affected_outputs(events, [{"output": record["output"], "created": record.get(
         "created"), "clips": record["clips"]}])
     found = []
@@ -46,7 +62,7 @@ def site_take_down(project: Project, events: Sequence[Event]) -> list[dict[str, 
         for name, clips in sorted(record["files"].items()):
             if isinstance(clips, list) and row.clip_id in clips:
                 found.append({**row.to_dict(), "output": f"{record['output']}/{name}"})
-    return found
+    return found + [row for row in copies if row not in found]
 
 
 __all__ = ["read_record", "site_take_down"]

@@ -9,7 +9,8 @@
   rest of its space and :func:`remount_read_only`.
 * :func:`make_fifo`: a named pipe with no writer, where opening it for reading the usual way
   would wait for ever; :func:`no_hang` fails the test instead of letting it wait.
-* the render fixtures (``make_film``...) of tests/pipeline. (tests/conftest.py gives every test
+* the render fixtures (``make_film``...) of tests/pipeline, and ``rate_film`` of
+  tests/interchange. (tests/conftest.py gives every test
   its own ledger witness folder.)
 """
 
@@ -28,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from tests.interchange.conftest import rate_film, rate_footage  # noqa: F401
 from tests.pipeline.conftest import footage_dir, make_film, make_footage  # noqa: F401
 
 FailWrites = Callable[..., None]

@@ -140,23 +140,27 @@ def test_an_empty_ledger_with_no_witness_has_nothing_to_compare(tmp_path: Path,
     assert not witness.folder.exists() or not list(witness.folder.glob("*.json"))
 
 
-def test_a_moved_project_keeps_its_witness_and_a_copy_gets_its_own(
+def test_a_moved_project_keeps_its_witness_and_a_copy_shares_it(
         book: Ledger, tmp_path: Path, witness: Witness) -> None:
     moved = tmp_path / "moved"
     shutil.move(tmp_path / "film", moved)
     there = Ledger(moved / "consent" / "ledger.jsonl", witness=witness)
     cut(there, 1)
-    with pytest.raises(WitnessError, match="before it was moved"):
+    with pytest.raises(WitnessError, match="the witness of this film at .*/film/"):
         there.events()
     shutil.rmtree(moved)
-    # A copy (both folders still exist) starts its own witness; each then goes its own way.
+    # A copy (both folders still exist) is the same film: it cannot go its own way (issue 21:
+    # a withdrawal recorded in one copy binds the other).
     fresh = Ledger(tmp_path / "a" / "ledger.jsonl", witness=witness)
     fresh.add(consent("p1"))
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     copy = Ledger(tmp_path / "b" / "ledger.jsonl", witness=witness)
     copy.add(consent("p2"))
-    fresh.add(consent("p3"))
-    assert len(copy.events()) == 2 and len(fresh.events()) == 2
+    with pytest.raises(WitnessError, match="has 1 events but the witness of this film at"):
+        fresh.events()
+    with pytest.raises(WitnessError, match="has 1 events but the witness of this film at"):
+        fresh.add(consent("p3"))
+    assert len(copy.events()) == 2
 
 
 def test_a_witness_never_moves_backwards(book: Ledger) -> None:

@@ -47,7 +47,7 @@ def test_round_trip_keeps_comments_and_key_order(tmp_path: Path) -> None:
     assert "# our first contributor" in saved
     assert "name: Amara O  # display" in saved
     keys = [ln.split(":")[0] for ln in saved.splitlines() if ln and ln[0].isalpha()]
-    assert keys == ["title", "language", "contributors", "clips", "sequence", "captions",
+    assert keys == ["id", "title", "language", "contributors", "clips", "sequence", "captions",
                     "consent", "profiles", "open_captions"]
     reopened = Project.open(tmp_path / "film")
     assert reopened.film.clips["a"].contributors == ("amara",)
