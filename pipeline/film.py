@@ -7,10 +7,8 @@ file is :mod:`pipeline.project`'s job; this module never touches the disk.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -22,14 +20,16 @@ from captions.styles import StyleName
 from consent.chain import is_film_id
 from pipeline.exceptions import ProjectError
 from pipeline.film_guard import MAX_TIME_S, shown
+from pipeline.film_template import (
+    DEFAULT_CAPTION_STYLE,
+    DEFAULT_RENDER_PROFILE,
+)
 from pipeline.languages import known_language
 from pipeline.render_profiles import RenderProfileName
 
 # Matched in full (fullmatch, and \A...\Z besides): "amara\n" is not the id "amara".
 ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
-DEFAULT_CAPTION_STYLE = StyleName.BBC
-DEFAULT_RENDER_PROFILE = RenderProfileName.WEB
 KEYS = ("id", "title", "language", "contributors", "clips", "sequence", "captions", "consent",
         "profiles", "open_captions", "signer", "page")  # page: pipeline/site/page_text.py
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
@@ -39,56 +39,6 @@ SOURCE_KEYS = ("original_name", "reel", "timecode")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")
 
 _Name = TypeVar("_Name", bound=StrEnum)
-
-TEMPLATE = """\
-# coprod film project. Edit this file by hand; coprod keeps your comments and key order.
-id: "{film_id}"    # this film's identity for its consent records: never edit or reuse it
-title: {title}
-language: {language}          # ISO 639-1 code of the spoken language (captions, subtitle track)
-
-# Everyone who appears or speaks; ids are lower-case letters, digits, - and _.
-# `name` is shown (credits, transcript) only with `name` consent. For example:
-#   - id: amara
-#     name: Amara Okafor
-contributors: []
-
-# Every ingested clip; `coprod ingest` adds entries. `file` is relative to this folder.
-clips: {{}}
-
-# The film, in order. An entry names a clip and may trim it with in/out
-# (seconds, or HH:MM:SS.mmm). For example:
-#   - clip: amara-intro
-#     in: 1.5
-#     out: 00:00:21.000
-sequence: []
-
-captions:
-  profile: {style}                 # {styles}
-
-consent:
-  default_expiry_years: 5      # used when `coprod consent record` is given no --expires
-  max_expiry_years: 5
-
-profiles: [{profile}]                # output profiles `coprod build` renders: {profiles}
-open_captions: false           # true: every profile also gets a burned-in captions variant
-"""
-
-
-def new_film_id() -> str:
-    """A new film's id: 128 random bits as 32 hex digits (the consent ledger's first event and
-    its witness know the film by it, wherever its folder is copied or moved)."""
-    return uuid.uuid4().hex
-
-
-def new_film_yaml(title: str, language: str, film_id: str | None = None) -> str:
-    """The commented film.yaml of a new project (with a new id unless ``film_id`` is given)."""
-    # json.dumps makes a valid YAML double-quoted scalar of any one-line title.
-    return TEMPLATE.format(
-        film_id=film_id or new_film_id(),
-        title=json.dumps(title.strip(), ensure_ascii=False), language=language,
-        style=DEFAULT_CAPTION_STYLE, styles=" | ".join(StyleName),
-        profile=DEFAULT_RENDER_PROFILE, profiles=" | ".join(RenderProfileName))
-
 
 def is_id(text: object) -> bool:
     """True for a contributor or clip id: lower-case letters, digits, - and _, at most 64."""
@@ -372,7 +322,8 @@ class _Validator:
                                 f"{', '.join(SEQUENCE_KEYS)})", node, i)
             cid = item["clip"]
             if not isinstance(cid, str) or cid not in clips:
-                raise self.fail(f"sequence: unknown clip id {shown(cid)} (ingest it first)", node, i)
+                raise self.fail(f"sequence: unknown clip id {shown(cid)} (ingest it first)",
+                                node, i)
             times: dict[str, int | None] = {"in": None, "out": None}
             for key in ("in", "out"):
                 if item.get(key) is not None:

@@ -30,8 +30,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from pipeline.exceptions import ProjectError
-from pipeline.film import Clip, Film, is_id, is_language_code, new_film_yaml, validate
+from pipeline.film import Clip, Film, is_id, is_language_code, validate
 from pipeline.film_guard import check_nesting
+from pipeline.film_template import new_film_yaml
 from pipeline.fsutil import (
     NotAFileError,
     atomic_write_bytes,

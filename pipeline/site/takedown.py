@@ -47,14 +47,14 @@ def site_take_down(project: Project, events: Sequence[Event],
     if record is None:
         return []
     web = f"{record['output'].rsplit('/', 1)[0]}/"
-    copies = []
-    for row in render_rows:
-        name = str(row.get("output", ""))
-        if row.get("role") not in ("describer", "signer") or not name.startswith(web):
+    copies: list[dict[str, Any]] = []
+    for carried in render_rows:
+        name = str(carried.get("output", ""))
+        if carried.get("role") not in ("describer", "signer") or not name.startswith(web):
             continue
-        names = [name[len(web):]] + (["index.html"] if row["role"] == "describer" else [])
+        names = [name[len(web):]] + (["index.html"] if carried["role"] == "describer" else [])
         copies += [copy for n in names if n in record["files"]
-                   if (copy := {**row, "output": f"{record['output']}/{n}"}) not in copies]
+                   if (copy := {**carried, "output": f"{record['output']}/{n}"}) not in copies]
     rows = affected_outputs(events, [{"output": record["output"], "created": record.get(
         "created"), "clips": record["clips"]}])
     found = []
