@@ -7,7 +7,6 @@ token, and uvicorn's own access log is off.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pipeline.project import Project
 from pipeline.review import access
 from pipeline.review.app import LOCAL_HOSTS, create_app
 from pipeline.review.security import ASGIApp
+from pipeline.serving import listen, run_quietly
 
 Say = Callable[[str], None]
 
@@ -88,8 +88,6 @@ def issue_links(project: Project, base: str, *, contributors: Sequence[str] = ()
 
 def _run(project: Project, app: ASGIApp, sock: socket.socket, p: Plan, *,
          contributors: Sequence[str], new_links: bool, say: Say) -> None:
-    import uvicorn
-
     bound = sock.getsockname()[1]
     base = f"http://{_link_host(p)}:{bound}"
     issue_links(project, base, contributors=contributors, new_links=new_links, say=say)
@@ -100,11 +98,7 @@ def _run(project: Project, app: ASGIApp, sock: socket.socket, p: Plan, *,
             f"{bound} can open the page, but only someone with a link sees anything. The "
             "connection is not encrypted (plain HTTP): use it only on a network you trust.")
     say("Press Ctrl-C to stop.")
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    config = uvicorn.Config(app, log_config=None, access_log=False, server_header=False,
-                            date_header=False, lifespan="off", timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    run_quietly(app, sock)
 
 
 def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8765,
@@ -112,19 +106,7 @@ def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8765,
     """Print the links, then serve the review page until Ctrl-C."""
     p = plan(host, port)
     app = create_app(project.root, hosts=p.hosts)  # a broken film.yaml stops here
-    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    # IPPROTO_TCP named, so asyncio sets TCP_NODELAY on connections (else +40 ms a reply).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host.strip("[]"), port))
-        # Listen now, so that a browser opening a printed link before uvicorn has started is
-        # queued by the kernel, not refused.
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise PipelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-                            "(is another review page running? try --port)") from None
+    sock = listen(host, port, busy="another review page")
     try:
         # Ctrl-C may come at any moment from here on, before uvicorn takes the signal over too.
         _run(project, app, sock, p, contributors=contributors, new_links=new_links, say=say)

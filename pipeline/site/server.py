@@ -7,15 +7,14 @@ requests (a browser seeks in a film by asking for a part of it); uvicorn runs it
 
 from __future__ import annotations
 
-import logging
 import mimetypes
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
+from pipeline.serving import listen, run_quietly
 from pipeline.site.takedown import WEB
 from pipeline.site.writer import SITE
 
@@ -48,28 +47,13 @@ def create_app(folder: Path) -> Any:
 
 def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8766, say: Say) -> None:
     """Serve the site until Ctrl-C, saying where."""
-    import uvicorn
-
     folder = site_folder(project)
-    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host.strip("[]"), port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise PipelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-                            "(is another preview running? try --port)") from None
+    sock = listen(host, port, busy="another preview")
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     say(f"Preview of {project.film.title!r}: open http://{shown}:{sock.getsockname()[1]}/")
     say(f"Serving {folder}. Press Ctrl-C to stop.")
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    config = uvicorn.Config(create_app(folder), log_config=None, access_log=False,
-                            lifespan="off", timeout_graceful_shutdown=5)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        run_quietly(create_app(folder), sock)
     except KeyboardInterrupt:
         pass
     finally:
