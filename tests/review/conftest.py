@@ -6,6 +6,7 @@ test. amara has clip ``amara-talk``, ben has ``ben-talk``, and ``together`` is b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -170,26 +171,34 @@ class Live:
         return f"{self.base}/enter/{token}"
 
 
-@pytest.fixture
-def live(film: Project) -> Iterator[Live]:
+@contextlib.contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port; yields its base URL."""
     import uvicorn
-
-    from pipeline.review import create_app
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(film.root), log_config=None, access_log=False,
-                            lifespan="off")
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield Live(film, f"http://127.0.0.1:{sock.getsockname()[1]}")
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture
+def live(film: Project) -> Iterator[Live]:
+    from pipeline.review import create_app
+
+    with served(create_app(film.root)) as base:
+        yield Live(film, base)
 
 
 def _page(browser: Any, *, width: int = 1280, height: int = 800, js: bool = True,

@@ -9,9 +9,6 @@ Screenshots at 320 px and 1280 px go to $COPROD_SCREENSHOTS when it is set (to l
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipeline.site.server import create_app
-from tests.review.conftest import _chromium
+from tests.review.conftest import _chromium, served
 from tests.review.test_browser import WCAG, _axe, named, tab_to
 from tests.site.conftest import DESCRIPTION_FILM_MS, PROGRAMME_HZ, VOICE_HZ, SiteFilm
 
@@ -46,22 +43,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def base(site_film: SiteFilm) -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(site_film.site), log_config=None, access_log=False,
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with served(create_app(site_film.site)) as url:
+        yield url
 
 
 def _page(browser: Any, *, width: int = 1280, height: int = 800, js: bool = True) -> Any:
