@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from tests.adversarial.conftest import one_line_error
 from tests.conftest import MakeMedia, run_cli
 
 ROUNDS = 10
-BUDGET_S = 45
 
 
 def _ingest(project: Project, src: Path, who: str) -> subprocess.Popen[str]:
@@ -44,7 +42,6 @@ def test_two_ingests_of_same_named_files_keep_each_footage_with_its_owner(
                         sources[who])
     hashes = {who: sha256_file(src) for who, src in sources.items()}
     assert hashes["amara"] != hashes["ben"]
-    started = time.monotonic()
     for n in range(ROUNDS):
         project = Project.create(tmp_path / f"film-{n}", "Race")
         procs = [_ingest(project, src, who) for who, src in sources.items()]
@@ -69,7 +66,6 @@ def test_two_ingests_of_same_named_files_keep_each_footage_with_its_owner(
         leftovers = [p for p in project.root.rglob(".*") if p.is_file() and p.suffix != ".lock"
                      and p.name != ".gitignore"]
         assert leftovers == [], f"round {n}: temp files left: {leftovers}"
-    assert time.monotonic() - started < BUDGET_S
 
 
 @pytest.fixture
