@@ -3,8 +3,8 @@
 A producer may have copied ``build/web/site/`` to any server; after a withdrawal each file
 that holds the clip (films, tracks, chapters, transcript, page, and the poster when its frame is
 from that clip) must be replaced there. The site's record (:mod:`pipeline.site.writer`) says
-which clips each file holds; the withdrawal rule is the ledger's own
-(:func:`consent.affected_outputs`), asked about the site as about any render.
+which clips each file holds; the withdrawal rule is the ledger's own, asked through
+:func:`pipeline.take_down.withdrawn_in` about the site as about any render.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from consent import Event, affected_outputs
+from consent import Event
 from pipeline.project import Project
 from pipeline.site.writer import RECORD
+from pipeline.take_down import Carried, Role, withdrawn_in
 
 WEB = "web"
 
@@ -48,20 +49,21 @@ def site_take_down(project: Project, events: Sequence[Event],
         return []
     web = f"{record['output'].rsplit('/', 1)[0]}/"
     copies: list[dict[str, Any]] = []
-    for carried in render_rows:
-        name = str(carried.get("output", ""))
-        if carried.get("role") not in ("describer", "signer") or not name.startswith(web):
+    for row in render_rows:
+        name = str(row.get("output", ""))
+        if row.get("role") not in ("describer", "signer") or not name.startswith(web):
             continue
-        names = [name[len(web):]] + (["index.html"] if carried["role"] == "describer" else [])
+        names = [name[len(web):]] + (["index.html"] if row["role"] == "describer" else [])
         copies += [copy for n in names if n in record["files"]
-                   if (copy := {**carried, "output": f"{record['output']}/{n}"}) not in copies]
-    rows = affected_outputs(events, [{"output": record["output"], "created": record.get(
-        "created"), "clips": record["clips"]}])
-    found = []
-    for row in rows:
-        for name, clips in sorted(record["files"].items()):
-            if isinstance(clips, list) and row.clip_id in clips:
-                found.append({**row.to_dict(), "output": f"{record['output']}/{name}"})
+                   if (copy := {**row, "output": f"{record['output']}/{n}"}) not in copies]
+    files: list[Carried] = []
+    for name, held in sorted(record["files"].items()):
+        uses = tuple(c for c in record["clips"] if isinstance(c, dict) and isinstance(held, list)
+                     and c.get("id") in held)
+        if uses:
+            files.append(Carried(f"{record['output']}/{name}", record.get("created"),
+                                 Role.CONTRIBUTOR, uses))
+    found = [row.to_dict() for row in withdrawn_in(events, files)]
     return found + [row for row in copies if row not in found]
 
 

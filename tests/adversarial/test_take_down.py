@@ -27,11 +27,15 @@ from tests.pipeline.render.test_described import _describe
 from tests.pipeline.render.test_described import stub_voice as stub_voice  # noqa: F401
 
 
-def _rows(project_root: Path) -> set[tuple[str, str, str, str]]:
+def _rows(project_root: Path, folder: str = "build/web") -> set[tuple[str, str, str, str]]:
+    """The take-down rows for files directly in ``folder`` (the web render's, or its site's)."""
     code, out = run_cli("status", str(project_root), "--json")
     assert code == 0, out
     return {(Path(r["output"]).name, r["clip"], r["contributor"], r["role"])
-            for r in json.loads(out)["take_down"]}
+            for r in json.loads(out)["take_down"] if str(Path(r["output"]).parent) == folder}
+
+
+SITE = "build/web/site"
 
 
 def _audio_streams(path: Path) -> int:
@@ -46,7 +50,7 @@ def test_every_published_file_with_a_withdrawn_person_is_listed(
     project = add_signer(film.project, "clip-1", "chloe", seconds=3.0)
     project.doc["clips"]["clip-2"]["described_by"] = ["amara"]
     project.save()
-    _describe(film, "clip-2", [(2000, 2900, "Ben waves.")])
+    _describe(film, "clip-2", [(2000, 2900, "A hand waves.")])
     film.sign_off()
     project = film.reload()
     sign_off(project, "clip-2", "amara")
@@ -61,8 +65,8 @@ def test_every_published_file_with_a_withdrawn_person_is_listed(
     assert _audio_streams(result.outputs[FILM]) == 2
     assert _audio_streams(result.outputs[OPEN_CAPTIONS_FILM]) == 1
     assert _audio_streams(result.outputs[SIGNED_FILM]) == 1
-    assert "Ben waves." in (out_dir / DESCRIPTIONS_VTT).read_text()
-    assert "Ben waves." in (out_dir / "transcript.txt").read_text()
+    assert "A hand waves." in (out_dir / DESCRIPTIONS_VTT).read_text()
+    assert "A hand waves." in (out_dir / "transcript.txt").read_text()
     root = project.root
     assert _rows(root) == set()
 
@@ -70,11 +74,17 @@ def test_every_published_file_with_a_withdrawn_person_is_listed(
     assert run_cli("consent", "withdraw", str(root), "--contributor", "chloe")[0] == 0
     signer = {(SIGNED_FILM, "sign/clip-1", "chloe", "signer")}
     assert _rows(root) == signer
+    assert _rows(root, SITE) == signer  # the published page's copy of the signed film
 
     # A contributor: every file the render published from their clip.
     assert run_cli("consent", "withdraw", str(root), "--contributor", "ben")[0] == 0
     ben = {(name, "clip-2", "ben", "contributor") for name in published}
     assert _rows(root) == signer | ben
+    on_site = _rows(root, SITE) - signer
+    assert {(FILM, "clip-2", "ben", "contributor"), ("index.html", "clip-2", "ben",
+                                                      "contributor")} <= on_site
+    assert {(clip, who, role) for _, clip, who, role in on_site} == \
+        {("clip-2", "ben", "contributor")}
 
     # A describer (and contributor of clip-1): every file with clip-1, and every file carrying
     # the descriptions of clip-2 they wrote and the sound they are voiced in. Their sign-off of
@@ -86,6 +96,9 @@ def test_every_published_file_with_a_withdrawn_person_is_listed(
                               "transcript.txt")}
     tied = {(name, "clip-2", "amara", "footage") for name in published}
     assert _rows(root) == signer | ben | amara | described | tied
+    site_described = {n for n, clip, who, role in _rows(root, SITE)
+                      if (clip, who, role) == ("clip-2", "amara", "describer")}
+    assert {DESCRIBED_FILM, DESCRIPTIONS_VTT, "index.html"} <= site_described
     text = format_status(film_status(project.reload(), today=TODAY))
     assert f"  build/web/{SIGNED_FILM}: clip sign/clip-1 (signer chloe, withdrawn " in text
     assert f"  build/web/{DESCRIBED_FILM}: clip clip-2 (describer amara, withdrawn " in text
