@@ -79,7 +79,8 @@ def test_fcpxml_and_otio_start_at_one_hour(rate_film: MakeRateFilm, tmp_path: Pa
     assert sequence is not None and sequence.get("tcStart") == "3600s"
     spine = sequence.find("spine")
     assert spine is not None and spine[0].get("offset") == "3600s"
-    otio = json.loads(export_edit(project, EditFormat.OTIO, tmp_path / "cut.otio")
+    otio = json.loads(export_edit(project, EditFormat.OTIO, tmp_path / "cut.otio",
+                                  force=True)  # cut.srt is the FCPXML's too
                       .path.read_text("utf-8"))
     assert otio["global_start_time"]["value"] == 90000
 
@@ -104,6 +105,7 @@ def test_exports_start_at_the_project_s_start_from_the_last_import(
     first = next(line for line in text.splitlines() if line.startswith("001 "))
     title = _title_frames(Fraction(25))
     assert first.split()[-2] == f"10:00:{title // 25:02d}:{title % 25:02d}"
-    fcpxml = ET.parse(export_edit(project, EditFormat.FCPX, tmp_path / "out.fcpxml").path)
+    fcpxml = ET.parse(export_edit(project, EditFormat.FCPX, tmp_path / "out.fcpxml",
+                                  force=True).path)  # out.srt is the EDL's too
     sequence = fcpxml.getroot().find(".//sequence")
     assert sequence is not None and sequence.get("tcStart") == "36000s"
