@@ -99,8 +99,8 @@ def test_export_and_import_keep_every_use(make_film: MakeFilm, tmp_path: Path) -
     film = make_film(2, seconds=2.0)
     project = use_again(film.project, "clip-1", 0.4, 1.2)
     before = project.film_yaml.read_bytes()
-    for fmt, name in ((EditFormat.OTIO, "cut.otio"), (EditFormat.FCP_XML, "cut.xml"),
-                      (EditFormat.EDL, "cut.edl")):
+    for fmt, name in ((EditFormat.OTIO, "cut-otio.otio"), (EditFormat.FCP_XML, "cut-xml.xml"),
+                      (EditFormat.EDL, "cut-edl.edl")):  # each with its own .srt beside it
         out = export_edit(project, fmt, tmp_path / name).path
         result = import_edit(project, out)
         assert result.plan.changes == [], (fmt, result.plan.changes)

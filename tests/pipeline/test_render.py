@@ -305,7 +305,7 @@ def test_failure_while_joining_leaves_the_previous_film(make_film: MakeFilm,
         return real(args, **kwargs)
 
     monkeypatch.setattr(runner, "ffmpeg", failing_join)
-    with pytest.raises(MediaToolError):
+    with pytest.raises(RenderError, match=r"film\.mp4: cannot be made: ffmpeg failed"):
         _render(film.project)
     assert {name: _sha(path) for name, path in first.outputs.items()} == shas
     assert not [p for p in first.out_dir.iterdir() if ".part" in p.name]
