@@ -261,7 +261,7 @@ def open_cluster(address: str | None = None, workers: int | None = None, *,
             with _deaf_to_ctrl_c():
                 cluster = stack.enter_context(LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=":0", silence_logs=logging.ERROR))
+                    dashboard_address=":0", silence_logs=logging.CRITICAL))
             # This machine's workers see this machine's paths: no mapping.
             config = ClusterConfig(retries=config.retries,
                                    connect_timeout=config.connect_timeout)

@@ -27,13 +27,33 @@ from pipeline.engines.base import (
 
 log = logging.getLogger("coprod.engines.faster")
 
-# int8 on the CPU: CTranslate2 quantises the bundled float16 weights to 8 bits when it loads
-# them. Measured on this project's 2-core Intel Xeon (AVX-512 VNNI), the same decode takes 0.55x
-# the CPU time of float32, with the same words on the transcription bench (WER 0.032 both) and
-# a lower WER on the long-form set (0.037 vs 0.038); see docs/BENCHMARKS.md. On a CPU without
-# 8-bit dot products it may gain nothing: on the AMD EPYC these benchmarks first ran on, int8
-# was no faster than float32 for tiny.en.
-COMPUTE_TYPE = "int8"
+# int8 where the CPU has 8-bit dot products (VNNI), float32 elsewhere. CTranslate2 quantises the
+# bundled float16 weights to 8 bits when it loads them. Measured on a 2-core Intel Xeon (AVX-512
+# VNNI), int8 took 0.55x the CPU time of float32, with the same words on the transcription bench
+# (WER 0.032 both) and a lower WER on the long-form set (0.037 vs 0.038); see
+# docs/BENCHMARKS.md. Measured on a 2-core AMD EPYC with AVX2 only (JFK, best of three): int8
+# took 0.80x the wall time of float32, but its word times depended on the thread count (one
+# thread or OMP_NUM_THREADS=1, as a Dask worker runs, gave "my" at 1.38 s; two threads put it
+# 320 ms early, in the pause before it), so a clip decoded on a cluster worker differed from
+# the same clip decoded here; float32 gave the same times at every thread count, and the ones
+# openai-whisper gives.
+INT8_DOT_FLAGS = ("avx512_vnni", "avx_vnni")
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The first processor's feature flags (empty where the file is not there: not Linux)."""
+    try:
+        text = cpuinfo.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return frozenset()
+    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
+    return frozenset(line.partition(":")[2].split())
+
+
+def default_compute_type(flags: frozenset[str] | None = None) -> str:
+    """``int8`` on a CPU with 8-bit dot products, else ``float32`` (see the measurements above)."""
+    found = cpu_flags() if flags is None else flags
+    return "int8" if any(flag in found for flag in INT8_DOT_FLAGS) else "float32"
 
 
 def resolve_model(model: str | None) -> ModelInfo:
@@ -70,7 +90,7 @@ class FasterWhisperEngine:
 
     name = "faster-whisper"
 
-    def __init__(self, model: str | None = None, *, compute_type: str = COMPUTE_TYPE) -> None:
+    def __init__(self, model: str | None = None, *, compute_type: str | None = None) -> None:
         try:
             import faster_whisper
         except ImportError:
@@ -78,10 +98,11 @@ class FasterWhisperEngine:
                                          "(pip install faster-whisper)") from None
         self.version: str = faster_whisper.__version__
         self.model = resolve_model(model)
-        log.info("loading %s model %s", self.name, self.model.name)
+        self.compute_type = compute_type or default_compute_type()
+        log.info("loading %s model %s (%s)", self.name, self.model.name, self.compute_type)
         try:
             self._model = faster_whisper.WhisperModel(
-                self.model.path, device="cpu", compute_type=compute_type,
+                self.model.path, device="cpu", compute_type=self.compute_type,
                 cpu_threads=cpu_threads(), local_files_only=True,
             )
         except (RuntimeError, ValueError, OSError) as exc:

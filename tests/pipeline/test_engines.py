@@ -351,3 +351,24 @@ def test_openai_whisper_on_jfk_gives_the_same_words(
     for a, b in zip([w for s in faster_jfk for w in s.words],
                     [w for s in segments for w in s.words], strict=True):
         assert abs(a.start - b.start) <= 200 and abs(a.end - b.end) <= 200
+
+
+def test_int8_only_where_the_cpu_has_8_bit_dot_products(tmp_path: Path) -> None:
+    from pipeline.engines.faster import cpu_flags, default_compute_type
+
+    intel = tmp_path / "intel"
+    intel.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n\n"
+                     "processor\t: 1\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")
+    amd = tmp_path / "amd"
+    amd.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n")
+    assert default_compute_type(cpu_flags(intel)) == "int8"
+    assert default_compute_type(cpu_flags(amd)) == "float32"
+    assert default_compute_type(cpu_flags(tmp_path / "absent")) == "float32"
+    assert default_compute_type(frozenset({"avx_vnni"})) == "int8"
+
+
+@pytest.mark.slow
+def test_the_loaded_engine_decodes_with_this_cpu_s_compute_type() -> None:
+    from pipeline.engines.faster import default_compute_type
+
+    assert load_engine("faster-whisper").compute_type == default_compute_type()
