@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,15 @@ def run_cli(*args: str) -> tuple[int, str]:
 
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.output
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright for the whole run: its sync API cannot be started twice in one thread, so
+    the review page's and the site's browser tests launch their browsers from this one."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="session")

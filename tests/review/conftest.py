@@ -146,17 +146,15 @@ def _chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
+def browser(playwright_driver: Any) -> Iterator[Any]:
     executable = _chromium()
     if executable is None:
         if os.environ.get("COPROD_REQUIRE_BROWSER"):
             pytest.fail("chromium is not installed (apt-get install chromium)")
         pytest.skip("chromium is not installed (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable)
-        yield launched
-        launched.close()
+    launched = playwright_driver.chromium.launch(executable_path=executable)
+    yield launched
+    launched.close()
 
 
 @dataclass

@@ -26,19 +26,17 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
+def chromium(playwright_driver: Any) -> Iterator[Any]:
     executable = _chromium()
     if executable is None:
         if os.environ.get("COPROD_REQUIRE_BROWSER"):
             pytest.fail("chromium is not installed (apt-get install chromium)")
         pytest.skip("chromium is not installed (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        # A viewer pressing Play is a user gesture; the tests' evaluate() calls are not.
-        launched = p.chromium.launch(executable_path=executable,
-                                     args=["--autoplay-policy=no-user-gesture-required"])
-        yield launched
-        launched.close()
+    # A viewer pressing Play is a user gesture; the tests' evaluate() calls are not.
+    launched = playwright_driver.chromium.launch(
+        executable_path=executable, args=["--autoplay-policy=no-user-gesture-required"])
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="module")
