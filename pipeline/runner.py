@@ -10,6 +10,7 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import shlex
 import shutil
 import subprocess
@@ -29,6 +30,14 @@ _INSTALL_HINT = {
 }
 
 STDERR_TAIL_LINES = 15
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity; the CI machines have 2)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @functools.cache

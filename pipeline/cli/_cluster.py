@@ -52,17 +52,11 @@ def check_address(address: str, where: str) -> str:
     return address.strip()
 
 
-def usable_cores() -> int:
-    """How many cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def worker_count(asked: int) -> tuple[int, str | None]:
     """The worker processes to start for --workers ``asked``: at most one a core (each renders
     with ffmpeg's own threads, so more only thrash), and what to say when capped."""
+    from pipeline.runner import usable_cores
+
     cores = usable_cores()
     if asked <= cores:
         return asked, None

@@ -7,7 +7,6 @@ no import cycle. numpy and faster_whisper are imported inside the functions that
 
 from __future__ import annotations
 
-import os
 import wave
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -144,14 +143,6 @@ class Engine(Protocol):
 def to_ms(seconds: float) -> int:
     """Seconds (an engine's float) to integer milliseconds."""
     return round(float(seconds) * 1000)
-
-
-def cpu_threads() -> int:
-    """Cores this process may use (the CI machines have 2)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def combined_hash(file_hashes: Mapping[str, str]) -> str:

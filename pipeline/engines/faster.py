@@ -19,11 +19,11 @@ from pipeline.engines.base import (
     ModelInfo,
     Segment,
     bundled_model_dir,
-    cpu_threads,
     hash_model_dir,
     to_ms,
     verify_model_dir,
 )
+from pipeline.runner import usable_cores
 
 log = logging.getLogger("coprod.engines.faster")
 
@@ -103,7 +103,7 @@ class FasterWhisperEngine:
         try:
             self._model = faster_whisper.WhisperModel(
                 self.model.path, device="cpu", compute_type=self.compute_type,
-                cpu_threads=cpu_threads(), local_files_only=True,
+                cpu_threads=usable_cores(), local_files_only=True,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(self.model.name, f"cannot be loaded: {exc}") from None

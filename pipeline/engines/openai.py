@@ -24,12 +24,12 @@ from pipeline.engines.base import (
     ModelInfo,
     Segment,
     bundled_model_dir,
-    cpu_threads,
     hash_model_dir,
     to_ms,
     verify_model_dir,
 )
 from pipeline.fsutil import sha256_file
+from pipeline.runner import usable_cores
 
 log = logging.getLogger("coprod.engines.openai")
 
@@ -105,7 +105,7 @@ class OpenAIWhisperEngine:
         whisper = _import_whisper()
         import torch
 
-        torch.set_num_threads(cpu_threads())
+        torch.set_num_threads(usable_cores())
         self.version: str = whisper.__version__
         self._model, self.model = load_model(model)
         self.multilingual: bool = bool(self._model.is_multilingual)

@@ -9,7 +9,6 @@ leaves nothing behind.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -32,8 +31,7 @@ MAX_SEGMENT_JOBS = 4
 def default_jobs() -> int:
     """Jobs run at once when the caller does not say: 2, or half the cores (each job's x264
     has two threads), at most :data:`MAX_SEGMENT_JOBS`."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(2, min(MAX_SEGMENT_JOBS, (cores or 1) // 2))
+    return max(2, min(MAX_SEGMENT_JOBS, runner.usable_cores() // 2))
 
 
 class Job(Protocol):
