@@ -72,6 +72,18 @@ project_argument = click.argument("project", type=click.Path(file_okay=False, pa
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
+def listen_options(default_port: int) -> Callable[[F], F]:
+    """--host and --port for a command that serves a page on this computer."""
+    def decorate(func: F) -> F:
+        func = click.option("--port", default=default_port, show_default=True,
+                            type=click.IntRange(0, 65535),
+                            help="Port to listen on (0: any free port).")(func)
+        return click.option("--host", default="127.0.0.1", show_default=True,
+                            help="Address to listen on; anything but 127.0.0.1 lets other "
+                                 "computers connect.")(func)
+    return decorate
+
+
 def quiet() -> bool:
     """True under ``coprod --quiet`` (-q): print errors only."""
     ctx = click.get_current_context(silent=True)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import click
 
-from pipeline.cli._common import handles_errors, open_project, project_argument
+from pipeline.cli._common import handles_errors, listen_options, open_project, project_argument
 
 
 @click.command()
 @project_argument
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but 127.0.0.1 lets other computers connect.")
-@click.option("--port", default=8766, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
+@listen_options(8766)
 @handles_errors
 def preview(project: str, host: str, port: int) -> None:
     """Serve the film's web page (build/web/site/) on this computer, to check it before upload.
