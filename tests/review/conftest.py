@@ -145,16 +145,26 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser(playwright_driver: Any) -> Iterator[Any]:
+@contextlib.contextmanager
+def launched_chromium(playwright_driver: Any, *args: str) -> Iterator[Any]:
+    """Debian's chromium launched with ``args``; the test fails without it when the run requires
+    a browser (make test), else it skips naming what is missing."""
     executable = _chromium()
     if executable is None:
         if os.environ.get("COPROD_REQUIRE_BROWSER"):
             pytest.fail("chromium is not installed (apt-get install chromium)")
         pytest.skip("chromium is not installed (make test installs it)")
-    launched = playwright_driver.chromium.launch(executable_path=executable)
-    yield launched
-    launched.close()
+    launched = playwright_driver.chromium.launch(executable_path=executable, args=list(args))
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Iterator[Any]:
+    with launched_chromium(playwright_driver) as launched:
+        yield launched
 
 
 @dataclass

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipeline.site.server import create_app
-from tests.review.conftest import _chromium, served
+from tests.review.conftest import launched_chromium, served
 from tests.review.test_browser import WCAG, _axe, named, tab_to
 from tests.site.conftest import DESCRIPTION_FILM_MS, PROGRAMME_HZ, VOICE_HZ, SiteFilm
 
@@ -27,16 +27,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def chromium(playwright_driver: Any) -> Iterator[Any]:
-    executable = _chromium()
-    if executable is None:
-        if os.environ.get("COPROD_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (apt-get install chromium)")
-        pytest.skip("chromium is not installed (make test installs it)")
     # A viewer pressing Play is a user gesture; the tests' evaluate() calls are not.
-    launched = playwright_driver.chromium.launch(
-        executable_path=executable, args=["--autoplay-policy=no-user-gesture-required"])
-    yield launched
-    launched.close()
+    with launched_chromium(playwright_driver,
+                           "--autoplay-policy=no-user-gesture-required") as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
