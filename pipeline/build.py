@@ -87,7 +87,7 @@ class BuildResult:
 
 
 def _missing_captions(project: Project) -> list[str]:
-    return [clip_id for clip_id in dict.fromkeys(item.clip_id for item in project.film.sequence)
+    return [clip_id for clip_id in project.film.used_clips
             if not project.caption_path(clip_id).exists()]
 
 

@@ -28,8 +28,7 @@ def check_captions(project: Project, clip_ids: Sequence[str] = (), *,
     hide the findings of the others.
     """
     rules = get_style(style or project.film.caption_style)
-    ids = list(dict.fromkeys(clip_ids)) or list(dict.fromkeys(
-        item.clip_id for item in project.film.sequence))
+    ids = list(dict.fromkeys(clip_ids)) or project.film.used_clips
     findings: list[Finding] = []
     for clip_id in ids:
         project.clip(clip_id)

@@ -138,7 +138,7 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
     uses: list[ClipUse] = []
     unreadable: dict[str, str] = {}
     # One use per clip, however often the film plays it: its key binds every part played.
-    for clip_id in dict.fromkeys(item.clip_id for item in project.film.sequence):
+    for clip_id in project.film.used_clips:
         try:
             uses.append(_clip_use(project, clip_id, fresh=fresh))
         except PipelineError as exc:

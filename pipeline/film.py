@@ -129,6 +129,17 @@ class Film:
     signer: str | None = None  # the contributor signing the whole film in sign/film.mp4
     id: str | None = None  # the film's identity for consent (None: made before films had ids)
 
+    @property
+    def used_clips(self) -> list[str]:
+        """The clips the sequence plays, each once however often it is used, in film order."""
+        return list(dict.fromkeys(item.clip_id for item in self.sequence))
+
+    @property
+    def clips_in_film_order(self) -> list[str]:
+        """Every clip: those the sequence plays in film order, then the others as listed."""
+        used = self.used_clips
+        return used + [cid for cid in self.clips if cid not in used]
+
 
 def validate(root: Path, path: Path, doc: Any) -> Film:
     """The Film that ``doc`` (film.yaml at ``path`` in project folder ``root``) describes.

@@ -385,6 +385,5 @@ def _is_engine_failure(exc: Exception) -> bool:
 
 def _ordered_clip_ids(project: Project) -> list[str]:
     """Clips in film order, then any ingested clip not (yet) in the sequence."""
-    ordered = list(dict.fromkeys(item.clip_id for item in project.film.sequence))
-    return ordered + [cid for cid in project.film.clips if cid not in ordered]
+    return project.film.clips_in_film_order
 

@@ -158,7 +158,7 @@ def render_film(
             # No cached hash on the publishing path: the footage is hashed now, in threads,
             # while the ledger is read; the gate, the segment keys and the manifest use these.
             footage = stack.enter_context(FreshFootage(
-                project, list(dict.fromkeys(item.clip_id for item in project.film.sequence))))
+                project, project.film.used_clips))
             project = FreshProject(project, footage)
         try:
             return _render(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,

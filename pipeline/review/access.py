@@ -96,9 +96,7 @@ def their_clips(project: Project, found: Sequence[Event], contributor: str) -> l
     mine = {cid for cid, clip in project.film.clips.items()
             if contributor in (*clip.contributors, *clip.described_by)}
     mine |= ties(found, contributor) & set(project.film.clips)
-    order = [item.clip_id for item in project.film.sequence]
-    order += [cid for cid in project.film.clips if cid not in order]
-    return [cid for cid in dict.fromkeys(order) if cid in mine]
+    return [cid for cid in project.film.clips_in_film_order if cid in mine]
 
 
 def is_theirs(project: Project, found: Sequence[Event], contributor: str, clip_id: str) -> bool:
