@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import media
+from pipeline import cards, media
 from pipeline.exceptions import BatchError, MediaError, PipelineError, ProjectError
 from pipeline.film import is_id
 from pipeline.fsutil import (
@@ -211,13 +211,23 @@ def ingest(project: Project, files: Sequence[Path], *, contributors: Sequence[st
         if not is_id(person):
             raise PipelineError(f"--contributor {person!r}: use lower-case letters, digits, "
                                 "- and _")
+    # A card folder is walked whole before anything is written (pipeline/cards.py).
+    takes = cards.expand([Path(f) for f in files], say)
+    if clip_ids and len(takes) != len(files):
+        raise PipelineError("--id cannot be used with a card folder; ingest the card without "
+                            "--id and rename clips in film.yaml")
     done: list[IngestedClip] = []
     failures: list[tuple[str, Exception]] = []
-    for i, src in enumerate(files):
-        wanted = clip_ids[i] if clip_ids else clip_id_for(Path(src))
+    for i, take in enumerate(takes):
+        src = take.first
+        wanted = clip_ids[i] if clip_ids else clip_id_for(src)
         try:
             project = project.reload()
-            result = _ingest_one(project, Path(src), wanted, bool(clip_ids), contributors, say)
+            with cards.joined(take, project.build_dir / "cards") as path:
+                result = _ingest_one(project, path, wanted, bool(clip_ids), contributors, say)
+            result.source = src
+            note = cards.joined_note(take)
+            result.notes[:0] = [note] if note else []
         except (MediaError, ProjectError, PipelineError, OSError) as exc:
             if isinstance(exc, OSError):
                 exc = MediaError(src, os_error_advice(exc) if exc.filename in (None, str(src))
