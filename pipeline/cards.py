@@ -226,8 +226,9 @@ def walk_card(root: Path) -> Card:
         else:
             card.skipped[kind] = card.skipped.get(kind, 0) + 1
     if not footage:
-        raise CardError(root, "has no footage (looked for " + ", ".join(
-            sorted(e.upper() for e in FOOTAGE)) + " files); give the card's top folder")
+        raise CardError(root, "is a folder with no footage (looked for " + ", ".join(
+            sorted(e.upper() for e in FOOTAGE)) + " files); give a camera card's top folder "
+                              "or the footage files")
     for folder in sorted(footage):
         files = footage[folder]
         streams = [p for p in files if p.suffix.lower() in TRANSPORT_STREAMS]

@@ -212,10 +212,10 @@ def ingest(project: Project, files: Sequence[Path], *, contributors: Sequence[st
             raise PipelineError(f"--contributor {person!r}: use lower-case letters, digits, "
                                 "- and _")
     # A card folder is walked whole before anything is written (pipeline/cards.py).
-    takes = cards.expand([Path(f) for f in files], say)
-    if clip_ids and len(takes) != len(files):
+    if clip_ids and any(Path(f).is_dir() for f in files):
         raise PipelineError("--id cannot be used with a card folder; ingest the card without "
-                            "--id and rename clips in film.yaml")
+                            "--id (its clip ids come from the camera's file names)")
+    takes = cards.expand([Path(f) for f in files], say)
     done: list[IngestedClip] = []
     failures: list[tuple[str, Exception]] = []
     for i, take in enumerate(takes):

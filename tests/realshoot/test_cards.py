@@ -150,7 +150,13 @@ def _fails_naming(project: Project, card: Path, named: str) -> str:
 def test_an_empty_card_is_refused(tmp_path: Path, project: Project) -> None:
     empty = tmp_path / "EMPTY"
     _touch(empty / "DCIM" / "100APPLE" / "IMG_0001.THM")
-    assert "has no footage" in _fails_naming(project, empty, str(empty))
+    assert "is a folder with no footage" in _fails_naming(project, empty, str(empty))
+
+
+def test_id_is_refused_with_a_card(card: Path, project: Project) -> None:
+    code, out = run_cli("ingest", str(project.root), str(card), "--id", "one")
+    assert code == 1 and "--id cannot be used with a card folder" in out
+    _nothing_written(project)
 
 
 def test_a_symlink_loop_is_refused(card: Path, project: Project) -> None:
