@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import cards, media
+from pipeline import cards, media, picture
 from pipeline.exceptions import BatchError, MediaError, PipelineError, ProjectError
 from pipeline.film import is_id
 from pipeline.fsutil import (
@@ -193,6 +193,7 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
     if not contributors:
         notes.append("no --contributor given: the render gate blocks this clip until its "
                      "contributors are listed in film.yaml (or it is marked no_people: true)")
+    notes += picture.describe(info.picture_fix(), info.interlace_found_by)
     if info.audio_streams > 1:
         notes.append(f"has {info.audio_streams} audio tracks: the first is used")
     return IngestedClip(src, clip_id, info, notes=notes)

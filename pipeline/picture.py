@@ -142,6 +142,22 @@ def fix_for(interlaced: str | None, transfer: str | None, primaries: str | None 
         full_range=color_range == "pc")
 
 
+def describe(fix: PictureFix | None, found_by: str | None = None) -> list[str]:
+    """What is done to the picture, in a producer's words (ingest prints it)."""
+    if fix is None:
+        return []
+    said = []
+    if fix.deinterlace is not None:
+        order = "top" if fix.deinterlace == "tff" else "bottom"
+        how = "flagged" if found_by == "flag" else "found by idet; flagged progressive"
+        said.append(f"interlaced ({order} field first, {how}): deinterlaced in the review "
+                    "proxy and the render")
+    if fix.transfer is not None:
+        said.append(f"HDR ({HDR_TRANSFERS[fix.transfer].upper()}): tone-mapped to BT.709 SDR "
+                    "in the review proxy and the render")
+    return said
+
+
 def correct(video: Any, fix: PictureFix | None) -> Any:
     """``video`` (an ffmpeg-python stream) deinterlaced and tone-mapped as ``fix`` says."""
     if fix is None:
@@ -168,6 +184,7 @@ __all__ = [
     "PictureFacts",
     "PictureFix",
     "correct",
+    "describe",
     "fix_for",
     "hdr_kind",
     "idet_counts",

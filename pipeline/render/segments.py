@@ -67,12 +67,8 @@ def _video_settings(profile: RenderProfile) -> dict[str, Any]:
 
 def _source(part: Part) -> dict[str, Any]:
     if part.kind == PartKind.CLIP:
-        source = {"footage": part.footage_sha256, "in_ms": part.in_ms, "frames": part.frames,
-                  "video": part.has_video, "audio": part.has_audio}
-        if part.picture is not None:
-            # Only then: a progressive SDR clip keeps the key (and segment) it had.
-            source["picture"] = part.picture.key()
-        return source
+        return {"footage": part.footage_sha256, "in_ms": part.in_ms, "frames": part.frames,
+                "video": part.has_video, "audio": part.has_audio}
     return {"card": [list(line) for line in part.lines], "frames": part.frames}
 
 
@@ -85,7 +81,9 @@ def segment_files(part: Part, profile: RenderProfile, segments_dir: Path) -> Seg
     }
     video_key = cache_key({"format": SEGMENT_FORMAT, "coprod": __version__, "what": "video",
                            "source": _source(part), "video": _video_settings(profile),
-                           "overlay": overlay, "font": FONT})
+                           "overlay": overlay, "font": FONT,
+                           # Only when deinterlaced or tone-mapped: other clips keep their keys.
+                           **({"picture": part.picture.key()} if part.picture else {})})
     ass: Path | None = None
     captioned_key = video_key
     if part.cues:

@@ -8,6 +8,8 @@ import pytest
 
 from pipeline import runner
 from pipeline.media import probe
+from pipeline.project import Project
+from tests.conftest import run_cli
 from tests.pipeline.conftest import tiny
 from tests.realshoot.picture_fixtures import (
     PATCHES,
@@ -86,3 +88,13 @@ def test_an_sdr_clip_is_left_as_it_is(clips: dict[str, Path], tmp_path: Path) ->
     project = film_of(tmp_path / "film", clips["sdr"])
     film = render(project, tiny(width=W, height=H))
     assert close(patches(film, CLIP_AT_S), patches(clips["sdr"], 0.5))
+
+
+def test_ingest_says_hdr_is_tone_mapped(clips: dict[str, Path], tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "film", "Film")
+    code, out = run_cli("ingest", str(project.root), *(str(clips[n]) for n in clips))
+    assert code == 0, out
+    for kind in ("hlg", "pq"):
+        assert (f"{kind}: HDR ({kind.upper()}): tone-mapped to BT.709 SDR in the review proxy "
+                "and the render") in out
+    assert "sdr: HDR" not in out

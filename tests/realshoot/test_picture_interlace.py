@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.media import PROBE_FORMAT, probe, read_probe_record
+from pipeline.project import Project
 from pipeline.render.plan import PartKind, plan_film
 from pipeline.render.segments import segment_files
+from tests.conftest import run_cli
 from tests.pipeline.conftest import tiny
 from tests.realshoot.picture_fixtures import (
     film_of,
@@ -104,3 +106,16 @@ def test_an_old_probe_record_is_probed_again(clips: dict[str, Path], tmp_path: P
     assert read_probe_record(path) is None
     assert project.probe(clip_id).interlaced == "tff"
     assert json.loads(path.read_text())["format"] == PROBE_FORMAT
+
+
+def test_ingest_says_what_it_does_to_each_picture(clips: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    # The words come from the same PictureFix the proxy and the render apply (tested above).
+    project = Project.create(tmp_path / "film", "Film")
+    code, out = run_cli("ingest", str(project.root), *(str(clips[n]) for n in clips))
+    assert code == 0, out
+    assert ("flagged: interlaced (top field first, flagged): deinterlaced in the review proxy "
+            "and the render") in out
+    assert "misflagged: interlaced (top field first, found by idet; flagged progressive)" in out
+    assert not [line for line in out.splitlines()
+                if line.startswith("progressive:") and "interlaced" in line]
