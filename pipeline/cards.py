@@ -10,7 +10,8 @@ characters, a folder or footage file that cannot be read, or no footage at all.
 An AVCHD camera splits one long take into several .MTS files (a FAT32 card holds files of at
 most 4 GB). They are one MPEG transport stream cut in pieces, so a take is found as
 consecutive files with the same streams whose video timestamps run on: the next file's first
-picture comes one frame after the previous file's last. :func:`joined` puts the pieces back
+picture comes one frame after the previous file's last (give or take the few pictures an encoder
+reorders across the cut). :func:`joined` puts the pieces back
 together byte for byte (no re-encoding, the timestamps already continuous) for ingest to copy.
 """
 
@@ -47,6 +48,9 @@ SIDECARS = {
 MAX_DEPTH = 12
 # Seconds before its end where a piece's last picture is looked for.
 TAIL_S = 3.0
+# How far pictures are reordered across a cut (an encoder's B-frame depth); measured on x264
+# with 3 B-frames cut at every eighth of a file: -4 to +3 frames.
+REORDER_FRAMES = 4
 
 
 class CardError(PipelineError):
@@ -188,11 +192,25 @@ def _piece(path: Path) -> _Piece | None:
     return _Piece(_layout(data["streams"]), first, max(times), frame)
 
 
+def _same_streams(a: tuple[tuple[Any, ...], ...], b: tuple[tuple[Any, ...], ...]) -> bool:
+    """The same streams, a value one piece's probe could not read (a piece cut before its
+    first keyframe has no picture size yet) matching any."""
+    unknown = (None, 0, "0/0")
+    return len(a) == len(b) and all(
+        x[:2] == y[:2] and all(u == v or u in unknown or v in unknown
+                               for u, v in zip(x[2:], y[2:], strict=True))
+        for x, y in zip(a, b, strict=True))
+
+
 def continues(before: _Piece, after: _Piece) -> bool:
-    """True when ``after`` is the rest of ``before``'s take: same streams, and its first picture
-    one frame after ``before``'s last (within half a frame)."""
-    return (before.layout == after.layout
-            and abs(after.first_pts - (before.last_pts + before.frame_s)) <= before.frame_s / 2)
+    """True when ``after`` is the rest of ``before``'s take: the same streams, and its first
+    picture one frame after ``before``'s last. A camera cuts its files at any packet, so the
+    pictures either side of the cut may be reordered (B-frames): up to REORDER_FRAMES off."""
+    frame = before.frame_s
+    gap = after.first_pts - (before.last_pts + frame)
+    return (_same_streams(before.layout, after.layout)
+            and abs(gap) <= (REORDER_FRAMES + 0.5) * frame
+            and after.last_pts > before.last_pts)
 
 
 def _spans(files: Sequence[Path]) -> list[Take]:

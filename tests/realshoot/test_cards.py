@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import runner
-from pipeline.cards import continues, walk_card
+from pipeline.cards import continues, joined, walk_card
 from pipeline.project import Project
 from tests.conftest import run_cli
 
@@ -200,3 +200,23 @@ def test_an_unreadable_footage_file_is_refused_before_anything_is_written(
 
     monkeypatch.setattr(cards_mod, "open_regular", refusing)
     assert "cannot be read" in _fails_naming(project, card, str(bad))
+
+
+def test_a_take_cut_anywhere_is_found_and_joined_back_whole(tmp_path: Path) -> None:
+    # Cameras cut at a size limit, at any packet, through B-frames: cut a take with 3 B-frames
+    # at seven places, each into two pieces; every pair is one take, and joined is the take.
+    take = _clip(tmp_path / "take.ts", SPANNED_S,
+                 fmt=["-preset", "veryfast", "-bf", "3", "-g", "12", "-f", "mpegts"])
+    data = take.read_bytes()
+    packets = len(data) // 188
+    for k in range(1, 8):
+        folder = tmp_path / f"cut{k}" / "PRIVATE" / "AVCHD" / "BDMV" / "STREAM"
+        folder.mkdir(parents=True)
+        at = packets * k // 8 * 188
+        (folder / "00000.MTS").write_bytes(data[:at])
+        (folder / "00001.MTS").write_bytes(data[at:])
+        [found] = walk_card(tmp_path / f"cut{k}").takes
+        assert [p.name for p in found.parts] == ["00000.MTS", "00001.MTS"], k
+        with joined(found, tmp_path / "scratch") as whole:
+            assert whole.read_bytes() == data
+    assert not list((tmp_path / "scratch").iterdir())
