@@ -49,7 +49,7 @@ def interlaced_clip(out: Path, *, flagged: bool, seconds: float = 3.0) -> Path:
     _ffmpeg("-f", "lavfi", "-i", MOVING.format(seconds=seconds),
             "-f", "lavfi", "-i", TONE.format(seconds=seconds),
             "-vf", f"tinterlace=mode=interleave_top,setfield={field}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *x264,
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", *x264,
             "-c:a", "aac", "-t", str(seconds), f"file:{out}")
     return out
 
