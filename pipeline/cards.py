@@ -44,6 +44,8 @@ SIDECARS = {
     ".lrf": "low-resolution copies", ".aae": "photo edit sidecars", ".dat": "camera data files",
     ".ind": "camera index files", ".ctg": "camera index files", ".wav": "separate sound files",
 }
+# Folders a computer puts on a card, never the camera (checked in any case).
+SYSTEM_FOLDERS = {"System Volume Information", "$RECYCLE.BIN", "LOST.DIR"}
 # A card is a few folders deep; deeper than this is not a card.
 MAX_DEPTH = 12
 # Seconds before its end where a piece's last picture is looked for.
@@ -105,8 +107,13 @@ def _check_entry(path: Path, st: os.stat_result) -> None:
                               "only files and folders")
 
 
-def _files(root: Path) -> list[Path]:
-    """Every regular file under ``root`` in name order, refusing anything unsafe."""
+def _skip(card: Card, kind: str) -> None:
+    card.skipped[kind] = card.skipped.get(kind, 0) + 1
+
+
+def _files(root: Path, card: Card) -> list[Path]:
+    """Every regular file under ``root`` in name order, refusing anything unsafe; hidden and
+    system folders (a computer's, not the camera's) are skipped unread and counted."""
     found: list[Path] = []
 
     def visit(folder: Path, depth: int) -> None:
@@ -123,7 +130,10 @@ def _files(root: Path) -> list[Path]:
             except OSError as exc:
                 raise CardError(path, os_error_advice(exc)) from None
             _check_entry(path, st)
-            if stat.S_ISDIR(st.st_mode):
+            if stat.S_ISDIR(st.st_mode) and (name.startswith(".") or name in SYSTEM_FOLDERS):
+                # .Trashes holds deleted footage; .Spotlight-V100 is often unreadable.
+                _skip(card, "hidden and system folders")
+            elif stat.S_ISDIR(st.st_mode):
                 visit(path, depth + 1)
             else:
                 found.append(path)
@@ -236,13 +246,13 @@ def walk_card(root: Path) -> Card:
         raise CardError(root, reason) from None
     card = Card(root)
     footage: dict[Path, list[Path]] = {}
-    for path in _files(root):
+    for path in _files(root, card):
         kind = _kind(path)
         if kind is None:
             _readable(path)
             footage.setdefault(path.parent, []).append(path)
         else:
-            card.skipped[kind] = card.skipped.get(kind, 0) + 1
+            _skip(card, kind)
     if not footage:
         raise CardError(root, "is a folder with no footage (looked for " + ", ".join(
             sorted(e.upper() for e in FOOTAGE)) + " files); give a camera card's top folder "

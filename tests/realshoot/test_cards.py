@@ -60,6 +60,9 @@ def card_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _touch(avchd / "index.bdmv")
     _touch(avchd / "MovieObject.bdmv")
     _touch(card / ".DS_Store")
+    # Deleted footage in a computer's trash folder is not footage of the card.
+    _clip(card / ".Trashes" / "501" / "IMG_0009.MOV", 1.0)
+    _touch(card / "System Volume Information" / "IndexerVolumeGuid")
     return card
 
 
@@ -88,7 +91,8 @@ def test_the_card_s_takes_and_what_is_skipped(card: Path) -> None:
         ["C0001.MP4"]]
     assert found.skipped_lines() == [
         "skipped 4 AVCHD clip information files", "skipped 2 AVCHD index files",
-        "skipped 1 AVCHD playlists", "skipped 1 hidden files", "skipped 2 metadata sidecars",
+        "skipped 1 AVCHD playlists", "skipped 2 hidden and system folders",
+        "skipped 1 hidden files", "skipped 2 metadata sidecars",
         "skipped 1 photo edit sidecars", "skipped 2 photos and thumbnails"]
 
 
