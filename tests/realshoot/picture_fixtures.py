@@ -36,19 +36,23 @@ def _ffmpeg(*args: str) -> None:
     runner.ffmpeg(list(args))
 
 
-def interlaced_clip(out: Path, *, flagged: bool, seconds: float = 3.0) -> Path:
-    """640x360 moving pictures shot at 50 fields a second, woven into 25 top-field-first frames.
+def interlaced_clip(out: Path, *, flagged: bool, seconds: float = 3.0,
+                    top_first: bool = True) -> Path:
+    """640x360 moving pictures shot at 50 fields a second, woven into 25 frames, top field
+    first (1080i25 cameras) or bottom field first (DV).
 
-    ``flagged``: encoded as interlaced (ffprobe says field_order tt); else marked progressive
-    (what a careless transcode or some cameras write), so only idet can find it.
+    ``flagged``: encoded as interlaced (ffprobe says field_order tt or bb); else marked
+    progressive (what a careless transcode or some cameras write), so only idet can find it.
     """
     if out.exists():
         return out
-    field = "tff" if flagged else "prog"
-    x264 = ["-x264-params", "interlaced=1:tff=1"] if flagged else []
+    order = "tff" if top_first else "bff"
+    field = order if flagged else "prog"
+    x264 = ["-x264-params", f"interlaced=1:{order}=1"] if flagged else []
+    weave = "interleave_top" if top_first else "interleave_bottom"
     _ffmpeg("-f", "lavfi", "-i", MOVING.format(seconds=seconds),
             "-f", "lavfi", "-i", TONE.format(seconds=seconds),
-            "-vf", f"tinterlace=mode=interleave_top,setfield={field}",
+            "-vf", f"tinterlace=mode={weave},setfield={field}",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", *x264,
             "-c:a", "aac", "-t", str(seconds), f"file:{out}")
     return out

@@ -49,6 +49,15 @@ def test_probe_finds_interlace_flagged_or_not(clips: dict[str, Path], name: str,
     assert info.field_order == ("tt" if name == "flagged" else "progressive")
 
 
+@pytest.mark.parametrize(("flagged", "field_order"), [(True, "bb"), (False, "progressive")])
+def test_probe_finds_bottom_field_first(tmp_path: Path, flagged: bool,
+                                        field_order: str) -> None:
+    info = probe(interlaced_clip(tmp_path / "bff.mp4", flagged=flagged, top_first=False))
+    assert (info.interlaced, info.field_order) == ("bff", field_order)
+    fix = info.picture_fix()
+    assert fix is not None and fix.deinterlace == "bff"
+
+
 def test_a_progressive_clip_is_not_called_interlaced(clips: dict[str, Path]) -> None:
     info = probe(clips["progressive"])
     assert (info.interlaced, info.field_order) == (None, "progressive")
