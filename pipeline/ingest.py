@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import media
+from pipeline import cards, media, picture
 from pipeline.exceptions import BatchError, MediaError, PipelineError, ProjectError
 from pipeline.film import is_id
 from pipeline.fsutil import (
@@ -193,6 +193,7 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
     if not contributors:
         notes.append("no --contributor given: the render gate blocks this clip until its "
                      "contributors are listed in film.yaml (or it is marked no_people: true)")
+    notes += picture.describe(info.picture_fix(), info.interlace_found_by)
     if info.audio_streams > 1:
         notes.append(f"has {info.audio_streams} audio tracks: the first is used")
     return IngestedClip(src, clip_id, info, notes=notes)
@@ -211,13 +212,23 @@ def ingest(project: Project, files: Sequence[Path], *, contributors: Sequence[st
         if not is_id(person):
             raise PipelineError(f"--contributor {person!r}: use lower-case letters, digits, "
                                 "- and _")
+    # A card folder is walked whole before anything is written (pipeline/cards.py).
+    if clip_ids and any(Path(f).is_dir() for f in files):
+        raise PipelineError("--id cannot be used with a card folder; ingest the card without "
+                            "--id (its clip ids come from the camera's file names)")
+    takes = cards.expand([Path(f) for f in files], say)
     done: list[IngestedClip] = []
     failures: list[tuple[str, Exception]] = []
-    for i, src in enumerate(files):
-        wanted = clip_ids[i] if clip_ids else clip_id_for(Path(src))
+    for i, take in enumerate(takes):
+        src = take.first
+        wanted = clip_ids[i] if clip_ids else clip_id_for(src)
         try:
             project = project.reload()
-            result = _ingest_one(project, Path(src), wanted, bool(clip_ids), contributors, say)
+            with cards.joined(take, project.build_dir / "cards") as path:
+                result = _ingest_one(project, path, wanted, bool(clip_ids), contributors, say)
+            result.source = src
+            note = cards.joined_note(take)
+            result.notes[:0] = [note] if note else []
         except (MediaError, ProjectError, PipelineError, OSError) as exc:
             if isinstance(exc, OSError):
                 exc = MediaError(src, os_error_advice(exc) if exc.filename in (None, str(src))

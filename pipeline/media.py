@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pipeline import runner
+from pipeline import picture, runner
 from pipeline.exceptions import MediaError, MediaToolError
 from pipeline.fsutil import (
     NotAFileError,
@@ -38,6 +38,9 @@ log = logging.getLogger("coprod.media")
 _ATTACHED_PIC = "attached_pic"
 # ffprobe "reads" any text file as tty/ansi art, and single pictures as image formats.
 _NOT_FOOTAGE = {"tty", "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "gif"}
+# The probe record's format: a record of another format is probed again. 2: the picture's field
+# order, interlace found by idet, and colour tags (pipeline/picture.py).
+PROBE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,24 @@ class MediaInfo:
     # name, when the file carries them: how an editor's EDL or XML names this footage.
     timecode: str | None = None
     reel: str | None = None
+    # The picture (pipeline/picture.py's PictureFacts): interlace and colour.
+    field_order: str | None = None
+    interlaced: str | None = None
+    interlace_found_by: str | None = None
+    color_transfer: str | None = None
+    color_primaries: str | None = None
+    color_space: str | None = None
+    color_range: str | None = None
+    pix_fmt: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return dict(self.__dict__)
+
+    def picture_fix(self) -> picture.PictureFix | None:
+        """Deinterlacing and tone-mapping this footage needs (None: none)."""
+        return picture.fix_for(self.interlaced, self.color_transfer, self.color_primaries,
+                               self.color_space, self.color_range)
 
 
 def ffmpeg_input_name(path: Path) -> str:
@@ -172,6 +189,8 @@ def probe(path: Path) -> MediaInfo:
     v = video[0] if video else {}
     a = audio[0] if audio else {}
     timecode, reel = camera_tags(data)
+    facts = (picture.inspect(ffmpeg_input_name(path), v, duration_ms) if video
+             else picture.PictureFacts())
     return MediaInfo(
         duration_ms=duration_ms,
         has_video=bool(video),
@@ -187,19 +206,23 @@ def probe(path: Path) -> MediaInfo:
         audio_streams=len(audio),
         timecode=timecode,
         reel=reel,
+        **facts.to_dict(),
     )
 
 
 def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo) -> None:
     """Record ``info`` for the footage whose sha256 is ``footage_sha256``."""
-    body = {"sha256": footage_sha256, "media": info.to_dict()}
+    body = {"format": PROBE_FORMAT, "sha256": footage_sha256, "media": info.to_dict()}
     atomic_write_bytes(record, json.dumps(body, indent=2).encode("utf-8"))
 
 
 def read_probe_record(record: Path) -> tuple[str, MediaInfo] | None:
-    """The footage hash and MediaInfo in ``record``; None when it is missing or unreadable."""
+    """The footage hash and MediaInfo in ``record``; None when it is missing, unreadable, or
+    of an older format (made before the picture was inspected: it is probed again)."""
     try:
         data = json.loads(read_regular_bytes(record))
+        if data.get("format") != PROBE_FORMAT:
+            return None
         return str(data["sha256"]), MediaInfo(**data["media"])
     except (OSError, ValueError, TypeError, KeyError, NotAFileError):
         return None
@@ -245,8 +268,10 @@ def make_proxy(src: Path, dst: Path, info: MediaInfo, *,
         inp = ffmpeg_python.input(ffmpeg_input_name(src))
         streams = []
         if info.has_video:
-            # x264 with yuv420p needs even sizes: round an odd source height down.
-            streams.append(inp["v:0"].filter("scale", -2, "min(540,trunc(ih/2)*2)"))
+            # Deinterlaced and tone-mapped first; x264 with yuv420p needs even sizes: round an
+            # odd source height down.
+            video = picture.correct(inp["v:0"], info.picture_fix())
+            streams.append(video.filter("scale", -2, "min(540,trunc(ih/2)*2)"))
         if info.has_audio:
             streams.append(inp["a:0"])
         kwargs: dict[str, Any] = {"movflags": "+faststart", "f": "mp4"}

@@ -50,9 +50,13 @@ def ingest(project: str, files: tuple[Path, ...], contributors: tuple[str, ...],
            clip_ids: tuple[str, ...]) -> None:
     """Probe, copy and record raw footage; make a 16 kHz WAV and a review proxy per clip.
 
+    A folder is walked as a camera card: its footage is ingested (an AVCHD take spanned over
+    several .MTS files as one clip), thumbnails and sidecars are skipped and counted.
+
     \b
     Example:
       coprod ingest projects/our-film cam/A001.mp4 cam/A002.mp4 --contributor amara
+      coprod ingest projects/our-film /media/card/ --contributor amara
     """
     from pipeline.ingest import ingest as ingest_files
 

@@ -16,6 +16,7 @@ from captions.model import Cue
 from captions.styling import with_text
 from pipeline.caption_store import load_captions
 from pipeline.fsutil import ChangeStamp, change_stamp
+from pipeline.picture import PictureFix
 from pipeline.project import Project
 from pipeline.render.errors import CaptionsMissingError, RenderError
 from pipeline.render_profiles import RenderProfile
@@ -61,6 +62,7 @@ class Part:
     has_audio: bool = False
     cues: tuple[Cue, ...] = ()  # segment-local times (0 = the part's first frame)
     lines: tuple[tuple[str, float], ...] = ()  # card text: (line, size as a fraction of height)
+    picture: PictureFix | None = None  # deinterlacing / tone-mapping the footage needs
 
 
 def frames_ms(frames: int, fps: int) -> int:
@@ -143,7 +145,7 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
             name, PartKind.CLIP, frame, frames, clip_id=clip.id, source=clip.file,
             footage_sha256=digest, footage_stamp=change_stamp(clip.file), in_ms=in_ms,
             out_ms=in_ms + span,
-            has_video=info.has_video, has_audio=info.has_audio,
+            has_video=info.has_video, has_audio=info.has_audio, picture=info.picture_fix(),
             cues=tuple(trim_cues(cues, in_ms, in_ms + span)),
         ))
         frame += frames

@@ -19,7 +19,7 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
-from pipeline import __version__, runner
+from pipeline import __version__, picture, runner
 from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_bytes, temp_output
 from pipeline.media import ffmpeg_input_name
 from pipeline.render.burn_in import FONT, SAFE_WIDTH, ass_document
@@ -81,7 +81,9 @@ def segment_files(part: Part, profile: RenderProfile, segments_dir: Path) -> Seg
     }
     video_key = cache_key({"format": SEGMENT_FORMAT, "coprod": __version__, "what": "video",
                            "source": _source(part), "video": _video_settings(profile),
-                           "overlay": overlay, "font": FONT})
+                           "overlay": overlay, "font": FONT,
+                           # Only when deinterlaced or tone-mapped: other clips keep their keys.
+                           **({"picture": part.picture.key()} if part.picture else {})})
     ass: Path | None = None
     captioned_key = video_key
     if part.cues:
@@ -110,9 +112,11 @@ def _timecode(frame: int, fps: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
 
 
-def _fit(video: Any, profile: RenderProfile) -> Any:
-    """Constant frame rate, scaled to fit and letter/pillarboxed, BT.709 4:2:0."""
+def _fit(video: Any, profile: RenderProfile, fix: picture.PictureFix | None = None) -> Any:
+    """Deinterlaced and tone-mapped (``fix``), constant frame rate, scaled to fit and
+    letter/pillarboxed, BT.709 4:2:0."""
     w, h = profile.width, profile.height
+    video = picture.correct(video, fix)
     # start_time=0 (not setpts=PTS-STARTPTS): a picture that starts after the sound is padded
     # with its first frame, so picture and sound keep the offset the camera recorded.
     return (video
@@ -217,7 +221,7 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
                 video = _card_video(part, profile)
             elif part.has_video:
                 assert inp is not None
-                video = _fit(inp.video, profile)
+                video = _fit(inp.video, profile, part.picture)
             else:
                 video = ffmpeg_python.input(
                     f"color=c=black:s={profile.width}x{profile.height}:r={profile.fps}",
