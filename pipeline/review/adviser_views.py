@@ -18,7 +18,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from pipeline.feedback import approval, listing
 from pipeline.feedback.advisers import GROUP
 from pipeline.feedback.cut import Cut, served_cut, withheld_now
-from pipeline.feedback.store import FeedbackError
+from pipeline.feedback.store import CommentsFile, FeedbackError
 from pipeline.film import parse_time_ms
 from pipeline.project import Project
 from pipeline.render.publish import DESCRIBED_FILM, FILM, OPEN_CAPTIONS_FILM
@@ -63,14 +63,16 @@ def name_of(project: Project, who: str) -> str:
 
 def _context(project: Project, person: str, cut: Cut | None) -> dict[str, Any]:
     hidden = withheld_now(project) if cut is not None else set()
-    found = approval.standing(project)
-    latest = found.latest
+    approvals = CommentsFile(project.root).approvals()
+    # What the page says is about this draft: an approval of its key, else an older one.
+    this = [a for a in approvals if cut is not None and a.cut == cut.key]
+    latest = (this or approvals or [None])[-1]
     return {
         "name": name_of(project, person), "cut": cut,
         "videos": {w: _video(cut, w) for w in VIDEOS} if cut else {},
         "has_transcript": bool(cut and (cut.folder / "transcript.html").is_file()),
         "threads": listing.threads(project, cut), "hidden": hidden,
-        "approved": found.approved, "approval": latest,
+        "approved": bool(this), "approval": latest,
         "approval_day": long_date(_day(latest.at)) if latest else None,
         "who": lambda by: name_of(project, by), "error": False, "time": "", "text": ""}
 
