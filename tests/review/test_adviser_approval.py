@@ -122,3 +122,26 @@ def test_feedback_lists_comments_and_change_requests_in_film_order(group_film: P
     assert code == 1 and "no open comment or change request" in out
     code, out = run_cli("feedback", "add", root, "--by", "group", "--at", "soon", "x")
     assert code == 2 and "--at" in out
+
+
+def test_the_manifest_counts_the_feedback_as_the_comments_file_holds_it(
+        group_film: Project) -> None:
+    from pipeline.feedback import approval, listing
+
+    first = listing.record_comment(group_film, by="rosa", text="One", film_ms=9000)
+    listing.record_comment(group_film, by="tom", text="Two", film_ms=12000)
+    listing.record_comment(group_film, by="tom", text="Agreed", film_ms=0, reply_to=first.id)
+    listing.record_comment(group_film, by="group", text="Decided", film_ms=3000, meeting=True)
+    listing.resolve(group_film, first.id, "Done", "sam")
+    approval.approve(group_film, "group")
+    render_group_cut(group_film, jobs=2)
+    manifest = json.loads((group_film.build_dir / "group" / "manifest.json").read_text())
+    lines = [json.loads(x) for x in CommentsFile(group_film.root).path.read_text().splitlines()]
+    tops = [x for x in lines if x["kind"] == "comment" and x["reply_to"] is None]
+    closed = {x["target"] for x in lines if x["kind"] == "resolve"}
+    assert manifest["feedback"] == {
+        "comments": len(tops), "replies": 1, "meeting_decisions": 1,
+        "open": len([x for x in tops if x["id"] not in closed]), "resolved": 1,
+        "approvals": 1, "approved_as_rendered": False,  # two clips are withheld from them
+        "approval_required": False}
+    assert manifest["feedback"]["comments"] == 3 and manifest["feedback"]["open"] == 2
