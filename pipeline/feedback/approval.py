@@ -16,10 +16,9 @@ from pipeline.feedback.advisers import GROUP
 from pipeline.feedback.cut import Cut, current_keys, read_cut
 from pipeline.feedback.store import Approval, CommentsFile, FeedbackError
 from pipeline.project import Project
-from pipeline.render.errors import RenderError
 
 
-class ApprovalMissingError(RenderError):
+class ApprovalMissingError(FeedbackError):
     """A publishing render needs the advisory group's approval of the cut as it is now.
 
     Attributes:
@@ -27,13 +26,14 @@ class ApprovalMissingError(RenderError):
     """
 
     def __init__(self, profile: str, changes: list[str]) -> None:
-        self.profile = profile
-        self.changes = changes
         what = ("; since the group's last approval: " + "; ".join(changes) if changes
                 else "; the group has approved no cut yet")
-        super().__init__(f"{profile} render refused: film.yaml requires the advisory group's "
-                         f"approval of the cut{what}. Render the group's cut (coprod feedback "
-                         "cut), and record their approval (coprod feedback approve)")
+        super().__init__("film.yaml", f"{profile} render refused: approvals: advisers: required, "
+                         f"and the advisory group has not approved the cut as it is now{what}. "
+                         "Render the group's draft (coprod feedback cut) and record their "
+                         "approval (coprod feedback approve)")
+        self.profile = profile
+        self.changes = changes
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,18 @@ clip's part, so no picture, sound or words of it are in the film, its captions o
 transcript. It is rendered into ``build/group/`` like any render (segments cached), from the
 ``review`` profile: captions burned in and the draft mark on every frame.
 
-The page serves only what that render made, and only while the gate, asked again now, still
-withholds nothing the render shows (:func:`served_cut`). A cut's key hashes each place of the
-film in order (each clip's content key, or that it was withheld), so a comment or an approval
-names the exact version it was made on.
+:mod:`.render_cut` renders it. The page serves only what that render made, and only while
+the gate, asked again now, still withholds nothing the render shows (:func:`served_cut`). A
+cut's key hashes each place of the film in order (each clip's content key, or that it was
+withheld), so a comment or an approval names the exact version it was made on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from captions.exceptions import CaptionError
 from captions.model import Cue
@@ -28,32 +27,8 @@ from pipeline import clearance
 from pipeline.caption_store import load_captions
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
-from pipeline.render_profiles import RenderProfile, load_profile
 
 GROUP_PROFILE = "group"
-CARD_LINES = (("withheld_card_title", 0.07), ("withheld_card_text", 0.045))
-
-
-def group_profile() -> RenderProfile:
-    """The ``review`` profile, rendered into ``build/group/``."""
-    base = load_profile("review")
-    return replace(base, name=GROUP_PROFILE,
-                   description="the advisory group's draft: " + base.description)
-
-
-def card_lines() -> tuple[tuple[str, float], ...]:
-    """What the card in a withheld clip's place says (the review page's catalogue)."""
-    from pipeline.review.words import t
-
-    return tuple((t(key), size) for key, size in CARD_LINES)
-
-
-def render_group_cut(project: Project, **options: Any) -> Any:
-    """Render the group's cut into ``build/group/`` (``options`` go to ``render_film``)."""
-    from pipeline.render import render_film
-
-    return render_film(project, group_profile(), draft=True, open_captions=True,
-                       withhold=card_lines(), **options)
 
 
 @dataclass(frozen=True)
@@ -178,6 +153,5 @@ def current_keys(project: Project) -> dict[str, str]:
     return {cid: clearance.clip_key(project, cid) for cid in project.film.used_clips}
 
 
-__all__ = ["GROUP_PROFILE", "Cut", "Place", "caption_at", "card_lines", "current_keys",
-           "folder_of", "group_profile", "key_of", "read_cut", "render_group_cut", "served_cut",
-           "withheld_now"]
+__all__ = ["GROUP_PROFILE", "Cut", "Place", "caption_at", "current_keys", "folder_of", "key_of",
+           "read_cut", "served_cut", "withheld_now"]

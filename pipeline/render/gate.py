@@ -37,7 +37,7 @@ def run_gate(project: Project, profile: RenderProfile, *, draft: bool = False,
         GateRefusedError: a clip is blocked (with ``drop_withdrawn``, for a reason other than a
             withdrawal).
         RenderError: nothing is left to render.
-        ApprovalMissingError: the group's approval is required and missing (a RenderError).
+        ApprovalMissingError: the group's approval is required and missing.
         consent.ConsentError: the ledger is damaged, or a draft for a public channel.
     """
     cleared = clearance.clear_film(project, profile.channel, draft=draft,

@@ -66,7 +66,8 @@ def _context(project: Project, person: str, cut: Cut | None) -> dict[str, Any]:
     approvals = CommentsFile(project.root).approvals()
     # What the page says is about this draft: an approval of its key, else an older one.
     this = [a for a in approvals if cut is not None and a.cut == cut.key]
-    latest = (this or approvals or [None])[-1]
+    shown = this or approvals
+    latest = shown[-1] if shown else None
     return {
         "name": name_of(project, person), "cut": cut,
         "videos": {w: _video(cut, w) for w in VIDEOS} if cut else {},

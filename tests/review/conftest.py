@@ -234,7 +234,7 @@ def group_template(film_template: Path, tmp_path_factory: pytest.TempPathFactory
                    make_media: Any) -> Path:
     """The review film with cara's clip (consent to `web` only, not `internal`) in the middle of
     the sequence, two advisers, and the group's draft rendered once (build/group/)."""
-    from pipeline.feedback.cut import render_group_cut
+    from pipeline.feedback.render_cut import render_group_cut
 
     root = tmp_path_factory.mktemp("group-template") / "film"
     shutil.copytree(film_template, root, symlinks=True)

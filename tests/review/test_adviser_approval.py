@@ -12,7 +12,8 @@ from captions.model import Cue
 from pipeline import clearance
 from pipeline.caption_store import write_caption_file
 from pipeline.feedback.approval import ApprovalMissingError
-from pipeline.feedback.cut import read_cut, render_group_cut
+from pipeline.feedback.cut import read_cut
+from pipeline.feedback.render_cut import render_group_cut
 from pipeline.feedback.store import CommentsFile
 from pipeline.project import Project
 from pipeline.render.gate import run_gate
@@ -44,7 +45,7 @@ def test_the_web_gate_refuses_until_the_group_approves_then_names_what_changed(
     with pytest.raises(ApprovalMissingError, match="has approved no cut yet"):
         run_gate(project, web)
     code, out = run_cli("render", str(project.root), "--profile", "web")
-    assert code == 1 and "requires the advisory group's approval" in out
+    assert code == 1 and "the advisory group has not approved the cut" in out
     assert not (project.build_dir / "web" / "film.mp4").exists()
 
     code, out = run_cli("feedback", "approve", str(project.root), "--by", "group")
