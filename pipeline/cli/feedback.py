@@ -160,7 +160,7 @@ def cut(project: str) -> None:
     Example:
       coprod feedback cut projects/our-film
     """
-    from pipeline.feedback.cut import render_group_cut
+    from pipeline.feedback.render_cut import render_group_cut
 
     result = render_group_cut(open_project(project), progress=progress())
     held = [c["withheld"] for c in result.manifest.get("cards", []) if c.get("withheld")]
