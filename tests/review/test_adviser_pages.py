@@ -190,3 +190,50 @@ def test_approval_from_the_page_is_bound_to_the_cut_watched(
     assert approval.clips[WITHHELD] is None
     assert approval.clips["ben-talk"] == clearance.clip_key(group_film, "ben-talk")
     assert "Rosa Hale approved this draft on" in rosa.get("/group").text
+
+
+def test_every_state_of_the_group_page_shows_only_catalogue_sentences(
+        group_film: Project, adviser_client: Callable[[str], Adviser]) -> None:
+    from tests.review.test_catalogue import _strangers
+
+    rosa = adviser_client("rosa")
+    pages = [rosa.get("/group")]
+    fields = form_fields(pages[0].text)
+    pages.append(rosa.post("/group/comment", {**fields, "time": "later", "text": "x"}))
+    fields = form_fields(rosa.get("/group").text)
+    rosa.post("/group/comment", {**fields, "time": "0:09", "text": "Too loud"})
+    (first,) = CommentsFile(group_film.root).comments()
+    listing.record_comment(group_film, by="tom", text="Agreed", film_ms=0, reply_to=first)
+    listing.record_comment(group_film, by="group", text="Keep it", film_ms=3000, meeting=True)
+    listing.resolve(group_film, first, "Quieter now", "sam")
+    CommentsFile(group_film.root).append(Comment("abcd1234", "tom", "Old", 6000, "0" * 64,
+                                                 WITHHELD, 1000, ""))
+    pages.append(rosa.get("/group?said=comment"))
+    rosa.post("/group/approve", form_fields(rosa.get("/group").text))
+    pages.append(rosa.get("/group?said=approve"))
+    pages.append(rosa.post("/group/approve", {**form_fields(rosa.get("/group").text),
+                                              "cut": "0" * 64}))
+    clearance.withdraw_consent(group_film, "ben", clips=["ben-talk"])
+    pages.append(rosa.get("/group"))  # the draft shows a clip withheld now: nothing served
+    from starlette.testclient import TestClient
+
+    pages.append(TestClient(rosa.client.app).get("/group"))  # no link
+    assert {p.status_code for p in pages} == {200, 400, 404, 409}
+    for page in pages:
+        assert not _strangers(page.text), page.url
+    assert "This was on a part not shared with the group now." in pages[2].text
+
+
+def test_new_links_replace_an_advisers_old_link(group_film: Project) -> None:
+    from pipeline.review import adviser_links
+    from pipeline.review.server import issue_adviser_links
+
+    said: list[str] = []
+    issue_adviser_links(group_film, "http://h", say=said.append)
+    old = dict(re.findall(r"  (\w+): http://h/group/enter/(\S+)", "\n".join(said)))
+    assert sorted(old) == ["rosa", "tom"]
+    said.clear()
+    issue_adviser_links(group_film, "http://h", new_links=True, say=said.append)
+    new = dict(re.findall(r"  (\w+): http://h/group/enter/(\S+)", "\n".join(said)))
+    book = adviser_links.book(group_film.root)
+    assert book.who(new["rosa"]) == "rosa" and book.who(old["rosa"]) is None
