@@ -62,9 +62,12 @@ def record_comment(project: Project, *, by: str, text: str, film_ms: int,
     """Record a comment at ``film_ms`` of the group's cut (the rendered one unless given)."""
     comments = CommentsFile(project.root)
     if reply_to is not None:
-        parent = comments.comments().get(reply_to)
+        found = comments.comments()
+        parent = found.get(reply_to)
         if parent is None:
             raise FeedbackError(comments.path, f"no comment {reply_to} to reply to")
+        if parent.reply_to is not None:  # a reply to a reply joins the same thread
+            reply_to, parent = parent.reply_to, found[parent.reply_to]
         where = Where(parent.cut, parent.clip, parent.clip_ms, parent.caption)
         film_ms = parent.film_ms
     else:
