@@ -146,3 +146,29 @@ def test_the_manifest_counts_the_feedback_as_the_comments_file_holds_it(
         "approvals": 1, "approved_as_rendered": False,  # two clips are withheld from them
         "approval_required": False}
     assert manifest["feedback"]["comments"] == 3 and manifest["feedback"]["open"] == 2
+
+
+def test_after_a_new_draft_a_comment_says_it_was_on_an_earlier_one(group_film: Project) -> None:
+    from starlette.testclient import TestClient
+
+    from pipeline.feedback import listing
+    from pipeline.review import adviser_links, create_app
+
+    cut = read_cut(group_film)
+    assert cut is not None
+    ben = next(p for p in cut.places if p.clip == "ben-talk")
+    comment = listing.record_comment(group_film, by="rosa", text="Say glad more slowly",
+                                     film_ms=ben.film_start_ms + 500)
+    assert comment.cut == cut.key and comment.caption == "Hello, I am glad"
+    write_caption_file(group_film.caption_path("ben-talk"),
+                       [Cue(200, 1200, "Hello, I am very glad"), Cue(1300, 2400, "to be here.")])
+    render_group_cut(group_film, jobs=2)
+    new = read_cut(group_film)
+    assert new is not None and new.key != cut.key
+    client = TestClient(create_app(group_film.root, hosts=["testserver"]))
+    token = adviser_links.issue(group_film, ["tom"])[0].token
+    client.get(f"/group/enter/{token}")
+    page = client.get("/group").text
+    seconds = (ben.film_start_ms + 500) // 1000
+    assert f"This comment is about an earlier draft. It was at 0:{seconds:02d}.5 then." in page
+    assert "Hello, I am glad" in page  # the caption as it read under the comment
