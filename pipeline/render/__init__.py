@@ -208,8 +208,10 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
                                     if r.code in WITHDRAWAL_CODES}))
         notes.append(f"{SIGNED_FILM} not made: consent withdrawn for {signers}'s signing "
                      "(--drop-withdrawn); an earlier one is removed")
-    voiced = prepare_described(project, parts, prof, progress) if makes_described(prof) \
-        else None
+    # The advisory group's draft (``withhold``) is described too, when the film has
+    # descriptions: the group watches the described version of what they may see.
+    voiced = prepare_described(project, parts, prof, progress) \
+        if makes_described(prof) or withhold is not None else None
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
                                jobs=jobs, progress=progress, dispatch=dispatch)
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)

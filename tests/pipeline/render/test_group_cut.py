@@ -4,6 +4,10 @@ sign language inset."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from pipeline import runner
 from pipeline.clearance import sign_off, withdraw_consent
 from pipeline.feedback.render_cut import card_lines
 from pipeline.render import render_film
@@ -56,3 +60,38 @@ def test_without_withhold_the_same_film_is_refused(make_film: MakeFilm) -> None:
     withdraw_consent(film.project, "ben", clips=["clip-2"])
     with pytest.raises(GateRefusedError):
         render_film(film.reload(), tiny("review"), draft=True, today=TODAY)
+
+
+def test_the_group_draft_is_described_without_the_withheld_clips_descriptions(
+        make_film: MakeFilm, monkeypatch: Any, tmp_path: Path) -> None:
+    from pipeline.describe import voice as voicing
+    from pipeline.describe.script import descriptions_path
+    from pipeline.render.publish import DESCRIBED_FILM, DESCRIPTIONS_VTT
+
+    wav = tmp_path / "voice.wav"
+    runner.ffmpeg(["-f", "lavfi", "-i", "sine=f=1000:sample_rate=48000:d=0.3",
+                   "-c:a", "pcm_s16le", str(wav)])
+    voiced: list[str] = []
+
+    def one(d: Any) -> Any:  # every description voiced as a 300 ms tone (no speech engine)
+        voiced.append(d.text)
+        return voicing.VoicedDescription(d, wav, 300, "stub tone")
+
+    monkeypatch.setattr(voicing, "voice_descriptions", lambda p, c, ds: [one(d) for d in ds])
+    monkeypatch.setattr(voicing, "voice_card_descriptions", lambda p, ds: [one(d) for d in ds])
+    film = make_film(2, sizes=["320x180", "320x240"])
+    project = film.project
+    for clip_id, text in (("clip-1", "A grey room."), ("clip-2", "Ben's secret garden.")):
+        path = descriptions_path(project, clip_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"WEBVTT\n\n00:00:00.950 --> 00:00:01.250\n{text}\n", encoding="utf-8")
+    withdraw_consent(project, "ben", clips=["clip-2"])
+    prof = tiny("review", name="group", burn_timecode=False, burn_draft=False)
+    result = render_film(project.reload(), prof, draft=True, withhold=card_lines(),
+                         today=TODAY, open_captions=False)
+    assert DESCRIBED_FILM in result.outputs
+    track = (result.out_dir / DESCRIPTIONS_VTT).read_text(encoding="utf-8")
+    assert "A grey room." in track and "secret garden" not in track
+    assert "Ben's secret garden." not in voiced
+    transcript = (result.out_dir / "transcript.txt").read_text(encoding="utf-8")
+    assert "secret garden" not in transcript
