@@ -1,11 +1,14 @@
-"""The review page against a running `coprod review`: caption save round trip and page load.
+"""The review page against a running `coprod review`: caption save round trip and page load,
+and an adviser's comment on the group's draft.
 
 A generated film with one 10-minute clip and a 300-caption file is served by `coprod review`
 in its own process (as a producer runs it); one client saves an edit of one caption the way
 the page's autosave does (the whole track as JSON, JSON answer) and loads the pages, timing each
-request end to end. Goal: save p95 under 100 ms on 2 cores.
+request end to end. A second film, with an adviser and the group's draft rendered, is served the
+same way, and an adviser's comment form is sent again and again (issue 26). Goals: save p95 and
+comment p95 under 100 ms on 2 cores.
 
-Usage: python bench/review.py [--saves N] [--loads N] [--write-docs]
+Usage: python bench/review.py [--saves N] [--loads N] [--comments N] [--write-docs]
 """
 
 from __future__ import annotations
@@ -68,8 +71,40 @@ def make_film(folder: Path) -> Path:
     return project.root
 
 
-def start(root: Path) -> tuple[subprocess.Popen[str], str, str]:
-    """`coprod review` on a free port: the process, its base address and amara's link."""
+def make_group_film(folder: Path) -> Path:
+    """A film with one 60 s clip, 30 captions, an adviser, and the group's draft rendered."""
+    from captions.formats import save
+    from captions.model import Cue
+    from pipeline import runner
+    from pipeline.clearance import record_consent
+    from pipeline.feedback.render_cut import render_group_cut
+    from pipeline.ingest import ingest
+    from pipeline.project import Project
+
+    src = folder / "short.mp4"
+    runner.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:s=320x240:r=10:d=60",
+                   "-f", "lavfi", "-i", "sine=frequency=300:duration=60",
+                   "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                   "-c:a", "aac", "-t", "60", str(src)])
+    project = Project.create(folder / "group", "Benchmark draft")
+    project.add_contributor("amara", "Amara Okafor")
+    project.doc["advisers"] = [{"id": "rosa", "name": "Rosa Hale", "role": "carer"}]
+    project.save()
+    ingest(project.reload(), [src], contributors=["amara"], clip_ids=["short"])
+    project = project.reload()
+    cues = [Cue(i * 2000, i * 2000 + 1800, f"This is caption {i + 1}") for i in range(30)]
+    save(cues, project.caption_path("short"))
+    save(cues, project.caption_path("short", "vtt"))
+    record_consent(project, "amara", scopes=["appear", "voice"], channels=["internal"],
+                   method="written", obtained_by="bench")
+    render_group_cut(project.reload())
+    return project.root
+
+
+def start(root: Path, who: str = r"amara: (http://127\.0\.0\.1:(\d+))(/enter/\S+)",
+          ) -> tuple[subprocess.Popen[str], str, str]:
+    """`coprod review` on a free port: the process, its base address and amara's link (or the
+    link ``who`` matches)."""
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "review", str(root), "--port",
                              "0", "--new-links"], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True,
@@ -85,7 +120,7 @@ def start(root: Path) -> tuple[subprocess.Popen[str], str, str]:
     text = ""
     while "Press Ctrl-C" not in text:
         text += lines.get(timeout=60)
-    link = re.search(r"amara: (http://127\.0\.0\.1:(\d+))(/enter/\S+)", text)
+    link = re.search(who, text)
     assert link, text
     return proc, link[1], link[3]
 
@@ -149,8 +184,27 @@ def measure(base: str, link: str, saves: int, loads: int) -> dict[str, list[floa
     return times
 
 
+def measure_comments(base: str, link: str, comments: int) -> list[float]:
+    """Time an adviser's comment form, sent as a browser without JavaScript sends it (the
+    page is loaded first, untimed, for its one-time token); the comments file grows."""
+    times: list[float] = []
+    with _client(base) as client:
+        client.get(link)
+        for i in range(comments + 5):
+            form = fields(client.get("/group").text)
+            form.update(time=f"0:{i % 60:02d}", text=f"Comment {i}: the music is too loud")
+            began = time.perf_counter()
+            response = client.post("/group/comment", data=form)
+            took = (time.perf_counter() - began) * 1000
+            assert response.status_code == 303, response.text[:200]
+            if i >= 5:
+                times.append(took)
+    return times
+
+
 def report(times: dict[str, list[float]], page_kb: float) -> str:
     save_p95 = percentile(times["save"], 95)
+    comment_p95 = percentile(times["comment"], 95)
     rows = [f"| {name} | {len(v)} | {statistics.median(v):.1f} | {percentile(v, 95):.1f} |"
             for name, v in times.items()]
     met = "met" if save_p95 < GOAL_MS else "NOT met"
@@ -176,6 +230,14 @@ def report(times: dict[str, list[float]], page_kb: float) -> str:
         f"Goal: save 95th percentile under {GOAL_MS:.0f} ms on 2 cores: {save_p95:.1f} ms, "
         f"{met}.",
         "",
+        "A comment is an adviser's form on the group's draft (a film with a 60 s clip and 30 "
+        "captions, its draft rendered), sent without JavaScript: the gate asked whether the "
+        "draft may still be shown, the caption under the time found, the comment appended "
+        "to the comments file under its lock and fsync'd, then a redirect. The file holds "
+        f"every earlier comment of the run. Goal: comment 95th percentile under "
+        f"{GOAL_MS:.0f} ms: {comment_p95:.1f} ms, "
+        f"{'met' if comment_p95 < GOAL_MS else 'NOT met'}.",
+        "",
         END,
     ])
 
@@ -184,6 +246,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--loads", type=int, default=50)
+    parser.add_argument("--comments", type=int, default=200)
     parser.add_argument("--write-docs", action="store_true",
                         help="replace the Review page section of docs/BENCHMARKS.md")
     args = parser.parse_args()
@@ -199,12 +262,20 @@ def main() -> int:
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
+        print("making a film with the group's draft...", file=sys.stderr)
+        group = make_group_film(Path(tmp))
+        proc, base, link = start(group, r"rosa: (http://127\.0\.0\.1:(\d+))(/group/enter/\S+)")
+        try:
+            times["comment"] = measure_comments(base, link, args.comments)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(30)
     section = report(times, page_kb)
     print(section)
     if args.write_docs:
         write_section(START, END, section)
         print(f"\nwrote the Review page section of {DOCS.relative_to(ROOT)}", file=sys.stderr)
-    return 0 if percentile(times["save"], 95) < GOAL_MS else 1
+    return 0 if max(percentile(times[k], 95) for k in ("save", "comment")) < GOAL_MS else 1
 
 
 if __name__ == "__main__":

@@ -110,11 +110,14 @@ class FilmClearance:
     events: tuple[Event, ...]
     dropped: tuple[str, ...] = ()
     unreadable: Mapping[str, str] = field(default_factory=dict)
+    # Blocked clips held back from the advisory group's cut (``withhold``): shown as a card.
+    withheld: tuple[str, ...] = ()
 
 
 def clear_film(project: Project, channel: str, *, draft: bool = False,
                drop_withdrawn: bool = False, skip_unreadable: bool = False,
-               today: date | None = None, fresh: bool = False) -> FilmClearance:
+               today: date | None = None, fresh: bool = False,
+               withhold: bool = False) -> FilmClearance:
     """Ask the consent gate about every clip in the film's sequence for ``channel``.
 
     Args:
@@ -128,6 +131,8 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
             of stopping the check (`status` goes on past one bad clip).
         today: the day consent expiry is judged on (default today).
         fresh: hash every clip's footage now, never from the cache (publishing renders).
+        withhold: leave every blocked clip out and ask again (the advisory group's cut, where
+            a card takes a withheld clip's place); they are listed in ``withheld``.
 
     Raises:
         consent.ConsentError: the ledger is damaged, or a draft for a public channel.
@@ -154,7 +159,13 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
             uses = [u for u in uses if u.clip_id not in withdrawn]
             result = _check_names(project, uses,
                                   check(found, uses, channel, draft=draft, today=today))
-    return FilmClearance(result, tuple(uses), tuple(found), tuple(dropped), unreadable)
+    withheld: list[str] = []
+    if result.blocked and withhold:
+        withheld = [u.clip_id for u in uses if u.clip_id in result.blocked]
+        uses = [u for u in uses if u.clip_id not in result.blocked]
+        result = _check_names(project, uses, check(found, uses, channel, draft=draft, today=today))
+    return FilmClearance(result, tuple(uses), tuple(found), tuple(dropped), unreadable,
+                         tuple(withheld))
 
 
 TITLE_CARD = "title"

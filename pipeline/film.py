@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from captions.styles import StyleName
 from consent.chain import is_film_id
 from pipeline.exceptions import ProjectError
+from pipeline.feedback.advisers import Adviser, read_advisers, read_approvals
 from pipeline.film_guard import MAX_TIME_S, shown
 from pipeline.film_template import (
     DEFAULT_CAPTION_STYLE,
@@ -31,7 +32,8 @@ from pipeline.render_profiles import RenderProfileName
 ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 KEYS = ("id", "title", "language", "contributors", "clips", "sequence", "captions", "consent",
-        "profiles", "open_captions", "signer", "page")  # page: pipeline/site/page_text.py
+        "profiles", "open_captions", "signer", "page",  # page: pipeline/site/page_text.py
+        "advisers", "approvals")  # the advisory group: pipeline/feedback/advisers.py
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
              "no_visual_description_needed", "original_name", "reel", "timecode")
 # What ingest keeps of the camera file, so an editor's edit finds this clip by its own names.
@@ -128,6 +130,10 @@ class Film:
     open_captions: bool = False
     signer: str | None = None  # the contributor signing the whole film in sign/film.mp4
     id: str | None = None  # the film's identity for consent (None: made before films had ids)
+    # The advisory group (issue 26): its members, and whether a publishing render needs its
+    # approval of the cut.
+    advisers: dict[str, Adviser] = field(default_factory=dict)
+    advisers_must_approve: bool = False
 
     @property
     def used_clips(self) -> list[str]:
@@ -215,6 +221,8 @@ class _Validator:
             open_captions=open_captions,
             signer=self.signer(doc, "signer", contributors, "signer"),
             id=film_id,
+            advisers=read_advisers(doc.get("advisers"), doc, self.fail),
+            advisers_must_approve=read_approvals(doc.get("approvals"), doc, self.fail),
         )
 
     def signer(self, node: Any, key: str, contributors: dict[str, Contributor],

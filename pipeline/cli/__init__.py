@@ -21,6 +21,7 @@ from pipeline.cli import (
     consent,
     describe,
     edit,
+    feedback,
     preview,
     project,
     render,
@@ -54,7 +55,8 @@ def cli(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for _group in (project, consent, captions, render, review, preview, edit, describe, access):
+for _group in (project, consent, captions, render, review, preview, edit, describe, access,
+               feedback):
     for _command in _group.COMMANDS:
         cli.add_command(_command)
 

@@ -60,7 +60,7 @@ from pipeline.render.gate import publishes, run_gate
 from pipeline.render.jobs import SegmentDispatch, default_jobs
 from pipeline.render.join import write_film_lists
 from pipeline.render.loudness import LoudnessReport, film_sound
-from pipeline.render.plan import Progress, film_duration_ms, plan_film
+from pipeline.render.plan import CardLines, Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
 from pipeline.render.segments import clean_stale, render_segments
 from pipeline.render.sidecars import Credits, title_card_lines
@@ -113,6 +113,7 @@ def render_film(
     wait: bool = True,
     progress: Progress | None = None,
     dispatch: SegmentDispatch | None = None,
+    withhold: CardLines | None = None,
 ) -> RenderResult:
     """Render the film for one output profile into ``build/PROFILE/``.
 
@@ -130,6 +131,8 @@ def render_film(
         progress: called with (step, fraction 0..1) while ffmpeg works.
         dispatch: renders the segments elsewhere, e.g. on a Dask cluster
             (:meth:`pipeline.cluster.ClusterSession.segment_dispatch`); None renders them here.
+        withhold: the advisory group's cut (:mod:`pipeline.feedback.cut`): a clip the gate
+            blocks is not refused but replaced by a card of these lines, as long as its part.
 
     For a public channel (web, broadcast) every clip's footage is hashed afresh
     (:mod:`.footage`) and structural caption errors are refused (:mod:`.caption_check`); every
@@ -164,7 +167,7 @@ def render_film(
             return _render(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
                            open_caps=open_caps, public=public, today=today,
                            jobs=default_jobs() if jobs is None else jobs,
-                           progress=progress, dispatch=dispatch)
+                           progress=progress, dispatch=dispatch, withhold=withhold)
         except OSError as exc:
             # Whatever file it was (a segment, a list, the hash cache), one line naming it.
             raise RenderError(f"{describe_os_error(exc)}; the previous outputs were left in "
@@ -173,13 +176,15 @@ def render_film(
 
 def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdrawn: bool,
             open_caps: bool, public: bool, today: date | None, jobs: int,
-            progress: Progress | None, dispatch: SegmentDispatch | None = None) -> RenderResult:
+            progress: Progress | None, dispatch: SegmentDispatch | None = None,
+            withhold: CardLines | None = None) -> RenderResult:
     """One render, the lock held; see :func:`render_film`."""
     segments_dir = project.build_dir / "segments"
     out_dir = project.build_dir / prof.name
     clean_stale(segments_dir)
     clean_stale(out_dir)
-    cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn, today=today)
+    cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn, today=today,
+                       withhold=withhold is not None)
     gate = cleared.result
     unchecked: list[str] = []
     if public:
@@ -189,7 +194,8 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
     page = site.page_for(project, prof)  # the web page's words are checked before rendering
     credits = Credits.for_film(project, gate.allowed, gate.name_allowed)
     parts = plan_film(project, prof, gate.allowed, title_card_lines(project),
-                      credits.card_lines())
+                      credits.card_lines(), withheld=cleared.withheld,
+                      withheld_lines=withhold or ())
     notes = []
     try:
         signing = plan_signing(project, prof, parts, draft=draft, today=today)
@@ -202,8 +208,10 @@ def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdraw
                                     if r.code in WITHDRAWAL_CODES}))
         notes.append(f"{SIGNED_FILM} not made: consent withdrawn for {signers}'s signing "
                      "(--drop-withdrawn); an earlier one is removed")
-    voiced = prepare_described(project, parts, prof, progress) if makes_described(prof) \
-        else None
+    # The advisory group's draft (``withhold``) is described too, when the film has
+    # descriptions: the group watches the described version of what they may see.
+    voiced = prepare_described(project, parts, prof, progress) \
+        if makes_described(prof) or withhold is not None else None
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
                                jobs=jobs, progress=progress, dispatch=dispatch)
     lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)

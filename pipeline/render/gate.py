@@ -24,26 +24,35 @@ def publishes(profile: RenderProfile) -> bool:
 
 def run_gate(project: Project, profile: RenderProfile, *, draft: bool = False,
              drop_withdrawn: bool = False, today: date | None = None,
-             fresh: bool | None = None) -> FilmClearance:
+             fresh: bool | None = None, withhold: bool = False) -> FilmClearance:
     """Ask the consent gate about the film for ``profile``'s channel; refuse if any clip is blocked.
 
     ``fresh`` (default: whether the profile publishes) hashes the footage now rather than from
     the cache; `build` deciding whether anything changed passes False, as it publishes nothing.
+    ``withhold`` (the advisory group's cut) leaves blocked clips out instead of refusing. A
+    publishing render of a film whose film.yaml requires the advisory group's approval is
+    refused when the group has not approved the cut as it is now.
 
     Raises:
         GateRefusedError: a clip is blocked (with ``drop_withdrawn``, for a reason other than a
             withdrawal).
         RenderError: nothing is left to render.
+        ApprovalMissingError: the group's approval is required and missing.
         consent.ConsentError: the ledger is damaged, or a draft for a public channel.
     """
     cleared = clearance.clear_film(project, profile.channel, draft=draft,
                                    drop_withdrawn=drop_withdrawn, today=today,
-                                   fresh=publishes(profile) if fresh is None else fresh)
+                                   fresh=publishes(profile) if fresh is None else fresh,
+                                   withhold=withhold)
     if cleared.result.blocked:
         raise GateRefusedError(cleared.result, profile.name)
     if not cleared.result.allowed:
         raise RenderError("nothing to render: the film's sequence has no clips"
                           + (" left after dropping withdrawn ones" if cleared.dropped else ""))
+    if publishes(profile):  # the advisory group's approval, when film.yaml requires it
+        from pipeline.feedback.approval import refuse_unapproved
+
+        refuse_unapproved(project, profile.name)
     return cleared
 
 

@@ -63,6 +63,7 @@ class Part:
     cues: tuple[Cue, ...] = ()  # segment-local times (0 = the part's first frame)
     lines: tuple[tuple[str, float], ...] = ()  # card text: (line, size as a fraction of height)
     picture: PictureFix | None = None  # deinterlacing / tone-mapping the footage needs
+    withheld: str | None = None  # the clip a card stands in for in the advisory group's cut
 
 
 def frames_ms(frames: int, fps: int) -> int:
@@ -96,10 +97,13 @@ def trim_cues(cues: Sequence[Cue], in_ms: int, out_ms: int, offset_ms: int = 0) 
 
 
 def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
-              title_lines: CardLines, credit_lines: CardLines) -> list[Part]:
+              title_lines: CardLines, credit_lines: CardLines, *,
+              withheld: Sequence[str] = (), withheld_lines: CardLines = ()) -> list[Part]:
     """The film as parts: title card, the clips in sequence order, credits card.
 
     One part for each sequence entry: a clip used twice is two parts, each its own segment.
+    A ``withheld`` clip (the advisory group's cut) is a card of ``withheld_lines`` as long as
+    the clip's part: none of its picture, sound or words.
 
     Raises:
         CaptionsMissingError: a clip has no caption file.
@@ -123,7 +127,7 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
     wanted = set(clip_ids)
     used: dict[str, int] = {}
     for item in project.film.sequence:
-        if item.clip_id not in wanted:
+        if item.clip_id not in wanted and item.clip_id not in withheld:
             continue
         clip = project.clip(item.clip_id)
         info = project.probe(clip.id)
@@ -135,6 +139,11 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
                               f"or the end of the footage ({out_ms} ms)")
         frames = max(1, round((out_ms - in_ms) * fps / 1000))
         span = frames_ms(frames, fps)
+        if item.clip_id in withheld:
+            parts.append(Part(f"withheld {len(parts)}", PartKind.CARD, frame, frames,
+                              lines=tuple(withheld_lines), withheld=item.clip_id))
+            frame += frames
+            continue
         cues = [with_text(c, text_only(c.text))
                 for c in load_captions(project.caption_path(clip.id, "srt"))]
         digest = project.footage_sha256(clip.id)

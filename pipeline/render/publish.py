@@ -21,6 +21,7 @@ import ffmpeg as ffmpeg_python
 from pipeline import __version__, clearance, runner
 from pipeline.clearance import FilmClearance
 from pipeline.exceptions import MediaToolError, ToolInterruptedError
+from pipeline.feedback.provenance import feedback_provenance
 from pipeline.fsutil import atomic_write_bytes, sha256_file, temp_output
 from pipeline.languages import iso639_2
 from pipeline.media import ffmpeg_input_name
@@ -346,7 +347,7 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
         }
         if part.kind == PartKind.CARD:
             cards.append({"name": part.name, "text": [t for t, _ in part.lines if t.strip()],
-                          **entry})
+                          **({"withheld": part.withheld} if part.withheld else {}), **entry})
             continue
         assert part.clip_id is not None and part.source is not None
         caption = project.caption_path(part.clip_id, "srt")
@@ -390,6 +391,8 @@ def build_manifest(job: PublishJob, outputs: Mapping[str, Any]) -> dict[str, Any
         **({"signed": job.signed.manifest_entry(project, prof)} if job.signed else {}),
         # Likewise only a described film has this key.
         **({"described": job.described.to_manifest()} if job.described else {}),
+        # The advisory group's comments and approvals, as counts (issue 26).
+        **feedback_provenance(project),
     }
 
 

@@ -36,7 +36,7 @@ SEGMENT_FORMAT = 2
 # segment made on a 16-core worker would differ from one made on a 2-core laptop. Two threads keep
 # today's speed on a 2-core machine.
 ENCODER_THREADS = 2
-DRAFT_TEXT = "DRAFT - not for publication"
+DRAFT_TEXT = "Draft - not for sharing"  # the advisory group sees it too (issue 26)
 
 
 def cache_key(value: Any) -> str:

@@ -166,6 +166,8 @@ def plan_signing(project: Project, profile: RenderProfile, parts: Sequence[Part]
     short: dict[str, int] = {}
     clips: list[str] = []
     for part in parts:
+        if part.withheld:
+            continue  # the group's cut: nobody signs the words of a clip held back from them
         chosen = by_clip.get(part.clip_id) if part.clip_id else None
         from_ms = part.in_ms
         if chosen is None and film_video is not None:

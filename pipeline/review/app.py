@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.review import clip_views, sign_views, views
+from pipeline.review import adviser_views, clip_views, sign_views, views
 from pipeline.review.access import Site
 from pipeline.review.once import OnceTokens
 from pipeline.review.pages import STATIC, make_templates, message_page, message_response
@@ -33,7 +33,7 @@ from pipeline.review.security import AccessLog, ASGIApp, BodyLimit, Headers, Sam
 log = logging.getLogger("coprod.review")
 
 MAX_BODY = 2 * 1024 * 1024  # a 3000-caption film with its times is well under 1 MB
-PROTECTED = frozenset({"/save", "/changes", "/stop", "/sign"})
+PROTECTED = frozenset({"/save", "/changes", "/stop", "/sign"}) | adviser_views.PROTECTED
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -53,6 +53,7 @@ def _routes() -> list[Route | Mount]:
         Route("/sign", sign_views.decide, methods=["POST"]),
         Route("/save", clip_views.save, methods=["POST"]),
         Route("/changes", clip_views.ask_for_changes, methods=["POST"]),
+        *adviser_views.routes(),  # the advisory group's pages (issue 26)
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -86,11 +86,33 @@ def issue_links(project: Project, base: str, *, contributors: Sequence[str] = ()
         say("  nobody has clips to review yet: ingest footage with --contributor first")
 
 
+def issue_adviser_links(project: Project, base: str, *, new_links: bool = False,
+                        say: Say) -> None:
+    """Make (or replace) each adviser's link to the group's draft and print it."""
+    from pipeline.review import adviser_links
+
+    if not project.film.advisers:
+        return
+    made = {link.contributor: link.token
+            for link in adviser_links.issue(project, replace=new_links)}
+    say("The advisory group's draft. Give each adviser their own link:")
+    for person in project.film.advisers:
+        if person in made:
+            say(f"  {person}: {base}/group/enter/{made[person]}")
+        else:
+            made_on = adviser_links.book(project.root).made_on(person) or "?"
+            say(f"  {person}: the link made on {made_on[:10]} still works (--new-links makes "
+                "a new one and stops the old)")
+
+
 def _run(project: Project, app: ASGIApp, sock: socket.socket, p: Plan, *,
          contributors: Sequence[str], new_links: bool, say: Say) -> None:
     bound = sock.getsockname()[1]
     base = f"http://{_link_host(p)}:{bound}"
     issue_links(project, base, contributors=contributors, new_links=new_links, say=say)
+    # The advisory group's links (issue 26): all advisers, unless only contributors were asked.
+    if not contributors:
+        issue_adviser_links(project, base, new_links=new_links, say=say)
     if p.local_only:
         say(f"Listening on {p.host}:{bound}: only this computer can open the page.")
     else:
@@ -117,4 +139,4 @@ def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8765,
     say("Review page stopped.")
 
 
-__all__ = ["Plan", "issue_links", "plan", "serve"]
+__all__ = ["Plan", "issue_adviser_links", "issue_links", "plan", "serve"]

@@ -137,6 +137,28 @@ def sign(root: Path) -> None:
                    "--note", "watched the signed film with the producer")
 
 
+# The advisory group (issue 26): two advisers who watch the whole draft and comment on it.
+ADVISERS = [{"id": "rosa", "name": "Rosa Hale", "role": "carer"},
+            {"id": "tom", "name": "Tom Reid", "role": "commissioner"}]
+REVIEW_BASE = "http://127.0.0.1:8765"  # `make review`'s address
+
+
+def advise(root: Path) -> None:
+    """Put the advisers in film.yaml, render the group's draft, and print each adviser's link
+    (made once; a link already made is said to still work)."""
+    from pipeline.review.server import issue_adviser_links
+
+    project = Project.open(root)
+    if "advisers" not in project.doc:
+        project.doc["advisers"] = ADVISERS
+        project.save()
+    coprod("feedback", "cut", str(root))
+    click.echo("", err=True)
+    issue_adviser_links(Project.open(root), REVIEW_BASE, say=lambda line: click.echo(line,
+                                                                                     err=True))
+    click.echo(f"The links open once the review page runs: make review FILM={root}", err=True)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
@@ -171,6 +193,7 @@ def main(argv: list[str]) -> int:
             coprod("signoff", str(root), clip_id, "--by", cid,
                    "--note", "watched with the producer")
     coprod("status", str(root))
+    advise(root)
     coprod("build", str(root), "--profile", "web")
     out = root / "build" / "web"
     click.echo(f"\nThe demo film is in {out.resolve()}/", err=True)

@@ -214,3 +214,89 @@ def _page(browser: Any, *, width: int = 1280, height: int = 800, js: bool = True
     context = browser.new_context(viewport={"width": width, "height": height},
                                   java_script_enabled=js, bypass_csp=bypass_csp)
     return context.new_page()
+
+
+# --- the advisory group's draft (issue 26): test_adviser_*.py ---------------------------------
+
+ADVISERS = "advisers:\n  - {id: rosa, name: Rosa Hale, role: carer}\n" \
+           "  - {id: tom, name: Tom Reid, role: commissioner}\n"
+CARA_WORDS = [Cue(200, 1400, "Cara secret words nobody"), Cue(1500, 2800, "in the group hears")]
+
+
+def add_advisers(root: Path, extra: str = "") -> None:
+    """Put two advisers (rosa, tom) and ``extra`` film.yaml lines into the film."""
+    path = root / "film.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + ADVISERS + extra, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def group_template(film_template: Path, tmp_path_factory: pytest.TempPathFactory,
+                   make_media: Any) -> Path:
+    """The review film with cara's clip (consent to `web` only, not `internal`) in the middle of
+    the sequence, two advisers, and the group's draft rendered once (build/group/)."""
+    from pipeline.feedback.render_cut import render_group_cut
+
+    root = tmp_path_factory.mktemp("group-template") / "film"
+    shutil.copytree(film_template, root, symlinks=True)
+    project = Project.open(root)
+    project.add_contributor("cara", "Cara Lewis")
+    project.save()
+    src = make_media("review-cara.mp4", seconds=3.0, size="320x240", freq=880)
+    ingest(project.reload(), [src], contributors=["cara"], clip_ids=["cara-talk"])
+    project = project.reload()
+    write_caption_file(project.caption_path("cara-talk"), CARA_WORDS)
+    clearance.record_consent(project, "cara", scopes=["appear", "voice", "story"],
+                             channels=["web"], method="written", obtained_by="Sam",
+                             given=date(2026, 1, 10), capacity="own")
+    # cara's clip second: amara-talk, cara-talk, ben-talk, together.
+    text = (root / "film.yaml").read_text(encoding="utf-8")
+    (root / "film.yaml").write_text(text, encoding="utf-8")
+    doc = Project.open(root)
+    doc.doc["sequence"] = ["amara-talk", "cara-talk", "ben-talk", "together"]
+    doc.save()
+    add_advisers(root)
+    render_group_cut(Project.open(root), jobs=2)
+    return root
+
+
+@pytest.fixture
+def group_film(group_template: Path, tmp_path: Path) -> Project:
+    """A fresh copy of the film with the group's draft rendered."""
+    root = tmp_path / "group-film"
+    shutil.copytree(group_template, root, symlinks=True)
+    return Project.open(root)
+
+
+@dataclass
+class Adviser:
+    """An adviser's browser, in-process (no JavaScript)."""
+
+    client: Any
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(path, **kw)
+
+    def post(self, path: str, data: dict[str, Any]) -> Any:
+        return self.client.post(path, data=data, headers={"origin": "http://testserver"},
+                                follow_redirects=False)
+
+
+@pytest.fixture
+def adviser_client(group_film: Project) -> Callable[[str], Adviser]:
+    """``adviser_client("rosa")``: a client that has opened rosa's link."""
+    from starlette.testclient import TestClient
+
+    from pipeline.review import adviser_links, create_app
+
+    app = create_app(group_film.root, hosts=["testserver"])
+
+    def make(person: str) -> Adviser:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            client = TestClient(app)
+        token = adviser_links.issue(group_film, [person], replace=True)[0].token
+        response = client.get(f"/group/enter/{token}", follow_redirects=False)
+        assert response.status_code == 303, response.text
+        return Adviser(client)
+
+    return make

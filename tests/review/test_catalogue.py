@@ -75,7 +75,8 @@ class _Text(HTMLParser):
 
 # What each placeholder may stand for: data, never a sentence of its own.
 SLOTS = {"n": r"\d+", "date": r"\d{1,2} [A-Z][a-z]+ \d{4}", "start": r"\d+:\d\d\.\d",
-         "end": r"\d+:\d\d\.\d", "clip": r"[a-z0-9][a-z0-9_-]*", "name": r"[\w' -]+"}
+         "end": r"\d+:\d\d\.\d", "clip": r"[a-z0-9][a-z0-9_-]*", "name": r"[\w' -]+",
+         "time": r"\d+:\d\d\.\d", "who": r"[\w' -]+"}  # time, who: the advisers' page
 
 
 def _patterns() -> list[re.Pattern[str]]:
