@@ -339,6 +339,13 @@ def consent_terms(summary: ConsentSummary) -> ConsentTerms:
     )
 
 
+def consent_expires(event: Event) -> date:
+    """The day a recorded consent ends (the event :func:`Ledger.add` returned for it)."""
+    record = event.record
+    assert isinstance(record, ConsentGiven)
+    return record.expires
+
+
 def stopped_on(events: Sequence[Event], contributor: str, *,
                today: date | None = None) -> date | None:
     """The day the contributor asked to stop, when nothing of their consent is left in force
@@ -358,6 +365,7 @@ __all__ = [
     "ConsentTerms",
     "ContributorConsent",
     "affected_outputs",
+    "consent_expires",
     "consent_terms",
     "stopped_on",
     "summarise",

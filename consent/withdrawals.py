@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from consent.chain import Event
 from consent.feedback import ChangeRequest, SignOff
@@ -99,6 +100,39 @@ def linked_contributors(events: Iterable[Event], clip_id: str) -> list[str]:
         elif isinstance(record, ConsentGiven | Withdrawal):
             if record.clips is not None and clip_id in record.clips:
                 found[record.contributor] = None
+    return list(found)
+
+
+def withdrawal_date(event: Event) -> date:
+    """The day a withdrawal event says the contributor asked to stop."""
+    record = event.record
+    assert isinstance(record, Withdrawal)
+    return record.date
+
+
+def linked_clips(events: Iterable[Event], contributor: str) -> set[str]:
+    """Clip ids the ledger ties ``contributor`` to by name: their consents and withdrawals that
+    list clips, their sign-offs and change requests (the inverse of
+    :func:`linked_contributors`)."""
+    clips: set[str] = set()
+    for event in events:
+        record = event.record
+        if isinstance(record, ConsentGiven | Withdrawal):
+            if record.contributor == contributor and record.clips:
+                clips.update(record.clips)
+        elif isinstance(record, SignOff | ChangeRequest) and record.contributor == contributor:
+            clips.add(record.clip)
+    return clips
+
+
+def named_contributors(events: Iterable[Event]) -> list[str]:
+    """Every contributor some event speaks for, first named first (a producer's footage
+    exception names nobody)."""
+    found: dict[str, None] = {}
+    for event in events:
+        person = _person(event)
+        if person is not None:
+            found[person] = None
     return list(found)
 
 
@@ -235,6 +269,9 @@ __all__ = [
     "Hold",
     "consent_state",
     "footage_named",
+    "linked_clips",
     "linked_contributors",
+    "named_contributors",
     "supersedes",
+    "withdrawal_date",
 ]
