@@ -273,8 +273,13 @@ def summarise(
         consents = [e for e in own if isinstance(e.record, ConsentGiven)]
         withdrawals = [e for e in own if isinstance(e.record, Withdrawal)]
         rows = []
+        standing = {c.seq for c in consents if not any(supersedes(w, c) for w in withdrawals)}
         for i, event in enumerate(consents):
-            if _replaced(event, consents[i + 1:]):
+            # Consent in force is replaced only by later consent in force: a paper form from
+            # before a withdrawal, entered late, does not hide consent given again after it.
+            later = [c for c in consents[i + 1:]
+                     if c.seq in standing or event.seq not in standing]
+            if _replaced(event, later):
                 continue
             record = event.record
             assert isinstance(record, ConsentGiven)
