@@ -45,10 +45,12 @@ from pipeline.build import build_film  # noqa: E402
 from pipeline.project import Project  # noqa: E402
 from pipeline.render import render_film  # noqa: E402
 from pipeline.render.burn_in import ass_document, caption_style  # noqa: E402
+from pipeline.render.options import RenderOptions  # noqa: E402
 from pipeline.render_profiles import load_profile  # noqa: E402
 
 FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 START, END = "<!-- render:start -->", "<!-- render:end -->"
+OPEN_CAPTIONS = RenderOptions(open_captions=True)
 
 LINES = [
     ["I started coming here two years ago.", "At first I did not say much at all."],
@@ -294,7 +296,7 @@ def run(seconds: float, repeats: int, write_docs: bool, keep: Path | None) -> No
         shutil.rmtree(project.build_dir / "segments", ignore_errors=True)
         print(f"[{i + 1}/{repeats}] coprod: full render (empty segment cache, both films)...",
               flush=True)
-        full_s, result = timed(render_film, project, "web", open_captions=True)
+        full_s, result = timed(render_film, project, "web", options=OPEN_CAPTIONS)
         full_runs.append(full_s)
         print(f"  {full_s:.1f} s; loudness {result.loudness.normalization}", flush=True)
         print(f"[{i + 1}/{repeats}] hand-written ffmpeg command (both films)...", flush=True)
@@ -312,10 +314,10 @@ def run(seconds: float, repeats: int, write_docs: bool, keep: Path | None) -> No
     full_s, hand_s = min(full_runs), min(hand_runs)
     edit_one_cue(project)
     print("coprod: render after editing one cue in clip-3...", flush=True)
-    edit_s, edited = timed(render_film, project.reload(), "web", open_captions=True)
+    edit_s, edited = timed(render_film, project.reload(), "web", options=OPEN_CAPTIONS)
     print(f"  {edit_s:.1f} s; segments rendered: {', '.join(edited.segments_rendered)}")
-    build_film(project, ["web"], open_captions=True)  # records the build stamp
-    noop_s, noop = timed(build_film, project.reload(), ["web"], open_captions=True)
+    build_film(project, ["web"], options=OPEN_CAPTIONS)  # records the build stamp
+    noop_s, noop = timed(build_film, project.reload(), ["web"], options=OPEN_CAPTIONS)
     assert noop.up_to_date == ["web"] and not noop.rendered
     access_rows, access_note = bench_access(project.reload(), work, film_s, repeats, full_s,
                                             sign_off)

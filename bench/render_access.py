@@ -32,10 +32,13 @@ from pipeline import runner
 from pipeline.project import Project
 from pipeline.render import RenderResult, render_film
 from pipeline.render.burn_in import ass_document
+from pipeline.render.options import RenderOptions
 from pipeline.render.signing import INSET_BACKGROUND, SIGNED_FILM, inset_for, signed_cues
 from pipeline.render_profiles import load_profile
 from pipeline.sign_clearance import signing_use
 from pipeline.sign_videos import sign_path, sign_videos
+
+OPEN_CAPTIONS = RenderOptions(open_captions=True)
 
 Row = tuple[str, float | None, str]
 SIGNER = "chloe"
@@ -146,7 +149,7 @@ def bench_signed(project: Project, work: Path, film_s: float, repeats: int) -> l
             _drop_signed_segments(result, segments)
         print(f"[{i + 1}/{repeats}] coprod: signed variant (signed segments only)...", flush=True)
         clock = StepClock()
-        secs, result = _timed(render_film, project, "web", open_captions=True, progress=clock)
+        secs, result = _timed(render_film, project, "web", options=OPEN_CAPTIONS, progress=clock)
         coprod_runs.append(secs)
         inner.append(clock.seconds("signed "))
         assert SIGNED_FILM in result.outputs
@@ -249,7 +252,7 @@ def bench_described(project: Project, work: Path, repeats: int, full_s: float,
     sign_off(project)
     print("coprod: described variant (first render: voices every description, not timed)...",
           flush=True)
-    result = render_film(project.reload(), "web", open_captions=True)
+    result = render_film(project.reload(), "web", options=OPEN_CAPTIONS)
     described = result.manifest["described"]
     voiced = _voiced(project.reload())
     segments = project.build_dir / "segments"
@@ -261,7 +264,7 @@ def bench_described(project: Project, work: Path, repeats: int, full_s: float,
         print(f"[{i + 1}/{repeats}] coprod: described variant (mix, normalise, re-mux)...",
               flush=True)
         clock = StepClock()
-        secs, result = _timed(render_film, project.reload(), "web", open_captions=True,
+        secs, result = _timed(render_film, project.reload(), "web", options=OPEN_CAPTIONS,
                               progress=clock)
         coprod_runs.append(secs)
         inner.append(clock.seconds("described sound"))
@@ -274,7 +277,7 @@ def bench_described(project: Project, work: Path, repeats: int, full_s: float,
     write_descriptions(project, EDITED, ["clip-3"])
     sign_off(project)
     print("coprod: render after editing one description in clip-3...", flush=True)
-    edit_s, edited = _timed(render_film, project.reload(), "web", open_captions=True)
+    edit_s, edited = _timed(render_film, project.reload(), "web", options=OPEN_CAPTIONS)
     encoded = [s for s in edited.segments_rendered if not s.endswith(":audio")]
     print(f"  {edit_s:.1f} s; rendered: {', '.join(edited.segments_rendered)}", flush=True)
     best, hand = min(coprod_runs), min(hand_runs)

@@ -30,14 +30,13 @@ read, parsed and reported line by line.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
 
 from captions.exceptions import CaptionError, CaptionParseError
+from safeio import atomic_write, file_kind, os_error_advice
 
 # A feature film's captions are a few hundred kilobytes; anything past this is the wrong file.
 MAX_CAPTION_BYTES = 5_000_000
@@ -146,16 +145,6 @@ def decode_caption_bytes(
     return normalise_newlines(_decode(data, "cp1252", path, "UTF-8 or Windows-1252"))
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
-
-
 def too_large(path: str | Path, size: int) -> CaptionError:
     """The error for a caption file of ``size`` bytes, over :data:`MAX_CAPTION_BYTES`."""
     return CaptionError(
@@ -176,12 +165,13 @@ def read_caption_bytes(path: str | Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise CaptionError(f"cannot read caption file {path}: {exc.strerror or exc}") from None
+        raise CaptionError(f"cannot read caption file {path}: {os_error_advice(exc)}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise CaptionError(
-                f"{path}: is {_kind(info.st_mode)}, not a caption file; put the file itself there"
+                f"{path}: is {file_kind(info.st_mode)}, not a caption file; put the file itself "
+                "there"
             )
         if info.st_size > MAX_CAPTION_BYTES:
             raise too_large(path, info.st_size)
@@ -189,7 +179,7 @@ def read_caption_bytes(path: str | Path) -> bytes:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(MAX_CAPTION_BYTES + 1)
     except OSError as exc:
-        raise CaptionError(f"cannot read caption file {path}: {exc.strerror or exc}") from None
+        raise CaptionError(f"cannot read caption file {path}: {os_error_advice(exc)}") from None
     finally:
         os.close(fd)
     if len(data) > MAX_CAPTION_BYTES:  # it grew while it was read
@@ -209,51 +199,16 @@ def read_caption_text(path: str | Path, *, encoding: str | None = None) -> str:
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` as UTF-8 (no byte-order mark, line ends as given) all at once.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, then renamed over
-    ``path``: a reader, or a crash, sees the old file or the new one, never half of one. An
-    existing file keeps its permission bits; a new one gets the usual ones (umask applies).
+    """Write ``text`` as UTF-8 (no byte-order mark, line ends as given) all at once, through
+    :func:`safeio.atomic_write`: a reader, or a crash, sees the old file or the new one, never
+    half of one. An existing file keeps its permission bits; a new one gets the usual ones.
 
     Raises:
         CaptionError: the file cannot be written.
     """
     target = Path(path)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        mode = None
-    try:
-        # os.open with 0o666 lets the umask decide, unlike tempfile's fixed 0o600.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            if mode is not None:
-                os.chmod(temp, mode)
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        atomic_write(target, text.encode("utf-8"))
     except OSError as exc:
-        raise CaptionError(f"cannot write caption file {target}: {exc.strerror or exc}") from None
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush the folder entry so the rename itself survives a power cut (POSIX only)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        # Some file systems (and Windows) refuse fsync on a folder; the data is already safe.
-        pass
-    finally:
-        os.close(fd)
+        raise CaptionError(f"cannot write caption file {target}: {os_error_advice(exc)}") \
+            from None

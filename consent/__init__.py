@@ -9,6 +9,7 @@ No ffmpeg, no Click, no pipeline imports. Typical use by a command::
         print(reason.message)
 """
 
+from consent.chain import is_film_id
 from consent.exceptions import (
     ConsentError,
     LedgerError,
@@ -28,8 +29,9 @@ from consent.gate import (
     ReasonCode,
     check,
     consent_state,
+    withdrawal_in,
 )
-from consent.ledger import GENESIS, REPAIR_HINT, Event, Ledger
+from consent.ledger import GENESIS, REPAIR_HINT, Event, Ledger, os_user
 from consent.receipt import Receipt, check_receipt, ledger_id, parse_receipt, receipt_for
 from consent.records import (
     DEFAULT_EXPIRY_YEARS,
@@ -51,10 +53,18 @@ from consent.views import (
     ConsentSummary,
     ContributorConsent,
     affected_outputs,
+    stopped_on,
     summarise,
 )
 from consent.vocabulary import Via
-from consent.withdrawals import FootageIndex, Hold, linked_contributors
+from consent.withdrawals import (
+    FootageIndex,
+    Hold,
+    linked_clips,
+    linked_contributors,
+    named_contributors,
+    withdrawal_date,
+)
 from consent.witness import Witness, WitnessCheck, WitnessState, default_witness_dir
 
 __all__ = [
@@ -107,10 +117,17 @@ __all__ = [
     "consent_state",
     "content_key",
     "default_witness_dir",
+    "is_film_id",
     "ledger_id",
+    "linked_clips",
     "linked_contributors",
+    "named_contributors",
+    "os_user",
     "parse_receipt",
     "receipt_for",
     "signoff_status",
+    "stopped_on",
     "summarise",
+    "withdrawal_date",
+    "withdrawal_in",
 ]

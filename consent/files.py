@@ -3,9 +3,9 @@
 Each is opened without following a symbolic link and without blocking, and refused unless it is
 a regular file: a ledger symlinked to /dev/null would swallow a withdrawal, and a FIFO would hang
 the command. New files are created 0600 (consent records are personal data). Whole-file writes
-go to a temporary file beside the target, are fsync'd and renamed into place. Every OSError
-becomes a :class:`~consent.exceptions.LedgerFileError`: one line naming the file, what went
-wrong and what to do.
+go through :func:`safeio.atomic_write` (temp file beside the target, fsync, rename, fsync the
+folder). Every OSError becomes a :class:`~consent.exceptions.LedgerFileError`: one line naming
+the file, what went wrong and what to do (:func:`safeio.os_error_advice`).
 """
 
 from __future__ import annotations
@@ -16,22 +16,11 @@ import stat
 from pathlib import Path
 
 from consent.exceptions import LedgerFileError
+from safeio import atomic_write as safe_write
+from safeio import file_kind, fsync_dir, os_error_advice, write_all
 
 PRIVATE = 0o600
 """The mode new consent files are created with: the owner reads and writes, nobody else."""
-
-_ADVICE: dict[int, str] = {
-    errno.ENOSPC: "the disk is full; free some space and run the command again",
-    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
-    errno.EROFS: "the file system is read-only; run coprod where this folder can be written",
-    errno.EACCES: "permission denied; check the permissions of this file and its folder",
-    errno.EPERM: "operation not permitted; check the permissions of this file and its folder",
-    errno.ENOTDIR: "part of this path is a file where a folder should be",
-    errno.ENOENT: "its folder does not exist",
-    errno.EIO: "input/output error; the disk may be failing, copy the project elsewhere",
-    errno.ENAMETOOLONG: "the name is too long for this file system",
-}
-
 
 def problem(path: str | Path, err: OSError, doing: str) -> LedgerFileError:
     """One line for an OSError met while ``doing`` something to ``path``."""
@@ -39,8 +28,7 @@ def problem(path: str | Path, err: OSError, doing: str) -> LedgerFileError:
         return LedgerFileError(path, symlink_refused())
     if err.errno == errno.EISDIR:
         return LedgerFileError(path, not_a_file("a folder"))
-    advice = _ADVICE.get(err.errno or 0) or (err.strerror or str(err))
-    return LedgerFileError(path, f"cannot {doing}: {advice}")
+    return LedgerFileError(path, f"cannot {doing}: {os_error_advice(err)}")
 
 
 def symlink_refused() -> str:
@@ -52,18 +40,6 @@ def symlink_refused() -> str:
 def not_a_file(kind: str) -> str:
     """Why something other than a regular file is refused."""
     return f"is {kind}, not a regular file; move it away and put the real file there"
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def open_regular(path: Path, flags: int, doing: str) -> int | None:
@@ -83,7 +59,7 @@ def open_regular(path: Path, flags: int, doing: str) -> int | None:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise LedgerFileError(path, not_a_file(_kind(mode)))
+        raise LedgerFileError(path, not_a_file(file_kind(mode)))
     return fd
 
 
@@ -98,7 +74,7 @@ def check_regular(path: Path) -> bool:
     if stat.S_ISLNK(mode):
         raise LedgerFileError(path, symlink_refused())
     if not stat.S_ISREG(mode):
-        raise LedgerFileError(path, not_a_file(_kind(mode)))
+        raise LedgerFileError(path, not_a_file(file_kind(mode)))
     return True
 
 
@@ -118,23 +94,6 @@ def read_regular(path: Path, doing: str = "read it") -> bytes | None:
         os.close(fd)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """Write every byte of ``data`` (os.write may write less than asked)."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a new or renamed file's folder entry durable."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def make_folder(folder: Path, doing: str, *, private: bool = False) -> None:
     """Create ``folder`` (and its parents) if needed; 0700 when ``private``."""
     try:
@@ -146,25 +105,15 @@ def make_folder(folder: Path, doing: str, *, private: bool = False) -> None:
 
 
 def atomic_write(path: Path, data: bytes, doing: str = "write it") -> None:
-    """Replace ``path`` with ``data`` whole: a temp file beside it (0600), fsync, rename.
+    """Replace ``path`` with ``data`` whole (:func:`safeio.atomic_write`, created 0600).
 
     Refuses a symbolic link, folder or other non-regular file at ``path``; on any failure the
     old file is left as it was and the temp file is removed.
     """
     check_regular(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, doing)
-    assert fd is not None  # O_CREAT: made or refused
     try:
-        try:
-            write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        safe_write(path, data, mode=PRIVATE)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise problem(path, err, doing) from None
 
 

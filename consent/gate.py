@@ -251,6 +251,27 @@ def _footage_reasons(index: FootageIndex, clip: ClipUse, found: Sequence[Reason]
     return reasons
 
 
+def withdrawal_in(events: Sequence[Event], clip: ClipUse, contributor: str) -> Event | None:
+    """The withdrawal for which :func:`check` refuses ``clip`` on ``contributor``'s account
+    (``withdrawn`` by the clip's id, or ``withdrawn-footage`` by its footage), or None.
+
+    What the review page says about one clip is this answer, so the page's "stopped" and the
+    gate's refusal cannot differ.
+    """
+    index = FootageIndex(events)
+    if contributor in clip.contributors or (
+            contributor in linked_contributors(events, clip.clip_id)
+            and _excepted(index, events, contributor, clip) is None):
+        withdrawal = consent_state(events, contributor, clip.clip_id).withdrawal
+        if withdrawal is not None:
+            return withdrawal
+    if clip.footage_sha256 is not None:
+        for hold in index.holds(clip.footage_sha256):
+            if hold.contributor == contributor:
+                return hold.withdrawal
+    return None
+
+
 def check(
     events: Sequence[Event],
     clips: Sequence[ClipUse],
@@ -366,4 +387,5 @@ __all__ = [
     "consent_state",
     "linked_contributors",
     "supersedes",
+    "withdrawal_in",
 ]

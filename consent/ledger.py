@@ -46,11 +46,11 @@ from consent.files import (
     open_regular,
     problem,
     read_regular,
-    write_all,
 )
 from consent.records import Record, event_type, record_from_dict
 from consent.vocabulary import Via
 from consent.witness import Witness, WitnessCheck, WitnessState
+from safeio import append_synced, cut_back_synced
 
 
 def os_user() -> str:
@@ -290,13 +290,11 @@ class Ledger:
         assert fd is not None
         try:
             try:
-                write_all(fd, line)
-                os.fsync(fd)
+                append_synced(fd, line)
             except OSError as err:
                 cause = problem(self.path, err, "record the event")
                 try:
-                    os.ftruncate(fd, size)
-                    os.fsync(fd)
+                    cut_back_synced(fd, size)
                 except OSError:
                     raise LedgerFileError(self.path, f"{cause.reason}; the last line may be "
                                           f"incomplete: {REPAIR_HINT}") from None

@@ -126,6 +126,14 @@ class SignoffStatus:
         """True when the contributor has signed off the clip as it is now."""
         return self.state == SignoffState.SIGNED
 
+    @property
+    def request_note(self) -> str | None:
+        """What the contributor asked to change, when the state is changes requested."""
+        if self.state != SignoffState.CHANGES_REQUESTED or self.event is None:
+            return None
+        record = self.event.record
+        return record.note if isinstance(record, ChangeRequest) else None
+
 
 def signoff_status(
     events: Iterable[Event], clip_id: str, contributor: str, key: str

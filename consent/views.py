@@ -273,8 +273,13 @@ def summarise(
         consents = [e for e in own if isinstance(e.record, ConsentGiven)]
         withdrawals = [e for e in own if isinstance(e.record, Withdrawal)]
         rows = []
+        standing = {c.seq for c in consents if not any(supersedes(w, c) for w in withdrawals)}
         for i, event in enumerate(consents):
-            if _replaced(event, consents[i + 1:]):
+            # Consent in force is replaced only by later consent in force: a paper form from
+            # before a withdrawal, entered late, does not hide consent given again after it.
+            later = [c for c in consents[i + 1:]
+                     if c.seq in standing or event.seq not in standing]
+            if _replaced(event, later):
                 continue
             record = event.record
             assert isinstance(record, ConsentGiven)
@@ -339,6 +344,13 @@ def consent_terms(summary: ConsentSummary) -> ConsentTerms:
     )
 
 
+def consent_expires(event: Event) -> date:
+    """The day a recorded consent ends (the event :func:`Ledger.add` returned for it)."""
+    record = event.record
+    assert isinstance(record, ConsentGiven)
+    return record.expires
+
+
 def stopped_on(events: Sequence[Event], contributor: str, *,
                today: date | None = None) -> date | None:
     """The day the contributor asked to stop, when nothing of their consent is left in force
@@ -358,6 +370,7 @@ __all__ = [
     "ConsentTerms",
     "ContributorConsent",
     "affected_outputs",
+    "consent_expires",
     "consent_terms",
     "stopped_on",
     "summarise",

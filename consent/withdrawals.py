@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from consent.chain import Event
 from consent.feedback import ChangeRequest, SignOff
@@ -48,7 +49,7 @@ class ConsentState:
     """The consent that applies to one contributor in one clip.
 
     Attributes:
-        consent: the latest consent event covering the clip, or None.
+        consent: the consent event that applies to the clip (:func:`in_effect`), or None.
         withdrawal: the withdrawal in effect for the clip, or None.
     """
 
@@ -65,27 +66,35 @@ class ConsentState:
         return record
 
 
+def in_effect(consents: Sequence[Event],
+              withdrawals: Sequence[Event]) -> tuple[Event | None, Event | None]:
+    """The consent that applies and the withdrawal in effect, of one contributor's consents and
+    withdrawals covering one clip (or one piece of footage), each oldest first.
+
+    The latest consent no withdrawal supersedes applies. When every one is superseded, the
+    latest consent is reported with the latest withdrawal that ends it; with no consent at all,
+    a withdrawal still says "no". So a paper form from before a withdrawal, entered late, neither
+    re-grants nor hides consent given again after the withdrawal.
+    """
+    standing = [c for c in consents if not any(supersedes(w, c) for w in withdrawals)]
+    if standing:
+        return max(standing, key=lambda e: e.seq), None
+    latest = max(consents, key=lambda e: e.seq, default=None)
+    ending = [w for w in withdrawals if latest is None or supersedes(w, latest)]
+    return latest, max(ending, key=lambda e: e.seq, default=None)
+
+
 def consent_state(events: Iterable[Event], contributor: str, clip_id: str) -> ConsentState:
-    """Which consent applies to ``contributor`` in ``clip_id``, and whether it was withdrawn."""
-    latest: Event | None = None
+    """Which consent applies to ``contributor`` in ``clip_id``, and whether it was withdrawn
+    (:func:`in_effect`)."""
+    consents: list[Event] = []
     withdrawals: list[Event] = []
     for event in events:
         record = event.record
         if isinstance(record, ConsentGiven | Withdrawal) and record.contributor == contributor:
-            if not record.covers(clip_id):
-                continue
-            if isinstance(record, ConsentGiven):
-                if latest is None or event.seq > latest.seq:
-                    latest = event
-            else:
-                withdrawals.append(event)
-    effective: Event | None = None
-    for withdrawal in withdrawals:
-        # With no consent at all, a withdrawal still says "no": report it as withdrawn.
-        if latest is None or supersedes(withdrawal, latest):
-            if effective is None or withdrawal.seq > effective.seq:
-                effective = withdrawal
-    return ConsentState(latest, effective)
+            if record.covers(clip_id):
+                (consents if isinstance(record, ConsentGiven) else withdrawals).append(event)
+    return ConsentState(*in_effect(consents, withdrawals))
 
 
 def linked_contributors(events: Iterable[Event], clip_id: str) -> list[str]:
@@ -99,6 +108,39 @@ def linked_contributors(events: Iterable[Event], clip_id: str) -> list[str]:
         elif isinstance(record, ConsentGiven | Withdrawal):
             if record.clips is not None and clip_id in record.clips:
                 found[record.contributor] = None
+    return list(found)
+
+
+def withdrawal_date(event: Event) -> date:
+    """The day a withdrawal event says the contributor asked to stop."""
+    record = event.record
+    assert isinstance(record, Withdrawal)
+    return record.date
+
+
+def linked_clips(events: Iterable[Event], contributor: str) -> set[str]:
+    """Clip ids the ledger ties ``contributor`` to by name: their consents and withdrawals that
+    list clips, their sign-offs and change requests (the inverse of
+    :func:`linked_contributors`)."""
+    clips: set[str] = set()
+    for event in events:
+        record = event.record
+        if isinstance(record, ConsentGiven | Withdrawal):
+            if record.contributor == contributor and record.clips:
+                clips.update(record.clips)
+        elif isinstance(record, SignOff | ChangeRequest) and record.contributor == contributor:
+            clips.add(record.clip)
+    return clips
+
+
+def named_contributors(events: Iterable[Event]) -> list[str]:
+    """Every contributor some event speaks for, first named first (a producer's footage
+    exception names nobody)."""
+    found: dict[str, None] = {}
+    for event in events:
+        person = _person(event)
+        if person is not None:
+            found[person] = None
     return list(found)
 
 
@@ -192,17 +234,9 @@ class FootageIndex:
         own = self._own.get(contributor, [])
         consents = [e for e in own if isinstance(e.record, ConsentGiven)
                     and footage in e.record.footage]
-        latest = max(consents, key=lambda e: e.seq, default=None)
-        effective: Event | None = None
-        for event in own:
-            if not isinstance(event.record, Withdrawal):
-                continue
-            if not self._covers(event, contributor, footage, since):
-                continue
-            if latest is None or supersedes(event, latest):
-                if effective is None or event.seq > effective.seq:
-                    effective = event
-        return effective
+        covering = [e for e in own if isinstance(e.record, Withdrawal)
+                    and self._covers(e, contributor, footage, since)]
+        return in_effect(consents, covering)[1]
 
     def exception_after(self, footage: str, seq: int) -> Event | None:
         """The first exception naming ``footage`` recorded after event ``seq``, if any."""
@@ -235,6 +269,10 @@ __all__ = [
     "Hold",
     "consent_state",
     "footage_named",
+    "in_effect",
+    "linked_clips",
     "linked_contributors",
+    "named_contributors",
     "supersedes",
+    "withdrawal_date",
 ]

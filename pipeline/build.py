@@ -35,10 +35,10 @@ from pipeline.render import (
     Progress,
     RenderResult,
     render_film,
-    resolve_open_captions,
 )
 from pipeline.render.caption_check import caption_errors, caption_findings
 from pipeline.render.gate import run_gate
+from pipeline.render.options import DEFAULT_OPTIONS, RenderOptions
 from pipeline.render_profiles import RenderProfile, load_profile
 from pipeline.sign_videos import sign_videos
 from pipeline.site import refresh_site
@@ -217,12 +217,9 @@ def write_stamp(out_dir: Path, stamp: str, rendered: RenderResult) -> None:
 def build_film(
     project: Project,
     profiles: Sequence[str | RenderProfile] | None = None,
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
-    draft: bool = False,
-    drop_withdrawn: bool = False,
-    open_captions: bool | None = None,
     today: date | None = None,
-    jobs: int | None = None,
     progress: Progress | None = None,
     cluster: ClusterSession | None = None,
 ) -> BuildResult:
@@ -231,8 +228,7 @@ def build_film(
     Args:
         project: the film project.
         profiles: output profiles to build; None = film.yaml's ``profiles``.
-        draft, drop_withdrawn, open_captions, today, jobs, progress: as for
-            :func:`pipeline.render.render_film`.
+        options, today, progress: as for :func:`pipeline.render.render_film`.
         cluster: transcribe and render segments on this Dask cluster (see
             :mod:`pipeline.cluster`); None does everything here.
 
@@ -252,13 +248,12 @@ def build_film(
         result.findings, errors = check_captions(project)
         failures += errors
         for prof in wanted:
-            options = {"draft": draft, "drop_withdrawn": drop_withdrawn,
-                       "open_captions": resolve_open_captions(project, prof, open_captions)}
             try:
                 # Deciding whether anything changed publishes nothing: the hash cache may
                 # serve it. The render, if one is needed, hashes the footage afresh.
-                cleared = run_gate(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
-                                   today=today, fresh=False)
+                cleared = run_gate(project, prof, draft=options.draft,
+                                   drop_withdrawn=options.drop_withdrawn, today=today,
+                                   fresh=False)
             except GateRefusedError as refusal:
                 if failures:
                     failures += [("consent", r.message) for r in refusal.result.reasons]
@@ -267,15 +262,14 @@ def build_film(
             if failures:
                 raise BuildError(failures)
             out_dir = project.build_dir / prof.name
-            stamp = input_stamp(project, prof, options,
+            stamp = input_stamp(project, prof, options.stamped(project, prof),
                                 {**cleared.result.to_dict(), "dropped": list(cleared.dropped)})
             if is_up_to_date(out_dir, stamp):
                 result.up_to_date.append(prof.name)
                 refresh_site(project, prof)  # the web page, if missing or made from another
                 continue
-            rendered = render_film(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
-                                   open_captions=open_captions, today=today, jobs=jobs,
-                                   progress=progress, dispatch=None if cluster is None
+            rendered = render_film(project, prof, options, today=today, progress=progress,
+                                   dispatch=None if cluster is None
                                    else cluster.segment_dispatch(project.root))
             result.rendered[prof.name] = rendered
             write_stamp(out_dir, stamp, rendered)

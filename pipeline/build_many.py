@@ -19,6 +19,7 @@ from pipeline.build import BuildResult, build_film
 from pipeline.exceptions import BatchError, PipelineError
 from pipeline.project import Project
 from pipeline.render import Progress
+from pipeline.render.options import DEFAULT_OPTIONS, RenderOptions
 from pipeline.render_profiles import RenderProfile
 
 if TYPE_CHECKING:
@@ -49,10 +50,8 @@ def _film_progress(project: Project, progress: Progress | None,
 def build_films(
     projects: Sequence[Project],
     profiles: Sequence[str | RenderProfile] | None = None,
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
-    draft: bool = False,
-    drop_withdrawn: bool = False,
-    open_captions: bool | None = None,
     today: date | None = None,
     progress: Progress | None = None,
     cluster: ClusterSession | None = None,
@@ -68,8 +67,7 @@ def build_films(
 
     def one(project: Project) -> FilmBuild:
         try:
-            result = build_film(project, profiles, draft=draft, drop_withdrawn=drop_withdrawn,
-                                open_captions=open_captions, today=today,
+            result = build_film(project, profiles, options, today=today,
                                 progress=_film_progress(project, progress, many),
                                 cluster=cluster)
         except PipelineError as exc:

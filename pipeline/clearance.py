@@ -77,7 +77,7 @@ def clip_key(project: Project, clip_id: str, *, fresh: bool = False) -> str:
     return _key(project, clip_id, project.footage_sha256(clip_id, fresh=fresh))
 
 
-def _clip_use(project: Project, clip_id: str, *, fresh: bool = False) -> ClipUse:
+def clip_use(project: Project, clip_id: str, *, fresh: bool = False) -> ClipUse:
     """What the gate needs to know about one clip as the film uses it now."""
     clip = project.clip(clip_id)
     info = project.probe(clip_id)
@@ -145,7 +145,7 @@ def clear_film(project: Project, channel: str, *, draft: bool = False,
     # One use per clip, however often the film plays it: its key binds every part played.
     for clip_id in project.film.used_clips:
         try:
-            uses.append(_clip_use(project, clip_id, fresh=fresh))
+            uses.append(clip_use(project, clip_id, fresh=fresh))
         except PipelineError as exc:
             if not skip_unreadable:
                 raise

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from captions.styles import StyleName
-from consent.chain import is_film_id
+from consent import is_film_id
 from pipeline.exceptions import ProjectError
 from pipeline.feedback.advisers import Adviser, read_advisers, read_approvals
 from pipeline.film_guard import MAX_TIME_S, shown

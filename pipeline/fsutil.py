@@ -1,8 +1,10 @@
 """File utilities for every pipeline stage: atomic writes, hashing, change stamps.
 
 Anything a person relies on (film.yaml, caption files, manifests, renders, footage copies) is
-written to a temp file in the same folder and renamed into place with ``os.replace``, so a crash
-or Ctrl-C at any moment leaves either the old file or the new one, never half of one.
+written to a temp file in the same folder, fsync'd and renamed into place, so a crash or Ctrl-C
+at any moment leaves either the old file or the new one, never half of one. The rule itself
+lives in :mod:`safeio` (with the words for every OSError), which the libraries share; this
+module adds the folder making and ffmpeg's temporary outputs the pipeline needs.
 
 Files coprod reads (footage, film.yaml, caption files, transcripts) must be regular files: a
 FIFO would block the read for ever and a device or folder is never what was meant, so
@@ -23,26 +25,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.exceptions import PipelineError
+from safeio import (
+    atomic_write,
+    describe_os_error,
+    file_kind,
+    file_mode,
+    fsync_dir,
+    os_error_advice,
+)
 
 HASH_CHUNK = 1 << 20
-
-# What to do about each error a producer can meet while coprod reads or writes a file.
-_ERRNO_ADVICE: dict[int, str] = {
-    errno.ENOSPC: "disk full; free some space and run the command again",
-    errno.EDQUOT: "disk quota exceeded; free some space and run the command again",
-    errno.EROFS: "read-only file system; run coprod where the project can be written",
-    errno.EACCES: "permission denied; check the permissions of this file and its folder",
-    errno.EPERM: "operation not permitted; check the permissions of this file and its folder",
-    errno.EISDIR: "is a folder where a file is expected; move the folder away",
-    errno.ENOTDIR: "a part of this path is a file where a folder is expected",
-    errno.ELOOP: "too many symbolic links, or a symbolic link where coprod refuses one; "
-                 "put the file itself there",
-    errno.ENOENT: "no such file or folder",
-    errno.EIO: "input/output error; the disk may be failing, copy the project elsewhere",
-    errno.ENAMETOOLONG: "the name is too long for this file system",
-    errno.EMFILE: "too many open files; close other programs and run the command again",
-}
-
 
 class NotAFileError(PipelineError):
     """A folder, FIFO, device or socket where coprod expects a regular file."""
@@ -51,35 +43,6 @@ class NotAFileError(PipelineError):
         self.path = str(path)
         self.kind = kind
         super().__init__(f"{self.path}: is {kind}, not a regular file; put the file itself there")
-
-
-def os_error_advice(exc: OSError) -> str:
-    """What went wrong and what to do, without the file's name."""
-    return _ERRNO_ADVICE.get(exc.errno or 0) or exc.strerror or str(exc)
-
-
-def describe_os_error(exc: OSError) -> str:
-    """One line for a producer: the file, what went wrong and what to do."""
-    advice = os_error_advice(exc)
-    where = exc.filename if exc.filename is not None else None
-    if where is not None and exc.filename2 is not None:
-        where = f"{exc.filename} -> {exc.filename2}"
-    return f"{where}: {advice}" if where is not None else advice
-
-
-def file_kind(mode: int) -> str:
-    """What a stat mode describes, in words (``a FIFO (named pipe)``, ``a folder``...)."""
-    if stat.S_ISREG(mode):
-        return "a regular file"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a file"
 
 
 def require_regular(path: Path) -> os.stat_result:
@@ -152,32 +115,10 @@ def _megabytes(size: int) -> str:
 ChangeStamp = tuple[int, int, int, int]
 
 
-def file_mode(path: Path) -> int:
-    """The mode to give a file written at ``path``: its current one, else 0666 less umask."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and os.replace."""
+    """Write ``data`` to ``path`` whole (:func:`safeio.atomic_write`), making its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes 0600 files; a shared project folder needs the usual mode.
-        os.chmod(tmp, file_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data)
 
 
 @contextlib.contextmanager
@@ -191,7 +132,10 @@ def temp_output(final: Path) -> Iterator[Path]:
     try:
         yield tmp_path
         os.chmod(tmp_path, file_mode(final))
+        with open(tmp_path, "rb") as made:  # what ffmpeg wrote, on disk before the rename
+            os.fsync(made.fileno())
         os.replace(tmp_path, final)
+        fsync_dir(final.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
@@ -239,8 +183,10 @@ def move_no_replace(src: Path, dst: Path) -> None:
         if os.path.lexists(dst):
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
         os.rename(src, dst)
+        fsync_dir(dst.parent)
         return
     os.unlink(src)
+    fsync_dir(dst.parent)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -273,3 +219,25 @@ def change_stamp(path: Path) -> ChangeStamp | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+__all__ = [
+    "HASH_CHUNK",
+    "ChangeStamp",
+    "FileTooLargeError",
+    "NotAFileError",
+    "atomic_write_bytes",
+    "change_stamp",
+    "copy_to_temp",
+    "describe_os_error",
+    "file_kind",
+    "file_mode",
+    "move_no_replace",
+    "open_regular",
+    "os_error_advice",
+    "read_regular_bytes",
+    "require_regular",
+    "sha256_bytes",
+    "sha256_file",
+    "temp_output",
+]

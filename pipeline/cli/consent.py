@@ -90,6 +90,7 @@ def consent_record(project: str, contributor: str, scopes: tuple[str, ...],
         --scope appear --scope voice --scope name --channel web --channel training \\
         --method easy-read --obtained-by "J. Producer" --capacity supported
     """
+    from consent.views import consent_expires
     from pipeline.clearance import record_consent
 
     event = record_consent(
@@ -97,9 +98,8 @@ def consent_record(project: str, contributor: str, scopes: tuple[str, ...],
         given=given, expires=expires, method=method, obtained_by=obtained_by,
         capacity=capacity, decision_maker=decision_maker, representative=representative,
         note=note)
-    record = event.record
     done(f"consent recorded for {contributor} (event {event.seq}, expires "
-         f"{record.expires.isoformat()})")  # type: ignore[union-attr]
+         f"{consent_expires(event).isoformat()})")
 
 
 @consent.command("withdraw")

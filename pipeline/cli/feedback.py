@@ -93,7 +93,7 @@ def resolve(project: str, ident: str, note: str) -> None:
     Example:
       coprod feedback resolve projects/our-film 3fa2c1d0 --note "Caption fixed"
     """
-    from consent.ledger import os_user
+    from consent import os_user
     from pipeline.feedback.listing import resolve as close
 
     close(open_project(project), ident, note, os_user())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,6 +22,7 @@ from pipeline.render_profiles import RenderProfileName
 
 if TYPE_CHECKING:
     from pipeline.build import BuildResult
+    from pipeline.render.options import RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,10 +40,22 @@ render_options = [
 
 
 def with_render_options(func: F) -> F:
-    """The options render and build share: --draft, --drop-withdrawn, --open-captions."""
+    """The options render and build share (--draft, --drop-withdrawn, --open-captions), given
+    to the command as one ``options`` value (:class:`pipeline.render.options.RenderOptions`)."""
+
+    @functools.wraps(func)
+    def command(*args: Any, draft: bool, drop_withdrawn: bool, open_captions: bool | None,
+                **kwargs: Any) -> Any:
+        from pipeline.render.options import RenderOptions
+
+        chosen = RenderOptions(draft=draft, drop_withdrawn=drop_withdrawn,
+                               open_captions=open_captions)
+        return func(*args, options=chosen, **kwargs)
+
+    wrapped: Any = command
     for option in reversed(render_options):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return wrapped  # type: ignore[no-any-return]
 
 
 @click.command()
@@ -51,8 +65,8 @@ def with_render_options(func: F) -> F:
 @with_render_options
 @with_cluster_options
 @handles_errors
-def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
-           open_captions: bool | None, cluster: str | None, workers: int | None) -> None:
+def render(project: str, profile: str, options: RenderOptions, cluster: str | None,
+           workers: int | None) -> None:
     """Render the film for one profile into build/PROFILE/, after the consent gate.
 
     Refuses, listing every reason, when any clip lacks valid consent or a current sign-off, and
@@ -70,12 +84,11 @@ def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
     """
     from pipeline.render import render_film
 
-    if draft and profile != RenderProfileName.REVIEW:
+    if options.draft and profile != RenderProfileName.REVIEW:
         raise click.UsageError(_DRAFT_NEEDS_REVIEW)
     film = open_project(project)
     with cluster_session(cluster, workers) as session:
-        result = render_film(film, profile, draft=draft, drop_withdrawn=drop_withdrawn,
-                             open_captions=open_captions,
+        result = render_film(film, profile, options,
                              progress=progress() if session is None else line_progress(),
                              dispatch=session.segment_dispatch(film.root) if session else None)
     for note in result.notes:
@@ -92,9 +105,8 @@ def render(project: str, profile: str, draft: bool, drop_withdrawn: bool,
 @with_render_options
 @with_cluster_options
 @handles_errors
-def build(projects: tuple[str, ...], profiles: tuple[str, ...], draft: bool,
-          drop_withdrawn: bool, open_captions: bool | None, cluster: str | None,
-          workers: int | None) -> None:
+def build(projects: tuple[str, ...], profiles: tuple[str, ...], options: RenderOptions,
+          cluster: str | None, workers: int | None) -> None:
     """Do whatever is out of date: transcribe, check captions, gate, render.
 
     Several projects are built one after another, or a few at once sharing --cluster or
@@ -111,14 +123,13 @@ def build(projects: tuple[str, ...], profiles: tuple[str, ...], draft: bool,
     """
     from pipeline.build_many import build_films
 
-    if draft and any(p != RenderProfileName.REVIEW for p in (profiles or ["?"])):
+    if options.draft and any(p != RenderProfileName.REVIEW for p in (profiles or ["?"])):
         raise click.UsageError(_DRAFT_NEEDS_REVIEW)
     films = [open_project(path) for path in projects]
     with cluster_session(cluster, workers) as session:
         shown = progress() if session is None and len(films) == 1 else line_progress()
-        builds = build_films(films, list(profiles) or None, draft=draft,
-                             drop_withdrawn=drop_withdrawn, open_captions=open_captions,
-                             progress=shown, cluster=session)
+        builds = build_films(films, list(profiles) or None, options, progress=shown,
+                             cluster=session)
     for item in builds:
         if len(builds) > 1:
             say(f"{item.project.root}:")

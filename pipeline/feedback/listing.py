@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from consent import ChangeRequest, SignoffState, signoff_status
+from consent import signoff_status
 from pipeline import clearance
 from pipeline.exceptions import PipelineError
 from pipeline.feedback.cut import Cut, caption_at, read_cut
@@ -102,10 +102,20 @@ def threads(project: Project, cut: Cut | None = None,
             for c in tops]
 
 
-def change_requests(project: Project) -> list[tuple[str, ChangeRequest]]:
+@dataclass(frozen=True)
+class StandingRequest:
+    """A contributor's change request still standing on their clip as it is now."""
+
+    ident: str  # "cr-" and the start of its ledger event's hash
+    clip: str
+    contributor: str
+    note: str
+
+
+def change_requests(project: Project) -> list[StandingRequest]:
     """Contributors' change requests still standing on their clips as they are now, with ids."""
     found = clearance.events(project)
-    out: list[tuple[str, ChangeRequest]] = []
+    out: list[StandingRequest] = []
     for clip_id in project.film.clips_in_film_order:
         try:
             key = clearance.clip_key(project, clip_id)
@@ -113,9 +123,9 @@ def change_requests(project: Project) -> list[tuple[str, ChangeRequest]]:
             continue
         for person in project.film.clips[clip_id].contributors:
             status = signoff_status(found, clip_id, person, key)
-            if status.state == SignoffState.CHANGES_REQUESTED and status.event is not None:
-                assert isinstance(status.event.record, ChangeRequest)
-                out.append((f"cr-{status.event.hash[:8]}", status.event.record))
+            note = status.request_note
+            if note is not None and status.event is not None:
+                out.append(StandingRequest(f"cr-{status.event.hash[:8]}", clip_id, person, note))
     return out
 
 
@@ -135,11 +145,11 @@ def open_feedback(project: Project) -> list[dict[str, Any]]:
                      "caption": c.caption, "text": c.text, "on_current_cut": thread.on_current_cut,
                      "replies": [{"by": r.by, "text": r.text} for r in thread.replies]}))
     order = project.film.clips_in_film_order
-    for ident, request in change_requests(project):
-        if ident in resolved:
+    for request in change_requests(project):
+        if request.ident in resolved:
             continue
         rows.append(((order.index(request.clip), -1), {
-            "id": ident, "kind": "change-request", "by": request.contributor,
+            "id": request.ident, "kind": "change-request", "by": request.contributor,
             "clip": request.clip, "clip_ms": None, "film_ms": None, "caption": "",
             "text": request.note, "on_current_cut": True, "replies": []}))
     rows.sort(key=lambda row: row[0])  # stable: comments keep their order within a time
@@ -164,5 +174,5 @@ def resolve(project: Project, ident: str, note: str, by: str) -> Resolution:
     return resolution
 
 
-__all__ = ["Thread", "Where", "change_requests", "open_feedback", "place_comment", "record_comment",
-           "resolve", "threads"]
+__all__ = ["StandingRequest", "Thread", "Where", "change_requests", "open_feedback",
+           "place_comment", "record_comment", "resolve", "threads"]

@@ -27,15 +27,17 @@ def card_lines() -> tuple[tuple[str, float], ...]:
     return tuple((t(key), size) for key, size in CARD_LINES)
 
 
-def render_group_cut(project: Project, **options: Any) -> Any:
+def render_group_cut(project: Project, *, jobs: int | None = None, **options: Any) -> Any:
     """Render the group's draft into ``build/group/``; ``options`` go to ``render_film``.
 
     Returns:
         The :class:`pipeline.render.RenderResult`.
     """
     from pipeline.render import render_film
+    from pipeline.render.options import RenderOptions
 
-    return render_film(project, group_profile(), draft=True, open_captions=True,
+    return render_film(project, group_profile(),
+                       RenderOptions(draft=True, open_captions=True, jobs=jobs),
                        withhold=card_lines(), **options)
 
 

@@ -32,9 +32,9 @@ from consent.files import (
     open_regular,
     problem,
     read_regular,
-    write_all,
 )
 from pipeline.exceptions import PipelineError
+from safeio import append_synced, cut_back_synced
 
 FOLDER = "feedback"
 FILE = "comments.jsonl"
@@ -205,10 +205,9 @@ class CommentsFile:
             assert fd is not None
             try:
                 try:
-                    write_all(fd, line)
-                    os.fsync(fd)
+                    append_synced(fd, line)
                 except OSError as err:
-                    os.ftruncate(fd, whole)
+                    cut_back_synced(fd, whole)
                     raise problem(self.path, err, "record the comment") from None
             finally:
                 os.close(fd)

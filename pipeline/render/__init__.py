@@ -60,6 +60,7 @@ from pipeline.render.gate import publishes, run_gate
 from pipeline.render.jobs import SegmentDispatch, default_jobs
 from pipeline.render.join import write_film_lists
 from pipeline.render.loudness import LoudnessReport, film_sound
+from pipeline.render.options import DEFAULT_OPTIONS, RenderOptions
 from pipeline.render.plan import CardLines, Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
 from pipeline.render.segments import clean_stale, render_segments
@@ -85,13 +86,6 @@ class RenderResult:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def resolve_open_captions(project: Project, prof: RenderProfile, asked: bool | None) -> bool:
-    """Whether to make the burned-in variant: the option, else film.yaml, else the profile."""
-    if asked is not None:
-        return asked
-    return project.film.open_captions or prof.open_captions
-
-
 def _inputs(project: Project, prof: RenderProfile) -> dict[str, str | None]:
     """Hashes of what the gate decided on, taken at once: the manifest must not describe later
     edits."""
@@ -104,12 +98,9 @@ def _inputs(project: Project, prof: RenderProfile) -> dict[str, str | None]:
 def render_film(
     project: Project,
     profile: str | RenderProfile = "web",
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
-    draft: bool = False,
-    drop_withdrawn: bool = False,
-    open_captions: bool | None = None,
     today: date | None = None,
-    jobs: int | None = None,
     wait: bool = True,
     progress: Progress | None = None,
     dispatch: SegmentDispatch | None = None,
@@ -120,13 +111,9 @@ def render_film(
     Args:
         project: the film project.
         profile: a profile name (web, broadcast, review) or a loaded profile.
-        draft: internal draft: sign-off is not required (channel internal only).
-        drop_withdrawn: leave out clips whose only problem is a withdrawal, instead of refusing.
-        open_captions: also make the burned-in captions variant; None = film.yaml's
-            ``open_captions`` if true, else the profile's default.
+        options: draft, drop withdrawn clips, open captions, jobs (:class:`.RenderOptions`;
+            jobs None: :func:`.jobs.default_jobs`, 2 on a 2-core machine, where it is fastest).
         today: the day consent expiry is judged on (default today).
-        jobs: segments rendered at once; None: :func:`.jobs.default_jobs` (2 on a
-            2-core machine, where it is fastest).
         wait: wait for another render of this project to finish (False: refuse at once).
         progress: called with (step, fraction 0..1) while ffmpeg works.
         dispatch: renders the segments elsewhere, e.g. on a Dask cluster
@@ -154,7 +141,7 @@ def render_film(
         MediaToolError: ffmpeg failed.
     """
     prof = load_profile(profile) if isinstance(profile, str) else profile
-    open_caps = resolve_open_captions(project, prof, open_captions)
+    open_caps = options.open_captions_for(project, prof)
     public = publishes(prof)
     with project.lock("render", wait=wait), contextlib.ExitStack() as stack:
         if public:
@@ -164,21 +151,22 @@ def render_film(
                 project, project.film.used_clips))
             project = FreshProject(project, footage)
         try:
-            return _render(project, prof, draft=draft, drop_withdrawn=drop_withdrawn,
-                           open_caps=open_caps, public=public, today=today,
-                           jobs=default_jobs() if jobs is None else jobs,
-                           progress=progress, dispatch=dispatch, withhold=withhold)
+            return _render(project, prof, options, open_caps=open_caps, public=public,
+                           today=today, progress=progress, dispatch=dispatch,
+                           withhold=withhold)
         except OSError as exc:
             # Whatever file it was (a segment, a list, the hash cache), one line naming it.
             raise RenderError(f"{describe_os_error(exc)}; the previous outputs were left in "
                               "place") from None
 
 
-def _render(project: Project, prof: RenderProfile, *, draft: bool, drop_withdrawn: bool,
-            open_caps: bool, public: bool, today: date | None, jobs: int,
-            progress: Progress | None, dispatch: SegmentDispatch | None = None,
+def _render(project: Project, prof: RenderProfile, options: RenderOptions, *, open_caps: bool,
+            public: bool, today: date | None, progress: Progress | None,
+            dispatch: SegmentDispatch | None = None,
             withhold: CardLines | None = None) -> RenderResult:
     """One render, the lock held; see :func:`render_film`."""
+    draft, drop_withdrawn = options.draft, options.drop_withdrawn
+    jobs = default_jobs() if options.jobs is None else options.jobs
     segments_dir = project.build_dir / "segments"
     out_dir = project.build_dir / prof.name
     clean_stale(segments_dir)
@@ -259,7 +247,7 @@ __all__ = [
     "OutputWriteError",
     "Progress",
     "RenderError",
+    "RenderOptions",
     "RenderResult",
     "render_film",
-    "resolve_open_captions",
 ]

@@ -33,9 +33,7 @@ the films; no picture is encoded.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,7 +44,7 @@ import ffmpeg as ffmpeg_python
 
 from captions.model import Cue
 from pipeline import __version__
-from pipeline.fsutil import atomic_write_bytes, sha256_file
+from pipeline.fsutil import sha256_file
 from pipeline.media import ffmpeg_input_name
 from pipeline.project import Project
 from pipeline.render.description_track import (
@@ -60,7 +58,6 @@ from pipeline.render.description_track import (
     place_descriptions,
     ramp_up_from,
 )
-from pipeline.render.errors import OutputWriteError
 from pipeline.render.join import concat_input
 from pipeline.render.loudness import (
     AAC_HEADROOM_DB,
@@ -69,6 +66,7 @@ from pipeline.render.loudness import (
     normalise_by_gain,
     verify_loudness,
 )
+from pipeline.render.loudness_cache import cached_report, measured_once
 from pipeline.render.plan import (
     Part,
     PartKind,
@@ -182,14 +180,7 @@ def voice_placement(project: Project, parts: Sequence[Part], fps: int,
 
 def _voice_level(wav: Path, cache_dir: Path) -> float:
     """Integrated loudness of a voice file (LUFS), measured once per file content."""
-    digest = sha256_file(wav)
-    saved = cache_dir / f"{digest}.voice-level.json"
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-        return float(json.loads(saved.read_text(encoding="utf-8"))["i"])
-    level = verify_loudness(wav)["i"]
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(saved, json.dumps({"i": level}).encode("utf-8"))
-    return level
+    return measured_once(wav, cache_dir, "voice-level", lambda f: verify_loudness(f)["i"])
 
 
 def level_voices(voiced: Sequence[Voiced], programme_lufs: float,
@@ -372,23 +363,13 @@ def described_sound(prepared: VoicedPlacement, parts: Sequence[Part],
         "codec": [profile.audio_codec, profile.audio_bitrate, profile.sample_rate],
         "coprod": __version__, "format": [SEGMENT_FORMAT, DESCRIBED_FORMAT]})
     sound = segments_dir / f"{key}.described.m4a"
-    saved = segments_dir / f"{key}.described.json"
-
-    def made(report: LoudnessReport, reused: bool) -> DescribedSound:
-        return DescribedSound(sound, report, reused, placement, tuple(voiced), tuple(windows))
-
-    if sound.exists() and saved.exists():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            return made(LoudnessReport(**json.loads(saved.read_text(encoding="utf-8"))), True)
-    report = normalise_by_gain(lambda: mix_graph(audio_list, voiced, windows, profile), sound,
-                               profile, progress, step="described sound",
-                               duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
-    try:
-        atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
-                           .encode("utf-8"))
-    except OSError as exc:
-        raise OutputWriteError(saved, exc) from None
-    return made(report, False)
+    report, reused = cached_report(
+        sound, segments_dir / f"{key}.described.json",
+        lambda: normalise_by_gain(lambda: mix_graph(audio_list, voiced, windows, profile),
+                                  sound, profile, progress, step="described sound",
+                                  duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps),
+        LoudnessReport)
+    return DescribedSound(sound, report, reused, placement, tuple(voiced), tuple(windows))
 
 
 __all__ = [

@@ -7,8 +7,6 @@ The result is cached by the sound segments' keys and the loudness settings, so a
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import json
 import math
 import re
@@ -20,10 +18,11 @@ from typing import Any
 import ffmpeg as ffmpeg_python
 
 from pipeline import __version__, runner
-from pipeline.fsutil import atomic_write_bytes, temp_output
+from pipeline.fsutil import temp_output
 from pipeline.media import ffmpeg_input_name
-from pipeline.render.errors import LoudnessError, OutputWriteError, RenderError
+from pipeline.render.errors import LoudnessError, RenderError
 from pipeline.render.join import concat_input
+from pipeline.render.loudness_cache import cached_report
 from pipeline.render.plan import Part, Progress
 from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
 from pipeline.render.verify import check_sound
@@ -319,19 +318,12 @@ def film_sound(parts: Sequence[Part], segments: RenderedSegments, audio_list: Pa
                      "codec": [profile.audio_codec, profile.audio_bitrate, profile.sample_rate],
                      "coprod": __version__, "format": SEGMENT_FORMAT})
     sound = segments_dir / f"{key}.m4a"
-    saved = segments_dir / f"{key}.loudness.json"
-    if sound.exists() and saved.exists():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            data = json.loads(saved.read_text(encoding="utf-8"))
-            return FilmSound(sound, LoudnessReport(**data), reused=True)
-    report = normalise_audio(audio_list, sound, profile, progress,
-                             duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps)
-    try:
-        atomic_write_bytes(saved, json.dumps(dataclasses.asdict(report), default=str)
-                           .encode("utf-8"))
-    except OSError as exc:
-        raise OutputWriteError(saved, exc) from None
-    return FilmSound(sound, report, reused=False)
+    report, reused = cached_report(
+        sound, segments_dir / f"{key}.loudness.json",
+        lambda: normalise_audio(audio_list, sound, profile, progress,
+                                duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps),
+        LoudnessReport)
+    return FilmSound(sound, report, reused)
 
 
 __all__ = [

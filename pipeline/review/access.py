@@ -16,16 +16,16 @@ from enum import StrEnum
 from pathlib import Path
 
 from consent import (
-    ChangeRequest,
-    ConsentGiven,
+    ClipUse,
     Event,
-    SignOff,
     SignoffState,
-    Withdrawal,
-    consent_state,
+    linked_clips,
+    named_contributors,
     signoff_status,
+    withdrawal_date,
+    withdrawal_in,
 )
-from pipeline.clearance import clip_key, events, signing_use
+from pipeline.clearance import clip_use, events, signing_use
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import change_stamp
 from pipeline.project import Project
@@ -78,24 +78,11 @@ class Site:
             return self._cached[1]
 
 
-def ties(found: Sequence[Event], contributor: str) -> set[str]:
-    """Clip ids the ledger ties ``contributor`` to."""
-    clips: set[str] = set()
-    for event in found:
-        record = event.record
-        if isinstance(record, ConsentGiven | Withdrawal):
-            if record.contributor == contributor and record.clips:
-                clips.update(record.clips)
-        elif isinstance(record, SignOff | ChangeRequest) and record.contributor == contributor:
-            clips.add(record.clip)
-    return clips
-
-
 def their_clips(project: Project, found: Sequence[Event], contributor: str) -> list[str]:
     """The contributor's clips, in film order, then any clips not in the sequence."""
     mine = {cid for cid, clip in project.film.clips.items()
             if contributor in (*clip.contributors, *clip.described_by)}
-    mine |= ties(found, contributor) & set(project.film.clips)
+    mine |= linked_clips(found, contributor) & set(project.film.clips)
     return [cid for cid in project.film.clips_in_film_order if cid in mine]
 
 
@@ -107,10 +94,7 @@ def is_theirs(project: Project, found: Sequence[Event], contributor: str, clip_i
 def people(project: Project, found: Sequence[Event]) -> list[str]:
     """Every contributor with at least one clip to review, in film.yaml order."""
     known = list(project.film.contributors)
-    for event in found:
-        who = getattr(event.record, "contributor", None)
-        if isinstance(who, str) and who not in known:
-            known.append(who)
+    known += [who for who in named_contributors(found) if who not in known]
     known += [v.signer for v in _sign_videos(project) if v.signer not in known]
     return [person for person in known
             if their_clips(project, found, person) or their_signing(project, person)]
@@ -132,26 +116,30 @@ def standing(project: Project, found: Sequence[Event], contributor: str,
              clip_id: str) -> ClipStanding:
     """Where ``clip_id`` stands for ``contributor`` with the clip as it is now; a withdrawal in
     effect comes before anything else."""
-    return _standing(found, contributor, clip_id, lambda: clip_key(project, clip_id))
+    return standing_of(found, contributor, clip_id, lambda: clip_use(project, clip_id))
 
 
 def sign_standing(project: Project, found: Sequence[Event], video: SignVideo) -> ClipStanding:
     """Where a sign video stands for its signer, with the video as it is now."""
-    return _standing(found, video.signer, video.use_id,
-                     lambda: signing_use(project, video).content_key)
+    return standing_of(found, video.signer, video.use_id, lambda: signing_use(project, video))
 
 
-def _standing(found: Sequence[Event], contributor: str, use_id: str,
-              key_now: Callable[[], str]) -> ClipStanding:
-    withdrawal = consent_state(found, contributor, use_id).withdrawal
-    if withdrawal is not None:
-        assert isinstance(withdrawal.record, Withdrawal)
-        return ClipStanding(use_id, ClipState.STOPPED, withdrawal.record.date)
+def standing_of(found: Sequence[Event], contributor: str, use_id: str,
+                use_now: Callable[[], ClipUse]) -> ClipStanding:
+    """Where a use stands for ``contributor``, given the use as the gate is asked about it now:
+    stopped exactly when the gate refuses it for a withdrawal of theirs
+    (:func:`consent.withdrawal_in`)."""
     try:
-        key = key_now()
+        use: ClipUse | None = use_now()
     except PipelineError:
+        use = None  # footage gone or unreadable: judged by the clip's id alone, never signed
+    asked = use if use is not None else ClipUse(use_id, (contributor,), False, False, "")
+    withdrawal = withdrawal_in(found, asked, contributor)
+    if withdrawal is not None:
+        return ClipStanding(use_id, ClipState.STOPPED, withdrawal_date(withdrawal))
+    if use is None:
         return ClipStanding(use_id, ClipState.WAITING)
-    status = signoff_status(found, use_id, contributor, key)
+    status = signoff_status(found, use_id, contributor, use.content_key)
     when = status.event.at.astimezone().date() if status.event is not None else None
     return ClipStanding(use_id, _STATES[status.state], when)
 
@@ -163,4 +151,4 @@ def name_of(project: Project, contributor: str) -> str:
 
 
 __all__ = ["ClipStanding", "ClipState", "Site", "events", "is_theirs", "name_of", "people",
-           "sign_standing", "standing", "their_clips", "their_signing", "ties"]
+           "sign_standing", "standing", "standing_of", "their_clips", "their_signing"]

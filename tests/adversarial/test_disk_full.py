@@ -26,7 +26,7 @@ from tests.adversarial.conftest import (
 from tests.conftest import MakeMedia, run_cli
 from tests.pipeline.conftest import FilmFixture, MakeFilm
 
-# The consent library words these its own way ("the disk is full"); both say what to do.
+# Every library words these from safeio's one table; both say what to do.
 DISK_FULL = re.compile(r"disk (is )?full; free (some )?space")
 READ_ONLY = re.compile(r"read-only")
 

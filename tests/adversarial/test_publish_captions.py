@@ -16,6 +16,7 @@ import pytest
 from pipeline import runner
 from pipeline.build import BuildError, build_film
 from pipeline.render import CaptionErrorsError, render_film
+from pipeline.render.options import RenderOptions
 from tests.adversarial.conftest import one_line_error
 from tests.conftest import run_cli
 from tests.pipeline.conftest import TODAY, MakeFilm, tiny
@@ -89,7 +90,8 @@ def test_render_refusal_from_the_command_line_prints_no_raw_control_character(
 def test_a_draft_renders_the_text_without_its_control_characters(make_film: MakeFilm) -> None:
     film = make_film(1)
     _write_raw(film.project.caption_path("clip-1"), HOSTILE_SRT)
-    result = render_film(film.project, tiny("review"), draft=True, today=TODAY)
+    result = render_film(film.project, tiny("review"), today=TODAY,
+                         options=RenderOptions(draft=True))
     for name in ("film.srt", "film.vtt", "transcript.txt", "transcript.html", "manifest.json"):
         text = (result.out_dir / name).read_text(encoding="utf-8")
         assert not any(c in text for c in ("\0", "\x1b", "\u202e")), name

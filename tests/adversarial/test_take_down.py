@@ -18,6 +18,7 @@ from typing import Any
 from pipeline import runner
 from pipeline.clearance import sign_off
 from pipeline.render import render_film
+from pipeline.render.options import RenderOptions
 from pipeline.render.publish import DESCRIBED_FILM, DESCRIPTIONS_VTT, FILM, OPEN_CAPTIONS_FILM
 from pipeline.render.signing import SIGNED_FILM
 from pipeline.status import film_status, format_status
@@ -54,7 +55,8 @@ def test_every_published_file_with_a_withdrawn_person_is_listed(
     film.sign_off()
     project = film.reload()
     sign_off(project, "clip-2", "amara")
-    result = render_film(project.reload(), tiny("web"), today=TODAY, open_captions=True)
+    result = render_film(project.reload(), tiny("web"), today=TODAY,
+                         options=RenderOptions(open_captions=True))
     out_dir = project.build_dir / "web"
     manifest = json.loads((out_dir / "manifest.json").read_text())
     published = sorted(n for n in manifest["outputs"] if n != "manifest.json")

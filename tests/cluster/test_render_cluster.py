@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.cluster import ClusterSession, ClusterTasksError
 from pipeline.render import render_film
+from pipeline.render.options import RenderOptions
 from pipeline.render.plan import plan_film
 from pipeline.render.segments import SegmentJob, segment_files
 from tests.cluster.conftest import TODAY, forget_renders, outputs, segments, tiny
@@ -22,9 +23,9 @@ pytestmark = pytest.mark.slow
 
 def _render(film: Any, session: ClusterSession | None, **kwargs: Any) -> Any:
     project = film.reload()
-    return render_film(project, tiny("web"), today=TODAY, open_captions=True,
+    return render_film(project, tiny("web"), today=TODAY,
                        dispatch=session.segment_dispatch(project.root) if session else None,
-                       **kwargs)
+                       **kwargs, options=RenderOptions(open_captions=True))
 
 
 def test_a_film_rendered_on_the_cluster_is_byte_identical_to_one_rendered_here(

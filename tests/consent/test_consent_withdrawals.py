@@ -18,7 +18,9 @@ from consent import (
     SignOff,
     Withdrawal,
     check,
+    consent_state,
     content_key,
+    summarise,
 )
 
 F1, F2, F3 = "1" * 64, "2" * 64, "3" * 64
@@ -54,8 +56,12 @@ def use(clip_id: str, footage: str, *people: str, no_people: bool = False) -> Cl
                    footage_sha256=footage)
 
 
-def codes(ledger: Ledger, *clips: ClipUse, **kw: Any) -> dict[str, list[tuple[str, str]]]:
-    result = check(ledger.events(), list(clips), "web", today=TODAY, **kw)
+INTERNAL = {"channel": "internal"}
+
+
+def codes(ledger: Ledger, *clips: ClipUse, channel: str = "web",
+          **kw: Any) -> dict[str, list[tuple[str, str]]]:
+    result = check(ledger.events(), list(clips), channel, today=TODAY, **kw)
     return {c: [(r.contributor, str(r.code)) for r in reasons]
             for c, reasons in result.blocked.items()}
 
@@ -117,6 +123,21 @@ def test_a_late_entered_consent_from_before_the_withdrawal_does_not_regrant(
     withdraw(ledger, "ben", on=date(2024, 6, 1))
     give(ledger, "ben", F1, given=date(2024, 5, 1))  # a paper form, typed in late
     assert holders(ledger, F1) == ["ben"]
+
+
+def test_a_late_entered_form_does_not_hide_consent_given_again_after_the_withdrawal(
+        ledger: Ledger) -> None:
+    # ben stops on 1 June and says yes again on 1 July; a paper form of 1 May for clip-1 is
+    # typed in afterwards. The July consent still applies: the gate and `consent show` agree.
+    withdraw(ledger, "ben", on=date(2024, 6, 1))
+    again = give(ledger, "ben", F1, given=date(2024, 7, 1))
+    give(ledger, "ben", F1, given=date(2024, 5, 1), clips=("clip-1",))
+    state = consent_state(ledger.events(), "ben", "clip-1")
+    assert (state.consent, state.withdrawal) == (again, None)
+    assert codes(ledger, use("clip-1", F1, "ben"), draft=True, **INTERNAL) == {}
+    assert holders(ledger, F1) == []
+    shown = summarise(ledger.events(), "ben", today=TODAY)[0]
+    assert not shown.withdrawn and any(not row.withdrawn for row in shown.consents)
 
 
 def test_a_withdrawal_of_listed_clips_holds_their_footage_only(ledger: Ledger) -> None:

@@ -16,6 +16,7 @@ from consent.records import Withdrawal
 from pipeline import transcribe
 from pipeline.build import STAMP, BuildError, build_film
 from pipeline.render import GateRefusedError
+from pipeline.render.options import RenderOptions
 from pipeline.site.writer import RECORD, SITE
 from tests.pipeline.conftest import TODAY, MakeFilm, tiny
 
@@ -41,10 +42,11 @@ def test_nothing_changed_touches_no_output(make_film: MakeFilm) -> None:
 
 def test_caption_edit_rebuilds_only_that_clips_segment(make_film: MakeFilm) -> None:
     film = make_film(3)
-    build_film(film.project, [tiny()], open_captions=True, today=TODAY)
+    build_film(film.project, [tiny()], today=TODAY, options=RenderOptions(open_captions=True))
     save_captions([Cue(200, 900, "A better caption.")], film.project.caption_path("clip-3"))
     film.sign_off(["clip-3"])
-    result = build_film(film.reload(), [tiny()], open_captions=True, today=TODAY)
+    result = build_film(film.reload(), [tiny()], today=TODAY,
+                        options=RenderOptions(open_captions=True))
     assert result.rendered["web"].segments_rendered == ["clip-3:captioned"]
     assert "A better caption." in (film.project.build_dir / "web" / "film.srt").read_text()
 
@@ -95,7 +97,8 @@ def test_withdrawal_after_a_build_stops_the_next_build(make_film: MakeFilm) -> N
     Ledger(film.project.ledger_path).add(Withdrawal(contributor="ben", date=TODAY))
     with pytest.raises(GateRefusedError, match="contributor ben: consent withdrawn"):
         build_film(film.project, [tiny()], today=TODAY)
-    result = build_film(film.project, [tiny()], drop_withdrawn=True, today=TODAY)
+    result = build_film(film.project, [tiny()], today=TODAY,
+                        options=RenderOptions(drop_withdrawn=True))
     assert result.rendered["web"].dropped == ["clip-2"]
 
 
@@ -135,7 +138,7 @@ def test_clips_without_captions_are_transcribed_first(make_film: MakeFilm,
         build_film(project, [tiny()], today=TODAY)
     assert asked == [["clip-2"]]
     # ...and an internal draft review goes ahead with them.
-    result = build_film(project, [tiny("review")], draft=True, today=TODAY)
+    result = build_film(project, [tiny("review")], today=TODAY, options=RenderOptions(draft=True))
     assert asked == [["clip-2"]]  # already captioned: not transcribed again
     assert "Machine words." in (project.build_dir / "review" / "film.srt").read_text()
     assert list(result.rendered) == ["review"]

@@ -27,7 +27,14 @@ from captions.model import Cue
 from consent import ConsentError, Ledger, Withdrawal, affected_outputs
 from pipeline import runner
 from pipeline.exceptions import MediaToolError, PipelineError, ProjectError
-from pipeline.render import GateRefusedError, RenderError, RenderResult, publish, render_film
+from pipeline.render import (
+    GateRefusedError,
+    RenderError,
+    RenderOptions,
+    RenderResult,
+    publish,
+    render_film,
+)
 from pipeline.render.burn_in import caption_style
 from pipeline.render.plan import Part, PartKind
 from pipeline.render.segments import render_segment, segment_files
@@ -58,7 +65,9 @@ def _dark(pixels: list[int]) -> int:
 
 
 def _render(project, profile=None, **kw) -> RenderResult:  # type: ignore[no-untyped-def]
-    return render_film(project, profile or tiny(), today=TODAY, **kw)
+    """A render judged on TODAY; ``kw`` are RenderOptions fields and render_film's own."""
+    chosen = {k: kw.pop(k) for k in list(kw) if k in RenderOptions.__dataclass_fields__}
+    return render_film(project, profile or tiny(), RenderOptions(**chosen), today=TODAY, **kw)
 
 
 # --- the film ------------------------------------------------------------------------------------
@@ -315,10 +324,10 @@ _KILL_SCRIPT = """
 import sys
 from datetime import date
 from pipeline.project import Project
-from pipeline.render import render_film
+from pipeline.render import RenderOptions, render_film
 from tests.pipeline.conftest import tiny
 render_film(Project.open(sys.argv[1]), tiny(width=1280, height=720, video_preset="slow"),
-            today=date(2026, 6, 1), open_captions=True, jobs=1)
+            RenderOptions(open_captions=True, jobs=1), today=date(2026, 6, 1))
 """
 
 

@@ -25,6 +25,7 @@ from pipeline.describe import voice as voicing
 from pipeline.describe.script import Description, descriptions_path
 from pipeline.project import Project
 from pipeline.render import RenderResult, render_film
+from pipeline.render.options import RenderOptions
 from tests.pipeline.conftest import TODAY, add_signer, record_signoffs, tiny
 
 PEOPLE = {"amara": "Amara Okafor", "ben": "Ben Smith", "chloe": "Chloé Dubois"}
@@ -122,11 +123,11 @@ def stub_voices(mp: pytest.MonkeyPatch, folder: Path) -> None:
     mp.setattr(voicing, "voice_card_descriptions", lambda project, ds: [one(d) for d in ds])
 
 
-def render_web(project: Project, folder: Path, **kw: object) -> RenderResult:
+def render_web(project: Project, folder: Path, drop_withdrawn: bool = False) -> RenderResult:
     with pytest.MonkeyPatch.context() as mp:
         stub_voices(mp, folder)
-        return render_film(project.reload(), tiny(), open_captions=True, today=TODAY,
-                           **kw)  # type: ignore[arg-type]
+        return render_film(project.reload(), tiny(), today=TODAY, options=RenderOptions(
+            open_captions=True, drop_withdrawn=drop_withdrawn))
 
 
 @pytest.fixture(scope="session")

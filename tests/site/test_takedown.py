@@ -15,10 +15,13 @@ from pipeline.build import build_film
 from pipeline.clearance import withdraw_consent
 from pipeline.exceptions import ProjectError
 from pipeline.render import render_film
+from pipeline.render.options import RenderOptions
 from pipeline.site import refresh_site
 from pipeline.status import film_status, format_status
 from tests.pipeline.conftest import TODAY, tiny
 from tests.site.conftest import SiteFilm, render_web, stub_voices
+
+OPEN_CAPTIONS = RenderOptions(open_captions=True)
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +82,7 @@ def test_a_hard_easy_read_sentence_stops_the_render_before_anything_is_made(
     index = project.build_dir / "web" / "site" / "index.html"
     stamp = os.stat(index).st_mtime_ns, os.stat(project.build_dir / "web" / "film.mp4").st_ino
     with pytest.raises(ProjectError, match="page: easy_read: it reads too hard"):
-        render_film(project.reload(), tiny(), open_captions=True, today=TODAY)
+        render_film(project.reload(), tiny(), today=TODAY, options=OPEN_CAPTIONS)
     assert (os.stat(index).st_mtime_ns,
             os.stat(project.build_dir / "web" / "film.mp4").st_ino) == stamp
 
@@ -90,7 +93,7 @@ def test_a_build_with_nothing_to_render_makes_a_missing_site_again(
     site = project.build_dir / "web" / "site"
     with pytest.MonkeyPatch.context() as mp:
         stub_voices(mp, tmp_path)
-        first = build_film(project, [tiny()], open_captions=True, today=TODAY)
+        first = build_film(project, [tiny()], today=TODAY, options=OPEN_CAPTIONS)
         assert "web" in first.rendered
         made = site / "index.html"
         inode = made.stat().st_ino
@@ -99,7 +102,7 @@ def test_a_build_with_nothing_to_render_makes_a_missing_site_again(
         for path in site.iterdir():
             path.unlink()
         site.rmdir()
-        again = build_film(project, [tiny()], open_captions=True, today=TODAY)
+        again = build_film(project, [tiny()], today=TODAY, options=OPEN_CAPTIONS)
     assert again.up_to_date == ["web"] and not again.rendered
     assert (site / "index.html").is_file() and (site / "film.mp4").is_file()
 

@@ -17,6 +17,7 @@ from captions.model import Cue
 from pipeline import runner
 from pipeline.render import render_film
 from pipeline.render.burn_in import FONT, ass_document, caption_style
+from pipeline.render.options import RenderOptions
 from tests.pipeline.conftest import TODAY, MakeFilm, gray_frame, tiny
 
 
@@ -125,7 +126,8 @@ def test_an_italic_cue_in_a_contributors_srt_is_italic_in_every_output(
     film = make_film(1, signed=False)
     film.project.caption_path("clip-1").write_bytes(CONTRIBUTOR_SRT.encode("utf-8"))
     film.sign_off()
-    result = render_film(film.project, tiny(width=W, height=H), today=TODAY, open_captions=True)
+    result = render_film(film.project, tiny(width=W, height=H), today=TODAY,
+                         options=RenderOptions(open_captions=True))
 
     # film.vtt (and film.srt): the cue is italic, the next one is not.
     vtt = (result.out_dir / "film.vtt").read_text(encoding="utf-8")

@@ -31,6 +31,7 @@ from pipeline.render.description_track import (
     place_descriptions,
 )
 from pipeline.render.loudness import verify_loudness
+from pipeline.render.options import RenderOptions
 from pipeline.render.plan import Part, PartKind
 from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm, tiny
 
@@ -358,7 +359,8 @@ def test_the_review_profile_makes_no_described_track_and_the_report_says_so(
     film = _steady_film(make_film, tmp_path, n=1)
     _describe(film, "clip-1", [(500, 1500, "A grey room.")])
     film.sign_off()
-    result = render_film(film.reload(), tiny("review"), draft=True, today=TODAY)
+    result = render_film(film.reload(), tiny("review"), today=TODAY,
+                         options=RenderOptions(draft=True))
     assert "film.described.mp4" not in result.outputs and stub_voice == []
     assert len(_streams(result.outputs["film.mp4"])) == 1
     access = json.loads(result.outputs["manifest.json"].read_text())["access"]
@@ -370,7 +372,8 @@ def test_the_review_profile_makes_no_described_track_and_the_report_says_so(
 def test_a_review_draft_renders_past_a_malformed_script_and_reports_it_undescribed(
         malformed_film: FilmFixture) -> None:
     film = malformed_film
-    result = render_film(film.project, tiny("review"), draft=True, today=TODAY)
+    result = render_film(film.project, tiny("review"), today=TODAY,
+                         options=RenderOptions(draft=True))
     access = json.loads(result.outputs["manifest.json"].read_text())["access"]
     why = {c["number"]: c["why"] for c in access["criteria"]}
     assert why["1.2.5"] == "no descriptions for clips clip-1"

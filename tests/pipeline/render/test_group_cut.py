@@ -11,6 +11,7 @@ from pipeline import runner
 from pipeline.clearance import sign_off, withdraw_consent
 from pipeline.feedback.render_cut import card_lines
 from pipeline.render import render_film
+from pipeline.render.options import RenderOptions
 from pipeline.render.signing import SIGNED_FILM, inset_for
 from pipeline.sign_videos import sign_path
 from tests.pipeline.conftest import TODAY, MakeFilm, gray_frame, make_sign_video, region, tiny
@@ -28,8 +29,8 @@ def test_a_withheld_clip_is_a_card_and_the_whole_film_signer_skips_it(
     project = project.reload()
     sign_off(project, "sign/film", "chloe")
     prof = tiny("review", name="group", burn_timecode=False, burn_draft=False)
-    result = render_film(project, prof, draft=True, withhold=card_lines(), today=TODAY,
-                         open_captions=False)
+    result = render_film(project, prof, RenderOptions(draft=True, open_captions=False),
+                         withhold=card_lines(), today=TODAY)
     manifest = result.manifest
     assert [c["id"] for c in manifest["clips"]] == ["clip-1"]
     (card,) = [c for c in manifest["cards"] if c.get("withheld")]
@@ -59,7 +60,7 @@ def test_without_withhold_the_same_film_is_refused(make_film: MakeFilm) -> None:
     film = make_film(2, sizes=["320x180", "320x240"])
     withdraw_consent(film.project, "ben", clips=["clip-2"])
     with pytest.raises(GateRefusedError):
-        render_film(film.reload(), tiny("review"), draft=True, today=TODAY)
+        render_film(film.reload(), tiny("review"), RenderOptions(draft=True), today=TODAY)
 
 
 def test_the_group_draft_is_described_without_the_withheld_clips_descriptions(
@@ -87,8 +88,8 @@ def test_the_group_draft_is_described_without_the_withheld_clips_descriptions(
         path.write_text(f"WEBVTT\n\n00:00:00.950 --> 00:00:01.250\n{text}\n", encoding="utf-8")
     withdraw_consent(project, "ben", clips=["clip-2"])
     prof = tiny("review", name="group", burn_timecode=False, burn_draft=False)
-    result = render_film(project.reload(), prof, draft=True, withhold=card_lines(),
-                         today=TODAY, open_captions=False)
+    result = render_film(project.reload(), prof, RenderOptions(draft=True, open_captions=False),
+                         withhold=card_lines(), today=TODAY)
     assert DESCRIBED_FILM in result.outputs
     track = (result.out_dir / DESCRIPTIONS_VTT).read_text(encoding="utf-8")
     assert "A grey room." in track and "secret garden" not in track

@@ -20,7 +20,7 @@ from pipeline import runner
 from pipeline.clearance import sign_off
 from pipeline.exceptions import ProjectError
 from pipeline.project import Project
-from pipeline.render import GateRefusedError, RenderResult, render_film
+from pipeline.render import GateRefusedError, RenderOptions, RenderResult, render_film
 from pipeline.render.burn_in import ass_document
 from pipeline.render.jobs import Job
 from pipeline.render.signing import SIGNED_FILM, SIGNER_AREA, inset_for
@@ -43,9 +43,9 @@ LONG = "We talked about the film for a long time, and then we made it together, 
 TWO_LINES_PX = 40
 
 
-def _render(project: Project, **kw: Any) -> RenderResult:
-    kw.setdefault("open_captions", True)
-    return render_film(project, tiny("web"), today=TODAY, **kw)
+def _render(project: Project, open_captions: bool = True, **kw: Any) -> RenderResult:
+    return render_film(project, tiny("web"), RenderOptions(open_captions=open_captions),
+                       today=TODAY, **kw)
 
 
 def _long_cues(index: int) -> list[Cue]:
