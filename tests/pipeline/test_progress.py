@@ -103,3 +103,14 @@ def test_a_build_logged_to_a_file_prints_at_most_two_lines_per_step(make_film: M
     # The build's results are on stdout, its progress on stderr, as for render.
     assert "review film.mp4: " in done.stdout
     assert "film.mp4" not in done.stderr
+
+
+def test_ffmpeg_reports_the_end_of_its_run_as_the_whole(tmp_path: Path) -> None:
+    """A step ends in the log even when ffmpeg's last out_time falls short of the length given
+    (a signed segment's did, so its end line never came)."""
+    from pipeline import runner
+
+    seen: list[float] = []
+    runner.ffmpeg(["-f", "lavfi", "-i", "sine=d=0.5", "-f", "wav", str(tmp_path / "a.wav")],
+                  progress=seen.append, total_s=60.0)
+    assert seen and seen[-1] == 1.0 and all(f < 1.0 for f in seen[:-1])
