@@ -118,6 +118,7 @@ def test_an_explicit_id_that_is_taken_is_refused_never_overwritten(
     assert sorted(p.name for p in project.footage_dir.iterdir()) == ["talk.mp4"]
 
 
+@pytest.mark.slow
 def test_same_file_name_gets_a_distinct_id(project: Project, tmp_path: Path,
                                            make_media: MakeMedia) -> None:
     for who, freq in (("amara", 300), ("ben", 700)):
@@ -132,6 +133,7 @@ def test_same_file_name_gets_a_distinct_id(project: Project, tmp_path: Path,
         {"clip": ("amara",), "clip-2": ("ben",)}
 
 
+@pytest.mark.slow
 def test_footage_name_taken_by_another_clip_is_never_overwritten(
         project: Project, tmp_path: Path, make_media: MakeMedia) -> None:
     # A producer renamed the clip id in film.yaml; its footage keeps the old file name.
