@@ -26,18 +26,24 @@ def commands(group: click.Group, ctx: click.Context) -> Iterator[tuple[str, clic
     """Every command under ``group``, depth first in name order, with its help context."""
     for name in sorted(group.commands):
         command = group.commands[name]
-        sub = click.Context(command, info_name=name, parent=ctx, terminal_width=WIDTH,
-                            max_content_width=WIDTH)
+        sub = _context(command, name, ctx)
         yield sub.command_path, sub
         if isinstance(command, click.Group):
             yield from commands(command, sub)
+
+
+def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+    # make_context applies the command's context settings (-h as well as --help) as a run
+    # does; resilient parsing: no arguments are given, and none are needed for help.
+    return command.make_context(name, [], parent=parent, resilient_parsing=True,
+                                terminal_width=WIDTH, max_content_width=WIDTH)
 
 
 def render() -> str:
     """The whole page."""
     from pipeline.cli import cli
 
-    root = click.Context(cli, info_name="coprod", terminal_width=WIDTH, max_content_width=WIDTH)
+    root = _context(cli, "coprod", None)
     parts = [HEADER, "## coprod\n\n```text\n" + cli.get_help(root) + "\n```\n"]
     for path, ctx in commands(cli, root):
         parts.append(f"## {path}\n\n```text\n{ctx.command.get_help(ctx)}\n```\n")
