@@ -1,5 +1,9 @@
 # coprod: `make demo` builds the demo film end to end, `make test` runs the tests.
 # Both create .venv, install coprod into it, and install missing system packages.
+# Python packages come from the lock files at the exact versions the tests passed with
+# (tools/lock.py writes them): requirements-demo.lock for coprod alone (make demo, film, review),
+# requirements.lock adding the openai-whisper engine, Dask and the test tools (make test, lint).
+# --no-deps: pip installs exactly what the lock names (so no triton for openai-whisper).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -7,17 +11,17 @@ BIN    := $(VENV)/bin
 DEMO   := projects/demo
 FILM   ?= $(DEMO)
 SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
-# The openai-whisper engine without triton (~1 GB that the CPU path never uses): the package
-# itself without dependencies, then the ones it really imports, torch pinned to the CPU build.
-OPENAI_WHISPER := openai-whisper==20250625
+# What make test-fast leaves out: Whisper and long renders, Chromium, Dask clusters.
+FAST := not slow and not browser and not cluster
 
-.PHONY: all demo test lint film review system system-test venv venv-test clean-demo help
+.PHONY: all demo test test-fast lint film review system system-test venv venv-test clean-demo help
 
 all: help
 
 help:
 	@echo "make demo                      build the demo film end to end (projects/demo)"
-	@echo "make test                      run the test suite"
+	@echo "make test                      run the test suite (the 15 slowest tests listed)"
+	@echo "make test-fast                 the tests without Whisper, long renders, browser, cluster"
 	@echo "make lint                      ruff, and mypy --strict on captions/, consent/ and pipeline/"
 	@echo "make film FILM=projects/NAME   build a film, re-rendering only what changed"
 	@echo "make review FILM=projects/NAME the contributors' review page for a film"
@@ -61,23 +65,26 @@ system-test:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed: requirements-demo.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --no-deps -r requirements-demo.lock
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[openai-whisper-deps,cluster]'
-	$(BIN)/pip install -q --no-deps $(OPENAI_WHISPER)
+$(VENV)/.installed-test: requirements.lock $(VENV)/.installed
+	$(BIN)/pip install -q --no-deps -r requirements.lock
 	@touch $@
 
 venv: $(VENV)/.installed
 venv-test: $(VENV)/.installed-test
 
 test: system system-test venv-test
-	HF_HUB_OFFLINE=1 COPROD_REQUIRE_BROWSER=1 $(BIN)/pytest -q
+	HF_HUB_OFFLINE=1 COPROD_REQUIRE_BROWSER=1 $(BIN)/pytest -q --durations=15
 
-lint: venv
-	$(BIN)/ruff check pipeline captions consent tests bench projects
+test-fast: system venv-test
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "$(FAST)" --durations=15
+
+lint: venv-test
+	$(BIN)/ruff check pipeline captions consent tests bench projects tools
 	$(BIN)/mypy --strict captions consent pipeline
 
 film: system venv

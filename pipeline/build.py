@@ -101,11 +101,13 @@ def transcribe_missing(project: Project, *, progress: Progress | None = None,
         return [], []
     # Whisper is imported only when a clip needs it, so an up-to-date build stays fast.
     from pipeline.transcribe import transcribe_project
-    from pipeline.transcribe_report import ClipProgress
+    from pipeline.transcribe_report import ClipProgress, ClipStatus
 
     def report(event: ClipProgress) -> None:
-        if progress is not None and event.total:
-            progress(f"transcribe {event.clip_id}", event.index / event.total)
+        # One step a clip: it starts loading or transcribing, and ends whatever its outcome.
+        running = event.state in (ClipStatus.LOADING, ClipStatus.TRANSCRIBING)
+        if progress is not None:
+            progress(f"transcribe {event.clip_id}", 0.0 if running else 1.0)
 
     failures: list[tuple[str, str]] = []
     try:

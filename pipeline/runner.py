@@ -162,6 +162,8 @@ def ffmpeg(
     if proc.returncode != 0:
         stderr = b"".join(err_chunks).decode("utf-8", "replace")
         raise tool_error(argv, proc.returncode, _tail(stderr))
+    if total_s:
+        progress(1.0)  # ffmpeg's last out_time can fall short of the length: it is done
 
 
 def run_graph(stream: Any, **kwargs: Any) -> None:

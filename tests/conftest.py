@@ -18,6 +18,36 @@ CORPUS = Path(os.environ.get("COPROD_CORPUS")
               or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
 
 
+def terminal_like_sigint() -> None:
+    """SIGINT at Python's default and unblocked in this process, as a terminal gives it.
+
+    The whole suite is often run as a background job (``make test > log &``, a CI runner,
+    nohup): a non-interactive shell starts background jobs with SIGINT ignored, Python keeps an
+    ignored SIGINT, and every child inherits it across exec, so each Ctrl-C test's coprod was
+    deaf to its Ctrl-C (the "whole-suite SIGINT inheritance"; run alone in the foreground, the
+    same tests passed). The tests need a terminal's Ctrl-C, so the session starts with one.
+    """
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    terminal_like_sigint()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what `make test-fast` leaves out by what a test uses, so no test can forget it:
+    ``browser`` for tests that drive Chromium, ``cluster`` for tests that start Dask."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "playwright_driver" in fixtures or item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+        if "dask_cluster" in fixtures or "cluster" in item.path.parent.name \
+                or "cluster" in item.path.name:
+            item.add_marker(pytest.mark.cluster)
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared corpus; every test that needs it skips, naming where it looked, without it."""
@@ -91,9 +121,7 @@ def make_media(media_dir: Path) -> MakeMedia:
 
 def interruptible() -> None:
     """``preexec_fn`` for a child process a test will Ctrl-C: SIGINT unblocked and at its default,
-    as a terminal gives it. An ignored or blocked SIGINT is inherited across exec, and something
-    earlier in a whole-suite run leaves one so in the pytest process, which made the child deaf
-    to the test's SIGINT."""
+    as a terminal gives it, whatever the thread starting it has (see terminal_like_sigint)."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 

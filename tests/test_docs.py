@@ -1,4 +1,5 @@
-"""Every command has help text and a README mention; --help stays free of heavy imports."""
+"""Every command has help text, a place in the generated reference (docs/cli.md, never stale)
+and a mention in the guide; --help stays free of heavy imports; the README is a quick start."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import pytest
 
 from pipeline.cli import cli
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+FILM_YAML = (ROOT / "docs" / "film-yaml.md").read_text(encoding="utf-8")
+CLI_PAGE = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -32,9 +37,11 @@ def test_there_are_commands() -> None:
 
 
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
-def test_command_has_help_and_readme_mention(name: str, command: click.Command) -> None:
+def test_command_has_help_a_reference_entry_and_a_guide_mention(name: str,
+                                                                command: click.Command) -> None:
     assert command.help and command.help.strip(), f"`coprod {name}` has no help text"
-    assert f"coprod {name}" in README, f"README does not mention `coprod {name}`"
+    assert f"\n## coprod {name}\n" in CLI_PAGE, f"docs/cli.md has no `coprod {name}`"
+    assert f"coprod {name}" in GUIDE, f"docs/guide.md does not mention `coprod {name}`"
     if not isinstance(command, click.Group):
         assert "Example" in command.help, f"`coprod {name}` help has no example block"
 
@@ -50,10 +57,24 @@ def test_help_does_not_import_heavy_libraries() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_readme_film_yaml_example_is_valid(tmp_path: Path) -> None:
+def test_the_cli_reference_is_generated_from_the_commands_help() -> None:
+    from pipeline.cli.reference import render
+
+    assert CLI_PAGE == render(), "docs/cli.md is stale: run python -m pipeline.cli.reference"
+
+
+def test_readme_is_a_quick_start_pointing_at_the_reference() -> None:
+    assert len(README.splitlines()) < 120
+    for words in ("make demo", "make test", "A producer's first hour",
+                  "A contributor's first hour", "docs/guide.md", "docs/cli.md",
+                  "docs/film-yaml.md", "docs/contributor-guide.md"):
+        assert words in README, words
+
+
+def test_film_yaml_example_is_valid(tmp_path: Path) -> None:
     from pipeline.project import Project
 
-    example = README.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = FILM_YAML.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert "contributors:" in example and "sequence:" in example
     (tmp_path / "footage").mkdir()
     for name in ("amara-interview.mp4", "garden.mov"):

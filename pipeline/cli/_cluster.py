@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline.cli._common import Progress, quiet, say
+from pipeline.cli._common import say
 
 if TYPE_CHECKING:
     from pipeline.cluster import ClusterSession
@@ -88,14 +88,5 @@ def cluster_session(address: str | None, workers: int | None) -> Iterator[Cluste
         yield session
 
 
-def line_progress() -> Progress | None:
-    """Progress as one line per step: films and clips end in any order on a cluster."""
-    if quiet():
-        return None
-    shown = Progress()
-    shown.tty = False
-    return shown
-
-
-__all__ = ["check_address", "cluster_options", "cluster_session", "line_progress",
-           "with_cluster_options", "worker_count"]
+__all__ = ["check_address", "cluster_options", "cluster_session", "with_cluster_options",
+           "worker_count"]

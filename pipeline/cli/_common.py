@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
+    from pipeline.cli._progress import StepProgress
     from pipeline.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,23 +120,20 @@ def done(message: str) -> None:
         click.echo(message)
 
 
-class Progress:
-    """Shows ffmpeg's progress: one updating line on a terminal, a line per step otherwise."""
+def progress() -> StepProgress | None:
+    """A progress display for a render or build on stderr (bars at a terminal, start and end
+    lines in a log), or None under --quiet."""
+    from pipeline.cli._progress import StepProgress
 
-    def __init__(self) -> None:
-        self.step = ""
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, step: str, fraction: float) -> None:
-        if self.tty:
-            click.echo(f"\r{step}: {fraction:4.0%}   ", err=True, nl=False)
-            if fraction >= 1:
-                click.echo("", err=True)
-        elif step != self.step:
-            click.echo(step, err=True)
-        self.step = step
+    return None if quiet() else StepProgress()
 
 
-def progress() -> Progress | None:
-    """A progress display for a render, or None under --quiet."""
-    return None if quiet() else Progress()
+@contextlib.contextmanager
+def showing_progress() -> Iterator[StepProgress | None]:
+    """:func:`progress` for the length of a command; bars left by a failure are taken down."""
+    shown = progress()
+    try:
+        yield shown
+    finally:
+        if shown is not None:
+            shown.close()

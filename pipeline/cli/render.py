@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline.cli._cluster import cluster_session, line_progress, with_cluster_options
+from pipeline.cli._cluster import cluster_session, with_cluster_options
 from pipeline.cli._common import (
     choice,
     done,
     handles_errors,
     open_project,
-    progress,
     project_argument,
+    quiet,
     say,
+    showing_progress,
 )
 from pipeline.render_profiles import RenderProfileName
 
@@ -87,9 +88,8 @@ def render(project: str, profile: str, options: RenderOptions, cluster: str | No
     if options.draft and profile != RenderProfileName.REVIEW:
         raise click.UsageError(_DRAFT_NEEDS_REVIEW)
     film = open_project(project)
-    with cluster_session(cluster, workers) as session:
-        result = render_film(film, profile, options,
-                             progress=progress() if session is None else line_progress(),
+    with cluster_session(cluster, workers) as session, showing_progress() as shown:
+        result = render_film(film, profile, options, progress=shown,
                              dispatch=session.segment_dispatch(film.root) if session else None)
     for note in result.notes:
         say(note)
@@ -126,33 +126,34 @@ def build(projects: tuple[str, ...], profiles: tuple[str, ...], options: RenderO
     if options.draft and any(p != RenderProfileName.REVIEW for p in (profiles or ["?"])):
         raise click.UsageError(_DRAFT_NEEDS_REVIEW)
     films = [open_project(path) for path in projects]
-    with cluster_session(cluster, workers) as session:
-        shown = progress() if session is None and len(films) == 1 else line_progress()
+    with cluster_session(cluster, workers) as session, showing_progress() as shown:
         builds = build_films(films, list(profiles) or None, options, progress=shown,
                              cluster=session)
     for item in builds:
         if len(builds) > 1:
-            say(f"{item.project.root}:")
+            done(f"{item.project.root}:")
         if item.result is not None:
-            _say_build(item.result)
+            _show_build(item.result)
 
 
-def _say_build(result: BuildResult) -> None:
-    # Everything build did goes to stderr, so `make film` stays quiet with --quiet.
+def _show_build(result: BuildResult) -> None:
+    # What build did is its result, on stdout as render's is; notes are chatter, on stderr.
+    # --quiet (`make film`) silences both but caption errors.
     for clip_id in result.transcribed:
-        say(f"transcribed {clip_id}")
+        done(f"transcribed {clip_id}")
     for findings in result.findings.values():
         for finding in findings:
-            say(str(finding))
+            if finding.severity == "error" or not quiet():
+                click.echo(str(finding))
     for name in result.up_to_date:
-        say(f"{name}: up to date")
+        done(f"{name}: up to date")
     for name, rendered in result.rendered.items():
         for note in rendered.notes:
             say(note)
         for output, path in rendered.outputs.items():
-            say(f"{name} {output}: {path}")
+            done(f"{name} {output}: {path}")
     for summary in filter(None, result.access.values()):
-        say(summary)
+        done(summary)
 
 
 COMMANDS: list[click.Command] = [render, build]

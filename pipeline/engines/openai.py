@@ -8,6 +8,7 @@ clip into chunks (:mod:`pipeline.chunking`), the same chunks for both engines.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,9 @@ from pipeline.runner import usable_cores
 log = logging.getLogger("coprod.engines.openai")
 
 INSTALL_HINT = (
-    "openai-whisper is not installed; install the extra without pulling triton: "
-    "pip install torch==2.13.0 numba tiktoken more-itertools tqdm && "
-    "pip install --no-deps openai-whisper==20250625 (or run `make test`, which does)"
+    "openai-whisper is not installed; `make venv-test` installs it from requirements.lock "
+    "(pip install --no-deps -r requirements.lock: without triton, which the CPU never uses), "
+    "or pip install 'coprod[openai-whisper]'"
 )
 
 
@@ -91,9 +92,21 @@ def load_model(model: str | None) -> tuple[Any, ModelInfo]:
     except Exception as exc:  # network and checksum failures come in many types
         raise ModelError(model, f"cannot be downloaded ({type(exc).__name__}: {exc}); with no "
                          "network leave --model out to use the bundled tiny.en") from None
-    # openai-whisper's download URLs carry the checkpoint's sha256 (and it checks it).
-    digest = whisper._MODELS[model].split("/")[-2]
-    return loaded, ModelInfo(model, whisper._MODELS[model], digest)
+    return loaded, ModelInfo(model, f"openai-whisper {model}", weights_sha256(loaded))
+
+
+def weights_sha256(loaded: Any) -> str:
+    """sha256 of a loaded model's weights (each tensor's name, dtype, shape and bytes, in name
+    order): what the run really used, read off the model, not off openai-whisper's private
+    table of download URLs."""
+    import torch
+
+    digest = hashlib.sha256()
+    for name, tensor in sorted(loaded.state_dict().items()):
+        value = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{name}\0{value.dtype}\0{tuple(tensor.shape)}\0".encode())
+        digest.update(value.view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
 
 
 class OpenAIWhisperEngine:

@@ -22,9 +22,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
-from xml.etree import ElementTree as ET
+from xml.etree import ElementTree as ET  # building only: editors' files are read by defusedxml
 
 import opentimelineio as otio
+from defusedxml.ElementTree import fromstring as parse_xml
 
 from pipeline.interchange.fcpxml_nest import NESTED, flatten, remapped
 from pipeline.interchange.timebase import NTSC_RATES, rate_label, snap_rate, timecode
@@ -75,7 +76,7 @@ def _seconds(time: Any, rate: Fraction) -> Fraction:
 
 def read_fcpxml(text: str) -> Any:
     """An OTIO Timeline from FCPXML text (ValueError or ParseError when it is not FCPXML)."""
-    root = ET.fromstring(text)
+    root = parse_xml(text)
     if root.tag != "fcpxml":
         raise ValueError(f"the root element is <{root.tag}>, not <fcpxml>")
     resources = {el.get("id"): el for el in root.iter() if el.get("id")}

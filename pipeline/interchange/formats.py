@@ -127,6 +127,12 @@ def _parse(text: str, fmt: EditFormat, edl_rate: Fraction | None) -> tuple[Any, 
         return timeline, warnings
     name = {EditFormat.OTIO: "otio_json", EditFormat.FCP_XML: "fcp_xml",
             EditFormat.KDENLIVE: "kdenlive"}[fmt]
+    if fmt != EditFormat.OTIO:
+        from defusedxml.ElementTree import fromstring as parse_xml
+
+        # The adapters parse with the standard library: defusedxml reads the file first and
+        # refuses entity declarations and external references, so they never reach it.
+        parse_xml(text)
     return otio.adapters.read_from_string(text, name), []
 
 
@@ -151,7 +157,9 @@ def _one_rate_per_clip(text: str) -> str:
     """otio-fcp-adapter gives each clipitem two ``<rate>`` elements; FCP 7 XML has one."""
     from xml.etree import ElementTree as ET
 
-    root = ET.fromstring(text)
+    from defusedxml.ElementTree import fromstring as parse_xml
+
+    root = parse_xml(text)
     for clip in root.iter("clipitem"):
         for extra in clip.findall("rate")[1:]:
             clip.remove(extra)

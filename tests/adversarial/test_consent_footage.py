@@ -160,6 +160,7 @@ def test_a_second_clip_id_for_the_same_footage_is_refused(make_film: MakeFilm) -
     assert "clip b-roll: contributor ben" in refused_render(project)
 
 
+@pytest.mark.slow
 def test_withdrawal_after_film_yaml_no_longer_lists_the_contributor(make_film: MakeFilm) -> None:
     project = make_film(2, signed=False)
     # ben signs off his clip through coprod, which ties him to its footage.
@@ -186,6 +187,7 @@ def test_withdrawal_after_film_yaml_no_longer_lists_the_contributor(make_film: M
     refused_render(project)
 
 
+@pytest.mark.slow
 def test_withdrawal_for_a_clip_that_no_longer_lists_them(make_film: MakeFilm) -> None:
     project = make_film(3, signed=False)
     assert run_cli("signoff", str(project.root), "clip-2", "--by", "ben")[0] == 0
@@ -201,6 +203,7 @@ def test_withdrawal_for_a_clip_that_no_longer_lists_them(make_film: MakeFilm) ->
     assert code == 1 and "no contributor 'zoe'" in one_line_error(out)
 
 
+@pytest.mark.slow
 def test_a_producers_exception_lifts_the_footage_hold_and_nothing_more(
         make_film: MakeFilm) -> None:
     project = make_film(3)  # clip-3 lists chloe
@@ -233,6 +236,7 @@ def test_a_producers_exception_lifts_the_footage_hold_and_nothing_more(
     assert ("ben", "withdrawn") in blocked(project)["scenery"]
 
 
+@pytest.mark.slow
 def test_drop_withdrawn_leaves_out_renamed_footage_too(make_film: MakeFilm) -> None:
     project = make_film(2)
     assert withdraw(project, "ben")[0] == 0
@@ -242,6 +246,7 @@ def test_drop_withdrawn_leaves_out_renamed_footage_too(make_film: MakeFilm) -> N
     assert [use.clip_id for use in cleared.uses] == ["clip-1"]
 
 
+@pytest.mark.slow
 def test_outputs_to_take_down_include_renamed_footage(make_film: MakeFilm) -> None:
     project = make_film(2)
     ben_footage = footage_of(project, "clip-2")

@@ -169,6 +169,7 @@ def test_the_ledger_and_its_lock_are_created_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+@pytest.mark.slow
 def test_every_event_says_who_recorded_it_and_through_what(
         film: Project, make_media: MakeMedia) -> None:
     root = str(film.root)

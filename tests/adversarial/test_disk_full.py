@@ -99,6 +99,7 @@ def test_new_project_on_a_full_disk_is_one_line(tmp_path: Path, fail_writes: Fai
     assert code == 1 and "disk full" in one_line_error(out)
 
 
+@pytest.mark.slow
 def test_render_manifest_on_a_full_disk_is_one_line(film: FilmFixture, fail_writes: FailWrites,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline import render

@@ -247,6 +247,7 @@ def test_film_yaml_ids_with_a_trailing_newline_are_refused(tmp_path: Path) -> No
 # --- -q prints only errors ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_quiet_prints_only_errors(tmp_path: Path, make_media: MakeMedia) -> None:
     root = str(tmp_path / "film")
     assert run_cli("-q", "new", root, "--title", "Quiet") == (0, "")

@@ -21,6 +21,7 @@ from tests.conftest import interruptible, run_cli
 from tests.pipeline.conftest import MakeFilm, add_signer
 
 
+@pytest.mark.slow
 def test_a_withdrawn_signer_drops_the_signed_variant_and_says_so(make_film: MakeFilm) -> None:
     film = make_film(2)
     project = add_signer(film.project, "clip-1", "chloe")
@@ -71,6 +72,7 @@ def test_ctrl_c_on_a_local_build_says_it_was_interrupted(make_film: MakeFilm) ->
     assert "Traceback" not in err and not (root / "build" / "review").exists()
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_muxing_names_the_film(make_film: MakeFilm,
                                                  small_tmpfs: SmallTmpfs) -> None:
     film = make_film(2)

@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pipeline import runner
 from pipeline.clearance import sign_off
 from pipeline.render import render_film
@@ -44,6 +46,7 @@ def _audio_streams(path: Path) -> int:
     return sum(1 for s in data["streams"] if s["codec_type"] == "audio")
 
 
+@pytest.mark.slow
 def test_every_published_file_with_a_withdrawn_person_is_listed(
         make_film: MakeFilm, tmp_path: Path, stub_voice: list[str]) -> None:
     # Sizes differ so the two clips are different footage (make_footage names files by size).

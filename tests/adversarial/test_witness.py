@@ -89,6 +89,7 @@ def test_a_withdrawal_is_still_recorded_on_a_cut_ledger_and_the_evidence_kept(
     assert "event 2 is not the one its witness" in refused_everywhere(film)
 
 
+@pytest.mark.slow
 def test_a_withdrawal_is_still_recorded_after_damage_mid_ledger(film: Project) -> None:
     lines = film.ledger_path.read_bytes().splitlines(keepends=True)
     film.ledger_path.write_bytes(lines[0].replace(b'"appear"', b'"voice"', 1) + lines[1])
@@ -97,6 +98,7 @@ def test_a_withdrawal_is_still_recorded_after_damage_mid_ledger(film: Project) -
     assert b'"type":"withdrawal"' in film.ledger_path.read_bytes().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_deleting_the_manifests_too_changes_nothing(film: Project) -> None:
     manifest = film.build_dir / "web" / "manifest.json"
     manifest.parent.mkdir(parents=True)
@@ -110,6 +112,7 @@ def test_deleting_the_manifests_too_changes_nothing(film: Project) -> None:
     assert "has 1 events but its witness" in refused_everywhere(film)
 
 
+@pytest.mark.slow
 def test_a_deleted_ledger_and_a_rewritten_tail_are_caught(film: Project) -> None:
     good = film.ledger_path.read_bytes()
     film.ledger_path.unlink()
@@ -126,6 +129,7 @@ def test_a_deleted_ledger_and_a_rewritten_tail_are_caught(film: Project) -> None
     assert run_cli("consent", "verify", str(film.root))[0] == 0
 
 
+@pytest.mark.slow
 def test_a_new_film_in_the_same_folder_sets_the_old_witness_aside(
         film: Project, witness_folder: Path) -> None:
     root = str(film.root)
@@ -145,6 +149,7 @@ def test_a_new_film_in_the_same_folder_sets_the_old_witness_aside(
     assert json.loads(retired.read_text())["count"] == 2  # the old witness is kept
 
 
+@pytest.mark.slow
 def test_verify_reports_the_witness(film: Project, witness_folder: Path) -> None:
     code, out = run_cli("consent", "verify", str(film.root))
     ledger_line, witness_line = out.splitlines()
@@ -156,6 +161,7 @@ def test_verify_reports_the_witness(film: Project, witness_folder: Path) -> None
     assert code == 0 and "first use, recorded the ledger's 2 events now" in out
 
 
+@pytest.mark.slow
 def test_a_moved_project_keeps_its_witness(film: Project, tmp_path: Path) -> None:
     moved = tmp_path / "moved-film"
     shutil.move(film.root, moved)
@@ -166,6 +172,7 @@ def test_a_moved_project_keeps_its_witness(film: Project, tmp_path: Path) -> Non
     assert "has 1 events but its witness" in refused_everywhere(project)
 
 
+@pytest.mark.slow
 def test_a_witness_folder_inside_the_project_is_refused(
         film: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COPROD_WITNESS_DIR", str(film.root / "witness"))
@@ -173,6 +180,7 @@ def test_a_witness_folder_inside_the_project_is_refused(
     assert code == 1 and "is inside the project" in one_line_error(out)
 
 
+@pytest.mark.slow
 def test_a_witness_that_cannot_be_written_is_one_line_and_loses_nothing(
         film: Project, witness_folder: Path, fail_writes: FailWrites) -> None:
     fail_writes(witness_folder)
@@ -182,6 +190,7 @@ def test_a_witness_that_cannot_be_written_is_one_line_and_loses_nothing(
     assert b'"type":"withdrawal"' in film.ledger_path.read_bytes().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_receipt_round_trip_and_forgeries(film: Project, witness_folder: Path) -> None:
     root = str(film.root)
     assert run_cli("consent", "withdraw", root, "--contributor", "ben")[0] == 0

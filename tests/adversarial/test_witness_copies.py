@@ -15,6 +15,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pipeline.project import Project
 from tests.adversarial.conftest import one_line_error
 from tests.adversarial.test_witness import consent, cut_last
@@ -33,6 +35,7 @@ def refused(root: Path) -> str:
     return line
 
 
+@pytest.mark.slow
 def test_a_new_film_has_an_id_in_film_yaml_and_its_first_event(film: Project) -> None:
     assert film.film.id is not None and re.fullmatch(r"[0-9a-f]{32}", film.film.id)
     first = json.loads(film.ledger_path.read_bytes().splitlines()[0])
@@ -54,6 +57,7 @@ def test_a_copy_with_a_cut_ledger_is_refused(film: Project, tmp_path: Path) -> N
     assert run_cli("consent", "verify", str(film.root))[0] == 0
 
 
+@pytest.mark.slow
 def test_a_withdrawal_in_a_copy_binds_the_original(film: Project, tmp_path: Path) -> None:
     copy = tmp_path / "film_copy"
     shutil.copytree(film.root, copy, symlinks=True)
@@ -61,6 +65,7 @@ def test_a_withdrawal_in_a_copy_binds_the_original(film: Project, tmp_path: Path
     assert "has 2 events but the witness of this film at" in refused(film.root)
 
 
+@pytest.mark.slow
 def test_a_move_leaving_an_empty_ledger_behind_is_refused(film: Project, tmp_path: Path) -> None:
     root = film.root
     assert run_cli("consent", "withdraw", str(root), "--contributor", "ben")[0] == 0
@@ -72,6 +77,7 @@ def test_a_move_leaving_an_empty_ledger_behind_is_refused(film: Project, tmp_pat
     assert "has 2 events but the witness of this film at" in refused(moved)
 
 
+@pytest.mark.slow
 def test_a_copy_with_its_ledger_deleted_or_replaced_is_refused(
         film: Project, tmp_path: Path) -> None:
     copy = tmp_path / "film_copy"
@@ -93,6 +99,7 @@ def test_a_copy_with_its_ledger_deleted_or_replaced_is_refused(
     assert "first event is not the one the witness of this film" in refused(copy)
 
 
+@pytest.mark.slow
 def test_a_copy_with_another_id_in_film_yaml_is_refused(film: Project, tmp_path: Path) -> None:
     copy = tmp_path / "film_copy"
     shutil.copytree(film.root, copy, symlinks=True)

@@ -39,12 +39,14 @@ def _all_ways_agree(fmt: str) -> int:
     return len(seen)
 
 
+@pytest.mark.slow
 def test_srt_files_agree_with_srt_and_webvtt_py_both_ways_and_round_trip() -> None:
     # coprod's SRT read by `srt` and by webvtt-py; `srt`'s files (LF and CRLF) read by coprod;
     # coprod's own round trip with italics, bold and underline.
     assert _all_ways_agree("srt") == FILES
 
 
+@pytest.mark.slow
 def test_vtt_files_agree_with_webvtt_py_both_ways_and_round_trip() -> None:
     # coprod's WebVTT read by webvtt-py (text, entities decoded, and the voice); webvtt-py's
     # files read by coprod; coprod's own round trip with styling and voices.

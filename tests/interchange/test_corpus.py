@@ -197,6 +197,7 @@ def test_every_corpus_edit_has_an_expectation() -> None:
     assert sorted(p.name for p in EDITS.iterdir() if p.suffix != ".md") == sorted(EXPECTED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_edit_imports_as_expected(name: str, camera_dir: Path, tmp_path: Path) -> None:
     expected = EXPECTED[name]

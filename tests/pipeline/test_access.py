@@ -239,11 +239,12 @@ def test_build_gives_the_access_summary_line(make_film: MakeFilm) -> None:
 def test_coprod_build_prints_each_profiles_summary_line(capsys: pytest.CaptureFixture[str]
                                                         ) -> None:
     from pipeline.build import BuildResult
-    from pipeline.cli.render import _say_build
+    from pipeline.cli.render import _show_build
 
     line = "access (web): 7 of 7 WCAG 2.2 prerecorded-media criteria met"
-    _say_build(BuildResult(up_to_date=["web"], access={"web": line, "review": ""}))
-    assert capsys.readouterr().err.splitlines() == ["web: up to date", line]
+    _show_build(BuildResult(up_to_date=["web"], access={"web": line, "review": ""}))
+    # Results, on standard output as render's are (issue 25, item 1).
+    assert capsys.readouterr().out.splitlines() == ["web: up to date", line]
 
 
 def test_a_report_from_before_figures_were_measured_is_not_repeated(make_film: MakeFilm) -> None:

@@ -194,7 +194,7 @@ def test_english_only_model_refuses_another_language(monkeypatch: pytest.MonkeyP
 
 def test_openai_engine_missing_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "whisper", None)  # import whisper -> ImportError
-    with pytest.raises(EngineUnavailableError, match="pip install --no-deps openai-whisper"):
+    with pytest.raises(EngineUnavailableError, match="requirements.lock"):
         load_engine("openai-whisper")
 
 
@@ -372,3 +372,25 @@ def test_the_loaded_engine_decodes_with_this_cpu_s_compute_type() -> None:
     from pipeline.engines.faster import default_compute_type
 
     assert load_engine("faster-whisper").compute_type == default_compute_type()
+
+
+def test_an_openai_whisper_model_by_name_is_recorded_by_its_weights_not_whisper_s_private_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25, item 5: no read of whisper._MODELS; the digest is the weights' own."""
+    torch = pytest.importorskip("torch", reason="torch is not installed (the [openai-whisper] "
+                                "extra; `make test` installs it)")
+    from types import SimpleNamespace
+
+    from pipeline.engines import openai as engine
+
+    model = torch.nn.Linear(3, 2)
+    fake = SimpleNamespace(available_models=lambda: ["tiny.en"],
+                           load_model=lambda name, device: model)  # no _MODELS attribute
+    monkeypatch.setattr(engine, "_import_whisper", lambda: fake)
+    loaded, info = engine.load_model("tiny.en")
+    assert loaded is model and info.name == "tiny.en"
+    before = info.sha256
+    assert before == engine.weights_sha256(model) and len(before) == 64
+    with torch.no_grad():
+        model.weight[0, 0] += 1
+    assert engine.weights_sha256(model) != before

@@ -177,6 +177,7 @@ def test_new_then_status_of_empty_film(tmp_path: Path, monkeypatch: pytest.Monke
     assert code == 1 and "no such project folder" in out
 
 
+@pytest.mark.slow
 def test_parallel_ingests_all_land_in_film_yaml(project: Project, make_media: MakeMedia) -> None:
     import subprocess
     import sys

@@ -292,6 +292,7 @@ def test_a_bad_clip_does_not_stop_the_others(template: Path, tmp_path: Path) -> 
     assert load(project.caption_path("harvard"))
 
 
+@pytest.mark.slow
 def test_unknown_clip_id_is_refused_before_any_work(template: Path, tmp_path: Path,
                                                     count_loads: Loads) -> None:
     project = _copy(template, tmp_path, keep=["jfk"])

@@ -30,6 +30,9 @@ from pipeline.project import Project
 from pipeline.review.links import LinkBook
 
 CLIPS = {"amara-talk": ["amara"], "ben-talk": ["ben"], "together": ["amara", "ben"]}
+# How long a browser test waits for the page before failing: a bound for a page that never
+# gets there, long enough for a loaded machine (never a measure of speed).
+HANG_MS = 60_000
 DESCRIPTIONS = "WEBVTT\n\n00:00:02.950 --> 00:00:04.000\nAmara waves at the camera.\n"
 CUES = [Cue(200, 1200, "Hello, I am glad"), Cue(1300, 2400, "to be in this flim."),
         Cue(2500, 2900, "We made it together, the whole group of us, every one.")]
@@ -190,7 +193,7 @@ def served(app: Any) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a bound for a hung start, not a measure of speed
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     try:

@@ -18,7 +18,9 @@ from captions.formats import load
 from consent import SignOff
 from pipeline import clearance
 from pipeline.project import Project
-from tests.review.conftest import Live, _page
+from tests.review.conftest import HANG_MS, Live, _page
+
+HANG_S = HANG_MS / 1000
 
 pytestmark = pytest.mark.slow
 
@@ -81,28 +83,28 @@ def test_keyboard_only_with_javascript(browser: Any, live: Live) -> None:
     tab_to(page, named("Play this caption (caption 1)"))
     page.keyboard.press("Enter")
     page.wait_for_function("() => { const v = document.querySelector('video');"
-                           " return v.currentTime > 1.5 && v.paused; }", timeout=8000)
+                           " return v.currentTime > 1.5 && v.paused; }", timeout=HANG_MS)
     assert page.evaluate("document.querySelector('video').currentTime") < 2.2
     # Correct a word in caption 2; the shortcut plays and typing pauses.
     tab_to(page, lambda f: f["id"] == "text-2")
     page.keyboard.press("Control+Shift+Space")
-    page.wait_for_function("() => !document.querySelector('video').paused", timeout=5000)
+    page.wait_for_function("() => !document.querySelector('video').paused", timeout=HANG_MS)
     page.keyboard.press("End")
     for _ in range(len("flim.")):
         page.keyboard.press("Backspace")
     page.keyboard.type("film.")
     assert page.evaluate("document.querySelector('video').paused")
     page.wait_for_function("() => document.getElementById('save-status').textContent"
-                           " === 'Saved.'", timeout=5000)
+                           " === 'Saved.'", timeout=HANG_MS)
     assert load(live.project.caption_path("amara-talk"))[1].text == "to be in this film."
     # Move caption 2's start later.
     tab_to(page, named("Start later (caption 2)"))
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.getElementById('times-2').textContent"
-                           " === 'Shown from 0:01.5 to 0:02.4.'", timeout=3000)
+                           " === 'Shown from 0:01.5 to 0:02.4.'", timeout=HANG_MS)
     page.wait_for_function(
         "() => document.getElementById('save-status').textContent === 'Saved.'")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + HANG_S
     while load(live.project.caption_path("amara-talk"))[1].start != 1550:
         assert time.monotonic() < deadline, "the new start time was not saved"
         time.sleep(0.1)
@@ -141,7 +143,7 @@ def test_undo_and_redo_are_one_action_a_step(browser: Any, live: Live) -> None:
     assert page.input_value("#text-3").endswith("every one. Yes")
     page.wait_for_function(
         "() => document.getElementById('save-status').textContent === 'Saved.'")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + HANG_S
     while not load(live.project.caption_path("amara-talk"))[2].text.endswith("Yes"):
         assert time.monotonic() < deadline
         time.sleep(0.1)
@@ -185,7 +187,7 @@ def test_a_conflict_is_refused_without_loss_and_shows_both(browser: Any, live: L
     page.locator("#text-2").focus()
     page.keyboard.press("End")
     page.keyboard.type(" Really.")
-    page.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=5000)
+    page.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=HANG_MS)
     assert "Someone else changed the words." in page.inner_text("#save-status")
     assert srt.read_text(encoding="utf-8") == theirs
     page.locator("#see-both").focus()
@@ -236,7 +238,7 @@ def test_axe_finds_nothing_in_any_state(browser: Any, live: Live, mode: str) -> 
     srt.write_text(srt.read_text(encoding="utf-8").replace("glad", "happy"), encoding="utf-8")
     page.locator("#text-1").fill("Hello there")
     page.locator("#text-1").dispatch_event("input")
-    page.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=5000)
+    page.wait_for_function("() => !document.getElementById('see-both').hidden", timeout=HANG_MS)
     check("refused save, on the clip page")
     page.locator("#see-both").click()
     page.wait_for_selector("text=Your words")

@@ -53,6 +53,7 @@ def _stop(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
     return proc.returncode, out, err
 
 
+@pytest.mark.slow
 def test_review_prints_links_serves_the_page_and_stops_cleanly(film: Project) -> None:
     httpx = pytest.importorskip("httpx")
     proc, lines = _start(film.root)

@@ -5,6 +5,9 @@ on the clip they share) act on the same clip at the same time; afterwards the ca
 and its .vtt twin read cleanly and agree, the ledger verifies, and every sign-off the page
 reported is in the ledger. Then a server is killed with SIGKILL while saving a 3000-caption
 file, several times: the file is always a whole version, never half of one.
+
+Nothing here waits a while and hopes: the kill is sent once a save is seen done and the next one
+sent, and no assertion counts what got done in some time.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.slow
 CLIP = "together"
 WEB_OPS = 180
 CLI_OPS = 20
+HANG = 300  # seconds: only a hung server or client takes this long, however loaded
 
 
 class Tab:
@@ -109,7 +112,8 @@ def test_two_tabs_and_the_cli_at_once_leave_a_valid_file_and_ledger(film: Projec
     # Each save or yes is either done or refused as made on an older version (409): never lost
     # silently, never a server error.
     assert set(outcomes) <= {"saved", "yes", "changes", "409", "cli"}, outcomes
-    assert outcomes.count("saved") >= 5 and outcomes.count("cli") == CLI_OPS
+    # A save is refused only because another one was saved first, so some save was kept.
+    assert "saved" in outcomes and outcomes.count("cli") == CLI_OPS
     srt, vtt = load(film.caption_path(CLIP)), load(film.caption_path(CLIP, "vtt"))
     assert [(c.start, c.end, c.text) for c in srt] == [(c.start, c.end, c.text) for c in vtt]
     found = clearance.events(film)  # verifies the whole chain
@@ -129,20 +133,26 @@ def test_killing_the_server_mid_save_leaves_a_whole_file(film: Project) -> None:
            range(3000)]
     save(big, film.caption_path(CLIP))
     link = LinkBook(film.build_dir / "review").issue(["amara"])[0].token
-    sent: set[str] = {big[-1].text}
+    sent: set[str] = set()
     rng = random.Random(11)
     for attempt in range(3):
         proc, lines = _start(film.root, "--contributor", "amara")
         url = _base(lines)
         tab = Tab(httpx, url, f"/enter/{link}")
         stop = threading.Event()
+        # Saves the page reported done; the kill waits for a chosen number of them and for the
+        # next save to be on its way, so it always lands while a save may be writing.
+        saved = threading.Semaphore(0)
+        posting = threading.Event()
 
-        def hammer(tab: Tab = tab, stop: threading.Event = stop, attempt: int = attempt) -> None:
+        def hammer(tab: Tab = tab, stop: threading.Event = stop, attempt: int = attempt,
+                   saved: threading.Semaphore = saved, posting: threading.Event = posting) -> None:
             i = 0
             while not stop.is_set():
                 fields = dict(tab.fields)
                 fields["text-3000"] = f"Last caption, attempt {attempt} save {i}"
                 sent.add(fields["text-3000"])
+                posting.set()
                 try:
                     r = tab.client.post("/save", data=fields,
                                         headers={"accept": "application/json"})
@@ -150,17 +160,28 @@ def test_killing_the_server_mid_save_leaves_a_whole_file(film: Project) -> None:
                     return
                 if r.status_code == 200:
                     tab.fields = {**fields, "version": r.json()["version"]}
+                    posting.clear()
+                    saved.release()
                 i += 1
 
         worker = threading.Thread(target=hammer)
         worker.start()
-        time.sleep(1.0 + rng.random())
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        stop.set()
-        worker.join(30)
+        try:
+            for _ in range(rng.randint(1, 4)):
+                # A bound for a hung server only, never a measure of speed.
+                assert saved.acquire(timeout=HANG), "the review page never saved"
+            assert posting.wait(timeout=HANG)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(HANG)
+        finally:
+            stop.set()
+            proc.kill()
+            worker.join(HANG)
         cues = load(film.caption_path(CLIP))
         assert len(cues) == 3000
+        # At least one save was seen done, so the file holds one of the page's versions.
         assert cues[-1].text in sent
+        # The .vtt twin is replaced just after the .srt, so the kill may part them by one save:
+        # each is still whole.
         vtt = load(film.caption_path(CLIP, "vtt"))
-        assert len(vtt) == 3000
+        assert len(vtt) == 3000 and vtt[-1].text in sent

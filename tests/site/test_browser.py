@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipeline.site.server import create_app
-from tests.review.conftest import launched_chromium, served
+from tests.review.conftest import HANG_MS, launched_chromium, served
 from tests.review.test_browser import WCAG, _axe, named, tab_to
 from tests.site.conftest import DESCRIPTION_FILM_MS, PROGRAMME_HZ, VOICE_HZ, SiteFilm
 
@@ -189,7 +189,7 @@ def test_text_descriptions_are_announced_and_can_pause_the_film(chromium: Any,
     page.evaluate("() => { const v = document.getElementById('player'); v.currentTime = 1.6;"
                   " v.play(); }")
     page.wait_for_function("() => document.getElementById('description-now').textContent"
-                           " === 'Description: Amara waves.'", timeout=8000)
+                           " === 'Description: Amara waves.'", timeout=HANG_MS)
     page.wait_for_function("() => document.getElementById('player').paused")
     t = _state(page)["t"]
     assert DESCRIPTION_FILM_MS[0] / 1000 - 0.1 <= t <= DESCRIPTION_FILM_MS[1] / 1000 + 0.5

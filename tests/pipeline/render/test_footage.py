@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -64,7 +63,9 @@ def test_each_clip_is_hashed_once_in_its_own_thread(project: Project,
         running.add(path.name)
         if len(running) > 1:
             overlapped.set()
-        time.sleep(0.05)
+        # The first hash waits until a second one runs beside it (the bound is for a serial
+        # implementation only, which then fails the assertion below): no sleeping and hoping.
+        overlapped.wait(timeout=30)
         running.discard(path.name)
         return real(self, path, fresh=fresh)
 

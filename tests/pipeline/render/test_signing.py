@@ -71,6 +71,7 @@ def test_default_caption_file_is_unchanged_so_existing_cache_keys_hold() -> None
     assert ",2,19,"  in signed and ",2,19,19," not in signed  # right margin moved, left kept
 
 
+@pytest.mark.slow
 def test_signed_film_streams_and_captions_never_cover_the_signer(make_film: MakeFilm) -> None:
     film = make_film(2, cues=_long_cues)
     project = add_signer(film.project, "clip-1")
@@ -186,6 +187,7 @@ def test_a_new_sign_video_makes_the_signers_sign_off_stale(make_film: MakeFilm) 
     assert [str(r.code) for r in refused.value.result.reasons] == ["stale-signoff"]
 
 
+@pytest.mark.slow
 def test_adding_a_signer_to_one_clip_renders_only_its_signed_segment(
         make_film: MakeFilm, monkeypatch: pytest.MonkeyPatch) -> None:
     film = make_film(2)
@@ -214,6 +216,7 @@ def test_adding_a_signer_to_one_clip_renders_only_its_signed_segment(
     assert again.manifest["signed"]["clips_signed"] == ["clip-1", "clip-2"]
 
 
+@pytest.mark.slow
 def test_signed_segments_are_rendered_through_the_segment_dispatch(make_film: MakeFilm) -> None:
     """Signed segments are jobs like the others: a dispatcher (a cluster) gets them, nothing
     renders them behind its back, and what it makes is the signed film."""
@@ -234,6 +237,7 @@ def test_signed_segments_are_rendered_through_the_segment_dispatch(make_film: Ma
     assert SIGNED_FILM in result.outputs
 
 
+@pytest.mark.slow
 def test_film_signer_covers_the_whole_timeline_and_a_short_video_is_noted(
         make_film: MakeFilm) -> None:
     film = make_film(2)
@@ -258,6 +262,7 @@ def test_film_signer_covers_the_whole_timeline_and_a_short_video_is_noted(
                                                                     y1 - 2)))
 
 
+@pytest.mark.slow
 def test_film_without_sign_videos_makes_no_signed_variant(make_film: MakeFilm) -> None:
     film = make_film(1)
     result = _render(film.project)
@@ -287,6 +292,7 @@ def test_sign_video_and_film_yaml_must_agree(make_film: MakeFilm) -> None:
         _render(project.reload())
 
 
+@pytest.mark.slow
 def test_signoff_command_records_the_signers_sign_off(make_film: MakeFilm) -> None:
     film = make_film(1)
     project = add_signer(film.project, "clip-1", sign_off_now=False)
