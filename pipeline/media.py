@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import runner
 from pipeline.exceptions import MediaError, MediaToolError
@@ -31,6 +31,9 @@ from pipeline.fsutil import (
     read_regular_bytes,
     temp_output,
 )
+
+if TYPE_CHECKING:
+    from pipeline.sound import SoundPlan
 
 log = logging.getLogger("coprod.media")
 
@@ -60,6 +63,9 @@ class MediaInfo:
     # name, when the file carries them: how an editor's EDL or XML names this footage.
     timecode: str | None = None
     reel: str | None = None
+    # Where the sound starts relative to the picture (ms; positive: after it), from the
+    # streams' start times (a camera's edit list). See pipeline/sound.py.
+    audio_offset_ms: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -171,6 +177,9 @@ def probe(path: Path) -> MediaInfo:
         raise MediaError(path, "has zero duration")
     v = video[0] if video else {}
     a = audio[0] if audio else {}
+    offset_ms = _start_ms(a) - _start_ms(v) if video and audio else 0
+    # Sound recorded before the picture is trimmed: the clip is as long as its picture is.
+    duration_ms -= max(0, -offset_ms)
     timecode, reel = camera_tags(data)
     return MediaInfo(
         duration_ms=duration_ms,
@@ -187,12 +196,24 @@ def probe(path: Path) -> MediaInfo:
         audio_streams=len(audio),
         timecode=timecode,
         reel=reel,
+        audio_offset_ms=offset_ms,
     )
 
 
-def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo) -> None:
-    """Record ``info`` for the footage whose sha256 is ``footage_sha256``."""
+def _start_ms(stream: dict[str, Any]) -> int:
+    try:
+        return round(float(stream.get("start_time", 0)) * 1000)
+    except (TypeError, ValueError):
+        return 0
+
+
+def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo,
+                       sound: Any = None) -> None:
+    """Record ``info`` (and ingest's ``sound`` levels) for the footage whose sha256 is
+    ``footage_sha256``."""
     body = {"sha256": footage_sha256, "media": info.to_dict()}
+    if sound is not None:
+        body["sound"] = sound
     atomic_write_bytes(record, json.dumps(body, indent=2).encode("utf-8"))
 
 
@@ -223,32 +244,44 @@ def cached_probe(footage: Path, record: Path, footage_sha256: Callable[[], str])
     return info
 
 
-def extract_audio(src: Path, dst: Path, *,
+def extract_audio(src: Path, dst: Path, plan: SoundPlan | None = None, *,
                   progress: Callable[[float], None] | None = None,
                   total_s: float | None = None) -> None:
-    """16 kHz mono 16-bit WAV of the first audio stream (what Whisper reads)."""
-    import ffmpeg as ffmpeg_python
+    """16 kHz mono 16-bit WAV of the chosen speech on the clip's timeline (what Whisper reads).
 
+    ``plan`` (pipeline/sound.py) says which channel or track holds the speech and how much
+    sound before the picture to trim; without it, the first track from the picture's start.
+    """
+    from pipeline import sound
+
+    plan = plan or sound.SoundPlan()
     with temp_output(dst) as tmp:
-        # "a:0": the first audio track only; a WAV holds one, and cameras often record two.
-        stream = ffmpeg_python.input(ffmpeg_input_name(src))["a:0"].output(
-            str(tmp), ac=1, ar=16000, acodec="pcm_s16le", vn=None, f="wav")
+        inp = sound.timeline_input(ffmpeg_input_name(src), plan)
+        audio = sound.on_timeline(sound.speech(inp, plan), 16000)
+        stream = audio.output(str(tmp), ac=1, ar=16000, acodec="pcm_s16le", vn=None, f="wav")
         runner.run_graph(stream.overwrite_output(), progress=progress, total_s=total_s)
 
 
 def make_proxy(src: Path, dst: Path, info: MediaInfo, *,
-               progress: Callable[[float], None] | None = None) -> None:
-    """A small H.264 review proxy (540p, fast preset) with AAC audio when there is audio."""
+               progress: Callable[[float], None] | None = None,
+               plan: SoundPlan | None = None) -> None:
+    """A small H.264 review proxy (540p, fast preset) with AAC audio when there is audio.
+
+    Its sound is what viewers hear (``plan``, pipeline/sound.py) on the clip's timeline.
+    """
     import ffmpeg as ffmpeg_python
 
+    from pipeline import sound
+
+    plan = plan or sound.plan_for(info, None)
     with temp_output(dst) as tmp:
-        inp = ffmpeg_python.input(ffmpeg_input_name(src))
+        inp = sound.timeline_input(ffmpeg_input_name(src), plan)
         streams = []
         if info.has_video:
             # x264 with yuv420p needs even sizes: round an odd source height down.
             streams.append(inp["v:0"].filter("scale", -2, "min(540,trunc(ih/2)*2)"))
         if info.has_audio:
-            streams.append(inp["a:0"])
+            streams.append(sound.on_timeline(sound.listening(inp, plan), 48000))
         kwargs: dict[str, Any] = {"movflags": "+faststart", "f": "mp4"}
         if info.has_video:
             kwargs.update(vcodec="libx264", preset="veryfast", crf=28, pix_fmt="yuv420p")
