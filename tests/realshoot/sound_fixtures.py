@@ -70,8 +70,9 @@ def _make(kind: str, corpus: Path, out: Path, work: Path) -> None:
         runner.ffmpeg([*still, "-i", f"file:{picture}", *moved, "-i", f"file:{sound}",
                        "-map", "0:v", "-map", "1:a", "-c", "copy", f"file:{out}"])
     elif kind == "lav":
-        # Speech on the left channel, a faint hiss on the right: a lavalier on channel 1.
-        ins, graph = _speech(corpus, BIRCH, seconds=4.0)
+        # Speech on the left channel, a faint hiss on the right: a lavalier on channel 1. The
+        # sentence's peaks stand 20 dB over its loudness, as close-miked speech's do.
+        ins, graph = _speech(corpus, SUIT, seconds=4.0)
         runner.ffmpeg([*_video(4.0), *ins, "-f", "lavfi", "-i",
                        "anoisesrc=color=pink:amplitude=0.0003:sample_rate=48000:duration=4",
                        "-filter_complex", f"[1:a]{graph}[l];[l][2:a]join=inputs=2:"
@@ -93,17 +94,18 @@ def _make(kind: str, corpus: Path, out: Path, work: Path) -> None:
                        f"file:{out}"])
     else:
         # Loudness material, speech on both channels: very quiet (a distant recorder), clipped
-        # (gain far past full scale, then hard-clipped to 16 bits), very dynamic (a sentence
-        # shouted, then the next one whispered 35 dB lower).
+        # (gain far past full scale, then clipped flat), very dynamic (a sentence close to the
+        # microphone, then the next one 20 dB quieter).
         seconds = 9.0 if kind == "dynamic" else 5.0
         if kind == "dynamic":
-            loud, g1 = _speech(corpus, BIRCH, at_s=0.5, gain_db=4, seconds=seconds)
-            soft, g2 = _speech(corpus, SUIT, at_s=5.0, gain_db=-35, seconds=seconds)
+            loud, g1 = _speech(corpus, SUIT, at_s=0.5, seconds=seconds)
+            soft, g2 = _speech(corpus, BIRCH, at_s=5.0, gain_db=-20, seconds=seconds)
             ins, graph = [*loud, *soft], (f"[1:a]{g1}[x];[2:a]{g2}[y];"
                                           "[x][y]amix=inputs=2:normalize=0")
         else:
             gain = -20.0 if kind == "quiet" else 30.0
-            one, g = _speech(corpus, BIRCH, gain_db=gain, seconds=seconds)
+            one, g = _speech(corpus, SUIT if kind == "quiet" else BIRCH, gain_db=gain,
+                             seconds=seconds)
             ins, graph = one, f"[1:a]{g}" + (",alimiter=limit=1:level=0:attack=0.1:release=1"
                                                 ",volume=6dB" if kind == "clipped" else "")
         runner.ffmpeg([*_video(seconds), *ins, "-filter_complex",
