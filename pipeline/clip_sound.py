@@ -1,18 +1,28 @@
 """A clip's sound in the project: what ingest chose and why, the plan film.yaml's ``audio:``
-makes now, and the Whisper WAV kept in step with it (the graphs are pipeline/sound.py's)."""
+makes now, and the Whisper WAV and review proxy kept in step with it (the graphs are
+pipeline/sound.py's)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.exceptions import ProjectError
 from pipeline.fsutil import NotAFileError, atomic_write_bytes, read_regular_bytes
-from pipeline.media import MediaInfo, extract_audio, ffmpeg_input_name
+from pipeline.media import MediaInfo, extract_audio, ffmpeg_input_name, make_proxy
 from pipeline.project import Project
-from pipeline.sound import SoundLevels, SoundPlan, check_choice, choose, measure, plan_for
+from pipeline.sound import (
+    STEREO,
+    SoundLevels,
+    SoundPlan,
+    check_choice,
+    choose,
+    measure,
+    plan_for,
+)
 
 
 @dataclass(frozen=True)
@@ -74,44 +84,63 @@ def clip_plan(project: Project, clip_id: str) -> SoundPlan:
     return plan_for(info, clip.audio if info.has_audio else None)
 
 
-def speech_wav_record(wav: Path) -> Path:
-    """Where :func:`record_speech_wav` notes what ``wav`` was made from."""
-    return wav.with_name(wav.name + ".sound.json")
+# What a WAV or proxy made before sound choices and offsets existed was made from.
+_AS_BEFORE = {"audio": STEREO, "offset_ms": 0}
 
 
-def record_speech_wav(wav: Path, plan: SoundPlan) -> None:
-    """Note which sound the Whisper WAV ``wav`` was made from (beside it)."""
-    atomic_write_bytes(speech_wav_record(wav), json.dumps(plan.key()).encode("utf-8"))
+def _made_from(plan: SoundPlan, info: MediaInfo) -> dict[str, Any]:
+    return {"audio": plan.choice, "offset_ms": info.audio_offset_ms}
 
 
-def refresh_speech_wav(project: Project, clip_id: str) -> bool:
-    """Make the clip's Whisper WAV again when film.yaml's ``audio:`` changed since it was made
-    (the transcript, keyed by the WAV's hash, then follows); True when it was made again.
+def sound_record(made: Path) -> Path:
+    """Where :func:`record_sound` notes what the WAV or proxy ``made`` was made from."""
+    return made.with_name(made.name + ".sound.json")
+
+
+def record_sound(made: Path, plan: SoundPlan, info: MediaInfo) -> None:
+    """Note which sound the Whisper WAV or review proxy ``made`` was made from (beside it)."""
+    atomic_write_bytes(sound_record(made), json.dumps(_made_from(plan, info)).encode("utf-8"))
+
+
+def refresh_sound(project: Project, clip_id: str) -> list[str]:
+    """Make the clip's Whisper WAV and review proxy again when film.yaml's ``audio:`` changed
+    since they were made, or they were made before sound was put on the picture's timeline
+    (the transcript, keyed by the WAV's hash, then follows); the names of the files made.
 
     Raises:
         ProjectError: the choice names a track or channel the footage does not have.
         MediaToolError: ffmpeg failed.
     """
     plan = clip_plan(project, clip_id)
-    wav = project.audio_path(clip_id)
-    try:
-        made = json.loads(read_regular_bytes(speech_wav_record(wav)))
-    except FileNotFoundError:
-        made = None  # made before choices existed: the first track as recorded
-    except (OSError, ValueError, NotAFileError):
-        made = "unknown"
-    if not wav.is_file() or made == plan.key():
-        return False
-    extract_audio(project.clip(clip_id).file, wav, plan)
-    record_speech_wav(wav, plan)
-    return True
+    info = project.probe(clip_id)
+    footage = project.clip(clip_id).file
+    wav, proxy = project.audio_path(clip_id), project.proxy_path(clip_id)
+    makers: tuple[tuple[Path, Callable[[], None]], ...] = (
+        (wav, lambda: extract_audio(footage, wav, plan)),
+        (proxy, lambda: make_proxy(footage, proxy, info, plan=plan)))
+    done = []
+    for path, make in makers:
+        if not path.is_file():
+            continue  # ingest makes it; a missing WAV is reported by transcription
+        try:
+            made = json.loads(read_regular_bytes(sound_record(path)))
+        except FileNotFoundError:
+            made = _AS_BEFORE
+        except (OSError, ValueError, NotAFileError):
+            made = None
+        if made == _made_from(plan, info):
+            continue
+        make()
+        record_sound(path, plan, info)
+        done.append(path.name)
+    return done
 
 
 __all__ = [
     "Heard",
     "clip_plan",
     "ingest_choice",
-    "record_speech_wav",
-    "refresh_speech_wav",
-    "speech_wav_record",
+    "record_sound",
+    "refresh_sound",
+    "sound_record",
 ]

@@ -170,8 +170,9 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
             placed = _place_footage(fresh, src, tmp, digest, wanted, explicit, say)
             if audio is not None:
                 os.replace(audio, fresh.audio_path(placed.clip_id))
-                clip_sound.record_speech_wav(fresh.audio_path(placed.clip_id), heard.plan)
+                clip_sound.record_sound(fresh.audio_path(placed.clip_id), heard.plan, info)
             os.replace(proxy, fresh.proxy_path(placed.clip_id))
+            clip_sound.record_sound(fresh.proxy_path(placed.clip_id), heard.plan, info)
             media.write_probe_record(fresh.probe_path(placed.clip_id), digest, info,
                                      heard.record())
             for person in contributors:
@@ -188,7 +189,8 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
             # Nothing half-recorded: what this ingest put in place goes if film.yaml was not saved.
             _unlink(None if placed.adopted else placed.final, project.audio_path(placed.clip_id),
                     project.proxy_path(placed.clip_id), project.probe_path(placed.clip_id),
-                    clip_sound.speech_wav_record(project.audio_path(placed.clip_id)))
+                    clip_sound.sound_record(project.audio_path(placed.clip_id)),
+                    clip_sound.sound_record(project.proxy_path(placed.clip_id)))
     clip_id = placed.clip_id
     notes = []
     if clip_id != wanted:

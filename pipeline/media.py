@@ -221,6 +221,8 @@ def read_probe_record(record: Path) -> tuple[str, MediaInfo] | None:
     """The footage hash and MediaInfo in ``record``; None when it is missing or unreadable."""
     try:
         data = json.loads(read_regular_bytes(record))
+        if "audio_offset_ms" not in data["media"]:
+            return None  # made before sound offsets were recorded: probe again
         return str(data["sha256"]), MediaInfo(**data["media"])
     except (OSError, ValueError, TypeError, KeyError, NotAFileError):
         return None

@@ -98,7 +98,7 @@ def test_two_lavaliers_on_two_tracks_are_mixed_for_whisper(
 
 def test_changing_the_choice_unbinds_the_sign_off_and_renders_new_sound(
         tmp_path: Path, sound_shoot: MakeShoot) -> None:
-    from pipeline.clip_sound import refresh_speech_wav
+    from pipeline.clip_sound import refresh_sound
 
     src = copy_in(sound_shoot("lav"), tmp_path / "card", "lav.mov")
     project = shoot_project(tmp_path / "film", [src])
@@ -110,10 +110,13 @@ def test_changing_the_choice_unbinds_the_sign_off_and_renders_new_sound(
     assert clip_key(project, "lav") != left_key  # the old sign-off is no longer current
     after = segment_files(_clip_part(project, profile), profile, tmp_path)
     assert after.audio_key != before.audio_key and after.video_key == before.video_key
-    # Whisper's WAV is made again from the new choice: the downmix with silence is 6 dB lower.
-    assert refresh_speech_wav(project, "lav") is True
+    # Whisper's WAV and the review proxy are made again from the new choice: the WAV's
+    # downmix with the silent right channel is 6 dB lower, the proxy is one-sided again.
+    assert refresh_sound(project, "lav") == ["lav.wav", "lav.mp4"]
     assert channel_levels(project.audio_path("lav"))[0] == pytest.approx(whisper_left - 6, abs=1)
-    assert refresh_speech_wav(project, "lav") is False  # up to date now
+    left, right = channel_levels(project.proxy_path("lav"))
+    assert left - right > 20
+    assert refresh_sound(project, "lav") == []  # up to date now
     with pytest.raises(Exception, match="sign"):
         render_film(project, profile, today=TODAY)
 
