@@ -180,6 +180,8 @@ def probe(path: Path) -> MediaInfo:
     offset_ms = _start_ms(a) - _start_ms(v) if video and audio else 0
     # Sound recorded before the picture is trimmed: the clip is as long as its picture is.
     duration_ms -= max(0, -offset_ms)
+    if duration_ms <= 0:
+        raise MediaError(path, "its picture has zero duration")
     timecode, reel = camera_tags(data)
     return MediaInfo(
         duration_ms=duration_ms,
