@@ -149,12 +149,6 @@ class SoundPlan:
     tracks: int = 1
     lead_ms: int = 0
 
-    def key(self) -> dict[str, Any] | None:
-        """What a cache key adds for this sound; None for footage as it was always rendered."""
-        if self.choice == STEREO and self.lead_ms == 0:
-            return None
-        return {"audio": self.choice, "lead_ms": self.lead_ms}
-
 
 def plan_for(info: MediaInfo, choice: str | None) -> SoundPlan:
     """The plan for footage ``info`` describes with film.yaml's ``audio:`` (None: stereo)."""
