@@ -15,7 +15,7 @@ from pipeline.clearance import clip_key
 from pipeline.exceptions import ProjectError
 from pipeline.ingest import ingest
 from pipeline.project import Project
-from pipeline.render import render_film
+from pipeline.render import GateRefusedError, render_film
 from pipeline.render.plan import Part, plan_film
 from pipeline.render.segments import segment_files
 from pipeline.render_profiles import RenderProfile
@@ -117,7 +117,7 @@ def test_changing_the_choice_unbinds_the_sign_off_and_renders_new_sound(
     left, right = channel_levels(project.proxy_path("lav"))
     assert left - right > 20
     assert refresh_sound(project, "lav") == []  # up to date now
-    with pytest.raises(Exception, match="sign"):
+    with pytest.raises(GateRefusedError, match="sign"):
         render_film(project, profile, today=TODAY)
 
 
