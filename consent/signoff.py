@@ -50,6 +50,7 @@ def content_key(
     footage_sha256: str, in_ms: int | None, out_ms: int | None, caption_sha256: str | None,
     descriptions: Sequence[str] = (),
     uses: Sequence[tuple[int | None, int | None]] = (),
+    sound: str | None = None,
 ) -> str:
     """The key a sign-off is bound to.
 
@@ -64,6 +65,9 @@ def content_key(
         uses: every (in_ms, out_ms) the film plays of the clip, in film order, when it plays
             more than one part of it (``in_ms``/``out_ms`` are then the first); a clip used
             once keeps exactly the key it had, so the contributor approves what the film uses.
+        sound: which of the clip's sound is heard (film.yaml ``audio:``, e.g. ``left`` or
+            ``track 2``); None or ``stereo`` (the footage's sound as recorded) keeps the key
+            made before the choice existed.
 
     Returns:
         A sha256 hex digest over a canonical encoding of the four inputs.
@@ -99,6 +103,10 @@ def content_key(
                                           or value < 0):
                     raise ConsentError(f"uses: {name} must be whole milliseconds, not negative")
         fields["uses"] = [[first, last] for first, last in uses]
+    if sound is not None and sound != "stereo":  # only then: a stereo clip keeps its key
+        if not isinstance(sound, str) or not sound.isprintable():
+            raise ConsentError("sound must be the clip's sound choice as text")
+        fields["sound"] = sound
     encoded = json.dumps(
         fields,
         sort_keys=True,

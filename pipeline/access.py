@@ -190,7 +190,8 @@ class AccessReport:
         for t in self.loudness:
             out.append(f"loudness, {t['track']}: {_num(t.get('i'))} LUFS integrated (target "
                        f"{_num(t.get('target_i'))}), true peak {_num(t.get('tp'))} dBTP, "
-                       f"range {_num(t.get('lra'))} LU")
+                       f"range {_num(t.get('lra'))} LU"
+                       + (f"; WARNING: {t['warning']}" if t.get("warning") else ""))
         return [*out, self.summary()]
 
     def to_dict(self) -> dict[str, Any]:

@@ -68,7 +68,8 @@ def _key(project: Project, clip_id: str, footage: str) -> str:
     first = uses[0]
     return content_key(footage, first.in_ms, first.out_ms, caption_sha256(project, clip_id),
                        description_hashes(project, clip_id),
-                       [(item.in_ms, item.out_ms) for item in uses])
+                       [(item.in_ms, item.out_ms) for item in uses],
+                       sound=project.clip(clip_id).audio)
 
 
 def clip_key(project: Project, clip_id: str, *, fresh: bool = False) -> str:

@@ -27,6 +27,7 @@ from pipeline.film_template import (
 )
 from pipeline.languages import known_language
 from pipeline.render_profiles import RenderProfileName
+from pipeline.sound import parse_choice
 
 # Matched in full (fullmatch, and \A...\Z besides): "amara\n" is not the id "amara".
 ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
@@ -35,7 +36,8 @@ KEYS = ("id", "title", "language", "contributors", "clips", "sequence", "caption
         "profiles", "open_captions", "signer", "page",  # page: pipeline/site/page_text.py
         "advisers", "approvals")  # the advisory group: pipeline/feedback/advisers.py
 CLIP_KEYS = ("file", "sha256", "contributors", "no_people", "described_by",
-             "no_visual_description_needed", "original_name", "reel", "timecode")
+             "no_visual_description_needed", "original_name", "reel", "timecode",
+             "audio")  # audio: pipeline/sound.py
 # What ingest keeps of the camera file, so an editor's edit finds this clip by its own names.
 SOURCE_KEYS = ("original_name", "reel", "timecode")
 SEQUENCE_KEYS = ("clip", "in", "out", "signer")
@@ -96,6 +98,7 @@ class Clip:
     original_name: str | None = None  # the camera file's name before ingest renamed it
     reel: str | None = None  # the reel or tape name the camera file carries
     timecode: str | None = None  # the camera's start timecode, HH:MM:SS:FF (';' drop frame)
+    audio: str | None = None  # the sound heard: left, right, mix, stereo, track N (sound.py)
 
 
 @dataclass(frozen=True)
@@ -320,8 +323,14 @@ class _Validator:
                 if value is not None and (not isinstance(value, str) or not value.strip()):
                     raise self.fail(f"{where}: {key} must be a non-empty text", item, key)
                 source[key] = value.strip() if isinstance(value, str) else None
+            audio = item.get("audio")
+            try:
+                audio = None if audio is None else parse_choice(audio)
+            except ValueError as exc:
+                raise self.fail(f"{where}: audio: {shown(audio)} is not a sound choice; "
+                                f"{exc}", item, "audio") from None
             out[cid] = Clip(cid, path, sha, tuple(people), no_people, tuple(describers),
-                            reason.strip() if reason else None, **source)
+                            reason.strip() if reason else None, **source, audio=audio)
         return out
 
     def sequence(self, node: Any, clips: dict[str, Clip],

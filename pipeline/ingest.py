@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import cards, media, picture
+from pipeline import cards, clip_sound, media, picture
 from pipeline.exceptions import BatchError, MediaError, PipelineError, ProjectError
 from pipeline.film import is_id
 from pipeline.fsutil import (
@@ -152,12 +152,13 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
     try:
         if copied != digest:
             raise MediaError(src, "changed while it was being copied; ingest it again")
+        heard = clip_sound.ingest_choice(tmp, info)
         say(f"{wanted}: making 16 kHz WAV and review proxy")
         if info.has_audio:
             audio = _staging(project.audio_path(wanted))
-            media.extract_audio(tmp, audio)
+            media.extract_audio(tmp, audio, heard.plan)
         proxy = _staging(project.proxy_path(wanted))
-        media.make_proxy(tmp, proxy, info)
+        media.make_proxy(tmp, proxy, info, plan=heard.plan)
         # film.yaml is read again under the lock: a producer's edit made while the footage
         # was copying, or a second ingest running beside this one, is kept.
         with project.lock("film"):
@@ -169,13 +170,17 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
             placed = _place_footage(fresh, src, tmp, digest, wanted, explicit, say)
             if audio is not None:
                 os.replace(audio, fresh.audio_path(placed.clip_id))
+                clip_sound.record_sound(fresh.audio_path(placed.clip_id), heard.plan, info)
             os.replace(proxy, fresh.proxy_path(placed.clip_id))
-            media.write_probe_record(fresh.probe_path(placed.clip_id), digest, info)
+            clip_sound.record_sound(fresh.proxy_path(placed.clip_id), heard.plan, info)
+            media.write_probe_record(fresh.probe_path(placed.clip_id), digest, info,
+                                     heard.record())
             for person in contributors:
                 fresh.add_contributor(person)
             fresh.add_clip(placed.clip_id, placed.final.relative_to(fresh.root).as_posix(), digest,
                            list(contributors), {"original_name": src.name,
-                                                "reel": info.reel, "timecode": info.timecode})
+                                                "reel": info.reel, "timecode": info.timecode,
+                                                "audio": heard.choice})
             fresh.save()
             saved = True
     finally:
@@ -183,7 +188,9 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
         if placed is not None and not saved:
             # Nothing half-recorded: what this ingest put in place goes if film.yaml was not saved.
             _unlink(None if placed.adopted else placed.final, project.audio_path(placed.clip_id),
-                    project.proxy_path(placed.clip_id), project.probe_path(placed.clip_id))
+                    project.proxy_path(placed.clip_id), project.probe_path(placed.clip_id),
+                    clip_sound.sound_record(project.audio_path(placed.clip_id)),
+                    clip_sound.sound_record(project.proxy_path(placed.clip_id)))
     clip_id = placed.clip_id
     notes = []
     if clip_id != wanted:
@@ -194,8 +201,7 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
         notes.append("no --contributor given: the render gate blocks this clip until its "
                      "contributors are listed in film.yaml (or it is marked no_people: true)")
     notes += picture.describe(info.picture_fix(), info.interlace_found_by)
-    if info.audio_streams > 1:
-        notes.append(f"has {info.audio_streams} audio tracks: the first is used")
+    notes += heard.notes()
     return IngestedClip(src, clip_id, info, notes=notes)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import picture, runner
 from pipeline.exceptions import MediaError, MediaToolError
@@ -32,6 +32,9 @@ from pipeline.fsutil import (
     temp_output,
 )
 
+if TYPE_CHECKING:
+    from pipeline.sound import SoundPlan
+
 log = logging.getLogger("coprod.media")
 
 # Streams ffprobe reports for pictures inside audio files (cover art) are not video footage.
@@ -39,8 +42,9 @@ _ATTACHED_PIC = "attached_pic"
 # ffprobe "reads" any text file as tty/ansi art, and single pictures as image formats.
 _NOT_FOOTAGE = {"tty", "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "gif"}
 # The probe record's format: a record of another format is probed again. 2: the picture's field
-# order, interlace found by idet, and colour tags (pipeline/picture.py).
-PROBE_FORMAT = 2
+# order, interlace found by idet, and colour tags (pipeline/picture.py). 3: where the sound starts
+# relative to the picture (audio_offset_ms, pipeline/sound.py) and ingest's channel levels.
+PROBE_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ class MediaInfo:
     color_space: str | None = None
     color_range: str | None = None
     pix_fmt: str | None = None
+    # Where the sound starts relative to the picture (ms; positive: after it), from the
+    # streams' start times (a camera's edit list). See pipeline/sound.py.
+    audio_offset_ms: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -188,6 +195,11 @@ def probe(path: Path) -> MediaInfo:
         raise MediaError(path, "has zero duration")
     v = video[0] if video else {}
     a = audio[0] if audio else {}
+    offset_ms = _start_ms(a) - _start_ms(v) if video and audio else 0
+    # Sound recorded before the picture is trimmed: the clip is as long as its picture is.
+    duration_ms -= max(0, -offset_ms)
+    if duration_ms <= 0:
+        raise MediaError(path, "its picture has zero duration")
     timecode, reel = camera_tags(data)
     facts = (picture.inspect(ffmpeg_input_name(path), v, duration_ms) if video
              else picture.PictureFacts())
@@ -206,19 +218,32 @@ def probe(path: Path) -> MediaInfo:
         audio_streams=len(audio),
         timecode=timecode,
         reel=reel,
+        audio_offset_ms=offset_ms,
         **facts.to_dict(),
     )
 
 
-def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo) -> None:
-    """Record ``info`` for the footage whose sha256 is ``footage_sha256``."""
+def _start_ms(stream: dict[str, Any]) -> int:
+    try:
+        return round(float(stream.get("start_time", 0)) * 1000)
+    except (TypeError, ValueError):
+        return 0
+
+
+def write_probe_record(record: Path, footage_sha256: str, info: MediaInfo,
+                       sound: Any = None) -> None:
+    """Record ``info`` (and ingest's ``sound`` levels) for the footage whose sha256 is
+    ``footage_sha256``."""
     body = {"format": PROBE_FORMAT, "sha256": footage_sha256, "media": info.to_dict()}
+    if sound is not None:
+        body["sound"] = sound
     atomic_write_bytes(record, json.dumps(body, indent=2).encode("utf-8"))
 
 
 def read_probe_record(record: Path) -> tuple[str, MediaInfo] | None:
     """The footage hash and MediaInfo in ``record``; None when it is missing, unreadable, or
-    of an older format (made before the picture was inspected: it is probed again)."""
+    of an older format (made before the picture was inspected or the sound offset measured:
+    it is probed again)."""
     try:
         data = json.loads(read_regular_bytes(record))
         if data.get("format") != PROBE_FORMAT:
@@ -246,26 +271,38 @@ def cached_probe(footage: Path, record: Path, footage_sha256: Callable[[], str])
     return info
 
 
-def extract_audio(src: Path, dst: Path, *,
+def extract_audio(src: Path, dst: Path, plan: SoundPlan | None = None, *,
                   progress: Callable[[float], None] | None = None,
                   total_s: float | None = None) -> None:
-    """16 kHz mono 16-bit WAV of the first audio stream (what Whisper reads)."""
-    import ffmpeg as ffmpeg_python
+    """16 kHz mono 16-bit WAV of the chosen speech on the clip's timeline (what Whisper reads).
 
+    ``plan`` (pipeline/sound.py) says which channel or track holds the speech and how much
+    sound before the picture to trim; without it, the first track from the picture's start.
+    """
+    from pipeline import sound
+
+    plan = plan or sound.SoundPlan()
     with temp_output(dst) as tmp:
-        # "a:0": the first audio track only; a WAV holds one, and cameras often record two.
-        stream = ffmpeg_python.input(ffmpeg_input_name(src))["a:0"].output(
-            str(tmp), ac=1, ar=16000, acodec="pcm_s16le", vn=None, f="wav")
+        inp = sound.timeline_input(ffmpeg_input_name(src), plan)
+        audio = sound.on_timeline(sound.speech(inp, plan), 16000)
+        stream = audio.output(str(tmp), ac=1, ar=16000, acodec="pcm_s16le", vn=None, f="wav")
         runner.run_graph(stream.overwrite_output(), progress=progress, total_s=total_s)
 
 
 def make_proxy(src: Path, dst: Path, info: MediaInfo, *,
-               progress: Callable[[float], None] | None = None) -> None:
-    """A small H.264 review proxy (540p, fast preset) with AAC audio when there is audio."""
+               progress: Callable[[float], None] | None = None,
+               plan: SoundPlan | None = None) -> None:
+    """A small H.264 review proxy (540p, fast preset) with AAC audio when there is audio.
+
+    Its sound is what viewers hear (``plan``, pipeline/sound.py) on the clip's timeline.
+    """
     import ffmpeg as ffmpeg_python
 
+    from pipeline import sound
+
+    plan = plan or sound.plan_for(info, None)
     with temp_output(dst) as tmp:
-        inp = ffmpeg_python.input(ffmpeg_input_name(src))
+        inp = sound.timeline_input(ffmpeg_input_name(src), plan)
         streams = []
         if info.has_video:
             # Deinterlaced and tone-mapped first; x264 with yuv420p needs even sizes: round an
@@ -273,7 +310,7 @@ def make_proxy(src: Path, dst: Path, info: MediaInfo, *,
             video = picture.correct(inp["v:0"], info.picture_fix())
             streams.append(video.filter("scale", -2, "min(540,trunc(ih/2)*2)"))
         if info.has_audio:
-            streams.append(inp["a:0"])
+            streams.append(sound.on_timeline(sound.listening(inp, plan), 48000))
         kwargs: dict[str, Any] = {"movflags": "+faststart", "f": "mp4"}
         if info.has_video:
             kwargs.update(vcodec="libx264", preset="veryfast", crf=28, pix_fmt="yuv420p")

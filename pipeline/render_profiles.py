@@ -59,6 +59,9 @@ class RenderProfile:
     loudness_i: float = -16.0
     true_peak: float = -1.5
     loudness_range: float = 11.0
+    # A film still off target after normalisation: "warn" publishes it with the measured
+    # figures and a warning (web), "refuse" refuses it naming the clips (broadcast).
+    loudness_off_target: str = "refuse"
     open_captions: bool = False
     burn_draft: bool = False
     burn_timecode: bool = False
@@ -88,6 +91,13 @@ def _number(path: Path, doc: dict[str, Any], key: str, kind: type, default: Any)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RenderProfileError(path, f"{key}: must be a number")
     return kind(value)
+
+
+def _off_target(path: Path, loud: dict[str, Any]) -> str:
+    value = loud.get("off_target", "refuse")
+    if value not in ("warn", "refuse"):
+        raise RenderProfileError(path, "loudness: off_target: must be warn or refuse")
+    return str(value)
 
 
 def load_profile(name: str | Path) -> RenderProfile:
@@ -144,6 +154,7 @@ def load_profile(name: str | Path) -> RenderProfile:
         loudness_i=_number(path, loud, "integrated", float, -16.0),
         true_peak=_number(path, loud, "true_peak", float, -1.5),
         loudness_range=_number(path, loud, "range", float, 11.0),
+        loudness_off_target=_off_target(path, loud),
         title_card_ms=_number(path, doc, "title_card_ms", int, 3000),
         credits_card_ms=_number(path, doc, "credits_card_ms", int, 5000),
         **flags,

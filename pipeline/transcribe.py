@@ -29,6 +29,7 @@ from captions.model import Cue, Word
 from captions.segment import segment
 from captions.styles import get_style
 from pipeline.caption_store import CaptionWrite, WriteStatus, load_captions, write_caption_file
+from pipeline.clip_sound import refresh_sound
 from pipeline.engines import (
     BUNDLED_MODEL_SHA256,
     DEFAULT_ENGINE,
@@ -196,6 +197,7 @@ class _Run:
             path = _write_transcript(project, clip_id, body)
             writes = _write_captions(project, clip_id, [], info.duration_ms, self.force)
             return ClipResult(clip_id, ClipStatus.NO_AUDIO, path, writes, notes=[note])
+        refresh_sound(project, clip_id)  # film.yaml's audio: may have changed
         if not audio.is_file():
             raise MediaError(audio, "audio for speech recognition is missing; ingest the clip "
                              "again")

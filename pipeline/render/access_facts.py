@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 def _loudness(track: str, report: Mapping[str, Any]) -> dict[str, Any]:
     after = report.get("after", {})
     return {"track": track, "target_i": report.get("target_i"),
-            **{k: after.get(k) for k in ("i", "tp", "lra")}}
+            **{k: after.get(k) for k in ("i", "tp", "lra")},
+            **({"warning": report["warning"]} if report.get("warning") else {})}
 
 
 def not_fitting(manifest: Mapping[str, Any]) -> list[str]:

@@ -98,10 +98,29 @@ class LoudnessError(RenderError):
     def __init__(self, measured: Mapping[str, float], target_i: float, limit_tp: float,
                  tolerance_lu: float) -> None:
         self.measured = dict(measured)
+        self.target_i = target_i
+        self.limit_tp = limit_tp
         super().__init__(
             f"loudness check failed: {measured['i']:.1f} LUFS (target {target_i:.1f} "
             f"+/- {tolerance_lu:.0f} LU), true peak {measured['tp']:.1f} dBTP "
             f"(limit {limit_tp:.1f}); the previous film was left in place")
+
+
+class LoudnessRefusedError(LoudnessError):
+    """A profile that refuses a film off target (``broadcast``) refused it; ``clips`` are the
+    clips that miss the target even when normalised alone (each with its figures)."""
+
+    def __init__(self, missed: LoudnessError, profile: str, clips: Sequence[str]) -> None:
+        self.measured = missed.measured
+        self.target_i = missed.target_i
+        self.limit_tp = missed.limit_tp
+        self.profile = profile
+        self.clips = list(clips)
+        why = (f"clip {', clip '.join(self.clips)} cannot reach it" if self.clips else
+               "no clip misses it alone, the clips together do")
+        RenderError.__init__(
+            self, f"{str(missed).split('; the previous')[0]}; the {profile} profile refuses a "
+            f"film off target: {why}; the previous film was left in place")
 
 
 MIN_FREE_BYTES = 1 << 20
@@ -131,6 +150,7 @@ __all__ = [
     "DescriptionsOverSpeechError",
     "GateRefusedError",
     "LoudnessError",
+    "LoudnessRefusedError",
     "OutputCheckError",
     "OutputWriteError",
     "RenderError",

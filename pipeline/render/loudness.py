@@ -1,5 +1,8 @@
 """The film's sound: measured on the joined segments, normalised by one linear loudnorm pass,
-encoded to AAC and verified with ebur128.
+encoded to AAC and verified with ebur128. When loudnorm misses the target (one-sided, very quiet
+or very dynamic speech) a second pass brings it there by one gain with the peaks limited; a
+film still off target is published with a warning by a profile that says ``off_target: warn``
+(web) and refused, naming the clips that miss it alone, by one that says ``refuse``.
 
 The result is cached by the sound segments' keys and the loudness settings, so a caption edit
 (which changes no sound) re-uses it.
@@ -7,9 +10,8 @@ The result is cached by the sound segments' keys and the loudness settings, so a
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +19,21 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
-from pipeline import __version__, runner
+from pipeline import __version__
 from pipeline.fsutil import temp_output
 from pipeline.media import ffmpeg_input_name
-from pipeline.render.errors import LoudnessError, RenderError
+from pipeline.render.errors import LoudnessError, LoudnessRefusedError
 from pipeline.render.join import concat_input
 from pipeline.render.loudness_cache import cached_report
-from pipeline.render.plan import Part, Progress
+from pipeline.render.loudness_measure import (
+    ebur128_stream,
+    ffmpeg_log,
+    loudnorm_json,
+    measure_loudness,
+    measure_stream,
+    verify_loudness,
+)
+from pipeline.render.plan import Part, PartKind, Progress
 from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key
 from pipeline.render.verify import check_sound
 from pipeline.render_profiles import RenderProfile
@@ -33,68 +43,6 @@ AAC_HEADROOM_DB = 0.5
 LOUDNESS_TOLERANCE_LU = 1.0
 # Below this the film is silence; there is nothing to normalise.
 SILENT_LUFS = -70.0
-
-
-def _ffmpeg_log(stream: Any) -> str:
-    """Run an ffmpeg graph whose report (loudnorm, ebur128) is on stderr; return stderr."""
-    argv = ffmpeg_python.compile(stream, cmd="ffmpeg")
-    proc = runner.run([argv[0], "-hide_banner", "-nostdin", "-nostats", "-y", *argv[1:]])
-    return proc.stderr.decode("utf-8", "replace")
-
-
-def _loudnorm_json(log: str) -> dict[str, Any]:
-    start = log.rfind("{")
-    end = log.rfind("}")
-    if start < 0 or end < start:
-        raise RenderError("ffmpeg's loudnorm printed no measurement")
-    data: dict[str, Any] = json.loads(log[start:end + 1])
-    return data
-
-
-def _num(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("-inf")
-
-
-def measure_loudness(audio_list: Path, profile: RenderProfile) -> dict[str, float]:
-    """loudnorm's first pass over the joined sound: integrated, true peak, range, threshold."""
-    return measure_stream(concat_input(audio_list).audio, profile)
-
-
-def measure_stream(audio: Any, profile: RenderProfile) -> dict[str, float]:
-    """loudnorm's first pass over an ffmpeg-python audio stream (the described mix uses it)."""
-    stream = (audio
-              .filter("loudnorm", I=profile.loudness_i, TP=profile.true_peak,
-                      LRA=profile.loudness_range, print_format="json")
-              .output("-", f="null"))
-    data = _loudnorm_json(_ffmpeg_log(stream))
-    return {"i": _num(data.get("input_i")), "tp": _num(data.get("input_tp")),
-            "lra": _num(data.get("input_lra")), "thresh": _num(data.get("input_thresh")),
-            "offset": _num(data.get("target_offset"))}
-
-
-_EBUR128 = re.compile(
-    r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-?inf|nan) LUFS.*?"
-    r"Loudness range:\s*LRA:\s*(?P<lra>-?[\d.]+|-?inf|nan) LU.*?"
-    r"True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-?inf|nan) dBFS", re.S)
-
-
-def verify_loudness(media: Path) -> dict[str, float]:
-    """Integrated loudness, range and true peak of ``media``'s sound, measured by ebur128."""
-    return ebur128_stream(ffmpeg_python.input(ffmpeg_input_name(media)).audio, media.name)
-
-
-def ebur128_stream(audio: Any, what: str) -> dict[str, float]:
-    """Integrated loudness, range and true peak of an ffmpeg-python audio stream (ebur128)."""
-    stream = audio.filter("ebur128", peak="true", framelog="verbose").output("-", f="null")
-    log = _ffmpeg_log(stream)
-    found = list(_EBUR128.finditer(log))
-    if not found:
-        raise RenderError(f"ffmpeg's ebur128 printed no summary for {what}")
-    m = found[-1]
-    return {"i": _num(m["i"]), "lra": _num(m["lra"]), "tp": _num(m["tp"])}
 
 
 @dataclass(frozen=True)
@@ -107,6 +55,9 @@ class LoudnessReport:
     after: dict[str, float]
     normalization: str  # "linear", "dynamic" or "none"
     note: str = ""
+    # Set when the sound is off target and the profile publishes it anyway (``web``): what
+    # was missed, with the measured figures (``after``) beside it in the manifest.
+    warning: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (infinite values as text)."""
@@ -114,7 +65,8 @@ class LoudnessReport:
             return {k: (round(v, 2) if math.isfinite(v) else str(v)) for k, v in d.items()}
         return {"target_i": self.target_i, "limit_tp": self.limit_tp,
                 "before": clean(self.before), "after": clean(self.after),
-                "normalization": self.normalization, "note": self.note}
+                "normalization": self.normalization, "note": self.note,
+                "warning": self.warning}
 
 
 def normalise_audio(audio_list: Path, dest: Path, profile: RenderProfile,
@@ -178,7 +130,7 @@ def normalise_stream(source: Callable[[], Any], dest: Path, profile: RenderProfi
     with temp_output(dest) as tmp:
         log = _encode(audio, tmp, profile)
         if not silent:
-            done = _loudnorm_json(log).get("normalization_type", mode)
+            done = loudnorm_json(log).get("normalization_type", mode)
             if done != mode:
                 note = f"loudnorm used {done} normalisation (expected {mode})"
                 mode = str(done)
@@ -200,9 +152,25 @@ _MAKE_UP_PASSES = 2
 _SILENT_NOTE = "the film is silent; loudness was not normalised"
 
 
+def gain_chain(audio: Any, before: dict[str, float], profile: RenderProfile,
+               extra: float = 0.0) -> tuple[Any, bool]:
+    """``audio`` brought to the target by one gain (plus ``extra`` dB made up), its peaks
+    limited when that gain would push the true peak over the limit; and whether they were."""
+    if _silent(before):
+        return audio, False
+    gain = profile.loudness_i - before["i"]
+    target_tp = _target_tp(profile)
+    audio = audio.filter("volume", f"{gain + extra:.2f}dB")
+    if before["tp"] + gain <= target_tp:
+        return audio, False
+    ceiling = round(10 ** ((target_tp - 1) / 20), 4)
+    return audio.filter("alimiter", limit=ceiling, attack=5, release=50, level=0,
+                        latency=1), True
+
+
 def normalise_by_gain(source: Callable[[], Any], dest: Path, profile: RenderProfile,
                       progress: Progress | None = None, *, duration_ms: float | None = None,
-                      step: str = "loudness") -> LoudnessReport:
+                      step: str = "loudness", accept_off_target: bool = False) -> LoudnessReport:
     """Measure a sound, bring it to the target by one gain, encode AAC, verify (the described
     sound: its dips under the descriptions must stay).
 
@@ -215,27 +183,22 @@ def normalise_by_gain(source: Callable[[], Any], dest: Path, profile: RenderProf
     track is more than 0.2 LU short is it encoded again with that much made up. Three ffmpeg
     runs in all (measure, encode, check) unless limiting took more than 0.2 LU.
 
+    With ``accept_off_target`` a result still off target is kept, its report's ``warning``
+    saying so, instead of raising.
+
     Raises:
         LoudnessError: the result is not within +/-1 LU of the target or peaks over the limit.
     """
     if progress:
         progress(f"{step}: measuring", 0.0)
     before = ebur128_stream(source(), step)
-    target_tp = _target_tp(profile)
     silent = _silent(before)
     gain = 0.0 if silent else profile.loudness_i - before["i"]
-    limited = not silent and before["tp"] + gain > target_tp
+    limited = gain_chain(source(), before, profile)[1]
     mode, note = ("none", _SILENT_NOTE) if silent else ("linear", "")
-    ceiling = round(10 ** ((target_tp - 1) / 20), 4)
 
     def sound(extra: float) -> Any:
-        audio = source()
-        if not silent:
-            audio = audio.filter("volume", f"{gain + extra:.2f}dB")
-        if limited:
-            audio = audio.filter("alimiter", limit=ceiling, attack=5, release=50, level=0,
-                                 latency=1)
-        return audio
+        return gain_chain(source(), before, profile, extra)[0]
 
     extra = 0.0
     with temp_output(dest) as tmp:
@@ -258,10 +221,22 @@ def normalise_by_gain(source: Callable[[], Any], dest: Path, profile: RenderProf
                     f"{extra:+.1f} dB made up for what limiting took)")
         report = LoudnessReport(profile.loudness_i, profile.true_peak, before, after, mode,
                                 note)
-        _within_target(report, silent)
+        try:
+            _within_target(report, silent)
+        except LoudnessError as missed:
+            if not accept_off_target:
+                raise
+            report = dataclasses.replace(report, warning=off_target_warning(missed))
     if progress:
         progress(step, 1.0)
     return report
+
+
+def off_target_warning(missed: LoudnessError) -> str:
+    """The warning a film published off target carries (manifest, access report)."""
+    return (f"off target: {missed.measured['i']:.1f} LUFS (target {missed.target_i:.1f} "
+            f"+/- {LOUDNESS_TOLERANCE_LU:.0f} LU), true peak {missed.measured['tp']:.1f} dBTP "
+            f"(limit {missed.limit_tp:.1f}); published with these measured figures")
 
 
 def _target_tp(profile: RenderProfile) -> float:
@@ -278,7 +253,7 @@ def _encode(audio: Any, tmp: Path, profile: RenderProfile) -> str:
     stream = audio.filter("aresample", profile.sample_rate).output(
         str(tmp), acodec=profile.audio_codec, audio_bitrate=profile.audio_bitrate,
         ar=profile.sample_rate, ac=2, vn=None, f="mp4")
-    return _ffmpeg_log(stream)
+    return ffmpeg_log(stream)
 
 
 def _checked(tmp: Path, dest: Path, profile: RenderProfile,
@@ -294,6 +269,27 @@ def _within_target(report: LoudnessReport, silent: bool) -> None:
     if not silent and (abs(after["i"] - report.target_i) > LOUDNESS_TOLERANCE_LU
                        or after["tp"] > report.limit_tp):
         raise LoudnessError(after, report.target_i, report.limit_tp, LOUDNESS_TOLERANCE_LU)
+
+
+def _off_alone(parts: Sequence[Part], segments: RenderedSegments,
+               profile: RenderProfile) -> list[str]:
+    """Each clip whose sound misses the target even normalised alone (as the second pass
+    does it, measured unencoded), with its figures: what keeps the film off target."""
+    out = []
+    for part in parts:
+        if part.kind != PartKind.CLIP or not part.has_audio:
+            continue
+        wav = segments.files[part.name].audio
+        before = verify_loudness(wav)
+        if _silent(before):
+            continue
+        alone = ebur128_stream(gain_chain(ffmpeg_python.input(ffmpeg_input_name(wav)).audio,
+                                          before, profile)[0], wav.name)
+        if abs(alone["i"] - profile.loudness_i) > LOUDNESS_TOLERANCE_LU \
+                or alone["tp"] > profile.true_peak:
+            out.append(f"{part.clip_id} ({alone['i']:.1f} LUFS, true peak "
+                       f"{alone['tp']:.1f} dBTP alone)")
+    return out
 
 
 @dataclass(frozen=True)
@@ -314,15 +310,34 @@ def film_sound(parts: Sequence[Part], segments: RenderedSegments, audio_list: Pa
     """
     key = cache_key({"audio": [segments.files[p.name].audio_key for p in parts],
                      "loudness": [profile.loudness_i, profile.true_peak, profile.loudness_range,
-                                  AAC_HEADROOM_DB],
+                                  AAC_HEADROOM_DB, profile.loudness_off_target, "second pass"],
                      "codec": [profile.audio_codec, profile.audio_bitrate, profile.sample_rate],
                      "coprod": __version__, "format": SEGMENT_FORMAT})
     sound = segments_dir / f"{key}.m4a"
-    report, reused = cached_report(
-        sound, segments_dir / f"{key}.loudness.json",
-        lambda: normalise_audio(audio_list, sound, profile, progress,
-                                duration_ms=sum(p.frames for p in parts) * 1000 / profile.fps),
-        LoudnessReport)
+    duration_ms = sum(p.frames for p in parts) * 1000 / profile.fps
+
+    def make() -> LoudnessReport:
+        try:
+            return normalise_audio(audio_list, sound, profile, progress,
+                                   duration_ms=duration_ms)
+        except LoudnessError as first:
+            # loudnorm's dynamic mode falls short on one-sided, very quiet or very dynamic
+            # speech (issue 22): a second pass by one gain, with the peaks limited, reaches
+            # the target.
+            try:
+                report = normalise_by_gain(lambda: concat_input(audio_list).audio, sound,
+                                           profile, progress, duration_ms=duration_ms,
+                                           accept_off_target=profile.loudness_off_target
+                                           == "warn")
+            except LoudnessError as missed:
+                raise LoudnessRefusedError(missed, profile.name,
+                                           _off_alone(parts, segments, profile)) from None
+            return dataclasses.replace(report, note=(
+                f"loudnorm left the film at {first.measured['i']:.1f} LUFS, true peak "
+                f"{first.measured['tp']:.1f} dBTP; second pass: {report.note or 'one gain'}"))
+
+    report, reused = cached_report(sound, segments_dir / f"{key}.loudness.json", make,
+                                   LoudnessReport)
     return FilmSound(sound, report, reused)
 
 
@@ -339,5 +354,7 @@ __all__ = [
     "normalise_audio",
     "normalise_by_gain",
     "normalise_stream",
+    "off_target_warning",
+    "gain_chain",
     "verify_loudness",
 ]

@@ -15,11 +15,13 @@ from captions.controls import CONTROL_RE
 from captions.model import Cue
 from captions.styling import with_text
 from pipeline.caption_store import load_captions
+from pipeline.clip_sound import clip_plan
 from pipeline.fsutil import ChangeStamp, change_stamp
 from pipeline.picture import PictureFix
 from pipeline.project import Project
 from pipeline.render.errors import CaptionsMissingError, RenderError
 from pipeline.render_profiles import RenderProfile
+from pipeline.sound import SoundPlan
 
 Progress = Callable[[str, float], None]
 """Called with (step, fraction 0..1) while ffmpeg works."""
@@ -64,6 +66,7 @@ class Part:
     lines: tuple[tuple[str, float], ...] = ()  # card text: (line, size as a fraction of height)
     picture: PictureFix | None = None  # deinterlacing / tone-mapping the footage needs
     withheld: str | None = None  # the clip a card stands in for in the advisory group's cut
+    sound: SoundPlan = SoundPlan()  # the clip's sound choice and timeline (pipeline/sound.py)
 
 
 def frames_ms(frames: int, fps: int) -> int:
@@ -156,6 +159,7 @@ def plan_film(project: Project, profile: RenderProfile, clip_ids: Sequence[str],
             out_ms=in_ms + span,
             has_video=info.has_video, has_audio=info.has_audio, picture=info.picture_fix(),
             cues=tuple(trim_cues(cues, in_ms, in_ms + span)),
+            sound=clip_plan(project, clip.id),
         ))
         frame += frames
     card("credits", profile.credits_card_ms, credit_lines)

@@ -19,7 +19,7 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
-from pipeline import __version__, picture, runner
+from pipeline import __version__, picture, runner, sound
 from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_bytes, temp_output
 from pipeline.media import ffmpeg_input_name
 from pipeline.render.burn_in import FONT, SAFE_WIDTH, ass_document
@@ -28,6 +28,7 @@ from pipeline.render.jobs import SegmentDispatch, run_jobs
 from pipeline.render.plan import Part, PartKind, Progress
 from pipeline.render.verify import check_segment_audio, check_segment_video
 from pipeline.render_profiles import RenderProfile
+from pipeline.sound import STEREO
 
 # Bump when the way segments are made changes, so old cached segments are never reused.
 # 2: x264's threads fixed (ENCODER_THREADS), so a segment's bytes no longer depend on the machine.
@@ -67,8 +68,11 @@ def _video_settings(profile: RenderProfile) -> dict[str, Any]:
 
 def _source(part: Part) -> dict[str, Any]:
     if part.kind == PartKind.CLIP:
-        return {"footage": part.footage_sha256, "in_ms": part.in_ms, "frames": part.frames,
-                "video": part.has_video, "audio": part.has_audio}
+        source = {"footage": part.footage_sha256, "in_ms": part.in_ms, "frames": part.frames,
+                  "video": part.has_video, "audio": part.has_audio}
+        if part.sound.lead_ms:  # sound before the picture is trimmed: the seek moves
+            source["lead_ms"] = part.sound.lead_ms
+        return source
     return {"card": [list(line) for line in part.lines], "frames": part.frames}
 
 
@@ -90,8 +94,10 @@ def segment_files(part: Part, profile: RenderProfile, segments_dir: Path) -> Seg
         ass_bytes = ass_document(part.cues, profile)
         captioned_key = cache_key({"video": video_key, "captions": sha256_bytes(ass_bytes)})
         ass = segments_dir / f"{captioned_key}.ass"
-    audio_source = (_source(part) if part.kind == PartKind.CLIP and part.has_audio
-                    else {"silence": part.frames})
+    audio_source: dict[str, Any] = (_source(part) if part.kind == PartKind.CLIP
+                                    and part.has_audio else {"silence": part.frames})
+    if part.kind == PartKind.CLIP and part.has_audio and part.sound.choice != STEREO:
+        audio_source["heard"] = part.sound.choice  # film.yaml's audio: (pipeline/sound.py)
     audio_key = cache_key({"format": SEGMENT_FORMAT, "coprod": __version__, "what": "audio",
                            "source": audio_source, "fps": profile.fps,
                            "sample_rate": profile.sample_rate})
@@ -211,8 +217,8 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
     inp = None
     if part.kind == PartKind.CLIP:
         assert part.source is not None
-        inp = ffmpeg_python.input(ffmpeg_input_name(part.source), ss=f"{part.in_ms / 1000:.3f}",
-                                  t=f"{seconds + 1:.3f}")
+        inp = sound.timeline_input(ffmpeg_input_name(part.source), part.sound, part.in_ms,
+                                   t=f"{seconds + 1:.3f}")
     outputs = []
     made: list[tuple[Path, Path]] = []  # (temp file, cached file) of each output
     with contextlib.ExitStack() as stack:
@@ -247,9 +253,9 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
         if want_audio:
             if part.kind == PartKind.CLIP and part.has_audio:
                 assert inp is not None
-                # first_pts=0: sound that starts after the picture is padded with silence
-                # rather than pulled forward, so lips and voice stay together.
-                audio = inp.audio.filter("aresample", profile.sample_rate, first_pts=0)
+                # Sound that starts after the picture is padded with silence rather than
+                # pulled forward, so lips and voice stay together; the chosen speech is dual mono.
+                audio = sound.on_timeline(sound.listening(inp, part.sound), profile.sample_rate)
             else:
                 audio = ffmpeg_python.input(f"anullsrc=r={profile.sample_rate}:cl=stereo",
                                             f="lavfi").audio

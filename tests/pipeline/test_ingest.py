@@ -222,7 +222,9 @@ def test_awkward_camera_files_ingest(project: Project, tmp_path: Path, kind: str
     code, out = _run("ingest", str(project.root), str(src), "--contributor", "amara")
     assert code == 0, out
     if kind == "two-audio-tracks":
-        assert "2 audio tracks: the first is used" in out
+        # Two tracks with sound on each (two lavaliers): both are heard (pipeline/sound.py).
+        assert "audio: mix (speech on tracks 1 and 2" in out
+        assert project.reload().film.clips[kind].audio == "mix"
         assert runner.ffprobe_json(project.audio_path(kind))["streams"][0]["channels"] == 1
     proxy = runner.ffprobe_json(project.proxy_path(kind))["streams"][0]
     assert proxy["height"] % 2 == 0

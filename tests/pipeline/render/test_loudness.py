@@ -40,7 +40,8 @@ def _fake_normalise(calls: list[Path]):  # type: ignore[no-untyped-def]
 def test_report_is_json_ready() -> None:
     assert REPORT.to_dict() == {
         "target_i": -16.0, "limit_tp": -1.5, "before": {"i": -30.12, "tp": "-inf"},
-        "after": {"i": -16.2, "tp": -2.0}, "normalization": "linear", "note": ""}
+        "after": {"i": -16.2, "tp": -2.0}, "normalization": "linear", "note": "",
+        "warning": ""}
 
 
 def test_sound_is_made_once_then_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
