@@ -256,3 +256,30 @@ def test_a_real_avid_edl_in_camera_timecode_exports_the_same_source_timecode(
     result = import_edit(project, out)
     assert not result.written
     assert _points(project.reload()) == before
+
+
+def test_kdenlive_in_points_count_from_the_file_not_the_camera_timecode(
+        tmp_path: Path) -> None:
+    """Footage starting at 00:00:02:00 used from 3 s: the Kdenlive project says frame 75 of the
+    file (not the camera's frame 125), and that imports as 3 s in, not 1 s."""
+    clip = tmp_path / "A001.MOV"
+    runner.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x54:r=25:d=8", "-c:v", "libx264",
+                   "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-timecode", "00:00:02:00",
+                   str(clip)])
+    project = Project.create(tmp_path / "film", "Small timecode")
+    project.add_contributor("amara", "Amara Okafor")
+    project.save()
+    code, out = run_cli("ingest", str(project.root), str(clip), "--contributor", "amara",
+                        "--id", "a001")
+    assert code == 0, out
+    project = project.reload()
+    project.doc["sequence"] = [{"clip": "a001", "in": 3.0, "out": 6.0}]
+    project.save()
+    project = project.reload()
+    edit = export_edit(project, EditFormat.KDENLIVE, tmp_path / "cut.kdenlive").path
+    assert sorted(set(_kdenlive_ins(edit.read_text("utf-8")).values())) == [75]
+    project.doc["sequence"] = [{"clip": "a001"}]
+    project.save()
+    import_edit(project.reload(), edit)
+    entry = project.reload().film.sequence[0]
+    assert (entry.in_ms, entry.out_ms) == (3_000, 6_000)
