@@ -283,3 +283,25 @@ def test_kdenlive_in_points_count_from_the_file_not_the_camera_timecode(
     import_edit(project.reload(), edit)
     entry = project.reload().film.sequence[0]
     assert (entry.in_ms, entry.out_ms) == (3_000, 6_000)
+
+
+@pytest.mark.parametrize(("suffix", "codec", "start"), [
+    (".mov", ["-c:v", "prores_ks", "-profile:v", "0", "-c:a", "pcm_s24le"], "10:00:00:00"),
+    (".mp4", ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"], "01:00:00;00"),
+    (".mxf", ["-c:v", "mpeg2video", "-c:a", "pcm_s16le"], "14:30:00:00"),
+])
+def test_ingest_reads_the_timecode_where_each_container_keeps_it(
+        suffix: str, codec: list[str], start: str, tmp_path: Path) -> None:
+    """QuickTime and MP4 keep it in a tmcd track (ffprobe: a data stream's and the video
+    stream's ``timecode`` tag), MXF in its material package (the format's tag)."""
+    rate = "30000/1001" if ";" in start else "25"
+    clip = tmp_path / f"CAM{suffix}"
+    runner.ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s=96x54:r={rate}:d=2", "-f", "lavfi",
+                   "-i", "sine=duration=2", "-ar", "48000", *codec, "-timecode", start,
+                   str(clip)])
+    project = Project.create(tmp_path / "film", "Containers")
+    project.add_contributor("amara", "Amara Okafor")
+    project.save()
+    code, out = run_cli("ingest", str(project.root), str(clip), "--contributor", "amara")
+    assert code == 0, out
+    assert project.reload().film.clips["cam"].timecode == start
