@@ -221,7 +221,8 @@ def hand_written_render(clips: list[Made], film_srt: Path, out: Path, *, size: t
         order += f"[v{i}][a{i}]"
     integrated, peak, lra = loudness
     parts += [f"{order}[cv][ca]concat=n={n + 2}:v=1:a=1[v][a0]",
-              f"[a0]loudnorm=I={integrated}:TP={peak}:LRA={lra},aresample=48000[a]"]
+              f"[a0]loudnorm=I={integrated}:TP={peak}:LRA={lra},aresample=48000,"
+              "aformat=channel_layouts=stereo[a]"]
     runner.ffmpeg([*args, "-filter_complex", ";".join(parts), "-map", "[v]", "-map", "[a]",
                    "-map", f"{n + 3}:s", "-c:v", "libx264", "-preset", x264[0], "-crf",
                    str(x264[1]), "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", audio_bitrate,
