@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.chunking import Chunk
 from pipeline.engines import Engine, Redecode, Segment, read_wav, transcribe_audio
 from pipeline.engines.base import SAMPLE_RATE
 from pipeline.hallucinations import Dropped, guard
+
+if TYPE_CHECKING:
+    from pipeline.chunk_store import ChunkStore
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,12 @@ class DecodedClip:
 
 
 def decode_clip(engine: Engine, audio: Path, language: str | None, *, vad: bool = True,
-                on_start: Callable[[float], None] | None = None) -> DecodedClip:
+                on_start: Callable[[float], None] | None = None,
+                store: ChunkStore | None = None) -> DecodedClip:
     """Decode a clip's 16 kHz WAV; ``on_start`` hears its length in seconds before decoding.
+
+    With ``store`` (:mod:`pipeline.chunk_store`), chunks an interrupted run finished are read
+    back, not decoded again, and each chunk decoded is kept as soon as it is done.
 
     Raises:
         MediaError: the WAV cannot be read.
@@ -76,7 +83,7 @@ def decode_clip(engine: Engine, audio: Path, language: str | None, *, vad: bool 
     seconds = len(samples) / SAMPLE_RATE
     if on_start is not None:
         on_start(seconds)
-    decoded = transcribe_audio(engine, samples, language, vad=vad)
+    decoded = transcribe_audio(engine, samples, language, vad=vad, store=store)
     kept, dropped = guard(decoded.segments, [(s.start, s.end) for s in decoded.speech])
     return DecodedClip(EngineRecord.of(engine), seconds, kept, dropped, decoded.chunks,
                        decoded.redecoded)

@@ -219,13 +219,21 @@ class _Run:
         ready = self.prepare(clip_id)
         if isinstance(ready, ClipResult):
             return ready
+        from pipeline.chunk_store import clip_store
         from pipeline.decode import decode_clip
 
+        store = clip_store(self.project.build_dir / "chunks" / ready.clip_id, ready.audio_sha256,
+                           self.engine(), language=self.project.film.language, vad=self.vad,
+                           versions={"decoding": DECODING_VERSION, "guard": GUARD_VERSION},
+                           fresh=self.force, on_resume=lambda done: self.say(
+                               ClipStatus.TRANSCRIBING, done.message()))
         decoded = decode_clip(self.engine(), ready.audio, self.project.film.language,
                               vad=self.vad, on_start=lambda seconds: self.say(
                                   ClipStatus.TRANSCRIBING,
-                                  f"transcribing {seconds:.1f} s of audio"))
-        return self.finish(ready, decoded)
+                                  f"transcribing {seconds:.1f} s of audio"), store=store)
+        result = self.finish(ready, decoded)
+        store.clear()  # the transcript holds the words now
+        return result
 
     def finish(self, ready: _Pending, decoded: DecodedClip) -> ClipResult:
         """Log, then write the transcript and the caption files of a decoded clip."""

@@ -64,6 +64,8 @@ from pipeline.engines.base import (
 if TYPE_CHECKING:
     import numpy as np
 
+    from pipeline.chunk_store import ChunkStore
+
 log = logging.getLogger("coprod.engines")
 
 # A word at least this probable counts when two decodings of a stretch are compared.
@@ -335,12 +337,13 @@ def boundary_guard(engine: Engine, samples: np.ndarray, language: str | None,
 
 
 def transcribe_audio(engine: Engine, samples: np.ndarray, language: str | None, *,
-                     vad: bool = True) -> Transcription:
+                     vad: bool = True, store: ChunkStore | None = None) -> Transcription:
     """A clip's 16 kHz mono samples decoded chunk by chunk, with the boundary guard.
 
     With ``vad`` the chunks hold the speech the Silero VAD finds, cut in its pauses; without,
     the whole clip, cut at its quietest points. Every chunk is at most 30 s, so no phrase runs
-    over the edge of Whisper's window. Both engines get the same chunks.
+    over the edge of Whisper's window. Both engines get the same chunks. With ``store``, a
+    chunk an earlier run finished is read back instead of decoded, and each one decoded is kept.
 
     Example::
 
@@ -354,8 +357,14 @@ def transcribe_audio(engine: Engine, samples: np.ndarray, language: str | None, 
     chunks = plan_chunks(speech if vad else [Span(0, duration)], energy, duration)
     segments: list[Segment] = []
     owners: list[Chunk] = []
-    for chunk in chunks:
-        decoded = decode_chunk(engine, samples, chunk, language)
+    if store is not None:
+        store.begin(chunks)
+    for index, chunk in enumerate(chunks):
+        decoded = store.get(index, chunk) if store is not None else None
+        if decoded is None:
+            decoded = decode_chunk(engine, samples, chunk, language)
+            if store is not None:
+                store.put(index, chunk, decoded)
         segments += decoded
         owners += [chunk] * len(decoded)
     redecoded = boundary_guard(engine, samples, language, segments, owners, chunks, speech,

@@ -205,13 +205,21 @@ def read_wav(path: Path) -> np.ndarray:
                     f"{wav.getnchannels()} channel(s), {8 * wav.getsampwidth()}-bit; "
                     "ingest the clip again"
                 )
-            frames = wav.readframes(wav.getnframes())
+            # Block by block into one float32 array: an hour's WAV is never held twice over.
+            samples = np.empty(wav.getnframes(), dtype=np.float32)
+            done = 0
+            while block := wav.readframes(SAMPLE_RATE * 60):
+                got = np.frombuffer(block, dtype="<i2")
+                samples[done : done + len(got)] = got
+                done += len(got)
     except FileNotFoundError:
         raise MediaError(path, "audio for speech recognition is missing; ingest the clip again") \
             from None
     except (wave.Error, EOFError) as exc:
         raise MediaError(path, f"not a readable WAV file ({exc}); ingest the clip again") from None
-    return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+    samples = samples[:done]
+    samples /= 32768.0
+    return samples
 
 
 def vad_options() -> Any:
@@ -239,9 +247,12 @@ def frame_energy(samples: np.ndarray, frame_ms: int = 10) -> list[float]:
     import numpy as np
 
     step = SAMPLE_RATE * frame_ms // 1000
-    if len(samples) == 0:
-        return []
-    frames = -(-len(samples) // step)
-    padded = np.zeros(frames * step, dtype=np.float64)
-    padded[: len(samples)] = samples
-    return [float(v) for v in (padded.reshape(frames, step) ** 2).mean(axis=1)]
+    out: list[float] = []
+    block = step * 6000  # a minute at a time: no float64 copy of a whole long take
+    for first in range(0, len(samples), block):
+        part = samples[first : first + block]
+        frames = -(-len(part) // step)
+        padded = np.zeros(frames * step, dtype=np.float64)
+        padded[: len(part)] = part
+        out += [float(v) for v in (padded.reshape(frames, step) ** 2).mean(axis=1)]
+    return out

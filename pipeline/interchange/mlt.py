@@ -34,6 +34,12 @@ def _frames(time: Any, rate: Fraction) -> int:
     return int(round(time.rescaled_to(float(rate)).value))
 
 
+def _media_start(item: Any, rate: Fraction) -> int:
+    """The frame the clip's media starts at in the source times (its camera timecode)."""
+    available = item.media_reference.available_range
+    return _frames(available.start_time, rate) if available is not None else 0
+
+
 def write_kdenlive(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920, 1080)) -> str:
     """Kdenlive/MLT XML for the first video track of ``timeline`` (clips and gaps).
 
@@ -73,9 +79,10 @@ def write_kdenlive(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920,
         _prop(producer, "kdenlive:clip_type", "0")
         _prop(producer, "kdenlive:description",
               str(item.metadata.get("kdenlive", {}).get("description", "")))
+        zero = _media_start(item, rate)
         _prop(producer, "kdenlive:markers", json.dumps([
-            {"pos": _frames(m.marked_range.start_time, rate), "comment": m.name, "type": 0}
-            for m in item.markers], ensure_ascii=False))
+            {"pos": _frames(m.marked_range.start_time, rate) - zero, "comment": m.name,
+             "type": 0} for m in item.markers], ensure_ascii=False))
     last = str(max(total - 1, 0))
     black = ET.SubElement(mlt, "producer", {"id": "black_track", "in": "0", "out": last})
     _prop(black, "length", str(total))
@@ -93,7 +100,8 @@ def write_kdenlive(timeline: Any, rate: Fraction, size: tuple[int, int] = (1920,
             length = _frames(item.duration(), rate)
             if isinstance(item, otio.schema.Clip):
                 pid, kid = producers[item.media_reference.target_url]
-                first = _frames(item.source_range.start_time, rate)
+                # Kdenlive counts frames from the file's start, not in camera timecode.
+                first = _frames(item.source_range.start_time, rate) - _media_start(item, rate)
                 entry = ET.SubElement(playlist, "entry", {
                     "producer": pid, "in": str(first), "out": str(first + length - 1)})
                 _prop(entry, "kdenlive:id", kid)

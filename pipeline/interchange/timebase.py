@@ -89,12 +89,26 @@ def frames_of_timecode(text: str, rate: Fraction) -> int:
     return total
 
 
+def camera_start_frame(camera_tc: str | None, rate: Fraction) -> int:
+    """The frame a clip's first frame is in the camera's timecode (0 when it has none).
+
+    An edit's source in and out count from here: 10:00:05:00 on footage that starts at
+    10:00:00:00 is 5 s in.
+    """
+    if not camera_tc:
+        return 0
+    try:
+        return frames_of_timecode(camera_tc, rate)
+    except ValueError:
+        return 0
+
+
 def yaml_time(ms: int) -> str:
     """film.yaml's ``HH:MM:SS.mmm`` for ``ms``."""
     seconds, milli = divmod(ms, 1000)
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{milli:03d}"
 
 
-__all__ = ["KNOWN_RATES", "NTSC_RATES", "drop_frame_timecode", "frame_of_ms",
+__all__ = ["KNOWN_RATES", "NTSC_RATES", "camera_start_frame", "drop_frame_timecode", "frame_of_ms",
            "frames_of_timecode", "ms_of_frame",
            "rate_label", "snap_rate", "timecode", "yaml_time"]

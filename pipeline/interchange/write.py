@@ -4,7 +4,10 @@ One video track at the footage's frame rate, starting at record timecode 01:00:0
 (01:00:00;00 at 29.97 and 59.94) as editors expect, or at the start timecode of the edit the
 sequence was last imported from when its format states one (the project's start): the title
 card, each entry of the sequence (a clip used twice is there twice) trimmed to its in/out (whole
-frames, see :mod:`.timebase`), the credits card. Cards are gaps (named, their
+frames, see :mod:`.timebase`) in source times counted in the camera's start timecode that
+ingest kept (a clip from footage starting 10:00:00:00 used from 5 s is at source 10:00:05:00:
+the EDL's source in/out, FCP 7 XML's file ``<timecode>``, an FCPXML asset's ``start``, OTIO's
+available range; 00:00:00:00 without one), the credits card. Cards are gaps (named, their
 text in OTIO metadata), as long as the film's first render profile makes them. Each clip carries
 its caption cues as markers and says whether it is cleared (consent and sign-off on that
 profile's channel) where each editor shows it: OTIO metadata ``coprod``, FCP 7 XML logging info
@@ -40,6 +43,7 @@ from pipeline.interchange.read import CARD_KEY, footage_frames, footage_rate
 from pipeline.interchange.record import recorded_start
 from pipeline.interchange.timebase import (
     NTSC_RATES,
+    camera_start_frame,
     frame_of_ms,
     frames_of_timecode,
     ms_of_frame,
@@ -124,19 +128,26 @@ def _clip(project: Project, clip_id: str, in_ms: int | None, out_ms: int | None,
     total = footage_frames(project, clip_id, rate)
     first = frame_of_ms(in_ms or 0, rate)
     end = min(frame_of_ms(out_ms, rate) if out_ms is not None else total, total)
+    # Source times are the camera's: the media starts at its start timecode (0 without one).
+    tc0 = camera_start_frame(clip.timecode, rate)
     ref = otio.schema.ExternalReference(
         target_url=clip.file.resolve().as_uri(),
-        available_range=TR(RT(0, float(rate)), RT(total, float(rate))))
+        available_range=TR(RT(tc0, float(rate)), RT(total, float(rate))))
+    if clip.timecode and (";" in clip.timecode or clip.reel):
+        # FCP 7 XML's <file><timecode>: drop frame as the camera counted, and its reel.
+        ref.metadata["fcp_xml"] = {"timecode": {
+            **({"displayformat": "DF"} if ";" in clip.timecode else {}),
+            **({"reel": {"name": clip.reel}} if clip.reel else {})}}
     item = otio.schema.Clip(name=clip_id, media_reference=ref,
-                            source_range=TR(RT(first, float(rate)),
+                            source_range=TR(RT(tc0 + first, float(rate)),
                                             RT(end - first, float(rate))))
     start_ms, end_ms = ms_of_frame(first, rate), ms_of_frame(end, rate)
     caption_file = project.caption_path(clip_id)
     cues = trim_cues(load_captions(caption_file), start_ms, end_ms, start_ms) \
         if caption_file.exists() else []
     for cue in cues:
-        at = frame_of_ms(cue.start, rate)
-        length = max(1, frame_of_ms(cue.end, rate) - at)
+        at = tc0 + frame_of_ms(cue.start, rate)
+        length = max(1, tc0 + frame_of_ms(cue.end, rate) - at)
         item.markers.append(otio.schema.Marker(
             name=" ".join(cue.text.split()), color=otio.schema.MarkerColor.YELLOW,
             marked_range=TR(RT(at, float(rate)), RT(length, float(rate)))))

@@ -56,15 +56,18 @@ def film_speech(sound: Path) -> list[Span]:
         data = json.loads(saved.read_text(encoding="utf-8"))
         if data["sha256"] == digest and data["settings"] == settings:
             return [(int(s), int(e)) for s, e in data["speech"]]
-    import numpy as np
+    import tempfile
 
-    from pipeline.engines.base import speech_regions
+    from pipeline.engines.base import read_wav, speech_regions
 
-    # Decoding for measurement only: the samples are analysed, never written into a film.
-    proc = runner.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
-                       "-i", ffmpeg_input_name(sound), "-map", "0:a:0", "-ac", "1",
-                       "-ar", str(SAMPLE_RATE), "-f", "s16le", "-"])
-    samples = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
+    # Decoding for measurement only: the samples are analysed, never written into a film. A WAV
+    # read in blocks, not ffmpeg's stdout: an hour's film is not held as bytes and floats at once.
+    with tempfile.TemporaryDirectory(prefix="coprod-speech-") as tmp:
+        wav = Path(tmp) / "speech.wav"
+        runner.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
+                    "-i", ffmpeg_input_name(sound), "-map", "0:a:0", "-ac", "1",
+                    "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav", str(wav)])
+        samples = read_wav(wav)
     speech = speech_regions(samples) if len(samples) else []
     with contextlib.suppress(OSError):
         atomic_write_bytes(saved, json.dumps({"sha256": digest, "settings": settings,
