@@ -1,9 +1,10 @@
 """One clip's sound to the words kept: the part of transcription that may run on a Dask worker.
 
 :func:`decode_clip` reads ``build/audio/CLIP.wav``, decodes it chunk by chunk with the boundary
-guard (:func:`pipeline.engines.transcribe_audio`) and drops likely hallucinations
-(:mod:`pipeline.hallucinations`). It writes nothing: :mod:`pipeline.transcribe` writes the
-transcript and caption files on the machine that runs the command, whichever machine decoded.
+guard (:func:`pipeline.transcribe.audio.transcribe_audio`) and drops likely hallucinations
+(:mod:`pipeline.transcribe.hallucinations`). It writes nothing: :mod:`pipeline.transcribe`
+writes the transcript and caption files on the machine that runs the command, whichever machine
+decoded.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.chunking import Chunk
-from pipeline.engines import Engine, Redecode, Segment, read_wav, transcribe_audio
-from pipeline.engines.base import SAMPLE_RATE
-from pipeline.hallucinations import Dropped, guard
+from pipeline.transcribe.audio import Redecode, transcribe_audio
+from pipeline.transcribe.chunking import Chunk
+from pipeline.transcribe.engines import Engine, Segment, read_wav
+from pipeline.transcribe.engines.base import SAMPLE_RATE
+from pipeline.transcribe.hallucinations import Dropped, guard
 
 
 @dataclass(frozen=True)
