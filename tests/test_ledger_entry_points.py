@@ -10,6 +10,7 @@ record events, may; docs/ARCHITECTURE.md says the same.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,15 @@ def test_the_check_sees_each_kind_of_offence() -> None:
               "def f(events):\n    return [e.record for e in events]\n")
     assert len(offences(source)) == 5
     assert offences("from consent import check, summarise\nx = y.records\n") == []
+
+
+def test_the_architecture_page_counts_the_modules_that_import_consent() -> None:
+    importing = [name for name in OUTSIDE if any(
+        isinstance(node, ast.Import | ast.ImportFrom) and any(
+            (getattr(node, "module", None) or alias.name).split(".")[0] == "consent"
+            for alias in node.names)
+        for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))))]
+    page = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    said = re.search(r"(\d+) other modules import\s+`consent/`", page)
+    assert said is not None, "ARCHITECTURE.md no longer says how many modules import consent/"
+    assert int(said.group(1)) == len(importing), importing
