@@ -84,8 +84,8 @@ test-fast: system venv-test
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "$(FAST)" --durations=15
 
 lint: venv-test
-	$(BIN)/ruff check pipeline captions consent tests bench projects tools
-	$(BIN)/mypy --strict captions consent pipeline
+	$(BIN)/ruff check pipeline captions consent safeio tests bench projects tools
+	$(BIN)/mypy --strict captions consent pipeline safeio
 
 film: system venv
 	HF_HUB_OFFLINE=1 $(BIN)/coprod --quiet build $(FILM)

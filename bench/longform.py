@@ -4,8 +4,9 @@ Builds (seeded) recordings of 60-180 s from the shared corpus's utterances with 
 in random order with random pauses of 0.3-6 s, some with music or noise (made with numpy, seeded)
 between utterances, and transcribes each with:
 
-* coprod with faster-whisper and with openai-whisper (``pipeline.engines.transcribe_audio``:
-  VAD, chunks of at most 30 s cut in pauses, the boundary guard, then the hallucination guard);
+* coprod with faster-whisper and with openai-whisper
+  (``pipeline.transcribe.audio.transcribe_audio``: VAD, chunks of at most 30 s cut in pauses,
+  the boundary guard, then the hallucination guard);
 * plain faster-whisper and plain openai-whisper with their default settings and no VAD (same
   weights: the bundled tiny.en, and the openai-whisper checkpoint coprod derives from it);
 * coprod as it decoded before issue #10 (faster-whisper's VAD filter, then Whisper's 30 s
@@ -364,7 +365,7 @@ def _old_vad_decode(engine: Any, samples: Any) -> list[Any]:
     speech joined up and decoded in Whisper's consecutive 30 s windows."""
     from faster_whisper.vad import VadOptions
 
-    from pipeline.engines.faster import _segment
+    from pipeline.transcribe.engines.faster import _segment
 
     segments, _ = engine._model.transcribe(
         samples, language=None, beam_size=5, word_timestamps=True, vad_filter=True,
@@ -377,8 +378,9 @@ def _old_vad_decode(engine: Any, samples: Any) -> list[Any]:
 def worker(engine_name: str, manifest: Path, out: Path) -> None:
     """Transcribe every recording with coprod and the plain engine (and coprod before #10)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.engines import load_engine, read_wav, transcribe_audio
-    from pipeline.hallucinations import guard
+    from pipeline.transcribe.audio import transcribe_audio
+    from pipeline.transcribe.engines import load_engine, read_wav
+    from pipeline.transcribe.hallucinations import guard
 
     items = json.loads(manifest.read_text(encoding="utf-8"))
     engine = load_engine(engine_name, language="en")

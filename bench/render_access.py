@@ -29,14 +29,14 @@ from captions.styles import get_style
 from consent.ledger import Ledger
 from consent.records import SignOff
 from pipeline import runner
+from pipeline.clearance.sign_videos import sign_path, sign_videos
+from pipeline.clearance.signers import signing_use
 from pipeline.project import Project
 from pipeline.render import RenderResult, render_film
 from pipeline.render.burn_in import ass_document
 from pipeline.render.options import RenderOptions
 from pipeline.render.signing import INSET_BACKGROUND, SIGNED_FILM, inset_for, signed_cues
 from pipeline.render_profiles import load_profile
-from pipeline.sign_clearance import signing_use
-from pipeline.sign_videos import sign_path, sign_videos
 
 OPEN_CAPTIONS = RenderOptions(open_captions=True)
 

@@ -4,7 +4,7 @@ Measures, for the bundled tiny.en (openai-whisper runs the checkpoint derived fr
 decode the same weights, the same chunks, beam size and word timestamps):
 
 * speed as a real-time factor (seconds of audio per second of decoding: coprod's whole decoding
-  of a clip, ``pipeline.engines.transcribe_audio``, i.e. the VAD, chunks and the boundary
+  of a clip, ``pipeline.transcribe.audio.transcribe_audio``, i.e. the VAD, chunks and the boundary
   guard's re-decodes; model load excluded, after a warm-up decode) and the ratio between the
   engines;
 * peak memory (each engine in its own subprocess; its ru_maxrss);
@@ -75,7 +75,8 @@ WRITER_OPTIONS = {"max_line_width": 37, "max_line_count": 2, "highlight_words": 
 def worker(engine_name: str, wav: Path, out: Path, repeats: int) -> None:
     """Load one engine, warm it up, time its decoding of ``wav``, write the results as JSON."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.engines import load_engine, read_wav, transcribe_audio
+    from pipeline.transcribe.audio import transcribe_audio
+    from pipeline.transcribe.engines import load_engine, read_wav
 
     audio = read_wav(wav)
     start = time.perf_counter()
@@ -177,9 +178,9 @@ def coprod_cues(segments: list[dict[str, Any]], speech: list[list[int]],
     from captions.model import Word
     from captions.segment import segment
     from captions.styles import get_style
-    from pipeline.engines import Segment
-    from pipeline.hallucinations import guard
     from pipeline.transcribe import _clamp
+    from pipeline.transcribe.engines import Segment
+    from pipeline.transcribe.hallucinations import guard
 
     segs = [Segment(s["start"], s["end"], s["text"],
                     [Word(w["start"], w["end"], w["text"], w["probability"]) for w in s["words"]],

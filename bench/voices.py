@@ -98,8 +98,8 @@ def _seconds(path: Path) -> float:
 def measure(names: list[str], texts: list[str], rounds: int, work: Path) -> dict[str, Any]:
     from pipeline import runner
     from pipeline.describe.voices import VoiceUnavailableError, load_voice
-    from pipeline.engines import load_engine
-    from pipeline.engines.base import read_wav
+    from pipeline.transcribe.engines import load_engine
+    from pipeline.transcribe.engines.base import read_wav
 
     results: dict[str, dict[str, Any]] = {}
     voices = {}

@@ -3,7 +3,7 @@
 Each record is a small frozen dataclass that validates itself on construction and converts to and
 from the plain dict stored in the ledger (``to_dict`` / ``from_dict``). Dates are ``datetime.date``
 and are stored as ISO strings. Consent and withdrawal are here; sign-off and change request are in
-:mod:`consent.feedback`, a producer's exception for withdrawn footage in
+:mod:`consent.signoff_records`, a producer's exception for withdrawn footage in
 :mod:`consent.footage_exception`, the words they use in :mod:`consent.vocabulary` and the field
 checks in :mod:`consent.fields`. This module names every event type the ledger stores.
 
@@ -20,7 +20,6 @@ from datetime import date
 from typing import Any
 
 from consent.exceptions import ConsentError, RecordError
-from consent.feedback import ChangeRequest, SignOff
 from consent.fields import (
     check_clips,
     check_date,
@@ -34,6 +33,7 @@ from consent.fields import (
     is_sha256_hex,
 )
 from consent.footage_exception import FootageException
+from consent.signoff_records import ChangeRequest, SignOff
 from consent.vocabulary import Capacity, Channel, Method, Scope
 
 DEFAULT_EXPIRY_YEARS = 5

@@ -18,8 +18,8 @@ from enum import StrEnum
 
 from consent.chain import Event
 from consent.exceptions import ConsentError
-from consent.feedback import ChangeRequest, SignOff
 from consent.fields import is_sha256_hex
+from consent.signoff_records import ChangeRequest, SignOff
 from consent.withdrawals import consent_state
 
 # Bump when the encoding below changes, so keys made by different coprod versions never collide.

@@ -14,8 +14,8 @@ from typing import Any
 
 from consent.chain import Event
 from consent.exceptions import ConsentError
-from consent.feedback import ChangeRequest, SignOff
 from consent.records import ConsentGiven, Withdrawal
+from consent.signoff_records import ChangeRequest, SignOff
 from consent.vocabulary import Channel, Scope
 from consent.withdrawals import FootageIndex, consent_state, supersedes
 

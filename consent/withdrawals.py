@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from consent.chain import Event
-from consent.feedback import ChangeRequest, SignOff
 from consent.footage_exception import FootageException
 from consent.records import ConsentGiven, Withdrawal
+from consent.signoff_records import ChangeRequest, SignOff
 
 
 def supersedes(withdrawal: Event, consent: Event) -> bool:

@@ -1,8 +1,8 @@
 """How each access criterion that needs figures is judged: captions (1.2.2), audio description
 (1.2.5), sign language (1.2.6) and the transcript (1.2.8), with the limits they are held to.
 
-:mod:`pipeline.access` explains the criteria and the limits; :func:`pipeline.access.judge` calls
-these with the measured facts.
+:mod:`pipeline.access_report` explains the criteria and the limits;
+:func:`pipeline.access_report.judge` calls these with the measured facts.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.access import AccessFacts, ClipFacts
+    from pipeline.access_report import AccessFacts, ClipFacts
 
 UNCAPTIONED_LIMIT_MS = 1000
 """Speech a clip may have outside every caption (or the transcript) and still be met."""

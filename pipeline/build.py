@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from captions.qc import Finding
 from pipeline import __version__
+from pipeline.clearance.sign_videos import sign_videos
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import atomic_write_bytes, sha256_bytes, sha256_file
 from pipeline.project import Project
@@ -40,7 +41,6 @@ from pipeline.render.caption_check import caption_errors, caption_findings
 from pipeline.render.gate import run_gate
 from pipeline.render.options import DEFAULT_OPTIONS, RenderOptions
 from pipeline.render_profiles import RenderProfile, load_profile
-from pipeline.sign_videos import sign_videos
 from pipeline.site import refresh_site
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def transcribe_missing(project: Project, *, progress: Progress | None = None,
         return [], []
     # Whisper is imported only when a clip needs it, so an up-to-date build stays fast.
     from pipeline.transcribe import transcribe_project
-    from pipeline.transcribe_report import ClipProgress, ClipStatus
+    from pipeline.transcribe.run_report import ClipProgress, ClipStatus
 
     def report(event: ClipProgress) -> None:
         # One step a clip: it starts loading or transcribing, and ends whatever its outcome.

@@ -35,7 +35,7 @@ class Heard:
     plan: SoundPlan
     offset_ms: int = 0
 
-    def record(self) -> dict[str, Any] | None:
+    def probe_fields(self) -> dict[str, Any] | None:
         """What the probe record keeps of it."""
         if self.levels is None:
             return None

@@ -174,7 +174,7 @@ def _ingest_one(project: Project, src: Path, wanted: str, explicit: bool,
             os.replace(proxy, fresh.proxy_path(placed.clip_id))
             clip_sound.record_sound(fresh.proxy_path(placed.clip_id), heard.plan, info)
             media.write_probe_record(fresh.probe_path(placed.clip_id), digest, info,
-                                     heard.record())
+                                     heard.probe_fields())
             for person in contributors:
                 fresh.add_contributor(person)
             fresh.add_clip(placed.clip_id, placed.final.relative_to(fresh.root).as_posix(), digest,

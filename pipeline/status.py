@@ -17,6 +17,8 @@ from captions.controls import escape_controls
 from consent import NOBODY, SIGNOFF_CODES, signoff_status
 from pipeline.caption_store import caption_problem, caption_state
 from pipeline.clearance import FilmClearance, clear_film, clip_key, render_manifests
+from pipeline.clearance.sign_videos import sign_videos
+from pipeline.clearance.signers import SigningClearance, clear_signing
 from pipeline.describe.script import (
     Description,
     DescriptionError,
@@ -28,8 +30,6 @@ from pipeline.interchange.record import import_lines, last_import
 from pipeline.media import MediaInfo
 from pipeline.project import Project
 from pipeline.render_profiles import load_profile
-from pipeline.sign_clearance import SigningClearance, clear_signing
-from pipeline.sign_videos import sign_videos
 from pipeline.site.takedown import site_take_down
 from pipeline.take_down import take_down_list
 

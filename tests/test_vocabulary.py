@@ -9,9 +9,9 @@ import click
 from captions.styles import StyleName
 from consent.vocabulary import Capacity, Channel, Method, Scope
 from pipeline.cli import cli
-from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
 from pipeline.interchange.names import EditFormat
 from pipeline.render_profiles import RenderProfileName
+from pipeline.transcribe.engines.base import DEFAULT_ENGINE, ENGINES
 
 
 def words(vocabulary: type[StrEnum]) -> list[str]:

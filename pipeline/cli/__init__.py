@@ -16,7 +16,7 @@ import click
 
 from pipeline import __version__
 from pipeline.cli import (
-    access,
+    access_report,
     captions,
     consent,
     describe,
@@ -55,7 +55,7 @@ def cli(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for _group in (project, consent, captions, render, review, preview, edit, describe, access,
+for _group in (project, consent, captions, render, review, preview, edit, describe, access_report,
                feedback):
     for _command in _group.COMMANDS:
         cli.add_command(_command)

@@ -18,7 +18,7 @@ from pipeline.cli._common import (
     report_findings,
     say,
 )
-from pipeline.engines.base import DEFAULT_ENGINE, ENGINES
+from pipeline.transcribe.engines.base import DEFAULT_ENGINE, ENGINES
 
 
 @click.command()

@@ -171,7 +171,7 @@ def consent_verify(project: str, repair: bool, receipt: str | None) -> None:
       coprod consent verify projects/our-film --repair   # after a crash mid-write
       coprod consent verify projects/our-film --receipt coprod-r1:3f2a9c1b0d4e5f6a:7:9a0e...
     """
-    from pipeline.consent_ledger import verify_ledger, verify_receipt
+    from pipeline.clearance.consent_ledger import verify_ledger, verify_receipt
 
     proj = open_project(project)
     moved, found, checked = verify_ledger(proj, repair=repair)
@@ -199,7 +199,7 @@ def consent_receipt(project: str, contributor: str) -> None:
     Example:
       coprod consent receipt projects/our-film --contributor ben
     """
-    from pipeline.consent_ledger import contributor_receipt
+    from pipeline.clearance.consent_ledger import contributor_receipt
 
     proj = open_project(project)
     receipt, event = contributor_receipt(proj, contributor)

@@ -30,7 +30,7 @@ def new(path: str, title: str, language: str) -> None:
     Example:
       coprod new projects/our-film --title "Our film"
     """
-    from pipeline.consent_ledger import retire_witness
+    from pipeline.clearance.consent_ledger import retire_witness
     from pipeline.project import Project
 
     project = Project.create(path, title, language)

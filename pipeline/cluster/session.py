@@ -38,10 +38,10 @@ from pipeline.cluster.tasks import (
     render_segment_task,
     worker_report,
 )
-from pipeline.decode import DecodedClip, DecodeRequest
 from pipeline.fsutil import change_stamp, sha256_file
 from pipeline.render.jobs import Job, SegmentDispatch
 from pipeline.render.plan import Progress
+from pipeline.transcribe.decode import DecodedClip, DecodeRequest
 
 log = logging.getLogger("coprod.cluster")
 

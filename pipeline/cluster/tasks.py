@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cluster.errors import TaskFailedError
-from pipeline.decode import DecodedClip, DecodeRequest, decode_clip
-from pipeline.engines import Engine, load_engine
 from pipeline.exceptions import ToolInterruptedError
 from pipeline.fsutil import change_stamp, describe_os_error, sha256_file
 from pipeline.render.jobs import Job
+from pipeline.transcribe.decode import DecodedClip, DecodeRequest, decode_clip
+from pipeline.transcribe.engines import Engine, load_engine
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def decode_clip_task(request: DecodeRequest, expected: Versions,
 
 def model_hash(engine: str, model: str | None) -> str:
     """The hash of the model ``engine`` would load (the bundled one verified file by file)."""
-    from pipeline.engines.base import (
+    from pipeline.transcribe.engines.base import (
         BUNDLED_MODEL_SHA256,
         bundled_model_dir,
         hash_model_dir,

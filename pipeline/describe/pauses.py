@@ -112,7 +112,7 @@ def speech_words(project: Project, clip_id: str) -> list[Word]:
     audio = project.audio_path(clip_id)
     if not words or not audio.is_file():
         return words
-    from pipeline.engines.base import read_wav, speech_regions
+    from pipeline.transcribe.engines.base import read_wav, speech_regions
 
     return heard_from(words, speech_regions(read_wav(audio)))
 

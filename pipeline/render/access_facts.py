@@ -1,6 +1,6 @@
 """The facts a render's access report is judged on, gathered from what the render made.
 
-:mod:`pipeline.access` judges them (it knows nothing of rendering); publishing calls
+:mod:`pipeline.access_report` judges them (it knows nothing of rendering); publishing calls
 :func:`render_access` once the manifest is built, so the report can read the signed variant's
 entry (``manifest["signed"]``), each voiced description's ``fits`` (``manifest["described"]``)
 and every output's name; the speech, caption, transcript and signer figures are measured by
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from captions.qc import ERROR, READING_RATE
-from pipeline.access import AccessFacts, AccessReport, ClipFacts, judge
+from pipeline.access_report import AccessFacts, AccessReport, ClipFacts, judge
 from pipeline.exceptions import PipelineError
 from pipeline.render.access_measure import (
     clipped,
@@ -53,7 +53,7 @@ def not_fitting(manifest: Mapping[str, Any]) -> list[str]:
 
 def render_access(job: PublishJob, manifest: Mapping[str, Any], outputs: Sequence[str],
                   transcript: str) -> AccessReport:
-    """The access report of a render about to be published (see :mod:`pipeline.access`).
+    """The access report of a render about to be published (see :mod:`pipeline.access_report`).
 
     ``transcript``: the text of transcript.txt as written. Speech is measured on the programme
     sound film.mp4 carries (:mod:`pipeline.render.access_measure`).

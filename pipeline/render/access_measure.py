@@ -1,6 +1,6 @@
 """Figures the access report is judged on, measured on what a render made.
 
-- **Speech**: the Silero VAD (:func:`pipeline.engines.base.speech_regions`, the settings
+- **Speech**: the Silero VAD (:func:`pipeline.transcribe.engines.base.speech_regions`, the settings
   transcription uses) run on the film's programme sound, the very track film.mp4 carries,
   decoded to 16 kHz mono. Each clip's speech is what the VAD finds inside its stretch of the film.
 - **Captioned speech**: speech inside a film cue, each cue widened by :data:`EDGE_MS` either side
@@ -42,7 +42,7 @@ def film_speech(sound: Path) -> list[Span]:
     Raises:
         MediaToolError: ffmpeg cannot decode the sound.
     """
-    from pipeline.engines.base import (
+    from pipeline.transcribe.engines.base import (
         SAMPLE_RATE,
         VAD_MIN_SILENCE_MS,
         VAD_SPEECH_PAD_MS,
@@ -58,7 +58,7 @@ def film_speech(sound: Path) -> list[Span]:
             return [(int(s), int(e)) for s, e in data["speech"]]
     import tempfile
 
-    from pipeline.engines.base import read_wav, speech_regions
+    from pipeline.transcribe.engines.base import read_wav, speech_regions
 
     # Decoding for measurement only: the samples are analysed, never written into a film. A WAV
     # read in blocks, not ffmpeg's stdout: an hour's film is not held as bytes and floats at once.

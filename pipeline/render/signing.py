@@ -44,6 +44,13 @@ import ffmpeg as ffmpeg_python
 from captions.model import Cue
 from captions.styles import CaptionStyle
 from pipeline import __version__, runner
+from pipeline.clearance.sign_videos import SigningError, SignVideo, sign_videos
+from pipeline.clearance.signers import (
+    SigningClearance,
+    clear_signing,
+    recheck_signing,
+    signing_use,
+)
 from pipeline.fsutil import atomic_write_bytes, sha256_bytes, temp_output
 from pipeline.media import ffmpeg_input_name, probe
 from pipeline.project import Project
@@ -56,13 +63,6 @@ from pipeline.render.plan import Part, Progress, part_start_ms
 from pipeline.render.segments import SEGMENT_FORMAT, RenderedSegments, cache_key, video_args
 from pipeline.render.verify import check_segment_video
 from pipeline.render_profiles import RenderProfile
-from pipeline.sign_clearance import (
-    SigningClearance,
-    clear_signing,
-    recheck_signing,
-    signing_use,
-)
-from pipeline.sign_videos import SigningError, SignVideo, sign_videos
 
 SIGNED_FILM = "film.signed.mp4"
 SIGNER_AREA = 1 / 6  # Ofcom: the signer no smaller than one sixth of the picture

@@ -25,10 +25,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.review import adviser_views, clip_views, sign_views, views
-from pipeline.review.access import Site
 from pipeline.review.once import OnceTokens
 from pipeline.review.pages import STATIC, make_templates, message_page, message_response
 from pipeline.review.security import AccessLog, ASGIApp, BodyLimit, Headers, SameOrigin
+from pipeline.review.whose import Site
 
 log = logging.getLogger("coprod.review")
 

@@ -22,7 +22,7 @@ from consent import RecordError
 from pipeline.describe.script import DescriptionError, descriptions_version, load_descriptions
 from pipeline.exceptions import PipelineError, WithdrawnError
 from pipeline.project import Project
-from pipeline.review import access, decisions, editing
+from pipeline.review import decisions, editing, whose
 from pipeline.review.pages import (
     contributor,
     message_response,
@@ -42,7 +42,7 @@ _AT = re.compile(r"decide|save|cue-\d{1,5}")
 def _own_clip(request: Request, clip_id: str) -> tuple[str, Project]:
     person = contributor(request)
     project = site(request).project()
-    if not access.is_theirs(project, access.events(project), person, clip_id):
+    if not whose.is_theirs(project, whose.events(project), person, clip_id):
         raise not_found()
     return person, project
 
@@ -52,11 +52,11 @@ def _wants_json(request: Request) -> bool:
 
 
 def _clip_context(project: Project, person: str, clip_id: str) -> dict[str, Any]:
-    found = access.events(project)
-    standing = access.standing(project, found, person, clip_id)
+    found = whose.events(project)
+    standing = whose.standing(project, found, person, clip_id)
     context: dict[str, Any] = {
         "clip_id": clip_id, "standing": standing,
-        "stopped": standing.state == access.ClipState.STOPPED,
+        "stopped": standing.state == whose.ClipState.STOPPED,
         "has_video": project.proxy_path(clip_id).is_file(), "broken": False,
         "cues": [], "problems": {}, "version": editing.NO_FILE, "nudge_ms": editing.NUDGE_MS,
         "uses": used_ranges(project, clip_id), "in_film": []}
@@ -117,8 +117,8 @@ def clip_page(request: Request) -> Response:
 
 
 def _stopped(project: Project, person: str, clip_id: str) -> bool:
-    found = access.events(project)
-    return access.standing(project, found, person, clip_id).state == access.ClipState.STOPPED
+    found = whose.events(project)
+    return whose.standing(project, found, person, clip_id).state == whose.ClipState.STOPPED
 
 
 def _refused(request: Request) -> Response:

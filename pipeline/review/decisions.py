@@ -13,11 +13,11 @@ from typing import Any
 
 from consent import Event, signoff_status
 from pipeline import clearance
+from pipeline.clearance.sign_videos import SignVideo
 from pipeline.describe.script import descriptions_version
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 from pipeline.review.editing import version_of
-from pipeline.sign_videos import SignVideo
 
 VIA = "review-page"
 

@@ -13,8 +13,8 @@ from starlette.templating import Jinja2Templates
 
 from pipeline.project import Project
 from pipeline.review import words
-from pipeline.review.access import Site
 from pipeline.review.once import OnceTokens
+from pipeline.review.whose import Site
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
-from pipeline.review import access
+from pipeline.review import whose
 from pipeline.review.app import LOCAL_HOSTS, create_app
 from pipeline.review.security import ASGIApp
 from pipeline.serving import listen, run_quietly
@@ -62,11 +62,11 @@ def _link_host(p: Plan) -> str:
 def issue_links(project: Project, base: str, *, contributors: Sequence[str] = (),
                 new_links: bool = False, say: Say) -> None:
     """Make (or with ``new_links`` replace) links and print them; say which old ones still work."""
-    from pipeline.review.access import Site
+    from pipeline.review.whose import Site
 
     site = Site(project.root)
-    found = access.events(project)
-    everyone = access.people(project, found)
+    found = whose.events(project)
+    everyone = whose.people(project, found)
     unknown = [c for c in contributors if c not in everyone]
     if unknown:
         listed = ", ".join(everyone) or "nobody yet"

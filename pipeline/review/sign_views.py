@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from captions.exceptions import CaptionError
+from pipeline.clearance.sign_videos import FILM_TARGET, SignVideo
 from pipeline.exceptions import PipelineError, WithdrawnError
 from pipeline.project import Project
-from pipeline.review import access, decisions, editing
+from pipeline.review import decisions, editing, whose
 from pipeline.review.pages import contributor, message_response, not_found, once, render, site
-from pipeline.sign_videos import FILM_TARGET, SignVideo
 
 SAID = {"yes": "said_yes_sign", "changes": "said_changes"}
 
@@ -28,15 +28,15 @@ SAID = {"yes": "said_yes_sign", "changes": "said_changes"}
 def _own_video(request: Request, target: str) -> tuple[str, Project, SignVideo]:
     person = contributor(request)
     project = site(request).project()
-    video = next((v for v in access.their_signing(project, person) if v.target == target), None)
+    video = next((v for v in whose.their_signing(project, person) if v.target == target), None)
     if video is None:
         raise not_found()
     return person, project, video
 
 
 def _context(project: Project, video: SignVideo) -> dict[str, Any]:
-    found = access.events(project)
-    standing = access.sign_standing(project, found, video)
+    found = whose.events(project)
+    standing = whose.sign_standing(project, found, video)
     cues: list[Any] = []
     if video.target != FILM_TARGET:
         try:
@@ -44,7 +44,7 @@ def _context(project: Project, video: SignVideo) -> dict[str, Any]:
         except CaptionError:
             cues = []
     return {"target": video.target, "whole_film": video.whole_film, "standing": standing,
-            "stopped": standing.state == access.ClipState.STOPPED, "cues": cues,
+            "stopped": standing.state == whose.ClipState.STOPPED, "cues": cues,
             "seen": decisions.signing_key(project, video), "error": False, "words": ""}
 
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from consent.views import consent_terms, stopped_on, summarise
-from pipeline.review import access, decisions
+from pipeline.review import decisions, whose
 from pipeline.review.pages import (
     contributor,
     cookie_name,
@@ -35,13 +35,13 @@ def home(request: Request) -> Response:
     """Their clips, each with where it stands for them."""
     person = contributor(request)
     project = site(request).project()
-    found = access.events(project)
-    clips = [access.standing(project, found, person, cid)
-             for cid in access.their_clips(project, found, person)]
-    signing = [(video, access.sign_standing(project, found, video))
-               for video in access.their_signing(project, person)]
+    found = whose.events(project)
+    clips = [whose.standing(project, found, person, cid)
+             for cid in whose.their_clips(project, found, person)]
+    signing = [(video, whose.sign_standing(project, found, video))
+               for video in whose.their_signing(project, person)]
     return render(request, "home.html", {
-        "name": access.name_of(project, person), "clips": clips, "signing": signing,
+        "name": whose.name_of(project, person), "clips": clips, "signing": signing,
         "stopped": stopped_on(found, person)}, project=project)
 
 
@@ -50,7 +50,7 @@ def consent_page(request: Request) -> Response:
     gate's rules are read through for ``consent show``."""
     person = contributor(request)
     project = site(request).project()
-    found = access.events(project)
+    found = whose.events(project)
     today = date.today()
     mine = summarise(found, person, today=today)
     return render(request, "consent.html", {
@@ -63,7 +63,7 @@ def stop_page(request: Request) -> Response:
     person = contributor(request)
     project = site(request).project()
     # Once they have stopped, this page says so (and offers nothing to press again).
-    stopped = stopped_on(access.events(project), person)
+    stopped = stopped_on(whose.events(project), person)
     if stopped is not None:
         return render(request, "stopped.html", {"stopped": stopped}, project=project)
     return render(request, "stop.html", {}, project=project)
@@ -78,7 +78,7 @@ async def stop(request: Request) -> Response:
 
     async def act() -> Response:
         # Another tab's form after they stopped: it is done already, nothing more to record.
-        if stopped_on(access.events(project), person) is None:
+        if stopped_on(whose.events(project), person) is None:
             await run_in_threadpool(decisions.stop, project, person, reason)
         return RedirectResponse("/stop?done=1", status_code=303)
 

@@ -16,12 +16,12 @@ import click
 
 from consent import signoff_status, summarise
 from pipeline.clearance import clip_key, events
+from pipeline.clearance.sign_videos import sign_path, sign_videos
+from pipeline.clearance.signers import signing_use
 from pipeline.cli import cli
 from pipeline.describe import descriptions_path, load_descriptions
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.project import Project
-from pipeline.sign_clearance import signing_use
-from pipeline.sign_videos import sign_path, sign_videos
 
 TITLE = "Making it together"
 # (contributor id, display name, raw file, clip id, scopes they consented to)

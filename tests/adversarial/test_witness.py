@@ -186,7 +186,7 @@ def test_a_witness_that_cannot_be_written_is_one_line_and_loses_nothing(
     fail_writes(witness_folder)
     code, out = run_cli("consent", "withdraw", str(film.root), "--contributor", "ben")
     line = one_line_error(out)
-    assert code == 1 and "event 3 is recorded in" in line and "disk is full" in line
+    assert code == 1 and "event 3 is recorded in" in line and "disk full" in line
     assert b'"type":"withdrawal"' in film.ledger_path.read_bytes().splitlines()[-1]
 
 

@@ -155,10 +155,11 @@ def test_errors_do_not_echo_personal_text() -> None:
 
 
 def test_names_moved_in_the_split_stay_importable_from_records() -> None:
-    from consent import feedback, fields, records, vocabulary
+    from consent import fields, records, signoff_records, vocabulary
 
     assert records.Scope is vocabulary.Scope and records.Channel is vocabulary.Channel
     assert records.Method is vocabulary.Method and records.Capacity is vocabulary.Capacity
-    assert records.SignOff is feedback.SignOff and records.ChangeRequest is feedback.ChangeRequest
+    assert (records.SignOff is signoff_records.SignOff
+            and records.ChangeRequest is signoff_records.ChangeRequest)
     assert records.is_sha256_hex is fields.is_sha256_hex
     assert records.covers_clip is fields.covers_clip

@@ -21,9 +21,9 @@ from consent.ledger import Ledger
 from consent.records import ConsentGiven, SignOff
 from pipeline import runner
 from pipeline.clearance import clip_key, sign_off
+from pipeline.clearance.sign_videos import sign_path
 from pipeline.project import Project
 from pipeline.render_profiles import RenderProfile, load_profile
-from pipeline.sign_videos import sign_path
 
 TODAY = date(2026, 6, 1)
 GREY = 128

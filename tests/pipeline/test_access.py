@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.access import (
+from pipeline.access_report import (
     CRITERIA,
     UNCAPTIONED_LIMIT_MS,
     UNSIGNED_LIMIT_MS,

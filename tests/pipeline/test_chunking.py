@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import pytest
 
 from captions.model import Word
-from pipeline.chunking import (
+from pipeline.transcribe.audio import confidence, redecode_window
+from pipeline.transcribe.chunking import (
     CLIP,
     FRAME_MS,
     MAX_CHUNK_MS,
@@ -18,14 +19,14 @@ from pipeline.chunking import (
     QUIET,
     Chunk,
     Decoded,
-    Span,
+    Region,
     chunk_of,
     find_suspects,
     plan_chunks,
     quietest_point,
     split_long_speech,
 )
-from pipeline.engines import confidence, frame_energy, redecode_window
+from pipeline.transcribe.engines import frame_energy
 
 SECOND = 1000
 
@@ -43,7 +44,7 @@ def with_dips(duration_ms: int, dips: Sequence[int]) -> list[float]:
     return energy
 
 
-def covered(chunks: Sequence[Chunk], region: Span) -> bool:
+def covered(chunks: Sequence[Chunk], region: Region) -> bool:
     """True if every millisecond of ``region`` is inside some chunk's pieces."""
     pieces = sorted((p for c in chunks for p in c.pieces), key=lambda p: p.start)
     at = region.start
@@ -55,7 +56,7 @@ def covered(chunks: Sequence[Chunk], region: Span) -> bool:
     return at >= region.end
 
 
-def assert_plan(chunks: Sequence[Chunk], speech: Sequence[Span], duration_ms: int,
+def assert_plan(chunks: Sequence[Chunk], speech: Sequence[Region], duration_ms: int,
                 max_ms: int = MAX_CHUNK_MS) -> None:
     """The rules every plan keeps."""
     for chunk in chunks:
@@ -105,16 +106,16 @@ def test_no_speech_no_chunks() -> None:
 
 
 def test_one_utterance_is_one_padded_chunk() -> None:
-    chunks = plan_chunks([Span(2000, 5000)], flat(10 * SECOND), 10 * SECOND)
-    assert chunks == [Chunk((Span(2000 - PAD_MS, 5000 + PAD_MS),), PAUSE, PAUSE)]
+    chunks = plan_chunks([Region(2000, 5000)], flat(10 * SECOND), 10 * SECOND)
+    assert chunks == [Chunk((Region(2000 - PAD_MS, 5000 + PAD_MS),), PAUSE, PAUSE)]
 
 
 def test_speech_at_the_very_start_and_end() -> None:
-    speech = [Span(0, 4000), Span(4500, 10_000)]
+    speech = [Region(0, 4000), Region(4500, 10_000)]
     chunks = plan_chunks(speech, flat(10 * SECOND), 10 * SECOND)
-    assert chunks == [Chunk((Span(0, 10_000),), CLIP, CLIP)]
+    assert chunks == [Chunk((Region(0, 10_000),), CLIP, CLIP)]
     # Longer than a chunk, still starting at 0 and ending at the clip's end.
-    speech = [Span(0, 20_000), Span(22_000, 45_000)]
+    speech = [Region(0, 20_000), Region(22_000, 45_000)]
     chunks = plan_chunks(speech, flat(45 * SECOND), 45 * SECOND)
     assert chunks[0].start == 0 and chunks[0].cut_before == CLIP
     assert chunks[-1].end == 45 * SECOND and chunks[-1].cut_after == CLIP
@@ -122,24 +123,24 @@ def test_speech_at_the_very_start_and_end() -> None:
 
 
 def test_regions_outside_the_clip_are_clipped_and_overlaps_joined() -> None:
-    chunks = plan_chunks([Span(-500, 1000), Span(800, 2000), Span(9000, 12_000)],
+    chunks = plan_chunks([Region(-500, 1000), Region(800, 2000), Region(9000, 12_000)],
                          flat(10 * SECOND), 10 * SECOND)
     assert chunks[0].start == 0 and chunks[-1].end == 10 * SECOND
 
 
 def test_long_pauses_are_shortened_inside_a_chunk() -> None:
-    speech = [Span(1000, 4000), Span(9000, 12_000)]  # a 5 s pause
+    speech = [Region(1000, 4000), Region(9000, 12_000)]  # a 5 s pause
     chunks = plan_chunks(speech, flat(20 * SECOND), 20 * SECOND)
-    assert chunks == [Chunk((Span(600, 4400), Span(8600, 12_400)), PAUSE, PAUSE)]
+    assert chunks == [Chunk((Region(600, 4400), Region(8600, 12_400)), PAUSE, PAUSE)]
     assert chunks[0].duration == 3800 + 3800  # the pause kept as two paddings
 
 
 def test_a_short_pause_is_kept_whole() -> None:
-    chunk = chunk_of([Span(1000, 4000), Span(4700, 6000)], 0, 10_000)
-    assert chunk.pieces == (Span(600, 6400),)
+    chunk = chunk_of([Region(1000, 4000), Region(4700, 6000)], 0, 10_000)
+    assert chunk.pieces == (Region(600, 6400),)
 
 
-def cut_pauses(chunks: Sequence[Chunk], speech: Sequence[Span]) -> list[int]:
+def cut_pauses(chunks: Sequence[Chunk], speech: Sequence[Region]) -> list[int]:
     """The length of each pause a cut between two chunks falls in."""
     return [b.start - a.end for a, b in zip(speech, speech[1:], strict=False)
             if any(a.end <= c.end <= b.start for c in chunks[:-1])]
@@ -149,7 +150,7 @@ def test_speech_longer_than_a_chunk_is_cut_at_its_longest_pause() -> None:
     # Utterances of 9 s: 63 s needs three chunks, which can cut in the two 1.5 s pauses.
     speech, at = [], 0
     for gap in (500, 1500, 500, 700, 1500, 500, 0):
-        speech.append(Span(at, at + 9000))
+        speech.append(Region(at, at + 9000))
         at += 9000 + gap
     duration = at + 2000
     chunks = plan_chunks(speech, flat(duration), duration)
@@ -163,7 +164,7 @@ def test_the_fewest_chunks_before_the_longest_pause() -> None:
     # than three chunks to use the 1.2 s pause.
     speech, at = [], 0
     for gap in (500, 1200, 500, 500, 500, 0):
-        speech.append(Span(at, at + 9000))
+        speech.append(Region(at, at + 9000))
         at += 9000 + gap
     duration = at + 2000
     chunks = plan_chunks(speech, flat(duration), duration)
@@ -174,7 +175,7 @@ def test_the_fewest_chunks_before_the_longest_pause() -> None:
 
 def test_the_fewest_chunks_then_the_longest_pauses() -> None:
     # 3 x 14 s utterances: two chunks are needed; the cut goes in the 3 s pause, not the 0.4 s.
-    speech = [Span(0, 14_000), Span(14_400, 28_400), Span(31_400, 45_400)]
+    speech = [Region(0, 14_000), Region(14_400, 28_400), Region(31_400, 45_400)]
     chunks = plan_chunks(speech, flat(46 * SECOND), 46 * SECOND)
     assert len(chunks) == 2
     assert chunks[0].end <= 31_400 and chunks[1].start >= 28_400
@@ -185,7 +186,7 @@ def test_many_tiny_pauses() -> None:
     # 70 s of 0.9 s words with 0.15 s pauses, and one pause of 0.3 s at about 35 s.
     speech, at = [], 0
     while at < 70_000:
-        speech.append(Span(at, at + 900))
+        speech.append(Region(at, at + 900))
         at += 900 + (300 if 34_000 <= at < 35_000 else 150)
     duration = at + 1000
     chunks = plan_chunks(speech, flat(duration), duration)
@@ -197,22 +198,22 @@ def test_many_tiny_pauses() -> None:
 def test_a_long_stretch_without_pauses_is_cut_at_its_quietest_point() -> None:
     duration = 50 * SECOND
     energy = with_dips(duration, [8_000, 24_000, 40_000])
-    chunks = plan_chunks([Span(0, duration)], energy, duration)
+    chunks = plan_chunks([Region(0, duration)], energy, duration)
     assert len(chunks) == 2
     assert chunks[0].cut_after == QUIET and chunks[1].cut_before == QUIET
     assert abs(chunks[0].end - 24_000) <= 150  # the dip where both pieces fit
-    assert_plan(chunks, [Span(0, duration)], duration)
+    assert_plan(chunks, [Region(0, duration)], duration)
 
 
 def test_a_very_long_stretch_without_pauses() -> None:
     duration = 100 * SECOND
-    chunks = plan_chunks([Span(500, duration - 500)], flat(duration), duration)
+    chunks = plan_chunks([Region(500, duration - 500)], flat(duration), duration)
     assert len(chunks) >= 4
-    assert_plan(chunks, [Span(500, duration - 500)], duration)
+    assert_plan(chunks, [Region(500, duration - 500)], duration)
 
 
 def test_split_long_speech_leaves_short_regions_alone() -> None:
-    regions = [Span(0, 5000), Span(6000, 9000)]
+    regions = [Region(0, 5000), Region(6000, 9000)]
     assert split_long_speech(regions, flat(10 * SECOND)) == regions
 
 
@@ -223,7 +224,7 @@ def test_random_speech_always_gets_a_valid_plan(seed: int) -> None:
     for _ in range(rng.randint(1, 60)):
         length = rng.choice([rng.randint(50, 3000), rng.randint(3000, 12_000),
                              rng.randint(30_000, 70_000) if rng.random() < 0.1 else 800])
-        speech.append(Span(at, at + length))
+        speech.append(Region(at, at + length))
         at += length + rng.choice([rng.randint(100, 400), rng.randint(400, 2000),
                                    rng.randint(2000, 8000)])
     duration = speech[-1].end + rng.choice([0, rng.randint(0, 3000)])
@@ -235,7 +236,7 @@ def test_random_speech_always_gets_a_valid_plan(seed: int) -> None:
 # --- time mapping ------------------------------------------------------------------------------
 
 
-CHUNK = Chunk((Span(1000, 4000), Span(9000, 12_000)))  # 3 s + 3 s decoded as 6 s
+CHUNK = Chunk((Region(1000, 4000), Region(9000, 12_000)))  # 3 s + 3 s decoded as 6 s
 
 
 def test_times_map_back_to_the_clip() -> None:
@@ -285,7 +286,7 @@ def words(text: str, start: int, each: int = 300, probability: float = 0.9) -> l
 
 
 def test_a_segment_ending_on_its_chunks_edge_is_suspect() -> None:
-    chunk = Chunk((Span(0, 30_000),), CLIP, PAUSE)
+    chunk = Chunk((Region(0, 30_000),), CLIP, PAUSE)
     segs = [Decoded(words("how much there might be be", 28_100), chunk)]
     (suspect,) = find_suspects(segs, [], 60_000)
     assert suspect.reasons[0].startswith("chunk-edge")
@@ -294,12 +295,12 @@ def test_a_segment_ending_on_its_chunks_edge_is_suspect() -> None:
 
 
 def test_the_clips_own_end_is_not_a_chunk_edge() -> None:
-    chunk = Chunk((Span(0, 29_800),), CLIP, CLIP)
+    chunk = Chunk((Region(0, 29_800),), CLIP, CLIP)
     assert find_suspects([Decoded(words("the end", 29_200), chunk)], [], 29_800) == []
 
 
 def test_a_zero_probability_word_is_suspect() -> None:
-    chunk = Chunk((Span(0, 20_000),), CLIP, CLIP)
+    chunk = Chunk((Region(0, 20_000),), CLIP, CLIP)
     good = words("and so my fellow", 1000)
     bad = [*words("ask not", 3000), Word(3600, 3900, "be", 0.001)]
     suspects = find_suspects([Decoded(good, chunk), Decoded(bad, chunk)], [], 20_000)
@@ -309,7 +310,7 @@ def test_a_zero_probability_word_is_suspect() -> None:
 
 
 def test_a_word_repeated_across_a_join_flags_both_segments() -> None:
-    chunk = Chunk((Span(0, 20_000),), CLIP, CLIP)
+    chunk = Chunk((Region(0, 20_000),), CLIP, CLIP)
     segs = [Decoded(words("there might be", 1000), chunk),
             Decoded(words("Be prudently in his power", 2000), chunk),
             Decoded(words("to do for them", 6000), chunk)]
@@ -320,29 +321,30 @@ def test_a_word_repeated_across_a_join_flags_both_segments() -> None:
 
 
 def test_speech_nobody_heard_is_suspect() -> None:
-    chunk = Chunk((Span(0, 20_000),), CLIP, CLIP)
+    chunk = Chunk((Region(0, 20_000),), CLIP, CLIP)
     segs = [Decoded(words("and so my fellow Americans", 1000), chunk),
             Decoded(words("the birch canoe", 12_000), chunk)]
-    speech = [Span(1000, 2500), Span(4000, 7000), Span(8000, 8300), Span(12_000, 12_900)]
+    speech = [Region(1000, 2500), Region(4000, 7000), Region(8000, 8300), Region(12_000, 12_900)]
     (suspect,) = find_suspects(segs, speech, 20_000)
     assert suspect.reasons[0].startswith("unheard-speech: 4.00-7.00 s")
     assert (suspect.first, suspect.last) == (1, 0)  # no words to replace, only to add
-    assert suspect.focus == Span(4000, 7000)
+    assert suspect.focus == Region(4000, 7000)
     assert (suspect.lo, suspect.hi) == (2500, 12_000)
 
 
 def test_suspects_next_to_each_other_join() -> None:
-    chunk = Chunk((Span(0, 30_000),), CLIP, PAUSE)
+    chunk = Chunk((Region(0, 30_000),), CLIP, PAUSE)
     segs = [Decoded(words("how much there might be be.", 28_200), chunk)]
-    speech = [Span(27_000, 29_000), Span(30_500, 33_000)]
+    speech = [Region(27_000, 29_000), Region(30_500, 33_000)]
     (suspect,) = find_suspects(segs, speech, 40_000)
     assert suspect.reasons[0].startswith("chunk-edge")
     assert suspect.reasons[1].startswith("unheard-speech")
-    assert suspect.focus == Span(28_200, 33_000)
+    assert suspect.focus == Region(28_200, 33_000)
 
 
 def test_a_redecode_window_starts_before_the_suspect_and_reaches_past_it() -> None:
-    speech = [Span(1000, 9000), Span(10_000, 20_000), Span(21_000, 29_500), Span(31_000, 40_000)]
+    speech = [Region(1000, 9000), Region(10_000, 20_000), Region(21_000, 29_500),
+              Region(31_000, 40_000)]
     chunks = plan_chunks(speech, flat(45 * SECOND), 45 * SECOND)
     chunk = chunks[0]
     segs = [Decoded(words("how much there might be be", chunk.end - 1850), chunk)]
@@ -352,11 +354,11 @@ def test_a_redecode_window_starts_before_the_suspect_and_reaches_past_it() -> No
     assert window.duration <= MAX_CHUNK_MS
     assert window.start <= suspect.focus.start and window.end >= suspect.focus.end + 1000
     assert window.start != chunk.start and window.end != chunk.end
-    assert covered([window], Span(suspect.focus.start, suspect.focus.end))
+    assert covered([window], Region(suspect.focus.start, suspect.focus.end))
 
 
 def test_a_redecode_window_of_speech_alone_is_moved_into_the_silence() -> None:
-    speech = [Span(10_000, 14_000)]
+    speech = [Region(10_000, 14_000)]
     (chunk,) = plan_chunks(speech, flat(30 * SECOND), 30 * SECOND)
     segs = [Decoded([*words("ask not", 10_000), Word(10_600, 10_900, "be", 0.0)], chunk)]
     (suspect,) = find_suspects(segs, speech, 30 * SECOND)
@@ -367,11 +369,11 @@ def test_a_redecode_window_of_speech_alone_is_moved_into_the_silence() -> None:
 
 
 def test_a_whole_short_clip_without_vad_is_decoded_again_a_little_later() -> None:
-    chunk = Chunk((Span(0, 12_000),), CLIP, CLIP)
+    chunk = Chunk((Region(0, 12_000),), CLIP, CLIP)
     segs = [Decoded([*words("ask not", 4000), Word(4600, 4900, "be", 0.0)], chunk)]
     (suspect,) = find_suspects(segs, [], 12_000)
     window = redecode_window(suspect, chunk, [], flat(12_000), 12_000)
-    assert window is not None and window.pieces == (Span(1000, 12_000),)
+    assert window is not None and window.pieces == (Region(1000, 12_000),)
     # Nothing to move when the suspect words fill the clip.
     segs = [Decoded([Word(0, 6000, "so", 0.0), Word(6000, 12_000, "so", 0.9)], chunk)]
     (suspect,) = find_suspects(segs, [], 12_000)

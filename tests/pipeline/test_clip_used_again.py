@@ -108,8 +108,8 @@ def test_export_and_import_keep_every_use(make_film: MakeFilm, tmp_path: Path) -
 
 
 def test_a_sign_video_s_key_binds_every_use_of_its_clip(make_film: MakeFilm) -> None:
-    from pipeline.sign_clearance import signing_use
-    from pipeline.sign_videos import sign_videos
+    from pipeline.clearance.sign_videos import sign_videos
+    from pipeline.clearance.signers import signing_use
     from tests.pipeline.conftest import add_signer
 
     film = make_film(2, seconds=2.0)

@@ -22,8 +22,10 @@ import numpy as np
 import pytest
 
 from bench.wer import word_error_rate
-from pipeline import engines, runner
-from pipeline.engines import (
+from pipeline import runner
+from pipeline.exceptions import MediaError, PipelineError
+from pipeline.transcribe import engines
+from pipeline.transcribe.engines import (
     BUNDLED_MODEL_SHA256,
     EngineUnavailableError,
     ModelError,
@@ -34,8 +36,7 @@ from pipeline.engines import (
     read_wav,
     verify_model_dir,
 )
-from pipeline.engines import ct2_to_openai as ct2
-from pipeline.exceptions import MediaError, PipelineError
+from pipeline.transcribe.engines import ct2_to_openai as ct2
 
 JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
             "ask what you can do for your country.")
@@ -354,7 +355,7 @@ def test_openai_whisper_on_jfk_gives_the_same_words(
 
 
 def test_int8_only_where_the_cpu_has_8_bit_dot_products(tmp_path: Path) -> None:
-    from pipeline.engines.faster import cpu_flags, default_compute_type
+    from pipeline.transcribe.engines.faster import cpu_flags, default_compute_type
 
     intel = tmp_path / "intel"
     intel.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n\n"
@@ -369,7 +370,7 @@ def test_int8_only_where_the_cpu_has_8_bit_dot_products(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_loaded_engine_decodes_with_this_cpu_s_compute_type() -> None:
-    from pipeline.engines.faster import default_compute_type
+    from pipeline.transcribe.engines.faster import default_compute_type
 
     assert load_engine("faster-whisper").compute_type == default_compute_type()
 
@@ -381,7 +382,7 @@ def test_an_openai_whisper_model_by_name_is_recorded_by_its_weights_not_whisper_
                                 "extra; `make test` installs it)")
     from types import SimpleNamespace
 
-    from pipeline.engines import openai as engine
+    from pipeline.transcribe.engines import openai as engine
 
     model = torch.nn.Linear(3, 2)
     fake = SimpleNamespace(available_models=lambda: ["tiny.en"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from captions.model import Word
-from pipeline.engines import Segment
-from pipeline.hallucinations import guard, repeated_ngram
+from pipeline.transcribe.engines import Segment
+from pipeline.transcribe.hallucinations import guard, repeated_ngram
 
 
 def _seg(text: str, *, prob: float = 0.9, no_speech: float = 0.05, logprob: float = -0.3,

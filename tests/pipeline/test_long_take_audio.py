@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.engines.base import SAMPLE_RATE, frame_energy, read_wav
+from pipeline.transcribe.engines.base import SAMPLE_RATE, frame_energy, read_wav
 
 MINUTES = 6
 

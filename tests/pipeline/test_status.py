@@ -11,8 +11,8 @@ from captions.model import Cue
 from consent import Ledger, SignoffState, Withdrawal
 from pipeline.caption_store import CaptionState
 from pipeline.clearance import clip_key
+from pipeline.clearance.sign_videos import sign_path
 from pipeline.project import Project
-from pipeline.sign_videos import sign_path
 from pipeline.status import COLUMNS, FootageState, film_status, format_status
 from tests.conftest import run_cli
 from tests.pipeline.conftest import TODAY, FilmFixture, MakeFilm, add_signer, make_sign_video

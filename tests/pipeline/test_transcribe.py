@@ -25,11 +25,11 @@ from captions.formats import load
 from captions.model import Word
 from captions.styles import get_style
 from pipeline import runner
-from pipeline.engines import BUNDLED_MODEL_SHA256, ModelInfo, Segment, combined_hash
 from pipeline.exceptions import BatchError, MediaError, ProjectError
 from pipeline.ingest import ingest
 from pipeline.project import Project
 from pipeline.transcribe import ClipProgress, ClipStatus, TranscribeReport, transcribe_project
+from pipeline.transcribe.engines import BUNDLED_MODEL_SHA256, ModelInfo, Segment, combined_hash
 
 JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
             "ask what you can do for your country.")
@@ -445,14 +445,14 @@ def test_redecodes_are_recorded_in_the_transcript_and_the_log(
     tmp_path: Path, make_media: Any, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture
 ) -> None:
-    import pipeline.engines
     import pipeline.transcribe as stage
+    import pipeline.transcribe.audio
 
     project = Project.create(tmp_path / "film", "Scripted")
     ingest(project, [make_media("tone40.wav", seconds=40.0, video=False)], clip_ids=["talk"])
     project = Project.open(project.root)
     # Speech 1-29 s and 31-38 s: two chunks, cut in the 2 s pause.
-    monkeypatch.setattr(pipeline.engines, "speech_regions",
+    monkeypatch.setattr(pipeline.transcribe.audio, "speech_regions",
                         lambda samples: [(1000, 29_000), (31_000, 38_000)])
     engine = Scripted([
         # The first chunk ends "... might be be", on its edge, with a word it never heard.
@@ -485,13 +485,14 @@ def test_redecodes_are_recorded_in_the_transcript_and_the_log(
 def test_a_worse_redecode_is_recorded_and_the_original_kept(
     tmp_path: Path, make_media: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.engines
     import pipeline.transcribe as stage
+    import pipeline.transcribe.audio
 
     project = Project.create(tmp_path / "film", "Scripted")
     ingest(project, [make_media("tone12.wav", seconds=12.0, video=False)], clip_ids=["talk"])
     project = Project.open(project.root)
-    monkeypatch.setattr(pipeline.engines, "speech_regions", lambda samples: [(2000, 9000)])
+    monkeypatch.setattr(pipeline.transcribe.audio, "speech_regions",
+                        lambda samples: [(2000, 9000)])
     engine = Scripted([
         # "... the question that | That was it." - a real repeat, heard clearly.
         lambda d: [_segment("is the question that", 600, 400),
@@ -509,7 +510,7 @@ def test_a_worse_redecode_is_recorded_and_the_original_kept(
 
 
 def test_a_sentence_said_again_is_kept_and_a_loop_dropped() -> None:
-    from pipeline.hallucinations import guard
+    from pipeline.transcribe.hallucinations import guard
 
     first = _segment("In 1813, the birch canoe slid.", 1000, 400)
     again = _segment("In 1813, the birch canoe slid.", 6000, 400)

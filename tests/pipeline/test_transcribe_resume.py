@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-import pipeline.engines as engines
-from pipeline.chunk_store import ChunkStore, Resumed
-from pipeline.chunking import Chunk, Span
-from pipeline.engines.base import Segment
+import pipeline.transcribe.engines as engines
 from pipeline.exceptions import BatchError
 from pipeline.project import Project
 from pipeline.transcribe import transcribe_project
-from pipeline.transcribe_report import ClipProgress
+from pipeline.transcribe.chunk_store import ChunkStore, Resumed
+from pipeline.transcribe.chunking import Chunk, Region
+from pipeline.transcribe.engines.base import Segment
+from pipeline.transcribe.run_report import ClipProgress
 from tests.pipeline.test_transcribe import long_template  # noqa: F401 - the 74 s corpus clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_a_run_stopped_after_one_chunk_resumes_from_it(
 
 KILLER = """
 import os, signal, sys
-import pipeline.engines as engines
+import pipeline.transcribe.engines as engines
 real = engines.decode_chunk
 done = []
 def decode(engine, samples, chunk, language):
@@ -164,7 +164,7 @@ def _segments() -> list[Segment]:
 
 
 def test_stored_chunks_are_exact_and_only_reused_under_the_same_key(tmp_path: Path) -> None:
-    chunk = Chunk((Span(0, 1000), Span(1500, 2500)))
+    chunk = Chunk((Region(0, 1000), Region(1500, 2500)))
     key = {"audio_sha256": "a" * 64, "model_sha256": "m" * 64, "vad": True}
     store = ChunkStore(tmp_path / "long", key)
     store.put(0, chunk, _segments())
@@ -174,12 +174,12 @@ def test_stored_chunks_are_exact_and_only_reused_under_the_same_key(tmp_path: Pa
                     {**key, "vad": False}):
         assert ChunkStore(tmp_path / "long", changed).get(0, chunk) is None
     # Another plan of chunks (the same index over other audio): not used either.
-    assert store.get(0, Chunk((Span(0, 1200),))) is None
+    assert store.get(0, Chunk((Region(0, 1200),))) is None
     assert store.get(1, chunk) is None
 
 
 def test_a_damaged_chunk_file_is_decoded_again_and_not_counted_as_done(tmp_path: Path) -> None:
-    chunks = [Chunk((Span(0, 1000),)), Chunk((Span(2000, 4000),))]
+    chunks = [Chunk((Region(0, 1000),)), Chunk((Region(2000, 4000),))]
     store = ChunkStore(tmp_path / "long", {"k": 1})
     store.put(0, chunks[0], _segments())
     (path,) = store.folder.glob("*.json")

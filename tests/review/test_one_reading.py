@@ -33,7 +33,7 @@ from consent import (
     summarise,
 )
 from consent.records import event_type
-from pipeline.review.access import ClipState, standing_of
+from pipeline.review.whose import ClipState, standing_of
 
 CLIPS = {"x": ("a",), "y": ("b",), "z": ("a", "b")}
 PEOPLE = ("a", "b")

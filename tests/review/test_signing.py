@@ -9,10 +9,10 @@ from datetime import date
 
 from consent import ChangeRequest, SignOff
 from pipeline import clearance
+from pipeline.clearance.sign_videos import sign_path
 from pipeline.project import Project
-from pipeline.review import access
+from pipeline.review import whose
 from pipeline.review.server import issue_links
-from pipeline.sign_videos import sign_path
 from pipeline.status import film_status
 from tests.review.conftest import MakeVisitor
 
@@ -40,7 +40,7 @@ def _records(project: Project) -> list[tuple[str, str, str]]:
 
 def test_a_signer_has_a_review_link_and_a_home_page(film: Project, visitor: MakeVisitor) -> None:
     film = _signer(film)
-    assert "dev" in access.people(film, clearance.events(film))
+    assert "dev" in whose.people(film, clearance.events(film))
     said: list[str] = []
     issue_links(film, "http://127.0.0.1:8000", contributors=["dev"], say=said.append)
     assert any("/enter/" in line for line in said)

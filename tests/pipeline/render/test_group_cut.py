@@ -9,11 +9,11 @@ from typing import Any
 
 from pipeline import runner
 from pipeline.clearance import sign_off, withdraw_consent
+from pipeline.clearance.sign_videos import sign_path
 from pipeline.feedback.render_cut import card_lines
 from pipeline.render import render_film
 from pipeline.render.options import RenderOptions
 from pipeline.render.signing import SIGNED_FILM, inset_for
-from pipeline.sign_videos import sign_path
 from tests.pipeline.conftest import TODAY, MakeFilm, gray_frame, make_sign_video, region, tiny
 
 

@@ -18,13 +18,13 @@ from consent.ledger import Ledger
 from consent.records import ConsentGiven
 from pipeline import runner
 from pipeline.clearance import sign_off
+from pipeline.clearance.sign_videos import SigningError, sign_path
 from pipeline.exceptions import ProjectError
 from pipeline.project import Project
 from pipeline.render import GateRefusedError, RenderOptions, RenderResult, render_film
 from pipeline.render.burn_in import ass_document
 from pipeline.render.jobs import Job
 from pipeline.render.signing import SIGNED_FILM, SIGNER_AREA, inset_for
-from pipeline.sign_videos import SigningError, sign_path
 from tests.conftest import run_cli
 from tests.pipeline.conftest import (
     TODAY,

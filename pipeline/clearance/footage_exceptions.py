@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from consent import Event, FootageException, FootageIndex
 from consent.fields import is_sha256_hex
-from pipeline.consent_ledger import ledger
+from pipeline.clearance.consent_ledger import ledger
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
 

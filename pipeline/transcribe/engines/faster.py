@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from captions.model import Word
-from pipeline.engines.base import (
+from pipeline.runner import usable_cores
+from pipeline.transcribe.engines.base import (
     BEAM_SIZE,
     BUNDLED_MODEL_NAME,
     BUNDLED_MODEL_SHA256,
@@ -23,7 +24,6 @@ from pipeline.engines.base import (
     to_ms,
     verify_model_dir,
 )
-from pipeline.runner import usable_cores
 
 log = logging.getLogger("coprod.engines.faster")
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from consent import ChangeRequest, ClipUse, Event, GateResult, SignOff, check, content_key
-from pipeline.consent_ledger import events, ledger
+from pipeline.clearance.consent_ledger import events, ledger
+from pipeline.clearance.sign_videos import SignVideo, sign_videos
 from pipeline.exceptions import PipelineError
 from pipeline.project import Project
-from pipeline.sign_videos import SignVideo, sign_videos
 
 
 def signing_use(project: Project, video: SignVideo, *, fresh: bool = False) -> ClipUse:

@@ -1,4 +1,4 @@
-"""Rights clearance: the film's one way into consent/ (records, sign-offs and the gate).
+"""Rights clearance: the film's one way to its ledger (records, sign-offs and the gate).
 
 The rules live in consent/; this module only knows where a project keeps things. It alone turns
 the film's clips into :class:`consent.ClipUse` (hashing the footage and the caption file as they
@@ -10,8 +10,8 @@ checking that each names a contributor of that clip, and binds each to the foota
 
 ``fresh=True`` hashes footage now and never trusts build/cache/hashes.json (publishing renders);
 the default may use the cache (status, drafts, recording events). The ledger, with its witness
-kept outside the project folder, is :mod:`pipeline.consent_ledger`'s (``events``, ``ledger`` and
-``render_manifests`` stay importable from here).
+kept outside the project folder, is :mod:`pipeline.clearance.consent_ledger`'s (``events``,
+``ledger`` and ``render_manifests`` stay importable from here).
 """
 
 from __future__ import annotations
@@ -36,19 +36,19 @@ from consent import (
 )
 from consent.fields import is_sha256_hex
 from consent.naming import name_reasons, refuse_names
-from pipeline.consent_ledger import events, ledger, render_manifests
-from pipeline.describe.script import description_hashes
-from pipeline.exceptions import PipelineError, WithdrawnError
-from pipeline.film import SequenceItem
-from pipeline.footage_exceptions import record_exception
-from pipeline.project import Project
-from pipeline.sign_clearance import (
+from pipeline.clearance.consent_ledger import events, ledger, render_manifests
+from pipeline.clearance.footage_exceptions import record_exception
+from pipeline.clearance.sign_videos import SIGN_PREFIX
+from pipeline.clearance.signers import (
     clear_signing,
     request_changes_signing,
     sign_off_signing,
     signing_use,
 )
-from pipeline.sign_videos import SIGN_PREFIX
+from pipeline.describe.script import description_hashes
+from pipeline.exceptions import PipelineError, WithdrawnError
+from pipeline.film import SequenceItem
+from pipeline.project import Project
 
 
 def caption_sha256(project: Project, clip_id: str) -> str | None:
@@ -341,7 +341,7 @@ def sign_off(project: Project, clip_id: str, by: str, *, on_behalf_of: str | Non
         WithdrawnError: the contributor's withdrawal from the clip is in effect.
     """
     _not_withdrawn(project, clip_id, on_behalf_of or by)
-    if clip_id.startswith(SIGN_PREFIX):  # a signer's own sign-off: pipeline/sign_clearance.py
+    if clip_id.startswith(SIGN_PREFIX):  # a signer's own sign-off: pipeline/clearance/signers.py
         return sign_off_signing(project, clip_id, by, on_behalf_of=on_behalf_of, note=note,
                                 via=via)
     _feedback_by(project, clip_id, by, on_behalf_of)
@@ -388,7 +388,7 @@ __all__ = [
     "caption_sha256",
     "changed_clips",
     "clear_film",
-    "clear_signing",  # re-exported: the signers' gate (pipeline/sign_clearance.py)
+    "clear_signing",  # re-exported: the signers' gate (pipeline/clearance/signers.py)
     "clip_key",
     "events",
     "ledger",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.engines.base import Segment
+from pipeline.transcribe.engines.base import Segment
 
 # Bump when the guard's rules change, so up-to-date transcripts are made again.
 GUARD_VERSION = 2

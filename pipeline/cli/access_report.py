@@ -30,7 +30,7 @@ def access(project: str, profile: str, as_json: bool) -> None:
       coprod access projects/our-film
       coprod access projects/our-film --profile broadcast --json
     """
-    from pipeline.access import project_access
+    from pipeline.access_report import project_access
 
     report = project_access(open_project(project), profile)
     if as_json:

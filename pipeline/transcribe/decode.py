@@ -1,9 +1,10 @@
 """One clip's sound to the words kept: the part of transcription that may run on a Dask worker.
 
 :func:`decode_clip` reads ``build/audio/CLIP.wav``, decodes it chunk by chunk with the boundary
-guard (:func:`pipeline.engines.transcribe_audio`) and drops likely hallucinations
-(:mod:`pipeline.hallucinations`). It writes nothing: :mod:`pipeline.transcribe` writes the
-transcript and caption files on the machine that runs the command, whichever machine decoded.
+guard (:func:`pipeline.transcribe.audio.transcribe_audio`) and drops likely hallucinations
+(:mod:`pipeline.transcribe.hallucinations`). It writes nothing: :mod:`pipeline.transcribe`
+writes the transcript and caption files on the machine that runs the command, whichever machine
+decoded.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.chunking import Chunk
-from pipeline.engines import Engine, Redecode, Segment, read_wav, transcribe_audio
-from pipeline.engines.base import SAMPLE_RATE
-from pipeline.hallucinations import Dropped, guard
+from pipeline.transcribe.audio import Redecode, transcribe_audio
+from pipeline.transcribe.chunking import Chunk
+from pipeline.transcribe.engines import Engine, Segment, read_wav
+from pipeline.transcribe.engines.base import SAMPLE_RATE
+from pipeline.transcribe.hallucinations import Dropped, guard
 
 if TYPE_CHECKING:
-    from pipeline.chunk_store import ChunkStore
+    from pipeline.transcribe.chunk_store import ChunkStore
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,8 @@ def decode_clip(engine: Engine, audio: Path, language: str | None, *, vad: bool 
                 store: ChunkStore | None = None) -> DecodedClip:
     """Decode a clip's 16 kHz WAV; ``on_start`` hears its length in seconds before decoding.
 
-    With ``store`` (:mod:`pipeline.chunk_store`), chunks an interrupted run finished are read
-    back, not decoded again, and each chunk decoded is kept as soon as it is done.
+    With ``store`` (:mod:`pipeline.transcribe.chunk_store`), chunks an interrupted run finished
+    are read back, not decoded again, and each chunk decoded is kept as soon as it is done.
 
     Raises:
         MediaError: the WAV cannot be read.

@@ -1,9 +1,9 @@
 """The openai-whisper engine (PyTorch), an optional extra: ``pip install '.[openai-whisper]'``.
 
 With no ``--model`` it runs a checkpoint derived offline from the bundled CTranslate2 tiny.en
-(:mod:`pipeline.engines.ct2_to_openai`), so both engines decode the same weights. Like
+(:mod:`pipeline.transcribe.engines.ct2_to_openai`), so both engines decode the same weights. Like
 faster-whisper it decodes the audio it is given as one piece: the stage finds speech and cuts the
-clip into chunks (:mod:`pipeline.chunking`), the same chunks for both engines.
+clip into chunks (:mod:`pipeline.transcribe.chunking`), the same chunks for both engines.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from captions.model import Word
-from pipeline.engines.base import (
+from pipeline.fsutil import sha256_file
+from pipeline.runner import usable_cores
+from pipeline.transcribe.engines.base import (
     BEAM_SIZE,
     BUNDLED_MODEL_NAME,
     BUNDLED_MODEL_SHA256,
@@ -29,8 +31,6 @@ from pipeline.engines.base import (
     to_ms,
     verify_model_dir,
 )
-from pipeline.fsutil import sha256_file
-from pipeline.runner import usable_cores
 
 log = logging.getLogger("coprod.engines.openai")
 
@@ -62,7 +62,7 @@ def load_model(model: str | None) -> tuple[Any, ModelInfo]:
         ModelError: the model is missing, fails its hash check, or cannot be loaded.
     """
     whisper = _import_whisper()
-    from pipeline.engines.ct2_to_openai import derived_checkpoint, load_openai_model
+    from pipeline.transcribe.engines.ct2_to_openai import derived_checkpoint, load_openai_model
 
     if model is None:
         ct2_dir = bundled_model_dir()

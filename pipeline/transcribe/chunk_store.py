@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from captions.model import Word
-from pipeline.chunking import Chunk
-from pipeline.engines.base import Engine, Segment
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import atomic_write_bytes, describe_os_error, read_regular_bytes
+from pipeline.transcribe.chunking import Chunk
+from pipeline.transcribe.engines.base import Engine, Segment
 
 log = logging.getLogger("coprod.transcribe")
 

@@ -1,8 +1,9 @@
 """What every speech recognition engine shares: segments, model records, errors, audio, VAD.
 
-The engines (:mod:`pipeline.engines.faster`, :mod:`pipeline.engines.openai`) import from here and
-:func:`pipeline.engines.load_engine` picks one; nothing here imports an engine, so the package has
-no import cycle. numpy and faster_whisper are imported inside the functions that need them.
+The engines (:mod:`pipeline.transcribe.engines.faster`, :mod:`pipeline.transcribe.engines.openai`)
+import from here and :func:`pipeline.transcribe.engines.load_engine` picks one; nothing here
+imports an engine, so the package has no import cycle. numpy and faster_whisper are imported
+inside the functions that need them.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ BUNDLED_MODEL_SHA256: Mapping[str, str] = {
 
 # Silero VAD settings (the stage finds speech once per clip, for either engine). The threshold is
 # Silero's and faster-whisper's default, which keeps quiet speech. Regions come unpadded and are
-# split at every pause of 100 ms or more, so the chunk planner (pipeline.chunking) sees each pause
-# and can cut in the longest; the padding around speech is the planner's.
+# split at every pause of 100 ms or more, so the chunk planner (pipeline.transcribe.chunking) sees
+# each pause and can cut in the longest; the padding around speech is the planner's.
 VAD_THRESHOLD = 0.5
 VAD_MIN_SILENCE_MS = 100
 VAD_SPEECH_PAD_MS = 0
@@ -135,7 +136,7 @@ class Engine(Protocol):
         """Segments with word timings for 16 kHz mono float32 ``audio``, decoded as it is.
 
         No voice activity filtering: the caller has cut the audio (a chunk of at most 30 s, see
-        :mod:`pipeline.chunking`). Times are from the start of ``audio``.
+        :mod:`pipeline.transcribe.chunking`). Times are from the start of ``audio``.
         """
         ...
 
@@ -243,7 +244,7 @@ def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
 
 def frame_energy(samples: np.ndarray, frame_ms: int = 10) -> list[float]:
     """Mean square of the samples in each ``frame_ms`` frame, for cutting speech where it is
-    quietest (:mod:`pipeline.chunking`)."""
+    quietest (:mod:`pipeline.transcribe.chunking`)."""
     import numpy as np
 
     step = SAMPLE_RATE * frame_ms // 1000

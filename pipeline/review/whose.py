@@ -26,11 +26,11 @@ from consent import (
     withdrawal_in,
 )
 from pipeline.clearance import clip_use, events, signing_use
+from pipeline.clearance.sign_videos import SignVideo, sign_videos
 from pipeline.exceptions import PipelineError
 from pipeline.fsutil import change_stamp
 from pipeline.project import Project
 from pipeline.review.links import LinkBook
-from pipeline.sign_videos import SignVideo, sign_videos
 
 
 class ClipState(StrEnum):

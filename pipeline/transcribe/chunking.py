@@ -6,7 +6,7 @@ most 30 s, each cut inside a pause (speech with no pause at all is cut at its qu
 each chunk is decoded on its own: its speech padded a little, long pauses shortened, word times
 mapped back to the clip. The boundary guard's checks then mark suspect stretches: a segment ending
 on its chunk's edge, a word given almost no probability, a word repeated across a join, speech
-the VAD heard that no word covers. :mod:`pipeline.engines` decodes those again.
+the VAD heard that no word covers. :mod:`pipeline.transcribe.engines` decodes those again.
 
 Pure: integer milliseconds and numbers in, no model, each step testable alone::
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 from captions.model import Word
 
-# Energy comes in frames of this length (pipeline.engines.base.frame_energy).
+# Energy comes in frames of this length (pipeline.transcribe.engines.base.frame_energy).
 FRAME_MS = 10
 # Whisper's window.
 MAX_CHUNK_MS = 30_000
@@ -60,7 +60,7 @@ MAX_FOCUS_MS = 20_000
 
 
 @dataclass(frozen=True)
-class Span:
+class Region:
     """A stretch of the clip, [start, end) in milliseconds."""
 
     start: int
@@ -77,7 +77,7 @@ class Chunk:
     """Stretches of the clip (``pieces``) decoded as one run of audio, and how its start and end
     were cut. Between pieces, pause that is left out: Whisper hears speech, not silence or music."""
 
-    pieces: tuple[Span, ...]
+    pieces: tuple[Region, ...]
     cut_before: str = CLIP
     cut_after: str = CLIP
 
@@ -169,41 +169,41 @@ def quietest_point(energy: Sequence[float], lo: int, hi: int) -> int:
 # --- chunk planning ----------------------------------------------------------------------------
 
 
-def tidy_regions(speech: Sequence[Span], duration_ms: int) -> list[Span]:
+def tidy_regions(speech: Sequence[Region], duration_ms: int) -> list[Region]:
     """Speech regions inside the clip, in order, with overlapping or touching ones joined."""
-    out: list[Span] = []
+    out: list[Region] = []
     for region in sorted(speech, key=lambda s: s.start):
         start, end = max(0, region.start), min(duration_ms, region.end)
         if end <= start:
             continue
         if out and start <= out[-1].end:
-            out[-1] = Span(out[-1].start, max(out[-1].end, end))
+            out[-1] = Region(out[-1].start, max(out[-1].end, end))
         else:
-            out.append(Span(start, end))
+            out.append(Region(start, end))
     return out
 
 
-def chunk_of(regions: Sequence[Span], lo: int, hi: int, *, pad_ms: int = PAD_MS,
+def chunk_of(regions: Sequence[Region], lo: int, hi: int, *, pad_ms: int = PAD_MS,
              before: str = CLIP, after: str = CLIP) -> Chunk:
     """The chunk holding consecutive speech ``regions`` within the clip's [lo, hi]: speech padded
     by ``pad_ms`` (not beyond lo and hi), pauses longer than two paddings shortened to that."""
-    pieces: list[Span] = []
+    pieces: list[Region] = []
     start = max(lo, regions[0].start - pad_ms)
     for a, b in itertools.pairwise(regions):
         if b.start - a.end > 2 * pad_ms:
-            pieces.append(Span(start, a.end + pad_ms))
+            pieces.append(Region(start, a.end + pad_ms))
             start = b.start - pad_ms
-    pieces.append(Span(start, max(start, min(hi, regions[-1].end + pad_ms))))
+    pieces.append(Region(start, max(start, min(hi, regions[-1].end + pad_ms))))
     return Chunk(tuple(pieces), before, after)
 
 
-def split_long_speech(regions: Sequence[Span], energy: Sequence[float], *,
-                      max_ms: int = MAX_CHUNK_MS, pad_ms: int = PAD_MS) -> list[Span]:
+def split_long_speech(regions: Sequence[Region], energy: Sequence[float], *,
+                      max_ms: int = MAX_CHUNK_MS, pad_ms: int = PAD_MS) -> list[Region]:
     """Regions too long for one chunk (with padding) cut at their quietest points; the pieces
     touch. One that fits twice is cut once, where both fit; a longer one loses half a chunk or
     more at a time."""
     room = max_ms - 2 * pad_ms
-    out: list[Span] = []
+    out: list[Region] = []
     for region in regions:
         start = region.start
         while region.end - start > room:
@@ -214,13 +214,13 @@ def split_long_speech(regions: Sequence[Span], energy: Sequence[float], *,
             first, last = max(first, start + MIN_PIECE_MS), min(last, region.end - MIN_PIECE_MS)
             cut = quietest_point(energy, first, last) if first < last \
                 else (start + region.end) // 2
-            out.append(Span(start, cut))
+            out.append(Region(start, cut))
             start = cut
-        out.append(Span(start, region.end))
+        out.append(Region(start, region.end))
     return out
 
 
-def _plan_cuts(units: Sequence[Span], lo: Sequence[int], hi: Sequence[int], max_ms: int,
+def _plan_cuts(units: Sequence[Region], lo: Sequence[int], hi: Sequence[int], max_ms: int,
                pad_ms: int) -> list[int]:
     """Where to cut (after unit k): the fewest chunks; then the longest shortest cut pause;
     then the longest cut pauses in total. A dynamic programme over the units."""
@@ -257,7 +257,7 @@ def _plan_cuts(units: Sequence[Span], lo: Sequence[int], hi: Sequence[int], max_
     return cuts[::-1]
 
 
-def plan_chunks(speech: Sequence[Span], energy: Sequence[float], duration_ms: int, *,
+def plan_chunks(speech: Sequence[Region], energy: Sequence[float], duration_ms: int, *,
                 max_ms: int = MAX_CHUNK_MS, pad_ms: int = PAD_MS) -> list[Chunk]:
     """Chunks of at most ``max_ms`` of audio covering every speech region, cut inside pauses.
 
@@ -310,7 +310,7 @@ class Suspect:
 
     first: int
     last: int
-    focus: Span
+    focus: Region
     lo: int
     hi: int
     reasons: tuple[str, ...]
@@ -359,15 +359,15 @@ def _bounds(segments: Sequence[Decoded], first: int, last: int,
     return lo, hi
 
 
-def find_unheard(speech: Sequence[Span], segments: Sequence[Decoded],
-                 min_ms: int = MIN_UNHEARD_MS) -> list[tuple[int, Span]]:
+def find_unheard(speech: Sequence[Region], segments: Sequence[Decoded],
+                 min_ms: int = MIN_UNHEARD_MS) -> list[tuple[int, Region]]:
     """Speech regions of ``min_ms`` or more that no word overlaps, each with the index of the
     first segment after it. (Whisper may end a window early and never come back for speech after
     a pause; the VAD still heard it.)"""
     words = sorted((w for s in segments for w in s.words), key=lambda w: w.start)
     starts = [w.start for w in words]
     latest_end = list(itertools.accumulate((w.end for w in words), max))
-    out: list[tuple[int, Span]] = []
+    out: list[tuple[int, Region]] = []
     for region in speech:
         before = bisect.bisect_left(starts, region.end)  # words starting before the region ends
         if region.duration < min_ms or (before and latest_end[before - 1] > region.start):
@@ -378,26 +378,26 @@ def find_unheard(speech: Sequence[Span], segments: Sequence[Decoded],
     return out
 
 
-def find_suspects(segments: Sequence[Decoded], speech: Sequence[Span], duration_ms: int,
+def find_suspects(segments: Sequence[Decoded], speech: Sequence[Region], duration_ms: int,
                   max_focus_ms: int = MAX_FOCUS_MS) -> list[Suspect]:
     """The stretches the checks flag, in clip order, never sharing a segment.
 
     Flagged segments next to each other (a repeated word flags both sides of the join) and
     unheard speech next to them make one suspect, while its words span at most ``max_focus_ms``.
     """
-    found: list[tuple[int, int, Span, list[str]]] = []  # (first, last, focus, reasons)
+    found: list[tuple[int, int, Region, list[str]]] = []  # (first, last, focus, reasons)
     for i, seg in enumerate(segments):
         reasons = [r for check in SEGMENT_CHECKS if (r := check(seg)) is not None]
         if i and (r := check_repeated_join(segments[i - 1], seg)) is not None:
             reasons.append(r)
             prev = segments[i - 1].words
-            found.append((i - 1, i - 1, Span(prev[0].start, prev[-1].end), [r]))
+            found.append((i - 1, i - 1, Region(prev[0].start, prev[-1].end), [r]))
         if reasons and seg.words:
-            found.append((i, i, Span(seg.words[0].start, seg.words[-1].end), reasons))
+            found.append((i, i, Region(seg.words[0].start, seg.words[-1].end), reasons))
     for after, region in find_unheard(speech, segments):
         found.append((after, after - 1, region, [f"unheard-speech: {region.start / 1000:.2f}-"
                                                  f"{region.end / 1000:.2f} s has no words"]))
-    merged: list[tuple[int, int, Span, list[str]]] = []
+    merged: list[tuple[int, int, Region, list[str]]] = []
     for first, last, focus, reasons in sorted(found, key=lambda f: (f[2].start, f[0])):
         if merged:
             m_first, m_last, m_focus, m_reasons = merged[-1]
@@ -405,7 +405,7 @@ def find_suspects(segments: Sequence[Decoded], speech: Sequence[Span], duration_
                 focus.start <= _bounds(segments, m_first, m_last, duration_ms)[1]
             if touches and max(focus.end, m_focus.end) - m_focus.start <= max_focus_ms:
                 merged[-1] = (m_first, max(m_last, last),
-                              Span(m_focus.start, max(m_focus.end, focus.end)),
+                              Region(m_focus.start, max(m_focus.end, focus.end)),
                               m_reasons + [r for r in reasons if r not in m_reasons])
                 continue
             if first <= m_last:  # shares a segment but too long to join: left for another time

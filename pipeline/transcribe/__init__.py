@@ -1,11 +1,12 @@
 """Transcribe stage: clip audio -> Whisper words -> transcript JSON and draft caption files.
 
 For each clip: read ``build/audio/CLIP.wav`` (made at ingest); find speech with the Silero VAD
-and cut the clip into chunks of at most 30 s in its pauses (:mod:`pipeline.chunking`); decode
-each chunk with the engine (loaded once for the whole run); decode again, in a moved window, any
-stretch the boundary guard suspects of lost words, keeping the better decoding; drop what looks
-like a hallucination (:mod:`pipeline.hallucinations`); write ``build/transcripts/CLIP.json`` and
-the draft caption files ``captions/CLIP.srt`` and ``.vtt`` through :mod:`pipeline.caption_store`,
+and cut the clip into chunks of at most 30 s in its pauses (:mod:`pipeline.transcribe.chunking`);
+decode each chunk with the engine (loaded once for the whole run); decode again, in a moved
+window, any stretch the boundary guard suspects of lost words, keeping the better decoding
+(:mod:`pipeline.transcribe.audio`); drop what looks like a hallucination
+(:mod:`pipeline.transcribe.hallucinations`); write ``build/transcripts/CLIP.json`` and the draft
+caption files ``captions/CLIP.srt`` and ``.vtt`` through :mod:`pipeline.caption_store`,
 which never overwrites a contributor's edits. Re-decodes and drops are recorded in the transcript
 and the log, never silent.
 
@@ -30,7 +31,10 @@ from captions.segment import segment
 from captions.styles import get_style
 from pipeline.caption_store import CaptionWrite, WriteStatus, load_captions, write_caption_file
 from pipeline.clip_sound import refresh_sound
-from pipeline.engines import (
+from pipeline.exceptions import BatchError, MediaError, PipelineError
+from pipeline.fsutil import atomic_write_bytes, read_regular_bytes
+from pipeline.project import Project
+from pipeline.transcribe.engines import (
     BUNDLED_MODEL_SHA256,
     DEFAULT_ENGINE,
     Engine,
@@ -40,11 +44,8 @@ from pipeline.engines import (
     load_engine,
     word_to_dict,
 )
-from pipeline.exceptions import BatchError, MediaError, PipelineError
-from pipeline.fsutil import atomic_write_bytes, read_regular_bytes
-from pipeline.hallucinations import GUARD_VERSION
-from pipeline.project import Project
-from pipeline.transcribe_report import (
+from pipeline.transcribe.hallucinations import GUARD_VERSION
+from pipeline.transcribe.run_report import (
     ClipProgress,
     ClipResult,
     ClipStatus,
@@ -57,7 +58,7 @@ from pipeline.transcribe_report import (
 
 if TYPE_CHECKING:
     from pipeline.cluster import ClusterSession
-    from pipeline.decode import DecodedClip
+    from pipeline.transcribe.decode import DecodedClip
 
 log = logging.getLogger("coprod.transcribe")
 
@@ -219,8 +220,8 @@ class _Run:
         ready = self.prepare(clip_id)
         if isinstance(ready, ClipResult):
             return ready
-        from pipeline.chunk_store import clip_store
-        from pipeline.decode import decode_clip
+        from pipeline.transcribe.chunk_store import clip_store
+        from pipeline.transcribe.decode import decode_clip
 
         store = clip_store(self.project.build_dir / "chunks" / ready.clip_id, ready.audio_sha256,
                            self.engine(), language=self.project.film.language, vad=self.vad,
@@ -296,8 +297,8 @@ def transcribe_project(
         project: the film project.
         clip_ids: clips to transcribe; None for all.
         engine: ``faster-whisper`` (default) or ``openai-whisper``.
-        model: model name or local path (see :func:`pipeline.engines.load_engine`); None for the
-            bundled tiny.en.
+        model: model name or local path (see :func:`pipeline.transcribe.engines.load_engine`);
+            None for the bundled tiny.en.
         force: transcribe again even when up to date, and replace caption files a contributor
             edited (the edited file is kept as ``CLIP.srt.bak-...``).
         vad: decode only what the VAD finds to be speech (padded, long pauses shortened);
@@ -359,7 +360,7 @@ def _attempt(run: _Run, report: TranscribeReport, position: _Position, cid: str,
 def _on_cluster(run: _Run, ids: Sequence[str], position: _Position, report: TranscribeReport,
                 cluster: ClusterSession) -> None:
     """Decode on the cluster's workers; prepare and write here, one clip at a time."""
-    from pipeline.decode import DecodeRequest
+    from pipeline.transcribe.decode import DecodeRequest
 
     waiting: dict[str, tuple[int, _Pending]] = {}
     for index, cid in enumerate(ids, start=1):
