@@ -39,6 +39,8 @@ def test_every_command_is_registered_once() -> None:
         "review", "preview",
         "describe", "describe start", "describe check", "describe voices",
         "access",
+        "feedback", "feedback list", "feedback resolve", "feedback cut", "feedback add",
+        "feedback approve",
     }
 
 
