@@ -252,8 +252,6 @@ def group_template(film_template: Path, tmp_path_factory: pytest.TempPathFactory
                              channels=["web"], method="written", obtained_by="Sam",
                              given=date(2026, 1, 10), capacity="own")
     # cara's clip second: amara-talk, cara-talk, ben-talk, together.
-    text = (root / "film.yaml").read_text(encoding="utf-8")
-    (root / "film.yaml").write_text(text, encoding="utf-8")
     doc = Project.open(root)
     doc.doc["sequence"] = ["amara-talk", "cara-talk", "ben-talk", "together"]
     doc.save()

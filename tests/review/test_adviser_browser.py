@@ -13,7 +13,7 @@ from pipeline.feedback.store import CommentsFile
 from pipeline.project import Project
 from pipeline.review import adviser_links
 from tests.review.conftest import _page, served
-from tests.review.test_browser import _axe, named, tab_to
+from tests.review.test_browser import axe_problems, named, tab_to
 
 pytestmark = pytest.mark.slow
 
@@ -93,12 +93,7 @@ def test_axe_finds_nothing_in_any_state(browser: Any, group_live: GroupLive, mod
     found: dict[str, list[str]] = {}
 
     def check(state: str) -> None:
-        if mode == "200% text":
-            page.add_style_tag(content="html { font-size: 200% !important; }")
-        found[state] = _axe(page)
-        if page.evaluate("() => document.documentElement.scrollWidth >"
-                         " document.documentElement.clientWidth"):
-            found[state].append("scrolls sideways")
+        found[state] = axe_problems(page, mode)
 
     page.goto(group_live.link("rosa"))
     check("the draft")

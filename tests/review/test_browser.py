@@ -208,6 +208,18 @@ def _axe(page: Any) -> list[str]:
             for v in result.response["violations"]]
 
 
+def axe_problems(page: Any, mode: str) -> list[str]:
+    """axe's WCAG violations on the page as it is now (with text at 200 % when ``mode`` says
+    so), and "scrolls sideways" when the page is wider than its window."""
+    if mode == "200% text":
+        page.add_style_tag(content="html { font-size: 200% !important; }")
+    found = _axe(page)
+    if page.evaluate("() => document.documentElement.scrollWidth >"
+                     " document.documentElement.clientWidth"):
+        found.append("scrolls sideways")
+    return found
+
+
 @pytest.mark.parametrize("mode", ["320px", "200% text"])
 def test_axe_finds_nothing_in_any_state(browser: Any, live: Live, mode: str) -> None:
     # 200% text is a user style sheet; the page's CSP would block it, so that context skips it.
@@ -216,13 +228,7 @@ def test_axe_finds_nothing_in_any_state(browser: Any, live: Live, mode: str) -> 
     found: dict[str, list[str]] = {}
 
     def check(state: str) -> None:
-        if mode == "200% text":
-            page.add_style_tag(content="html { font-size: 200% !important; }")
-        found[state] = _axe(page)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth >"
-                                 " document.documentElement.clientWidth")
-        if overflow:
-            found[state].append("scrolls sideways")
+        found[state] = axe_problems(page, mode)
 
     page.goto(live.link("amara"))
     check("home")

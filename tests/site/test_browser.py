@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.site.server import create_app
 from tests.review.conftest import HANG_MS, launched_chromium, served
-from tests.review.test_browser import WCAG, _axe, named, tab_to
+from tests.review.test_browser import WCAG, axe_problems, named, tab_to
 from tests.site.conftest import DESCRIPTION_FILM_MS, PROGRAMME_HZ, VOICE_HZ, SiteFilm
 
 pytestmark = pytest.mark.slow
@@ -68,12 +68,7 @@ def test_axe_finds_nothing_at_any_size(chromium: Any, base: str, mode: str, js: 
     found: dict[str, list[str]] = {}
 
     def check(state: str) -> None:
-        if mode == "200% text":
-            page.add_style_tag(content="html { font-size: 200% !important; }")
-        found[state] = _axe(page)
-        if page.evaluate("() => document.documentElement.scrollWidth >"
-                         " document.documentElement.clientWidth"):
-            found[state].append("scrolls sideways")
+        found[state] = axe_problems(page, mode)
 
     check("loaded")
     if js:
