@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-import pipeline.transcribe.engines as engines
+import pipeline.transcribe.audio as decoding
 from pipeline.exceptions import BatchError
 from pipeline.project import Project
 from pipeline.transcribe import transcribe_project
@@ -44,7 +44,7 @@ def _copy(long_template: Path, tmp_path: Path, name: str) -> Project:  # noqa: F
 def _counting(monkeypatch: pytest.MonkeyPatch, decoded: list[Chunk],
               stop_after: int | None = None) -> None:
     """Record every chunk the engine decodes; raise once ``stop_after`` chunks are done."""
-    real = engines.decode_chunk
+    real = decoding.decode_chunk
 
     def decode(engine: Any, samples: Any, chunk: Chunk, language: str | None) -> list[Segment]:
         if stop_after is not None and len(decoded) >= stop_after:
@@ -52,7 +52,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch, decoded: list[Chunk],
         decoded.append(chunk)
         return real(engine, samples, chunk, language)
 
-    monkeypatch.setattr(engines, "decode_chunk", decode)
+    monkeypatch.setattr(decoding, "decode_chunk", decode)
 
 
 def _planned(project: Project) -> list[tuple[int, int]]:
@@ -124,15 +124,15 @@ def test_a_run_stopped_after_one_chunk_resumes_from_it(
 
 KILLER = """
 import os, signal, sys
-import pipeline.transcribe.engines as engines
-real = engines.decode_chunk
+import pipeline.transcribe.audio as decoding
+real = decoding.decode_chunk
 done = []
 def decode(engine, samples, chunk, language):
     if done:
         os.kill(os.getpid(), signal.SIGKILL)  # the whole process, mid-clip, no clean-up
     done.append(chunk)
     return real(engine, samples, chunk, language)
-engines.decode_chunk = decode
+decoding.decode_chunk = decode
 from pipeline.cli import cli
 cli(["transcribe", sys.argv[1]])
 """
