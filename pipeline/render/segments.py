@@ -361,15 +361,10 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
                     dispatch: SegmentDispatch | None = None,
                     alongside: Callable[[RenderedSegments], Job | None] | None = None,
                     ) -> RenderedSegments:
-    """Render every segment that is not cached yet (through ``dispatch`` when given).
-
-    Sound first: each part's missing sound is its own cheap ffmpeg run (no picture decoded),
-    all of them before any picture. Then ``alongside`` (given the segments, every sound now
-    there) may hand back a job, the film's loudness, which is queued ahead of the picture
-    segments, so with two jobs at once one thread measures and normalises while the other
-    encodes and nothing waits after the last picture. Through ``dispatch`` (a cluster) sound
-    and pictures go together and the ``alongside`` job runs here afterwards.
-    """
+    """Render every segment not cached yet: each part's sound first (its own cheap run), then
+    ``alongside``'s job (the film's loudness, given the segments) queued ahead of the pictures,
+    so it runs while they encode. Through ``dispatch`` (a cluster) sound and pictures go
+    together and that job runs here afterwards."""
     segments_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, SegmentFiles] = {}
     sounds: list[SegmentJob] = []
@@ -397,16 +392,10 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
             pictures.append(SegmentJob(part, f, profile, want[0], want[1], False))
 
     segments = RenderedSegments(files, rendered, reused)
-    if dispatch is not None:
-        run_jobs([*sounds, *pictures], jobs=jobs, progress=progress, dispatch=dispatch)
-        extra = alongside(segments) if alongside else None
-        if extra is not None:
-            extra.run(progress)
-        return segments
-    run_jobs(sounds, jobs=jobs, progress=progress)
-    extra = alongside(segments) if alongside else None
-    run_jobs([*([extra] if extra is not None else []), *pictures], jobs=jobs,
-             progress=progress)
+    run_jobs(sounds if dispatch is None else [*sounds, *pictures], jobs=jobs,
+             progress=progress, dispatch=dispatch)
+    extra = [job] if alongside and (job := alongside(segments)) else []
+    run_jobs([*extra, *pictures] if dispatch is None else extra, jobs=jobs, progress=progress)
     return segments
 
 

@@ -49,6 +49,10 @@ def test_the_films_sound_is_made_beside_the_pictures_not_after(
     # encode; the pictures make no sound.
     assert names[1] == ["film sound", *parts]
     assert all(isinstance(j, SegmentJob) and not j.want_audio for j in batches[1][1:])
+    # A clip's clean and open-captions pictures are one job, one ffmpeg run: one decode feeds
+    # both (render_segment splits the fitted picture).
+    clips = [j for j in batches[1][1:] if isinstance(j, SegmentJob) and j.part.cues]
+    assert len(clips) == 2 and all(j.want_video and j.want_captioned for j in clips)
     assert len(batches) == 2
     assert "film:loudness" in result.segments_rendered
     assert result.loudness.after["i"] == pytest.approx(-16, abs=1)
