@@ -10,9 +10,10 @@ How a render goes (:func:`render_film`), one module a step:
    (:mod:`.caption_check`), and so are descriptions over speech (:mod:`.description_check`).
 2. **Plan** (:mod:`.plan`): the film becomes parts (title card, clips, credits card; their text
    from :mod:`.sidecars`), each a whole number of frames.
-3. **Segments** (:mod:`.segments`, captions burned in by :mod:`.burn_in`): each part rendered
-   once by one ffmpeg filter graph into ``build/segments/KEY.mp4`` and ``KEY.wav``, KEY hashing
-   everything that changes the file.
+3. **Segments** (:mod:`.segments`, captions burned in by :mod:`.burn_in`): each part's sound
+   first (``build/segments/KEY.wav``, one cheap ffmpeg run a part), then its pictures
+   (``KEY.mp4``, clean and open-captions from one decode), KEY hashing everything that changes
+   the file; the film's loudness (step 5) runs beside the pictures (:mod:`.sound_first`).
 4. **Join** (:mod:`.join`): concat lists name the segments; the film's video is copied, not
    encoded.
 5. **Loudness** (:mod:`.loudness`): the joined sound measured, normalised by one linear loudnorm
@@ -58,14 +59,14 @@ from pipeline.render.errors import (
 from pipeline.render.footage import FreshFootage, FreshProject
 from pipeline.render.gate import publishes, run_gate
 from pipeline.render.jobs import SegmentDispatch, default_jobs
-from pipeline.render.join import write_film_lists
-from pipeline.render.loudness import LoudnessReport, film_sound
+from pipeline.render.loudness import LoudnessReport
 from pipeline.render.options import DEFAULT_OPTIONS, RenderOptions
 from pipeline.render.plan import CardLines, Progress, film_duration_ms, plan_film
 from pipeline.render.publish import PublishJob, write_outputs
 from pipeline.render.segments import clean_stale, render_segments
 from pipeline.render.sidecars import Credits, title_card_lines
 from pipeline.render.signing import SIGNED_FILM, plan_signing, render_signed
+from pipeline.render.sound_first import FilmSoundJob
 from pipeline.render_profiles import RenderProfile, load_profile
 
 
@@ -200,13 +201,17 @@ def _render(project: Project, prof: RenderProfile, options: RenderOptions, *, op
     # descriptions: the group watches the described version of what they may see.
     voiced = prepare_described(project, parts, prof, progress) \
         if makes_described(prof) or withhold is not None else None
+    # Sound first: the film's loudness is measured and normalised while the pictures encode.
+    sound_job = FilmSoundJob(parts, prof, segments_dir, open_captions=open_caps,
+                             progress=progress)
     segments = render_segments(parts, prof, segments_dir, open_captions=open_caps,
-                               jobs=jobs, progress=progress, dispatch=dispatch)
-    lists = write_film_lists(parts, segments, prof, segments_dir, open_captions=open_caps)
+                               jobs=jobs, progress=progress, dispatch=dispatch,
+                               alongside=sound_job.ready)
+    lists = sound_job.lists
     signed = None if signing is None else render_signed(
         signing, parts, segments, prof, segments_dir, open_captions=open_caps, jobs=jobs,
         progress=progress, dispatch=dispatch, style=get_style(project.film.caption_style))
-    sound = film_sound(parts, segments, lists.audio, prof, segments_dir, progress)
+    sound = sound_job.sound
     described = None if voiced is None else described_sound(
         voiced, parts, segments, lists.audio, prof, segments_dir, sound, progress)
     rendered = [*segments.rendered, *(signed.rendered if signed else ()),

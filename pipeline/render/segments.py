@@ -4,7 +4,8 @@ A part becomes ``KEY.mp4`` (picture, H.264 with identical encoder headers, so se
 without re-encoding) and ``KEY.wav`` (sound, exactly ``frames * sample_rate / fps`` samples).
 KEY hashes everything that changes the file, so an unchanged clip is never encoded again; the
 picture with burned-in captions is a separate file whose key adds the caption track, so editing a
-cue re-renders only that file. Each part is one ffmpeg filter graph run through the runner.
+cue re-renders only that file. A part's sound is one ffmpeg run, its pictures (clean and
+captioned from one decode) another, each a filter graph run through the runner.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pipeline.fsutil import atomic_write_bytes, change_stamp, sha256_bytes, temp
 from pipeline.media import ffmpeg_input_name
 from pipeline.render.burn_in import FONT, SAFE_WIDTH, ass_document
 from pipeline.render.errors import OutputWriteError, RenderError
-from pipeline.render.jobs import SegmentDispatch, run_jobs
+from pipeline.render.jobs import Job, SegmentDispatch, run_jobs
 from pipeline.render.plan import Part, PartKind, Progress
 from pipeline.render.verify import check_segment_audio, check_segment_video
 from pipeline.render_profiles import RenderProfile
@@ -270,7 +271,7 @@ def render_segment(part: Part, files: SegmentFiles, profile: RenderProfile, *,
             outputs.append(ffmpeg_python.output(audio, str(tmp), acodec="pcm_f32le", f="wav"))
         if not outputs:
             return
-        label = f"segment {part.name}"
+        label = f"segment {part.name}" if want_video or want_captioned else f"sound {part.name}"
         before = change_stamp(part.source) if part.source is not None else None
         if part.footage_stamp is not None and before != part.footage_stamp:
             raise RenderError(f"clip {part.clip_id}: its footage changed after it was hashed; "
@@ -331,8 +332,10 @@ class SegmentJob:
 
     @property
     def name(self) -> str:
-        """What the job makes, for progress and errors: the part's name."""
-        return self.part.name
+        """What the job makes, for progress and errors: the part's name (and "sound" when
+        it makes the part's sound alone)."""
+        only_sound = self.want_audio and not (self.want_video or self.want_captioned)
+        return f"{self.part.name} sound" if only_sound else self.part.name
 
     def run(self, progress: Progress | None = None) -> None:
         """Render the files (:func:`render_segment`)."""
@@ -355,11 +358,17 @@ class SegmentJob:
 def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir: Path, *,
                     open_captions: bool, jobs: int = 1,
                     progress: Progress | None = None,
-                    dispatch: SegmentDispatch | None = None) -> RenderedSegments:
-    """Render every segment that is not cached yet (through ``dispatch`` when given)."""
+                    dispatch: SegmentDispatch | None = None,
+                    alongside: Callable[[RenderedSegments], Job | None] | None = None,
+                    ) -> RenderedSegments:
+    """Render every segment not cached yet: each part's sound first (its own cheap run), then
+    ``alongside``'s job (the film's loudness, given the segments) queued ahead of the pictures,
+    so it runs while they encode. Through ``dispatch`` (a cluster) sound and pictures go
+    together and that job runs here afterwards."""
     segments_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, SegmentFiles] = {}
-    todo: list[tuple[Part, bool, bool, bool]] = []
+    sounds: list[SegmentJob] = []
+    pictures: list[SegmentJob] = []
     rendered: list[str] = []
     reused: list[str] = []
     for part in parts:
@@ -377,12 +386,17 @@ def render_segments(parts: Sequence[Part], profile: RenderProfile, segments_dir:
             if what == "captioned" and not need_captioned:
                 continue
             (rendered if flag else reused).append(f"{part.name}:{what}")
-        if any(want):
-            todo.append((part, *want))
+        if want[2]:
+            sounds.append(SegmentJob(part, f, profile, False, False, True))
+        if want[0] or want[1]:
+            pictures.append(SegmentJob(part, f, profile, want[0], want[1], False))
 
-    run_jobs([SegmentJob(part, files[part.name], profile, v, c, a) for part, v, c, a in todo],
-             jobs=jobs, progress=progress, dispatch=dispatch)
-    return RenderedSegments(files, rendered, reused)
+    segments = RenderedSegments(files, rendered, reused)
+    run_jobs(sounds if dispatch is None else [*sounds, *pictures], jobs=jobs,
+             progress=progress, dispatch=dispatch)
+    extra = [job] if alongside and (job := alongside(segments)) else []
+    run_jobs([*extra, *pictures] if dispatch is None else extra, jobs=jobs, progress=progress)
+    return segments
 
 
 __all__ = [
