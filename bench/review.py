@@ -43,8 +43,10 @@ CAPTIONS = 300
 GOAL_MS = 100.0
 
 
-def make_film(folder: Path) -> Path:
-    """A film with one 610 s clip (ingested: review proxy made) and 300 captions."""
+def _one_clip_film(folder: Path, name: str, seconds: int, texts: list[str], channel: str,
+                   advisers: list[dict[str, str]] | None = None) -> Path:
+    """A film of one grey, 300 Hz clip ``name`` of ``seconds`` (ingested: review proxy made),
+    a caption each 2 s with ``texts``, and amara's consent to ``channel``."""
     from captions.formats import save
     from captions.model import Cue
     from pipeline import runner
@@ -52,53 +54,41 @@ def make_film(folder: Path) -> Path:
     from pipeline.ingest import ingest
     from pipeline.project import Project
 
-    src = folder / "long.mp4"
-    runner.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:s=320x240:r=10:d=610",
-                   "-f", "lavfi", "-i", "sine=frequency=300:duration=610",
+    src = folder / f"{name}.mp4"
+    runner.ffmpeg(["-f", "lavfi", "-i", f"color=c=gray:s=320x240:r=10:d={seconds}",
+                   "-f", "lavfi", "-i", f"sine=frequency=300:duration={seconds}",
                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                   "-c:a", "aac", "-t", "610", str(src)])
-    project = Project.create(folder / "film", "Benchmark film")
+                   "-c:a", "aac", "-t", str(seconds), str(src)])
+    project = Project.create(folder / f"{name}-film", "Benchmark film")
     project.add_contributor("amara", "Amara Okafor")
+    if advisers:
+        project.doc["advisers"] = advisers
     project.save()
-    ingest(project.reload(), [src], contributors=["amara"], clip_ids=["long"])
+    ingest(project.reload(), [src], contributors=["amara"], clip_ids=[name])
     project = project.reload()
-    cues = [Cue(i * 2000, i * 2000 + 1800, f"This is caption {i + 1}, a line of\ntwo lines")
-            for i in range(CAPTIONS)]
-    save(cues, project.caption_path("long"))
-    save(cues, project.caption_path("long", "vtt"))
-    record_consent(project, "amara", scopes=["appear", "voice"], channels=["web"],
+    cues = [Cue(i * 2000, i * 2000 + 1800, text) for i, text in enumerate(texts)]
+    save(cues, project.caption_path(name))
+    save(cues, project.caption_path(name, "vtt"))
+    record_consent(project, "amara", scopes=["appear", "voice"], channels=[channel],
                    method="written", obtained_by="bench")
     return project.root
+
+
+def make_film(folder: Path) -> Path:
+    """A film with one 610 s clip (ingested: review proxy made) and 300 captions."""
+    return _one_clip_film(folder, "long", 610, [f"This is caption {i + 1}, a line of\ntwo lines"
+                                                for i in range(CAPTIONS)], "web")
 
 
 def make_group_film(folder: Path) -> Path:
     """A film with one 60 s clip, 30 captions, an adviser, and the group's draft rendered."""
-    from captions.formats import save
-    from captions.model import Cue
-    from pipeline import runner
-    from pipeline.clearance import record_consent
     from pipeline.feedback.render_cut import render_group_cut
-    from pipeline.ingest import ingest
     from pipeline.project import Project
 
-    src = folder / "short.mp4"
-    runner.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:s=320x240:r=10:d=60",
-                   "-f", "lavfi", "-i", "sine=frequency=300:duration=60",
-                   "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                   "-c:a", "aac", "-t", "60", str(src)])
-    project = Project.create(folder / "group", "Benchmark draft")
-    project.add_contributor("amara", "Amara Okafor")
-    project.doc["advisers"] = [{"id": "rosa", "name": "Rosa Hale", "role": "carer"}]
-    project.save()
-    ingest(project.reload(), [src], contributors=["amara"], clip_ids=["short"])
-    project = project.reload()
-    cues = [Cue(i * 2000, i * 2000 + 1800, f"This is caption {i + 1}") for i in range(30)]
-    save(cues, project.caption_path("short"))
-    save(cues, project.caption_path("short", "vtt"))
-    record_consent(project, "amara", scopes=["appear", "voice"], channels=["internal"],
-                   method="written", obtained_by="bench")
-    render_group_cut(project.reload())
-    return project.root
+    root = _one_clip_film(folder, "short", 60, [f"This is caption {i + 1}" for i in range(30)],
+                          "internal", [{"id": "rosa", "name": "Rosa Hale", "role": "carer"}])
+    render_group_cut(Project.open(root))
+    return root
 
 
 def start(root: Path, who: str = r"amara: (http://127\.0\.0\.1:(\d+))(/enter/\S+)",
